@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/openbilling/billing/config"
+	"github.com/openbilling/billing/pipeline/store"
+)
+
+// command is one subcommand of billing.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, app *app, fs *flag.FlagSet, args []string) error
+	flags               func(fs *flag.FlagSet) // registers the command's own flags
+}
+
+var commands []*command // filled in init to avoid an initialisation cycle with help
+
+func init() {
+	commands = []*command{
+		{name: "migrate", summary: "create or upgrade the database schema", run: runMigrate},
+		{name: "import", args: "KIND FILE.csv", summary: "import a CSV file; KIND: accounts customers products prices orders usage tax-rates", run: runImport},
+		{name: "config", args: "check", summary: "validate and print the effective configuration, secrets masked", run: runConfig},
+		{name: "help", summary: "show this help", run: func(_ context.Context, app *app, _ *flag.FlagSet, _ []string) error {
+			printUsage(app.stdout)
+			return nil
+		}},
+	}
+}
+
+// usageError is a mistake on the command line (exit status 2).
+type usageError struct{ error }
+
+// errReported is returned when the details were already printed on stderr.
+var errReported = errors.New("reported")
+
+// app is what a command needs: the configuration, the logger and the output.
+type app struct {
+	cfg            config.Loaded
+	log            *slog.Logger
+	stdout, stderr io.Writer
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		printUsage(stdout)
+		return nil
+	}
+	var cmd *command
+	for _, c := range commands {
+		if c.name == args[0] {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		return usageError{fmt.Errorf("unknown command %q (run 'billing help')", args[0])}
+	}
+	fs := flag.NewFlagSet("billing "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "YAML config file (or "+config.EnvConfigFile+")")
+	for _, s := range config.Settings {
+		fs.String(s.Flag, "", s.Help+" (or "+s.Env+")")
+	}
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: billing %s [flags] %s\n  %s\n\nflags:\n", cmd.name, cmd.args, cmd.summary)
+		fs.PrintDefaults()
+	}
+	positional, err := parseInterspersed(fs, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return usageError{err}
+	}
+	set := map[string]string{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = f.Value.String() })
+	cfg, err := config.Load(*configFile, os.Getenv, set)
+	if err != nil {
+		return err
+	}
+	a := &app{cfg: cfg, stdout: stdout, stderr: stderr}
+	if cmd.name != "config" { // config check reports an invalid configuration itself
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+	}
+	a.log = newLogger(stderr, cfg.Config)
+	return cmd.run(ctx, a, fs, positional)
+}
+
+// parseInterspersed parses flags wherever they stand among the arguments
+// ("import usage f.csv --database-url X" as well as flags first); "--" ends flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by Config.Validate
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB connects to the configured database.
+func (a *app) openDB(ctx context.Context) (*sqlx.DB, error) {
+	return store.Open(ctx, a.cfg.DatabaseURL)
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `billing: a scheduled batch billing pipeline on PostgreSQL.
+
+usage: billing COMMAND [flags] [arguments]
+
+commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-28s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	fmt.Fprint(w, `
+flags of every command (each also read from its environment variable or the config file):
+  --config FILE          YAML config file (or BILLING_CONFIG)
+`)
+	for _, s := range config.Settings {
+		fmt.Fprintf(w, "  --%-20s %s (%s)\n", s.Flag+" V", s.Help, s.Env)
+	}
+	fmt.Fprint(w, `
+Precedence: flag > environment > config file > default.
+Exit status: 0 on success; 1 on failure, with the error on stderr; 2 for a usage mistake.
+Run 'billing COMMAND --help' for a command's own flags.
+`)
+}
+
+func runMigrate(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usageError{fmt.Errorf("migrate takes no arguments")}
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := store.Migrate(ctx, db)
+	if err != nil {
+		return err
+	}
+	if len(res.Applied) == 0 {
+		fmt.Fprintf(a.stdout, "schema is current (version %d)\n", res.Version)
+		return nil
+	}
+	applied := make([]string, len(res.Applied))
+	for i, v := range res.Applied {
+		applied[i] = strconv.FormatInt(v, 10)
+	}
+	fmt.Fprintf(a.stdout, "schema migrated to version %d (applied %s)\n", res.Version, strings.Join(applied, ", "))
+	return nil
+}
+
+func runConfig(_ context.Context, a *app, _ *flag.FlagSet, args []string) error {
+	if len(args) != 1 || args[0] != "check" {
+		return usageError{fmt.Errorf("usage: billing config check")}
+	}
+	file := a.cfg.File
+	if file == "" {
+		file = "(none)"
+	}
+	fmt.Fprintf(a.stdout, "config file: %s\n", file)
+	for _, s := range config.Settings {
+		v := a.cfg.Value(s.Key)
+		if v == "" {
+			v = "(not set)"
+		}
+		fmt.Fprintf(a.stdout, "%-13s %-50s (%s)\n", s.Key, v, a.cfg.Sources[s.Key])
+	}
+	if err := a.cfg.Validate(); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "configuration is valid")
+	return nil
+}

@@ -1,0 +1,352 @@
+// Package ingest imports the CSV files of SPEC §10 into the database: each
+// row is checked on its own, the whole file is streamed through COPY into a
+// staging table, checked against what is stored, and added in one
+// transaction, so a file with any bad row imports nothing.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// MaxTextLength is Excel's limit on the characters of one cell. Longer text
+// is refused on the way in rather than cut when a spreadsheet is written (SPEC §8).
+const MaxTextLength = 32767
+
+// maxReported bounds how many bad rows one failed import lists.
+const maxReported = 100
+
+// progressEvery is how many rows pass between two progress reports.
+const progressEvery = 50_000
+
+// RowError is one bad row or header: the file, the line, the column (its
+// 1-based position and name, when known) and the reason.
+type RowError struct {
+	File   string
+	Line   int
+	Column int
+	Name   string
+	Reason string
+}
+
+func (e *RowError) Error() string {
+	switch {
+	case e.Name != "":
+		return fmt.Sprintf("%s:%d: column %d (%s): %s", e.File, e.Line, e.Column, e.Name, e.Reason)
+	case e.Column > 0:
+		return fmt.Sprintf("%s:%d: column %d: %s", e.File, e.Line, e.Column, e.Reason)
+	default:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
+	}
+}
+
+// Error is a failed import: the bad rows it found (at most 100) and how many
+// more there were. Nothing of the file was imported.
+type Error struct {
+	File string
+	Rows []*RowError
+	More int
+}
+
+func (e *Error) Error() string {
+	n := len(e.Rows) + e.More
+	if n == 1 {
+		return e.Rows[0].Error()
+	}
+	return fmt.Sprintf("%s (and %d more bad rows in %s; nothing imported)", e.Rows[0].Error(), n-1, e.File)
+}
+
+// Result says what an import did.
+type Result struct {
+	Kind  string
+	File  string
+	Rows  int64 // data rows read
+	Added int64 // records added; the rest were already stored, unchanged
+}
+
+// Progress is told, now and then, how many rows and bytes have been read.
+type Progress func(rows, bytes int64)
+
+// Importer loads CSV files into the database.
+type Importer struct {
+	DB       *sqlx.DB
+	Log      *slog.Logger
+	Progress Progress // optional
+}
+
+// ImportFile imports the file at path as records of kind.
+func (im *Importer) ImportFile(ctx context.Context, kind *Kind, path string) (Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("opening %s file: %w", kind.Name, err)
+	}
+	defer f.Close()
+	return im.Import(ctx, kind, filepath.Base(path), f)
+}
+
+// Import reads a CSV file named name from r and imports its records of kind,
+// all or nothing.
+func (im *Importer) Import(ctx context.Context, kind *Kind, name string, r io.Reader) (Result, error) {
+	res := Result{Kind: kind.Name, File: name}
+	hash := sha256.New()
+	counted := &countingReader{r: io.TeeReader(r, hash)}
+	rd := csv.NewReader(counted)
+	rd.ReuseRecord = true
+
+	header, err := rd.Read()
+	if errors.Is(err, io.EOF) {
+		return res, &Error{File: name, Rows: []*RowError{{File: name, Line: 1, Reason: "the file is empty; expected a header row"}}}
+	}
+	if err != nil {
+		return res, &Error{File: name, Rows: []*RowError{csvError(name, err)}}
+	}
+	positions, headerErrs := mapHeader(kind, name, header)
+	if len(headerErrs) > 0 {
+		return res, &Error{File: name, Rows: headerErrs}
+	}
+	rd.FieldsPerRecord = len(header)
+
+	tx, err := im.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("importing %s: %w", name, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	if _, err := tx.ExecContext(ctx, stageTableSQL(kind)); err != nil {
+		return res, fmt.Errorf("importing %s: creating staging table: %w", name, err)
+	}
+	copyStmt, err := tx.PrepareContext(ctx, pq.CopyIn(stageTable, stageColumns(kind)...))
+	if err != nil {
+		return res, fmt.Errorf("importing %s: starting COPY: %w", name, err)
+	}
+	defer copyStmt.Close() // ends an abandoned COPY before the rollback; a no-op once closed
+	failed := &Error{File: name}
+	values := make([]any, len(kind.Columns)+1)
+	rowByName := func(column string) string {
+		s, _ := values[indexOf(kind, column)+1].(string)
+		return s
+	}
+	for {
+		record, err := rd.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			failed.add(csvError(name, err))
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				continue // the reader stays in step after a short or long row
+			}
+			break // after a quoting error the rest of the file cannot be read reliably
+		}
+		res.Rows++
+		line, _ := rd.FieldPos(0)
+		if bad := checkRecord(kind, name, rd, record, positions, values); bad != nil {
+			failed.add(bad)
+			continue
+		}
+		if kind.CheckRow != nil {
+			if column, err := kind.CheckRow(rowByName); err != nil {
+				failed.add(&RowError{File: name, Line: line, Column: positions[column] + 1, Name: column, Reason: err.Error()})
+				continue
+			}
+		}
+		if len(failed.Rows) > 0 {
+			continue // keep checking, stop loading
+		}
+		values[0] = int64(line)
+		if _, err := copyStmt.ExecContext(ctx, values...); err != nil {
+			return res, fmt.Errorf("importing %s: copying line %d: %w", name, line, err)
+		}
+		if res.Rows%progressEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return res, fmt.Errorf("importing %s: %w", name, err)
+			}
+			if im.Progress != nil {
+				im.Progress(res.Rows, counted.n)
+			}
+		}
+	}
+	if im.Progress != nil {
+		im.Progress(res.Rows, counted.n)
+	}
+	if len(failed.Rows) > 0 {
+		return res, failed
+	}
+	if _, err := copyStmt.ExecContext(ctx); err != nil {
+		return res, fmt.Errorf("importing %s: finishing COPY: %w", name, err)
+	}
+	if err := copyStmt.Close(); err != nil {
+		return res, fmt.Errorf("importing %s: finishing COPY: %w", name, err)
+	}
+
+	if bad, err := missingReferences(ctx, tx, kind, name, positions); err != nil {
+		return res, fmt.Errorf("importing %s: checking references: %w", name, err)
+	} else if bad != nil {
+		return res, bad
+	}
+	added, err := tx.ExecContext(ctx, insertSQL(kind))
+	if err != nil {
+		return res, fmt.Errorf("importing %s: adding records: %w", name, err)
+	}
+	if res.Added, err = added.RowsAffected(); err != nil {
+		return res, fmt.Errorf("importing %s: %w", name, err)
+	}
+	if res.Added < res.Rows {
+		// Some rows were already stored or repeated in the file: each must
+		// be identical to the stored record (SPEC §10).
+		if bad, err := conflicts(ctx, tx, kind, name, positions); err != nil {
+			return res, fmt.Errorf("importing %s: comparing with stored records: %w", name, err)
+		} else if bad != nil {
+			return res, bad
+		}
+	}
+	if res.Added > 0 {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO imports (kind, file_name, file_sha256, rows_read, rows_added) VALUES ($1, $2, $3, $4, $5)`,
+			kind.Name, name, hex.EncodeToString(hash.Sum(nil)), res.Rows, res.Added); err != nil {
+			return res, fmt.Errorf("importing %s: recording the import: %w", name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("importing %s: committing: %w", name, err)
+	}
+	im.Log.Debug("import_done", "kind", kind.Name, "file", name, "rows", res.Rows, "added", res.Added)
+	return res, nil
+}
+
+// mapHeader maps each column of kind to its position in the header (−1 when
+// absent) and reports unknown, repeated and missing columns.
+func mapHeader(kind *Kind, file string, header []string) (map[string]int, []*RowError) {
+	var errs []*RowError
+	positions := make(map[string]int, len(kind.Columns))
+	for _, c := range kind.Columns {
+		positions[c.Name] = -1
+	}
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\uFEFF") // a byte-order mark some spreadsheet tools write
+		}
+		at, known := positions[h]
+		switch {
+		case !utf8.ValidString(h):
+			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Reason: "header is not valid UTF-8"})
+		case !known:
+			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Reason: fmt.Sprintf("unknown column %q for %s (expected: %s)", h, kind.Name, columnList(kind))})
+		case at >= 0:
+			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Reason: fmt.Sprintf("column %q appears twice", h)})
+		default:
+			positions[h] = i
+		}
+	}
+	for _, c := range kind.Columns {
+		if c.Required && positions[c.Name] < 0 {
+			errs = append(errs, &RowError{File: file, Line: 1, Reason: fmt.Sprintf("missing column %q for %s (expected: %s)", c.Name, kind.Name, columnList(kind))})
+		}
+	}
+	return positions, errs
+}
+
+func columnList(kind *Kind) string {
+	names := make([]string, len(kind.Columns))
+	for i, c := range kind.Columns {
+		names[i] = c.Name
+		if !c.Required {
+			names[i] = "[" + c.Name + "]"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkRecord checks each value of a record on its own and fills values
+// (values[0] is left for the line number) with what COPY stores.
+func checkRecord(kind *Kind, file string, rd *csv.Reader, record []string, positions map[string]int, values []any) *RowError {
+	for i, c := range kind.Columns {
+		at := positions[c.Name]
+		if at < 0 {
+			values[i+1] = nilIfEmpty(c.Default)
+			continue
+		}
+		v := record[at]
+		line, _ := rd.FieldPos(at)
+		fail := func(reason string) *RowError {
+			return &RowError{File: file, Line: line, Column: at + 1, Name: c.Name, Reason: reason}
+		}
+		switch {
+		case !utf8.ValidString(v):
+			return fail("is not valid UTF-8")
+		case utf8.RuneCountInString(v) > MaxTextLength:
+			return fail(fmt.Sprintf("is %d characters long; at most %d fit in a spreadsheet cell", utf8.RuneCountInString(v), MaxTextLength))
+		case v == "" && c.Required:
+			return fail("is empty")
+		case v == "":
+			values[i+1] = nilIfEmpty(c.Default)
+			continue
+		}
+		if err := c.Check(v); err != nil {
+			return fail(err.Error())
+		}
+		values[i+1] = v
+	}
+	return nil
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func indexOf(kind *Kind, column string) int {
+	for i, c := range kind.Columns {
+		if c.Name == column {
+			return i
+		}
+	}
+	panic("ingest: no column " + column + " in " + kind.Name)
+}
+
+// csvError turns a CSV syntax error into a RowError.
+func csvError(file string, err error) *RowError {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return &RowError{File: file, Line: 1, Reason: err.Error()}
+	}
+	var reason string
+	switch {
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		reason = "wrong number of columns (every row must have as many as the header)"
+	case errors.Is(pe.Err, csv.ErrQuote):
+		reason = fmt.Sprintf("unbalanced quote: a quoted field starting on this line is not closed properly (detected at line %d, character %d)", pe.Line, pe.Column)
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		reason = fmt.Sprintf("a quote inside an unquoted field at character %d (quote the whole field and double the quote)", pe.Column)
+	default:
+		reason = pe.Err.Error()
+	}
+	return &RowError{File: file, Line: pe.StartLine, Reason: reason}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,292 @@
+package ingest_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/pipeline/ingest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// importText imports content as a file named name of the given kind.
+func importText(t *testing.T, db *sqlx.DB, kind, name, content string) (ingest.Result, error) {
+	t.Helper()
+	k, err := ingest.KindNamed(kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := &ingest.Importer{DB: db, Log: discard}
+	return im.Import(context.Background(), k, name, strings.NewReader(content))
+}
+
+func mustImport(t *testing.T, db *sqlx.DB, kind, content string) ingest.Result {
+	t.Helper()
+	res, err := importText(t, db, kind, kind+".csv", content)
+	if err != nil {
+		t.Fatalf("importing %s: %v", kind, err)
+	}
+	return res
+}
+
+// loadExamples imports the sample data of examples/ in dependency order.
+func loadExamples(t *testing.T, db *sqlx.DB) map[string]ingest.Result {
+	t.Helper()
+	out := map[string]ingest.Result{}
+	for _, k := range ingest.Kinds {
+		path := filepath.Join("..", "..", "examples", k.Name+".csv")
+		im := &ingest.Importer{DB: db, Log: discard}
+		res, err := im.ImportFile(context.Background(), k, path)
+		if err != nil {
+			t.Fatalf("importing %s: %v", path, err)
+		}
+		out[k.Name] = res
+	}
+	return out
+}
+
+// fingerprint summarises the content of every data table, so a test can
+// show that a failed import changed nothing.
+func fingerprint(t *testing.T, db *sqlx.DB) string {
+	t.Helper()
+	var parts []string
+	for _, table := range []string{"accounts", "customers", "products", "prices", "tax_rates", "orders", "usage_events", "imports"} {
+		var sum string
+		q := "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM " + table + " t"
+		if err := db.Get(&sum, q); err != nil {
+			t.Fatalf("fingerprinting %s: %v", table, err)
+		}
+		parts = append(parts, table+"="+sum)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestImportExamplesCountsEveryRow(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	got := loadExamples(t, db)
+	want := map[string]int64{"accounts": 3, "customers": 8, "products": 4, "prices": 10, "tax-rates": 3, "orders": 13, "usage": 40}
+	for kind, n := range want {
+		if got[kind].Rows != n || got[kind].Added != n {
+			t.Errorf("%s: read %d, added %d; want %d and %d", kind, got[kind].Rows, got[kind].Added, n, n)
+		}
+	}
+	var usageTotal string
+	if err := db.Get(&usageTotal, "SELECT sum(quantity)::text FROM usage_events"); err != nil {
+		t.Fatal(err)
+	}
+	if usageTotal != "12155" {
+		t.Errorf("sum of usage quantities = %s, want 12155", usageTotal)
+	}
+	var instant string
+	if err := db.Get(&instant, "SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM usage_events WHERE event_id = 'E-0038'"); err != nil {
+		t.Fatal(err)
+	}
+	if instant != "2026-06-30 23:30:00" {
+		t.Errorf("E-0038 stored at %s UTC, want 2026-06-30 23:30:00", instant)
+	}
+}
+
+func TestImportingTheSameFileTwiceChangesNothing(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	loadExamples(t, db)
+	before := fingerprint(t, db)
+	again := loadExamples(t, db)
+	for kind, res := range again {
+		if res.Added != 0 {
+			t.Errorf("second import of %s added %d records, want 0", kind, res.Added)
+		}
+	}
+	if after := fingerprint(t, db); after != before {
+		t.Errorf("second import changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func TestImportKeepsDecimalsAsWritten(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	mustImport(t, db, "products", "sku,name,kind,billing\nGB-H,Storage,usage,anniversary\n")
+	mustImport(t, db, "prices", "sku,currency,unit_price,from_quantity\nGB-H,USD,0.000123456789,1000.5\n")
+	var price, from string
+	if err := db.QueryRow("SELECT unit_price::text, from_quantity::text FROM prices").Scan(&price, &from); err != nil {
+		t.Fatal(err)
+	}
+	if price != "0.000123456789" || from != "1000.5" {
+		t.Errorf("stored %s from %s, want 0.000123456789 from 1000.5", price, from)
+	}
+}
+
+func TestImportSameIDWithSameContentInFileIsOneRecord(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	res := mustImport(t, db, "usage", "event_id,subscription_id,quantity,occurred_at\ne1,s1,5,2026-01-01T00:00:00Z\ne1,s1,5.0,2026-01-01T01:00:00+01:00\n")
+	if res.Rows != 2 || res.Added != 1 {
+		t.Errorf("read %d, added %d; want 2 and 1", res.Rows, res.Added)
+	}
+}
+
+func TestImportColumnsInAnyOrder(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	mustImport(t, db, "accounts", "\uFEFFbilling_day,currency,country,name,account_id\n31,JPY,JP,Kaede KK,A1\n")
+	var day int
+	var currency string
+	if err := db.QueryRow("SELECT billing_day, currency FROM accounts WHERE account_id = 'A1'").Scan(&day, &currency); err != nil {
+		t.Fatal(err)
+	}
+	if day != 31 || currency != "JPY" {
+		t.Errorf("got billing day %d in %s, want 31 in JPY", day, currency)
+	}
+}
+
+// base is the catalogue that the bad-input cases refer to.
+const (
+	baseAccounts  = "account_id,name,country,currency,billing_day\nA1,Acme,US,USD,15\n"
+	baseCustomers = "customer_id,account_id,name,country,currency\nC1,A1,Buyer,US,USD\n"
+	baseProducts  = "sku,name,kind,billing\nLIC,Seat,license,anniversary\n"
+	baseOrders    = "order_id,subscription_id,customer_id,sku,action,quantity,effective_date\nO1,S1,C1,LIC,new,2,2026-06-11\n"
+	baseUsage     = "event_id,subscription_id,quantity,occurred_at\nE1,S1,10,2026-06-11T10:00:00Z\n"
+	usageHeader   = "event_id,subscription_id,quantity,occurred_at\n"
+	ordersHeader  = "order_id,subscription_id,customer_id,sku,action,quantity,effective_date\n"
+	accountHeader = "account_id,name,country,currency,billing_day\n"
+)
+
+func TestImportRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	mustImport(t, db, "accounts", baseAccounts)
+	mustImport(t, db, "customers", baseCustomers)
+	mustImport(t, db, "products", baseProducts)
+	mustImport(t, db, "orders", baseOrders)
+	mustImport(t, db, "usage", baseUsage)
+	before := fingerprint(t, db)
+
+	long := strings.Repeat("x", 32768)
+	cases := []struct {
+		name, kind, content string
+		want                []string // the lines of the error, in order
+	}{
+		{"negative quantity", "usage", usageHeader + "E2,S1,-1,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "-1": must not be negative`}},
+		{"NaN quantity", "usage", usageHeader + "E2,S1,NaN,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "NaN": ` + notDecimal}},
+		{"Inf quantity", "usage", usageHeader + "E2,S1,Inf,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "Inf": ` + notDecimal}},
+		{"huge exponent", "usage", usageHeader + "E2,S1,1e2000000000,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "1e2000000000": ` + notDecimal}},
+		{"decimal comma", "usage", usageHeader + "E2,S1,\"1,5\",2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "1,5": ` + notDecimal}},
+		{"thousands separator", "usage", usageHeader + "E2,S1,\"1.234,56\",2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "1.234,56": ` + notDecimal}},
+		{"too many digits", "usage", usageHeader + "E2,S1,1234567890123456,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "1234567890123456": too many digits (at most 15 before and 12 after the decimal point)`}},
+		{"instant without zone", "usage", usageHeader + "E2,S1,1,2026-06-11T10:00:00\n",
+			[]string{`f.csv:2: column 4 (occurred_at): "2026-06-11T10:00:00" has no time zone (add Z or an offset such as +02:00)`}},
+		{"instant that is no instant", "usage", usageHeader + "E2,S1,1,11/06/2026 10:00\n",
+			[]string{`f.csv:2: column 4 (occurred_at): "11/06/2026 10:00" is not an RFC 3339 instant such as 2024-06-11T09:30:00Z`}},
+		{"impossible date", "orders", ordersHeader + "O2,S1,C1,LIC,addQuantity,3,2022-02-30\n",
+			[]string{`f.csv:2: column 7 (effective_date): "2022-02-30" is not a valid date YYYY-MM-DD`}},
+		{"unknown currency", "accounts", accountHeader + "A2,Beta,US,XYZ,1\n",
+			[]string{`f.csv:2: column 4 (currency): "XYZ" is not an ISO 4217 currency code`}},
+		{"unknown country", "accounts", accountHeader + "A2,Beta,UK,GBP,1\n",
+			[]string{`f.csv:2: column 3 (country): "UK" is not an ISO 3166-1 alpha-2 country code`}},
+		{"billing day 0", "accounts", accountHeader + "A2,Beta,US,USD,0\n",
+			[]string{`f.csv:2: column 5 (billing_day): billing day 0 is outside 1..31`}},
+		{"billing day 32", "accounts", accountHeader + "A2,Beta,US,USD,32\n",
+			[]string{`f.csv:2: column 5 (billing_day): billing day 32 is outside 1..31`}},
+		{"unknown action", "orders", ordersHeader + "O2,S1,C1,LIC,upgrade,3,2026-06-12\n",
+			[]string{`f.csv:2: column 5 (action): "upgrade" is not one of new, addQuantity, removeQuantity, cancel`}},
+		{"fractional seats", "orders", ordersHeader + "O2,S1,C1,LIC,addQuantity,2.5,2026-06-12\n",
+			[]string{`f.csv:2: column 6 (quantity): "2.5" is not a whole number of seats`}},
+		{"removeQuantity to 0", "orders", ordersHeader + "O2,S1,C1,LIC,removeQuantity,0,2026-06-12\n",
+			[]string{`f.csv:2: column 6 (quantity): removeQuantity to 0 is not allowed (use a cancel order)`}},
+		{"unknown column", "usage", "event_id,subscription_id,quantity,occurred_at,note\nE2,S1,1,2026-06-11T10:00:00Z,x\n",
+			[]string{`f.csv:1: column 5: unknown column "note" for usage (expected: event_id, subscription_id, quantity, occurred_at)`}},
+		{"missing column", "usage", "event_id,subscription_id,quantity\nE2,S1,1\n",
+			[]string{`f.csv:1: missing column "occurred_at" for usage (expected: event_id, subscription_id, quantity, occurred_at)`}},
+		{"wrong column count", "usage", usageHeader + "E2,S1,1,2026-06-11T10:00:00Z\nE3,S1,1\n",
+			[]string{`f.csv:3: wrong number of columns (every row must have as many as the header)`}},
+		{"unbalanced quote", "usage", usageHeader + "E2,S1,\"1,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: unbalanced quote: a quoted field starting on this line is not closed properly (detected at line 2, character 31)`}},
+		{"invalid UTF-8", "usage", usageHeader + "E2,S\xff1,1,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 2 (subscription_id): is not valid UTF-8`}},
+		{"duplicate id in file with other content", "usage", usageHeader + "E2,S1,1,2026-06-11T10:00:00Z\nE3,S1,1,2026-06-11T10:00:00Z\nE2,S1,2,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:4: column 1 (event_id): event_id=E2 repeats line 2 with different content`}},
+		{"stored id with other content", "usage", usageHeader + "E1,S1,11,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 1 (event_id): event_id=E1 is already stored with different content (the same id must always carry the same data)`}},
+		{"text too long", "accounts", accountHeader + "A2," + long + ",US,USD,1\n",
+			[]string{`f.csv:2: column 2 (name): is 32768 characters long; at most 32767 fit in a spreadsheet cell`}},
+		{"unknown account", "customers", "customer_id,account_id,name,country,currency\nC2,A9,Buyer,US,USD\n",
+			[]string{`f.csv:2: column 2 (account_id): unknown account "A9" (import it first)`}},
+		{"every bad row reported", "usage", usageHeader + "E2,S1,-1,2026-06-11T10:00:00Z\nE3,S1,1,2026-06-11T10:00:00Z\nE4,S1,x,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "-1": must not be negative`, `f.csv:4: column 3 (quantity): "x": ` + notDecimal}},
+		{"empty file", "usage", "", []string{`f.csv:1: the file is empty; expected a header row`}},
+		{"empty required value", "usage", usageHeader + "E2,,1,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 2 (subscription_id): is empty`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := importText(t, db, tc.kind, "f.csv", tc.content)
+			var bad *ingest.Error
+			if !errors.As(err, &bad) {
+				t.Fatalf("got %v, want an import error", err)
+			}
+			var got []string
+			for _, r := range bad.Rows {
+				got = append(got, r.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if after := fingerprint(t, db); after != before {
+				t.Errorf("a refused import changed the database:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
+}
+
+const notDecimal = "not a plain decimal number (digits with an optional '.' and fraction; no sign, exponent, spaces or thousands separators)"
+
+func TestImportErrorIsOneLinePerRow(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	var b strings.Builder
+	b.WriteString(usageHeader)
+	for i := 0; i < 150; i++ {
+		b.WriteString("E,S1,-1,2026-06-11T10:00:00Z\n")
+	}
+	_, err := importText(t, db, "usage", "many.csv", b.String())
+	var bad *ingest.Error
+	if !errors.As(err, &bad) {
+		t.Fatalf("got %v, want an import error", err)
+	}
+	if len(bad.Rows) != 100 || bad.More != 50 {
+		t.Errorf("listed %d rows and %d more, want 100 and 50", len(bad.Rows), bad.More)
+	}
+	want := `many.csv:2: column 3 (quantity): "-1": must not be negative (and 149 more bad rows in many.csv; nothing imported)`
+	if err.Error() != want || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error = %q, want %q", err.Error(), want)
+	}
+}
+
+func TestImportFileThatDoesNotExist(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	im := &ingest.Importer{DB: db, Log: discard}
+	_, err := im.ImportFile(context.Background(), ingest.Kinds[0], filepath.Join(t.TempDir(), "none.csv"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("got %v, want a not-exist error", err)
+	}
+}

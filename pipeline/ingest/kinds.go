@@ -1,0 +1,277 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/country"
+	"github.com/openbilling/billing/pipeline/money"
+)
+
+// Kind describes one importable CSV file (SPEC §10): its columns, how each
+// value is checked on its own, the key that identifies a record, and the
+// references that must already exist in the database.
+type Kind struct {
+	Name     string   // as given on the command line: "usage"
+	Table    string   // the table the records land in
+	Columns  []Column // in the table's order; the file may order them freely
+	Key      []string // the columns that identify a record
+	Conflict string   // the ON CONFLICT target that matches Key
+	Refs     []Ref
+	// CheckRow checks rules that span columns; it returns the column at fault.
+	CheckRow func(row Row) (column string, err error)
+}
+
+// Column is one column of a kind.
+type Column struct {
+	Name     string
+	Required bool
+	SQLType  string // the staging column's type: text, numeric, date, timestamptz, smallint
+	Default  string // SQL expression stored when an optional value is absent; "" stores NULL
+	Check    func(value string) error
+}
+
+// Ref is a reference from a column to a record that must exist at import time.
+type Ref struct {
+	Column, Table, TableColumn, What string
+}
+
+// Row gives a row's values by column name; absent optional columns read "".
+type Row func(column string) string
+
+// Kinds lists every importable kind, in the order a first load needs them.
+var Kinds = []*Kind{accounts, customers, products, prices, taxRates, orders, usage}
+
+// KindNamed returns the kind with the given command-line name.
+func KindNamed(name string) (*Kind, error) {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		if k.Name == name {
+			return k, nil
+		}
+		names[i] = k.Name
+	}
+	return nil, fmt.Errorf("unknown import kind %q (one of: %s)", name, strings.Join(names, ", "))
+}
+
+var accounts = &Kind{
+	Name: "accounts", Table: "accounts", Key: []string{"account_id"}, Conflict: "(account_id)",
+	Columns: []Column{
+		{Name: "account_id", Required: true, SQLType: "text", Check: checkID},
+		{Name: "name", Required: true, SQLType: "text", Check: checkName},
+		{Name: "country", Required: true, SQLType: "text", Check: checkCountry},
+		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
+		{Name: "billing_day", Required: true, SQLType: "smallint", Check: checkBillingDay},
+		{Name: "email", SQLType: "text", Check: checkEmail},
+	},
+}
+
+var customers = &Kind{
+	Name: "customers", Table: "customers", Key: []string{"customer_id"}, Conflict: "(customer_id)",
+	Columns: []Column{
+		{Name: "customer_id", Required: true, SQLType: "text", Check: checkID},
+		{Name: "account_id", Required: true, SQLType: "text", Check: checkID},
+		{Name: "name", Required: true, SQLType: "text", Check: checkName},
+		{Name: "country", Required: true, SQLType: "text", Check: checkCountry},
+		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
+	},
+	Refs: []Ref{{Column: "account_id", Table: "accounts", TableColumn: "account_id", What: "account"}},
+}
+
+var products = &Kind{
+	Name: "products", Table: "products", Key: []string{"sku"}, Conflict: "(sku)",
+	Columns: []Column{
+		{Name: "sku", Required: true, SQLType: "text", Check: checkID},
+		{Name: "name", Required: true, SQLType: "text", Check: checkName},
+		{Name: "kind", Required: true, SQLType: "text", Check: checkOneOf("license", "usage", "onetime")},
+		{Name: "billing", Required: true, SQLType: "text", Check: checkOneOf("anniversary", "calendar")},
+	},
+}
+
+var prices = &Kind{
+	Name: "prices", Table: "prices", Key: []string{"sku", "currency", "from_quantity", "effective_from"},
+	Conflict: "ON CONSTRAINT prices_key",
+	Columns: []Column{
+		{Name: "sku", Required: true, SQLType: "text", Check: checkID},
+		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
+		{Name: "from_quantity", SQLType: "numeric", Default: "0", Check: checkQuantity},
+		{Name: "effective_from", SQLType: "date", Check: checkDate},
+		{Name: "unit_price", Required: true, SQLType: "numeric", Check: checkQuantity},
+	},
+	Refs: []Ref{{Column: "sku", Table: "products", TableColumn: "sku", What: "product"}},
+}
+
+var taxRates = &Kind{
+	Name: "tax-rates", Table: "tax_rates", Key: []string{"country", "effective_from"},
+	Conflict: "ON CONSTRAINT tax_rates_key",
+	Columns: []Column{
+		{Name: "country", Required: true, SQLType: "text", Check: checkCountry},
+		{Name: "effective_from", SQLType: "date", Check: checkDate},
+		{Name: "rate", Required: true, SQLType: "numeric", Check: checkRate},
+	},
+}
+
+var orders = &Kind{
+	Name: "orders", Table: "orders", Key: []string{"order_id"}, Conflict: "(order_id)",
+	Columns: []Column{
+		{Name: "order_id", Required: true, SQLType: "text", Check: checkID},
+		{Name: "subscription_id", Required: true, SQLType: "text", Check: checkID},
+		{Name: "customer_id", Required: true, SQLType: "text", Check: checkID},
+		{Name: "sku", Required: true, SQLType: "text", Check: checkID},
+		{Name: "action", Required: true, SQLType: "text", Check: checkOneOf("new", "addQuantity", "removeQuantity", "cancel")},
+		{Name: "quantity", Required: true, SQLType: "numeric", Check: checkSeats},
+		{Name: "effective_date", Required: true, SQLType: "date", Check: checkDate},
+	},
+	Refs: []Ref{
+		{Column: "customer_id", Table: "customers", TableColumn: "customer_id", What: "customer"},
+		{Column: "sku", Table: "products", TableColumn: "sku", What: "product"},
+	},
+	CheckRow: checkOrder,
+}
+
+var usage = &Kind{
+	Name: "usage", Table: "usage_events", Key: []string{"event_id"}, Conflict: "(event_id)",
+	Columns: []Column{
+		{Name: "event_id", Required: true, SQLType: "text", Check: checkID},
+		{Name: "subscription_id", Required: true, SQLType: "text", Check: checkID},
+		{Name: "quantity", Required: true, SQLType: "numeric", Check: checkQuantity},
+		{Name: "occurred_at", Required: true, SQLType: "timestamptz", Check: checkInstant},
+	},
+}
+
+func checkID(v string) error {
+	if strings.TrimSpace(v) != v {
+		return errors.New("has leading or trailing spaces")
+	}
+	for _, r := range v {
+		if r < ' ' || r == 0x7f {
+			return errors.New("contains a control character")
+		}
+	}
+	return nil
+}
+
+func checkName(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("is blank")
+	}
+	return nil
+}
+
+func checkCountry(v string) error {
+	if !country.Known(v) {
+		return fmt.Errorf("%q is not an ISO 3166-1 alpha-2 country code", v)
+	}
+	return nil
+}
+
+func checkCurrency(v string) error {
+	_, err := money.ParseCurrency(v)
+	if err != nil {
+		return fmt.Errorf("%q is not an ISO 4217 currency code", v)
+	}
+	return nil
+}
+
+func checkBillingDay(v string) error {
+	if len(v) < 1 || len(v) > 2 || strings.Trim(v, "0123456789") != "" {
+		return fmt.Errorf("%q is not a whole number from 1 to 31", v)
+	}
+	day := 0
+	for _, c := range v {
+		day = day*10 + int(c-'0')
+	}
+	if day < 1 || day > 31 {
+		return fmt.Errorf("billing day %s is outside 1..31", v)
+	}
+	return nil
+}
+
+func checkEmail(v string) error {
+	at := strings.IndexByte(v, '@')
+	if at <= 0 || at != strings.LastIndexByte(v, '@') || at == len(v)-1 || strings.ContainsAny(v, " \t<>,;") {
+		return fmt.Errorf("%q is not an e-mail address", v)
+	}
+	return nil
+}
+
+func checkOneOf(allowed ...string) func(string) error {
+	return func(v string) error {
+		for _, a := range allowed {
+			if v == a {
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
+	}
+}
+
+// checkQuantity accepts a non-negative plain decimal (SPEC §10: decimal
+// strings, never rounded on the way in).
+func checkQuantity(v string) error {
+	if err := money.CheckDecimal(v, false); err != nil {
+		return fmt.Errorf("%q: %w", v, err)
+	}
+	return nil
+}
+
+// checkSeats accepts a whole, non-negative number of seats or units.
+func checkSeats(v string) error {
+	if err := checkQuantity(v); err != nil {
+		return err
+	}
+	if i := strings.IndexByte(v, '.'); i >= 0 && strings.Trim(v[i+1:], "0") != "" {
+		return fmt.Errorf("%q is not a whole number of seats", v)
+	}
+	return nil
+}
+
+var decimalOne = decimal.NewFromInt(1)
+
+func checkRate(v string) error {
+	d, err := money.ParseDecimal(v, false)
+	if err != nil {
+		return fmt.Errorf("%q: %w", v, err)
+	}
+	if d.GreaterThan(decimalOne) {
+		return fmt.Errorf("rate %s is above 1 (write 0.10 for 10%%)", v)
+	}
+	return nil
+}
+
+func checkDate(v string) error {
+	if _, err := time.Parse(time.DateOnly, v); err != nil {
+		return fmt.Errorf("%q is not a valid date YYYY-MM-DD", v)
+	}
+	return nil
+}
+
+// checkInstant accepts an RFC 3339 instant with a zone: "2024-06-11T09:30:00Z"
+// or "2024-06-11T11:30:00+02:00". Without a zone the UTC date is unknowable.
+func checkInstant(v string) error {
+	if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+		if _, errLocal := time.Parse("2006-01-02T15:04:05.999999999", v); errLocal == nil {
+			return fmt.Errorf("%q has no time zone (add Z or an offset such as +02:00)", v)
+		}
+		return fmt.Errorf("%q is not an RFC 3339 instant such as 2024-06-11T09:30:00Z", v)
+	}
+	return nil
+}
+
+// checkOrder applies the order rules of SPEC §4 that span columns.
+func checkOrder(row Row) (string, error) {
+	zero := strings.Trim(strings.ReplaceAll(row("quantity"), ".", ""), "0") == ""
+	switch action := row("action"); {
+	case action == "removeQuantity" && zero:
+		return "quantity", errors.New("removeQuantity to 0 is not allowed (use a cancel order)")
+	case action == "cancel" && !zero:
+		return "quantity", fmt.Errorf("a cancel order leaves quantity 0, not %s", row("quantity"))
+	case action == "addQuantity" && zero:
+		return "quantity", errors.New("addQuantity to 0 is not allowed (use a cancel order)")
+	}
+	return "", nil
+}

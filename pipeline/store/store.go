@@ -1,0 +1,68 @@
+// Package store opens the billing database and keeps its schema current.
+package store
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the PostgreSQL driver, registered as "postgres"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// Open connects to the database at url and checks that it answers.
+// Errors never repeat the URL, which may hold a password.
+func Open(ctx context.Context, url string) (*sqlx.DB, error) {
+	if url == "" {
+		return nil, fmt.Errorf("no database configured: set --database-url, BILLING_DATABASE_URL or database_url in the config file")
+	}
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to database: %w", err)
+	}
+	return db, nil
+}
+
+// MigrationResult says which migrations one Migrate call applied.
+type MigrationResult struct {
+	Applied []int64 // versions applied by this call, in order
+	Version int64   // the schema version afterwards
+}
+
+// Migrate creates or upgrades the schema to the newest embedded migration.
+// It is a no-op when the schema is current, and safe to run from several
+// processes at once: a PostgreSQL advisory lock lets one migrate at a time.
+func Migrate(ctx context.Context, db *sqlx.DB) (MigrationResult, error) {
+	migrations, err := fs.Sub(billingsql.Migrations, "migrations")
+	if err != nil {
+		return MigrationResult{}, fmt.Errorf("reading embedded migrations: %w", err)
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return MigrationResult{}, fmt.Errorf("creating migration lock: %w", err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations, goose.WithSessionLocker(locker))
+	if err != nil {
+		return MigrationResult{}, fmt.Errorf("preparing migrations: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil {
+		return MigrationResult{}, fmt.Errorf("migrating schema: %w", err)
+	}
+	var out MigrationResult
+	for _, r := range results {
+		out.Applied = append(out.Applied, r.Source.Version)
+	}
+	if out.Version, err = provider.GetDBVersion(ctx); err != nil {
+		return MigrationResult{}, fmt.Errorf("reading schema version: %w", err)
+	}
+	return out, nil
+}

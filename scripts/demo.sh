@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# make demo: build billing, start (or reuse) the project-local PostgreSQL unless
+# BILLING_DATABASE_URL names one, migrate, load the sample data in examples/
+# and run the pipeline on it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v go >/dev/null || { echo "demo: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
+
+echo "==> building bin/billing"
+go build -o bin/billing ./cmd/billing
+
+if [ -z "${BILLING_DATABASE_URL:-}" ]; then
+  data=.pgdata
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$PWD"; then
+    # The postgres user cannot reach this checkout (a parent folder is closed to it).
+    data=/var/tmp/billing-demo-$(printf '%s' "$PWD" | sha256sum | cut -c1-12)
+    echo "==> the postgres user cannot enter $PWD; keeping the demo database in $data"
+  fi
+  port=${BILLING_DEMO_PORT:-54329}
+  echo "==> starting the demo PostgreSQL (data in $data, 127.0.0.1:$port; 'make demo-stop' stops it)"
+  BILLING_DATABASE_URL=$(scripts/postgres.sh start "$data" "$port")
+  export BILLING_DATABASE_URL
+fi
+
+echo "==> migrating"
+bin/billing migrate
+
+echo "==> importing examples/"
+for kind in accounts customers products prices tax-rates orders usage; do
+  bin/billing import "$kind" "examples/$kind.csv"
+done
+echo "==> demo data loaded"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make test: start a throwaway PostgreSQL, run the whole test suite with the
+# race detector against it, and stop the server whatever the outcome.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v go >/dev/null || { echo "test: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
+
+dir=$(mktemp -d /tmp/billing-test-pg.XXXXXX)
+cleanup() { scripts/postgres.sh stop "$dir"; rm -rf "$dir"; }
+trap cleanup EXIT
+BILLING_PG_FAST=1 scripts/postgres.sh start "$dir" >"$dir.url"
+BILLING_TEST_DATABASE_URL=$(cat "$dir.url")
+rm -f "$dir.url"
+export BILLING_TEST_DATABASE_URL
+echo "==> go test -race ./... (PostgreSQL in $dir)"
+go test -race -count=1 "$@" ./...

@@ -1,0 +1,10 @@
+// Package sql holds the schema migrations and the queries of the billing
+// database as .sql files, embedded in the binary.
+package sql
+
+import "embed"
+
+// Migrations is the folder of goose migrations, applied in version order.
+//
+//go:embed migrations/*.sql
+var Migrations embed.FS
