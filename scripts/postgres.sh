@@ -59,7 +59,8 @@ start() {
   fi
   local listen="''" host="$dir"
   if [ -n "$port" ]; then listen=127.0.0.1; host=127.0.0.1; else port=5432; fi
-  local opts="-c listen_addresses=$listen -p $port -k $dir -c max_connections=200"
+  # Memory and WAL sized for bulk loads of millions of usage rows on a small machine.
+  local opts="-c listen_addresses=$listen -p $port -k $dir -c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_buffers=32MB"
   if [ -n "${BILLING_PG_FAST:-}" ]; then opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
   if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     if [ "$host" = 127.0.0.1 ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

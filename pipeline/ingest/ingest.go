@@ -87,20 +87,144 @@ type Importer struct {
 	Progress Progress // optional
 }
 
+// Source opens the CSV data of an import; it may be called twice, since an
+// import that meets already stored keys reads its file a second time.
+type Source func() (io.ReadCloser, error)
+
 // ImportFile imports the file at path as records of kind.
 func (im *Importer) ImportFile(ctx context.Context, kind *Kind, path string) (Result, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Result{}, fmt.Errorf("opening %s file: %w", kind.Name, err)
+	open := func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s file: %w", kind.Name, err)
+		}
+		return f, nil
 	}
-	defer f.Close()
-	return im.Import(ctx, kind, filepath.Base(path), f)
+	return im.Import(ctx, kind, filepath.Base(path), open)
 }
 
-// Import reads a CSV file named name from r and imports its records of kind,
-// all or nothing.
-func (im *Importer) Import(ctx context.Context, kind *Kind, name string, r io.Reader) (Result, error) {
+// Import reads a CSV file named name from open and imports its records of
+// kind, all or nothing.
+//
+// A kind without references first streams its rows straight into its table
+// with COPY, the fastest way into PostgreSQL. If any key is already stored
+// (a re-import, or a key repeated in the file), that attempt is rolled back
+// and the file is read again into a staging table, from which only new
+// records are added once every repeated key is shown to carry the same
+// content (SPEC §10). Kinds with references always take the staging path,
+// so that a missing reference is reported with its line.
+func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open Source) (Result, error) {
 	res := Result{Kind: kind.Name, File: name}
+	tx, err := im.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("importing %s: %w", name, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	var digest string
+	direct := len(kind.Refs) == 0
+	if direct {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT direct_copy"); err != nil {
+			return res, fmt.Errorf("importing %s: %w", name, err)
+		}
+		st, err := im.stream(ctx, tx, kind, name, open, false)
+		if err != nil {
+			return res, err
+		}
+		res.Rows, digest = st.rows, st.digest
+		var pqErr *pq.Error
+		switch copyErr := st.copyErr; {
+		case copyErr == nil:
+			res.Added = res.Rows
+		case errors.As(copyErr, &pqErr) && pqErr.Code == "23505": // unique_violation
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT direct_copy"); err != nil {
+				return res, fmt.Errorf("importing %s: %w", name, err)
+			}
+			direct = false
+		default:
+			return res, fmt.Errorf("importing %s: %w", name, copyErr)
+		}
+	}
+	if !direct {
+		if _, err := tx.ExecContext(ctx, stageTableSQL(kind)); err != nil {
+			return res, fmt.Errorf("importing %s: creating staging table: %w", name, err)
+		}
+		st, err := im.stream(ctx, tx, kind, name, open, true)
+		if err != nil {
+			return res, err
+		}
+		res.Rows, digest = st.rows, st.digest
+		if st.copyErr != nil {
+			return res, fmt.Errorf("importing %s: %w", name, st.copyErr)
+		}
+		if res.Added, err = addStaged(ctx, tx, kind, name, st.positions); err != nil {
+			return res, err
+		}
+	}
+	if res.Added > 0 {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO imports (kind, file_name, file_sha256, rows_read, rows_added) VALUES ($1, $2, $3, $4, $5)`,
+			kind.Name, name, digest, res.Rows, res.Added); err != nil {
+			return res, fmt.Errorf("importing %s: recording the import: %w", name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("importing %s: committing: %w", name, err)
+	}
+	im.Log.Debug("import_done", "kind", kind.Name, "file", name, "rows", res.Rows, "added", res.Added)
+	return res, nil
+}
+
+// addStaged checks the staged rows against what is stored and adds the new
+// ones, returning how many were added.
+func addStaged(ctx context.Context, tx *sqlx.Tx, kind *Kind, name string, positions map[string]int) (int64, error) {
+	var rows int64
+	if err := tx.GetContext(ctx, &rows, "SELECT count(*) FROM "+stageTable); err != nil {
+		return 0, fmt.Errorf("importing %s: %w", name, err)
+	}
+	if bad, err := missingReferences(ctx, tx, kind, name, positions); err != nil {
+		return 0, fmt.Errorf("importing %s: checking references: %w", name, err)
+	} else if bad != nil {
+		return 0, bad
+	}
+	result, err := tx.ExecContext(ctx, insertSQL(kind))
+	if err != nil {
+		return 0, fmt.Errorf("importing %s: adding records: %w", name, err)
+	}
+	added, err := result.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("importing %s: %w", name, err)
+	}
+	if added < rows {
+		// Some rows were already stored or repeated in the file: each must
+		// be identical to the stored record (SPEC §10).
+		if bad, err := conflicts(ctx, tx, kind, name, positions); err != nil {
+			return 0, fmt.Errorf("importing %s: comparing with stored records: %w", name, err)
+		} else if bad != nil {
+			return 0, bad
+		}
+	}
+	return added, nil
+}
+
+// streamed is the outcome of one pass over a file.
+type streamed struct {
+	rows      int64          // data rows read
+	digest    string         // the file's SHA-256
+	positions map[string]int // each column's position in the header
+	copyErr   error          // what PostgreSQL said of the copied rows, for the caller to judge
+}
+
+// stream reads the file, checks every row and copies the good ones into the
+// staging table (staged) or straight into the kind's table. A file with bad
+// rows returns them as an *Error.
+func (im *Importer) stream(ctx context.Context, tx *sqlx.Tx, kind *Kind, name string, open Source, staged bool) (streamed, error) {
+	var st streamed
+	r, err := open()
+	if err != nil {
+		return st, err
+	}
+	defer r.Close()
 	hash := sha256.New()
 	counted := &countingReader{r: io.TeeReader(r, hash)}
 	rd := csv.NewReader(counted)
@@ -108,31 +232,28 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, r io.Re
 
 	header, err := rd.Read()
 	if errors.Is(err, io.EOF) {
-		return res, &Error{File: name, Rows: []*RowError{{File: name, Line: 1, Reason: "the file is empty; expected a header row"}}}
+		return st, &Error{File: name, Rows: []*RowError{{File: name, Line: 1, Reason: "the file is empty; expected a header row"}}}
 	}
 	if err != nil {
-		return res, &Error{File: name, Rows: []*RowError{csvError(name, err)}}
+		return st, &Error{File: name, Rows: []*RowError{csvError(name, err)}}
 	}
 	positions, headerErrs := mapHeader(kind, name, header)
 	if len(headerErrs) > 0 {
-		return res, &Error{File: name, Rows: headerErrs}
+		return st, &Error{File: name, Rows: headerErrs}
 	}
+	st.positions = positions
 	rd.FieldsPerRecord = len(header)
 
-	tx, err := im.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return res, fmt.Errorf("importing %s: %w", name, err)
+	table, columns, first := kind.Table, stageColumns(kind)[1:], 1
+	if staged {
+		table, columns, first = stageTable, stageColumns(kind), 0
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-
-	if _, err := tx.ExecContext(ctx, stageTableSQL(kind)); err != nil {
-		return res, fmt.Errorf("importing %s: creating staging table: %w", name, err)
-	}
-	copyStmt, err := tx.PrepareContext(ctx, pq.CopyIn(stageTable, stageColumns(kind)...))
+	copyStmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, columns...))
 	if err != nil {
-		return res, fmt.Errorf("importing %s: starting COPY: %w", name, err)
+		return st, fmt.Errorf("importing %s: starting COPY: %w", name, err)
 	}
 	defer copyStmt.Close() // ends an abandoned COPY before the rollback; a no-op once closed
+
 	failed := &Error{File: name}
 	values := make([]any, len(kind.Columns)+1)
 	rowByName := func(column string) string {
@@ -152,7 +273,7 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, r io.Re
 			}
 			break // after a quoting error the rest of the file cannot be read reliably
 		}
-		res.Rows++
+		st.rows++
 		line, _ := rd.FieldPos(0)
 		if bad := checkRecord(kind, name, rd, record, positions, values); bad != nil {
 			failed.add(bad)
@@ -164,68 +285,36 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, r io.Re
 				continue
 			}
 		}
-		if len(failed.Rows) > 0 {
+		if len(failed.Rows) > 0 || st.copyErr != nil {
 			continue // keep checking, stop loading
 		}
 		values[0] = int64(line)
-		if _, err := copyStmt.ExecContext(ctx, values...); err != nil {
-			return res, fmt.Errorf("importing %s: copying line %d: %w", name, line, err)
+		if _, err := copyStmt.ExecContext(ctx, values[first:]...); err != nil {
+			st.copyErr = err // PostgreSQL refused a row sent earlier; the rows are still checked
 		}
-		if res.Rows%progressEvery == 0 {
+		if st.rows%progressEvery == 0 {
 			if err := ctx.Err(); err != nil {
-				return res, fmt.Errorf("importing %s: %w", name, err)
+				return st, fmt.Errorf("importing %s: %w", name, err)
 			}
 			if im.Progress != nil {
-				im.Progress(res.Rows, counted.n)
+				im.Progress(st.rows, counted.n)
 			}
 		}
 	}
 	if im.Progress != nil {
-		im.Progress(res.Rows, counted.n)
+		im.Progress(st.rows, counted.n)
 	}
 	if len(failed.Rows) > 0 {
-		return res, failed
+		return st, failed
 	}
-	if _, err := copyStmt.ExecContext(ctx); err != nil {
-		return res, fmt.Errorf("importing %s: finishing COPY: %w", name, err)
+	if st.copyErr == nil {
+		_, st.copyErr = copyStmt.ExecContext(ctx)
 	}
-	if err := copyStmt.Close(); err != nil {
-		return res, fmt.Errorf("importing %s: finishing COPY: %w", name, err)
+	if closeErr := copyStmt.Close(); st.copyErr == nil {
+		st.copyErr = closeErr
 	}
-
-	if bad, err := missingReferences(ctx, tx, kind, name, positions); err != nil {
-		return res, fmt.Errorf("importing %s: checking references: %w", name, err)
-	} else if bad != nil {
-		return res, bad
-	}
-	added, err := tx.ExecContext(ctx, insertSQL(kind))
-	if err != nil {
-		return res, fmt.Errorf("importing %s: adding records: %w", name, err)
-	}
-	if res.Added, err = added.RowsAffected(); err != nil {
-		return res, fmt.Errorf("importing %s: %w", name, err)
-	}
-	if res.Added < res.Rows {
-		// Some rows were already stored or repeated in the file: each must
-		// be identical to the stored record (SPEC §10).
-		if bad, err := conflicts(ctx, tx, kind, name, positions); err != nil {
-			return res, fmt.Errorf("importing %s: comparing with stored records: %w", name, err)
-		} else if bad != nil {
-			return res, bad
-		}
-	}
-	if res.Added > 0 {
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO imports (kind, file_name, file_sha256, rows_read, rows_added) VALUES ($1, $2, $3, $4, $5)`,
-			kind.Name, name, hex.EncodeToString(hash.Sum(nil)), res.Rows, res.Added); err != nil {
-			return res, fmt.Errorf("importing %s: recording the import: %w", name, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("importing %s: committing: %w", name, err)
-	}
-	im.Log.Debug("import_done", "kind", kind.Name, "file", name, "rows", res.Rows, "added", res.Added)
-	return res, nil
+	st.digest = hex.EncodeToString(hash.Sum(nil))
+	return st, nil
 }
 
 // mapHeader maps each column of kind to its position in the header (−1 when

@@ -28,7 +28,9 @@ func importText(t *testing.T, db *sqlx.DB, kind, name, content string) (ingest.R
 		t.Fatal(err)
 	}
 	im := &ingest.Importer{DB: db, Log: discard}
-	return im.Import(context.Background(), k, name, strings.NewReader(content))
+	return im.Import(context.Background(), k, name, func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(content)), nil
+	})
 }
 
 func mustImport(t *testing.T, db *sqlx.DB, kind, content string) ingest.Result {
