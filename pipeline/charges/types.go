@@ -144,6 +144,7 @@ type Line struct {
 	DaysCharged        int    // prorated lines: the days of the term charged or credited
 	TermDays           int    // prorated lines: the days of the term
 	Detail             string // usage lines: the tier breakdown
+	Reversal           bool   // an adjustment's line that takes back an invoiced line (SPEC §7)
 }
 
 // IsCredit reports whether the line gives money back.

@@ -1,0 +1,82 @@
+package charges_test
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/charges"
+	"github.com/openbilling/billing/pipeline/money"
+)
+
+var fuzzCurrencies = []money.Currency{"USD", "JPY", "KWD"}
+
+// A seat change's credit and rebill net to (new − old) × the same prorated
+// per-unit price, whatever the day, quantities, price and currency.
+func FuzzCreditAndRebillNetToTheDifference(f *testing.F) {
+	f.Add(uint16(0), uint8(1), uint8(1), uint8(2), uint32(400), uint8(0))
+	f.Add(uint16(30), uint8(29), uint8(5), uint8(2), uint32(999), uint8(1))
+	f.Add(uint16(400), uint8(0), uint8(7), uint8(9), uint32(123457), uint8(2))
+	f.Fuzz(func(t *testing.T, startOffset uint16, changeOffset, oldQty, newQty uint8, cents uint32, pick uint8) {
+		if oldQty == 0 || newQty == 0 || oldQty == newQty {
+			return
+		}
+		c := fuzzCurrencies[int(pick)%len(fuzzCurrencies)]
+		unit := decimal.New(int64(cents), -c.MinorUnits())
+		start := calendar.MustParseDate("2023-01-01") + calendar.Date(startOffset)
+		change := start + calendar.Date(changeOffset)
+		action := charges.ActionAddQuantity
+		if newQty < oldQty {
+			action = charges.ActionRemoveQuantity
+		}
+		sub := license(c, flat(unit.String()),
+			charges.Order{ID: "O1", Action: charges.ActionNew, Quantity: decimal.NewFromInt(int64(oldQty)), Date: start},
+			charges.Order{ID: "O2", Action: action, Quantity: decimal.NewFromInt(int64(newQty)), Date: change})
+		lines, held := charges.Lines(sub, change)
+		if len(held) != 0 {
+			t.Fatalf("held %+v", held)
+		}
+		credit, rebill := lines[len(lines)-2], lines[len(lines)-1]
+		_, term := calendar.TermOf(start, change)
+		perUnit := charges.ProratedUnitPrice(unit, int(term.End-change)+1, term.Days(), c)
+		want := perUnit.Mul(decimal.NewFromInt(int64(newQty) - int64(oldQty)))
+		if net := credit.Amount.Add(rebill.Amount); !net.Equal(want) {
+			t.Fatalf("credit %s + rebill %s = %s, want %s", credit.Amount, rebill.Amount, net, want)
+		}
+		if !credit.EffectiveUnitPrice.Equal(perUnit.Neg()) || !rebill.EffectiveUnitPrice.Equal(perUnit) {
+			t.Fatalf("prices %s and %s, want ∓%s", credit.EffectiveUnitPrice, rebill.EffectiveUnitPrice, perUnit)
+		}
+		if !money.Round(credit.Amount, c).Equal(credit.Amount) {
+			t.Fatalf("credit %s is not in whole minor units of %s", credit.Amount, c)
+		}
+	})
+}
+
+// A subscription that is never changed is charged price × quantity × terms.
+func FuzzUnchangedSubscriptionSumsToPriceTimesQuantityTimesTerms(f *testing.F) {
+	f.Add(uint16(30), uint8(3), uint32(400), uint8(11), uint8(0))
+	f.Add(uint16(1490), uint8(1), uint32(1), uint8(35), uint8(1))
+	f.Fuzz(func(t *testing.T, startOffset uint16, qty uint8, cents uint32, terms uint8, pick uint8) {
+		if terms == 0 || terms > 60 {
+			return
+		}
+		c := fuzzCurrencies[int(pick)%len(fuzzCurrencies)]
+		unit := decimal.New(int64(cents), -c.MinorUnits())
+		start := calendar.MustParseDate("2023-01-01") + calendar.Date(startOffset)
+		through := calendar.Term(start, int(terms)-1).Start
+		sub := license(c, flat(unit.String()), charges.Order{ID: "O1", Action: charges.ActionNew, Quantity: decimal.NewFromInt(int64(qty)), Date: start})
+		lines, _ := charges.Lines(sub, through)
+		if len(lines) != int(terms) {
+			t.Fatalf("%d lines through %s, want %d", len(lines), through, terms)
+		}
+		sum := decimal.Zero
+		for _, l := range lines {
+			sum = sum.Add(l.Amount)
+		}
+		want := unit.Mul(decimal.NewFromInt(int64(qty) * int64(terms)))
+		if !sum.Equal(want) {
+			t.Fatalf("sum %s, want %s", sum, want)
+		}
+	})
+}
