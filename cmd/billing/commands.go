@@ -30,6 +30,29 @@ func init() {
 	commands = []*command{
 		{name: "migrate", summary: "create or upgrade the database schema", run: runMigrate},
 		{name: "import", args: "KIND FILE.csv", summary: "import a CSV file; KIND: accounts customers products prices orders usage tax-rates", run: runImport},
+		{name: "run", summary: "run the pipeline as of an instant: extract, rate, close due windows, emit files", run: runRun,
+			flags: func(fs *flag.FlagSet) {
+				asOfFlag(fs)
+				fs.String("stage", "all", "extract, rate, close, emit or all")
+			}},
+		{name: "rerun", summary: "recompute a closed window and issue an adjustment invoice for the difference", run: runRerun,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "account id")
+				fs.String("window", "", "the closed window's first day, YYYY-MM-DD")
+				fs.String("billing", "", "anniversary or calendar (needed when both closed on that day)")
+				fs.String("currency", "", "only this invoice currency")
+				asOfFlag(fs)
+				fs.Bool("dry-run", false, "print the difference, issue nothing")
+			}},
+		{name: "invoices", summary: "list invoices, oldest first", run: runInvoices,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "only this account's")
+				fs.Bool("json", false, "print the JSON contract")
+			}},
+		{name: "invoice", args: "NUMBER", summary: "show one invoice with its lines and files", run: runInvoice,
+			flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print the JSON contract") }},
+		{name: "runs", summary: "list the run history, newest first", run: runRuns,
+			flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") }},
 		{name: "config", args: "check", summary: "validate and print the effective configuration, secrets masked", run: runConfig},
 		{name: "help", summary: "show this help", run: func(_ context.Context, app *app, _ *flag.FlagSet, _ []string) error {
 			printUsage(app.stdout)

@@ -5,6 +5,7 @@
 package calendar
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"time"
 )
@@ -157,3 +158,21 @@ func toCivil(z int64) (int, int, int) {
 	}
 	return int(y), int(m), int(d)
 }
+
+// Scan reads a date column: the calendar date as the database wrote it,
+// never shifted by a time zone.
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		*d = fromCivil(v.Year(), int(v.Month()), v.Day())
+		return nil
+	case []byte:
+		return d.UnmarshalText(v[:min(len(v), 10)])
+	case string:
+		return d.UnmarshalText([]byte(v[:min(len(v), 10)]))
+	}
+	return fmt.Errorf("calendar: cannot read a date from %T", src)
+}
+
+// Value writes the date as YYYY-MM-DD for a date column.
+func (d Date) Value() (driver.Value, error) { return d.String(), nil }

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/money"
+)
+
+// asOfFlag is an --as-of instant (RFC 3339), defaulting to now.
+func asOfFlag(fs *flag.FlagSet) *string {
+	return fs.String("as-of", "", "the run's instant, RFC 3339 (default now)")
+}
+
+func parseAsOf(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, usageError{fmt.Errorf("--as-of %q is not an RFC 3339 instant such as 2026-07-08T00:00:00Z", s)}
+	}
+	return t, nil
+}
+
+func (a *app) pipeline(ctx context.Context) (*pipeline.Pipeline, func(), error) {
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter()}
+	return p, func() { db.Close() }, nil
+}
+
+func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usageError{fmt.Errorf("run takes no arguments")}
+	}
+	asOf, err := parseAsOf(fs.Lookup("as-of").Value.String())
+	if err != nil {
+		return err
+	}
+	stage, err := pipeline.ParseStage(fs.Lookup("stage").Value.String())
+	if err != nil {
+		return usageError{err}
+	}
+	p, closeDB, err := a.pipeline(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	rep, err := p.Run(ctx, asOf, stage)
+	if rep != nil {
+		printReport(a.stdout, rep, err)
+	}
+	return err
+}
+
+func printReport(w io.Writer, rep *pipeline.Report, runErr error) {
+	status := "succeeded"
+	if runErr != nil {
+		status = "failed"
+	}
+	fmt.Fprintf(w, "run %d as of %s (stage %s): %s\n", rep.RunID, rep.AsOf.Format(time.RFC3339), rep.Stage, status)
+	if rep.Stage == pipeline.StageAll || rep.Stage == pipeline.StageExtract {
+		fmt.Fprintf(w, "  subscriptions updated: %d\n", rep.Subscriptions)
+	}
+	if rep.Stage == pipeline.StageAll || rep.Stage == pipeline.StageRate {
+		fmt.Fprintf(w, "  open windows rated:    %d\n", rep.Unbilled)
+	}
+	fmt.Fprintf(w, "  windows closed:        %d\n  invoices issued:       %d\n  lines written:         %d\n  files written:         %d\n",
+		rep.WindowsClosed, rep.Invoices, rep.Lines, rep.Files)
+	fmt.Fprintf(w, "  totals:                %s\n", totals(rep.Totals))
+	if len(rep.Untaxed) > 0 {
+		fmt.Fprintf(w, "  taxed at zero (no rate for the country): %s\n", strings.Join(rep.Untaxed, ", "))
+	}
+	held := 0
+	for _, h := range rep.Held {
+		held += h.Records
+	}
+	fmt.Fprintf(w, "  held:                  %d\n", held)
+	for _, h := range rep.Held {
+		fmt.Fprintf(w, "    %s, window %s: %d × %s\n", h.AccountID, h.WindowStart, h.Records, h.Reason)
+	}
+	late := 0
+	for _, l := range rep.Late {
+		late += l.Orders + l.Usage
+	}
+	fmt.Fprintf(w, "  late (waiting for billing rerun): %d\n", late)
+	for _, l := range rep.Late {
+		fmt.Fprintf(w, "    %s, %s window %s: %d orders, %d usage events\n", l.AccountID, l.Billing, l.WindowStart, l.Orders, l.Usage)
+	}
+}
+
+func totals(t map[money.Currency]string) string {
+	if len(t) == 0 {
+		return "none"
+	}
+	codes := make([]string, 0, len(t))
+	for c := range t {
+		codes = append(codes, string(c))
+	}
+	sort.Strings(codes)
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = t[money.Currency(c)] + " " + c
+	}
+	return strings.Join(parts, ", ")
+}
+
+func runRerun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usageError{fmt.Errorf("rerun takes no arguments")}
+	}
+	get := func(name string) string { return fs.Lookup(name).Value.String() }
+	req := pipeline.RerunRequest{AccountID: get("account"), DryRun: get("dry-run") == "true"}
+	if req.AccountID == "" || get("window") == "" {
+		return usageError{fmt.Errorf("rerun needs --account ID and --window YYYY-MM-DD (the closed window's first day)")}
+	}
+	var err error
+	if req.WindowStart, err = calendar.ParseDate(get("window")); err != nil {
+		return usageError{fmt.Errorf("--window: %w", err)}
+	}
+	switch b := get("billing"); b {
+	case "", "anniversary", "calendar":
+		req.Billing = calendar.Billing(b)
+	default:
+		return usageError{fmt.Errorf("--billing %q is not anniversary or calendar", b)}
+	}
+	if c := get("currency"); c != "" {
+		if req.Currency, err = money.ParseCurrency(c); err != nil {
+			return usageError{fmt.Errorf("--currency: %w", err)}
+		}
+	}
+	if req.AsOf, err = parseAsOf(get("as-of")); err != nil {
+		return err
+	}
+	p, closeDB, err := a.pipeline(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	rep, err := p.Rerun(ctx, req)
+	if err != nil {
+		return err
+	}
+	mode := ""
+	if req.DryRun {
+		mode = " (dry run: nothing issued)"
+	}
+	fmt.Fprintf(a.stdout, "rerun of %s window %s–%s for account %s%s\n", rep.Billing, rep.Window.Start, rep.Window.End, rep.Account, mode)
+	for _, d := range rep.Differences {
+		if len(d.Lines) == 0 {
+			fmt.Fprintf(a.stdout, "  %s: no difference from what was invoiced\n", d.Currency)
+			continue
+		}
+		what := "adjustment of " + d.Original
+		if d.Original == "" {
+			what = "first invoice of the window"
+		}
+		if d.Number != "" {
+			fmt.Fprintf(a.stdout, "  %s: issued %s (%s, %s), %s: subtotal %s, tax %s, total %s\n", d.Currency, d.Number, d.Invoice.Type, what,
+				plural(len(d.Lines), "line"), money.Format(d.Invoice.Subtotal, d.Currency), money.Format(d.Invoice.Tax, d.Currency), money.Format(d.Invoice.Total, d.Currency))
+		} else {
+			fmt.Fprintf(a.stdout, "  %s: would issue a %s invoice (%s), %s: subtotal %s, tax %s, total %s\n", d.Currency, d.Invoice.Type, what,
+				plural(len(d.Lines), "line"), money.Format(d.Invoice.Subtotal, d.Currency), money.Format(d.Invoice.Tax, d.Currency), money.Format(d.Invoice.Total, d.Currency))
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "    \tactivity\tcustomer\tsubscription\torder\tcharge\tstart\tend\teff. unit price\tquantity\tamount\t")
+		for _, l := range d.Lines {
+			sign := "+"
+			if l.Reversal {
+				sign = "−"
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", sign, l.ActivityDate, l.CustomerID, l.SubscriptionID, dash(l.OrderID),
+				l.ChargeType, l.ChargeStart, l.ChargeEnd, l.EffectiveUnitPrice, l.Quantity, money.Format(l.Amount, d.Currency))
+		}
+		tw.Flush()
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func runInvoices(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usageError{fmt.Errorf("invoices takes no arguments")}
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := pipeline.ListInvoices(ctx, db, fs.Lookup("account").Value.String())
+	if err != nil {
+		return err
+	}
+	if fs.Lookup("json").Value.String() == "true" {
+		if list == nil {
+			list = []pipeline.Invoice{}
+		}
+		return writeJSON(a.stdout, list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.stdout, "no invoices")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tACCOUNT\tTYPE\tBILLING\tWINDOW\tISSUED\tCURRENCY\tLINES\tSUBTOTAL\tTAX\tTOTAL\tADJUSTS")
+	for _, inv := range list {
+		adjusts := "-"
+		if inv.Adjusts != nil {
+			adjusts = *inv.Adjusts
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s–%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", inv.Number, inv.AccountID, inv.Type, inv.Billing,
+			inv.WindowStart, inv.WindowEnd, inv.IssueDate, inv.Currency, inv.LineCount, inv.Subtotal, inv.Tax, inv.Total, adjusts)
+	}
+	return tw.Flush()
+}
+
+func runInvoice(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usageError{fmt.Errorf("usage: billing invoice NUMBER [--json]")}
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	inv, err := pipeline.GetInvoice(ctx, db, args[0])
+	if errors.Is(err, pipeline.ErrNoInvoice) {
+		return fmt.Errorf("no invoice %s (billing invoices lists them)", args[0])
+	}
+	if err != nil {
+		return err
+	}
+	if fs.Lookup("json").Value.String() == "true" {
+		return writeJSON(a.stdout, inv)
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "Invoice %s (%s, %s billing)\n", inv.Number, inv.Type, inv.Billing)
+	fmt.Fprintf(w, "Account:  %s\nWindow:   %s – %s\nIssued:   %s\n", inv.AccountID, inv.WindowStart, inv.WindowEnd, inv.IssueDate)
+	if inv.Adjusts != nil {
+		fmt.Fprintf(w, "Adjusts:  %s\n", *inv.Adjusts)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\ncustomer\tsubscription\torder\tsku\tcharge\tstart\tend\tunit price\teff. unit price\tquantity\tamount\ttax\ttotal\t")
+	for _, l := range inv.Lines {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.CustomerID, deref(l.SubscriptionID), deref(l.OrderID), l.SKU,
+			l.ChargeType, l.ChargeStart, l.ChargeEnd, l.UnitPrice, l.EffectiveUnitPrice, l.Quantity, l.Amount, l.Tax, l.Total)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nSubtotal: %s %s\nTax:      %s %s\nTotal:    %s %s\n", inv.Subtotal, inv.Currency, inv.Tax, inv.Currency, inv.Total, inv.Currency)
+	if inv.Files != nil {
+		fmt.Fprintf(w, "Files:    %s\n          %s\n", inv.Files.Reconciliation, inv.Files.Invoice)
+	} else {
+		fmt.Fprintln(w, "Files:    not written yet (billing run --stage emit writes them)")
+	}
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "-"
+	}
+	return *s
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func runRuns(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usageError{fmt.Errorf("runs takes no arguments")}
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runs, err := pipeline.ListRuns(ctx, db, 50)
+	if err != nil {
+		return err
+	}
+	if fs.Lookup("json").Value.String() == "true" {
+		if runs == nil {
+			runs = []pipeline.RunRecord{}
+		}
+		return writeJSON(a.stdout, runs)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTAGE\tAS OF\tSTARTED\tSECONDS\tSTATUS\tWINDOWS\tINVOICES\tLINES\tFILES\tERROR")
+	for _, r := range runs {
+		secs := "-"
+		if r.FinishedAt != nil {
+			secs = fmt.Sprintf("%.1f", r.FinishedAt.Sub(r.StartedAt).Seconds())
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.RunID, r.Stage, r.AsOf.UTC().Format(time.RFC3339),
+			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), secs, r.Status, r.Counts.WindowsClosed, r.Counts.Invoices,
+			r.Counts.Lines, r.Counts.Files, r.Error)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,155 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/charges"
+	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/pipeline/money"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// Account is a billed party (SPEC §2).
+type Account struct {
+	ID         string         `db:"account_id"`
+	Name       string         `db:"name"`
+	Country    string         `db:"country"`
+	Currency   money.Currency `db:"currency"`
+	BillingDay int            `db:"billing_day"`
+}
+
+// catalog holds what every window's rating needs and changes rarely: the
+// prices and tax rates. It is read once per run.
+type catalog struct {
+	prices map[priceKey]charges.PriceSchedule
+	taxes  invoicing.TaxRates
+}
+
+type priceKey struct {
+	sku      string
+	currency money.Currency
+}
+
+func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
+	c := &catalog{prices: map[priceKey]charges.PriceSchedule{}}
+	var rows []struct {
+		SKU      string                  `db:"sku"`
+		Currency money.Currency          `db:"currency"`
+		From     sql.Null[calendar.Date] `db:"effective_from"`
+		FromQty  string                  `db:"from_quantity"`
+		Unit     string                  `db:"unit_price"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, billingsql.Query("price_list")); err != nil {
+		return nil, fmt.Errorf("loading prices: %w", err)
+	}
+	for _, r := range rows {
+		k := priceKey{r.SKU, r.Currency}
+		point := charges.PricePoint{Always: !r.From.Valid}
+		if r.From.Valid {
+			point.From = r.From.V
+		}
+		sched := c.prices[k]
+		if n := len(sched); n == 0 || sched[n-1].Always != point.Always || sched[n-1].From != point.From {
+			sched = append(sched, point)
+		}
+		last := &sched[len(sched)-1]
+		last.Price.Tiers = append(last.Price.Tiers, charges.Tier{From: decimal.RequireFromString(r.FromQty), UnitPrice: decimal.RequireFromString(r.Unit)})
+		c.prices[k] = sched
+	}
+	var taxes []struct {
+		Country string                  `db:"country"`
+		From    sql.Null[calendar.Date] `db:"effective_from"`
+		Rate    string                  `db:"rate"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &taxes, billingsql.Query("tax_rate_list")); err != nil {
+		return nil, fmt.Errorf("loading tax rates: %w", err)
+	}
+	for _, t := range taxes {
+		r := invoicing.TaxRate{Country: t.Country, Always: !t.From.Valid, Rate: decimal.RequireFromString(t.Rate)}
+		if t.From.Valid {
+			r.From = t.From.V
+		}
+		c.taxes = append(c.taxes, r)
+	}
+	return c, nil
+}
+
+func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error) {
+	var accounts []Account
+	if err := sqlx.SelectContext(ctx, q, &accounts, billingsql.Query("account_list")); err != nil {
+		return nil, fmt.Errorf("loading accounts: %w", err)
+	}
+	return accounts, nil
+}
+
+// subscription is a subscription of an account with its orders, read from
+// the orders themselves: its customer and sku are those of its new order.
+type subscription struct {
+	charges.Subscription
+	held []charges.Held // orders that do not belong to it
+}
+
+type orderRow struct {
+	OrderID          string         `db:"order_id"`
+	SubscriptionID   string         `db:"subscription_id"`
+	CustomerID       string         `db:"customer_id"`
+	SKU              string         `db:"sku"`
+	Action           charges.Action `db:"action"`
+	Quantity         string         `db:"quantity"`
+	EffectiveDate    calendar.Date  `db:"effective_date"`
+	CustomerCurrency money.Currency `db:"customer_currency"`
+	Kind             charges.Kind   `db:"kind"`
+	Billing          string         `db:"billing"`
+}
+
+// loadSubscriptions reads the subscriptions of an account of one billing.
+func (c *catalog) loadSubscriptions(ctx context.Context, q sqlx.QueryerContext, a Account, b calendar.Billing) ([]*subscription, error) {
+	var rows []orderRow
+	if err := sqlx.SelectContext(ctx, q, &rows, billingsql.Query("order_list_for_account"), a.ID, string(b)); err != nil {
+		return nil, fmt.Errorf("loading orders of account %s: %w", a.ID, err)
+	}
+	var subs []*subscription
+	for i := 0; i < len(rows); {
+		j := i
+		for j < len(rows) && rows[j].SubscriptionID == rows[i].SubscriptionID {
+			j++
+		}
+		subs = append(subs, c.buildSubscription(a, b, rows[i:j]))
+		i = j
+	}
+	return subs, nil
+}
+
+// buildSubscription makes a subscription of its orders. Its customer and
+// sku come from its first new order (or first order when it has none);
+// an order naming another customer or sku is held.
+func (c *catalog) buildSubscription(a Account, b calendar.Billing, rows []orderRow) *subscription {
+	owner := rows[0]
+	for _, r := range rows {
+		if r.Action == charges.ActionNew {
+			owner = r
+			break
+		}
+	}
+	s := &subscription{Subscription: charges.Subscription{
+		ID: owner.SubscriptionID, CustomerID: owner.CustomerID, SKU: owner.SKU, Kind: owner.Kind, Billing: b,
+		Currency: charges.Currency(b, a.Currency, owner.CustomerCurrency),
+	}}
+	s.Prices = c.prices[priceKey{s.SKU, s.Currency}]
+	for _, r := range rows {
+		o := charges.Order{ID: r.OrderID, Action: r.Action, Quantity: decimal.RequireFromString(r.Quantity), Date: r.EffectiveDate}
+		if r.CustomerID != s.CustomerID || r.SKU != s.SKU {
+			s.held = append(s.held, charges.Held{SubscriptionID: s.ID, OrderID: o.ID, Date: o.Date, Quantity: o.Quantity,
+				Reason: fmt.Sprintf("order for customer %s and sku %s on a subscription of customer %s and sku %s", r.CustomerID, r.SKU, s.CustomerID, s.SKU)})
+			continue
+		}
+		s.Orders = append(s.Orders, o)
+	}
+	return s
+}

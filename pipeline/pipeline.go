@@ -1,0 +1,258 @@
+// Package pipeline runs the billing stages over the stored orders and usage:
+// extract, rate, close and emit (SPEC §1, §3–§7). Each stage is idempotent:
+// running it again for the same as-of instant finds its work done.
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/money"
+)
+
+// Stage names a part of a run (SPEC §10).
+type Stage string
+
+// The stages, in the order a full run takes them.
+const (
+	StageExtract Stage = "extract"
+	StageRate    Stage = "rate"
+	StageClose   Stage = "close"
+	StageEmit    Stage = "emit"
+	StageAll     Stage = "all"
+)
+
+// ParseStage checks a stage name.
+func ParseStage(s string) (Stage, error) {
+	switch st := Stage(s); st {
+	case StageExtract, StageRate, StageClose, StageEmit, StageAll:
+		return st, nil
+	}
+	return "", fmt.Errorf("unknown stage %q (one of: extract, rate, close, emit, all)", s)
+}
+
+func (s Stage) includes(part Stage) bool { return s == StageAll || s == part }
+
+// Emitter writes the files of finalized invoices (the emit stage).
+type Emitter interface {
+	// Emit writes the files of every invoice that lacks them or whose file
+	// is missing or altered, and returns how many files it wrote.
+	Emit(ctx context.Context, db *sqlx.DB) (int, error)
+}
+
+// Pipeline is the billing pipeline over one database.
+type Pipeline struct {
+	DB        *sqlx.DB
+	Log       *slog.Logger
+	GraceDays int     // days to wait after a closing date (SPEC §3)
+	Emitter   Emitter // optional; without it the emit stage writes nothing
+}
+
+// Report is what a run did, for the operator and the run history.
+type Report struct {
+	RunID         int64                     `json:"run_id"`
+	AsOf          time.Time                 `json:"as_of"`
+	Stage         Stage                     `json:"stage"`
+	Subscriptions int                       `json:"subscriptions"`
+	WindowsClosed int                       `json:"windows_closed"`
+	Invoices      int                       `json:"invoices"`
+	Lines         int                       `json:"lines"`
+	Files         int                       `json:"files"`
+	Totals        map[money.Currency]string `json:"totals"`
+	Held          []HeldCount               `json:"held"`
+	Late          []LateCount               `json:"late"`
+	Untaxed       []string                  `json:"untaxed_countries"`
+	Unbilled      int                       `json:"unbilled_windows"`
+	totals        map[money.Currency]decimal.Decimal
+}
+
+// HeldCount is how many records of an account's window wait, and why.
+type HeldCount struct {
+	AccountID   string `json:"account_id" db:"account_id"`
+	WindowStart string `json:"window_start" db:"window_start"`
+	Reason      string `json:"reason" db:"reason"`
+	Records     int    `json:"records" db:"records"`
+}
+
+// LateCount is how many records arrived for a window after it closed and
+// wait for a rerun (SPEC §7).
+type LateCount struct {
+	AccountID   string `json:"account_id" db:"account_id"`
+	Billing     string `json:"billing" db:"billing"`
+	WindowStart string `json:"window_start" db:"window_start"`
+	Orders      int    `json:"orders" db:"orders"`
+	Usage       int    `json:"usage_events" db:"usage"`
+}
+
+func (r *Report) addTotal(c money.Currency, v decimal.Decimal) {
+	if r.totals == nil {
+		r.totals = map[money.Currency]decimal.Decimal{}
+	}
+	r.totals[c] = r.totals[c].Add(v)
+}
+
+func (r *Report) finish() {
+	r.Totals = map[money.Currency]string{}
+	for c, v := range r.totals {
+		r.Totals[c] = money.Format(v, c)
+	}
+	sort.Slice(r.Held, func(i, j int) bool {
+		a, b := r.Held[i], r.Held[j]
+		if a.AccountID != b.AccountID {
+			return a.AccountID < b.AccountID
+		}
+		if a.WindowStart != b.WindowStart {
+			return a.WindowStart < b.WindowStart
+		}
+		return a.Reason < b.Reason
+	})
+	sort.Strings(r.Untaxed)
+}
+
+// Run runs the given stages as of asOf and records the run in the history,
+// whatever its outcome.
+func (p *Pipeline) Run(ctx context.Context, asOf time.Time, stage Stage) (*Report, error) {
+	rep := &Report{AsOf: asOf.UTC(), Stage: stage}
+	run, err := p.startRun(ctx, asOf, string(stage))
+	if err != nil {
+		return nil, err
+	}
+	defer run.release()
+	rep.RunID = run.id
+	p.Log.Info("run_started", "run_id", run.id, "as_of", rep.AsOf, "stage", stage)
+	err = p.runStages(ctx, run, rep, stage)
+	rep.finish()
+	if finishErr := p.finishRun(ctx, run, rep, err); finishErr != nil && err == nil {
+		err = finishErr
+	}
+	if err != nil {
+		return rep, fmt.Errorf("run %d as of %s: %w", run.id, rep.AsOf.Format(time.RFC3339), err)
+	}
+	p.Log.Info("run_finished", "run_id", run.id, "windows_closed", rep.WindowsClosed, "invoices", rep.Invoices, "lines", rep.Lines, "files", rep.Files)
+	return rep, nil
+}
+
+func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, stage Stage) error {
+	if stage.includes(StageExtract) {
+		if err := p.extract(ctx, rep); err != nil {
+			return fmt.Errorf("extract: %w", err)
+		}
+	}
+	if stage.includes(StageRate) {
+		if err := p.rate(ctx, rep); err != nil {
+			return fmt.Errorf("rate: %w", err)
+		}
+	}
+	if stage.includes(StageClose) {
+		if err := p.close(ctx, run, rep); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
+	}
+	if stage.includes(StageEmit) && p.Emitter != nil {
+		n, err := p.Emitter.Emit(ctx, p.DB)
+		rep.Files += n
+		if err != nil {
+			return fmt.Errorf("emit: %w", err)
+		}
+	}
+	return nil
+}
+
+// runState is a run in progress: its id and the connection that holds its
+// liveness lock, by which a later run can tell a dead run from a live one.
+type runState struct {
+	id   int64
+	conn *sqlx.Conn
+}
+
+// runLockClass is the first key of the advisory locks of the run history.
+const runLockClass = 0x42494c4c // "BILL"
+
+// closeLockKey serialises closing between processes (see close).
+const closeLockKey = 0x434c4f53 // "CLOS"
+
+func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage string) (*runState, error) {
+	conn, err := p.DB.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("starting run: %w", err)
+	}
+	run := &runState{conn: conn}
+	if err := conn.GetContext(ctx, &run.id,
+		`INSERT INTO pipeline_runs (as_of, stage) VALUES ($1, $2) RETURNING run_id`, asOf, stage); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("recording run: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, $2)`, runLockClass, int32(run.id)); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("locking run %d: %w", run.id, err)
+	}
+	if err := p.markInterruptedRuns(ctx, run.id); err != nil {
+		run.release()
+		return nil, err
+	}
+	return run, nil
+}
+
+// markInterruptedRuns records as failed the runs still marked running whose
+// process is gone: their liveness lock is free.
+func (p *Pipeline) markInterruptedRuns(ctx context.Context, self int64) error {
+	var running []int64
+	if err := p.DB.SelectContext(ctx, &running, `SELECT run_id FROM pipeline_runs WHERE status = 'running' AND run_id <> $1`, self); err != nil {
+		return fmt.Errorf("reading run history: %w", err)
+	}
+	for _, id := range running {
+		conn, err := p.DB.Connx(ctx)
+		if err != nil {
+			return err
+		}
+		var free bool
+		err = conn.GetContext(ctx, &free, `SELECT pg_try_advisory_lock($1, $2)`, runLockClass, int32(id))
+		if err == nil && free {
+			_, err = conn.ExecContext(ctx, `UPDATE pipeline_runs SET status = 'failed', finished_at = now(),
+				error = 'interrupted: the process stopped before the run finished' WHERE run_id = $1 AND status = 'running'`, id)
+			_, _ = conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1, $2)`, runLockClass, int32(id))
+		}
+		conn.Close()
+		if err != nil {
+			return fmt.Errorf("marking interrupted run %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) finishRun(ctx context.Context, run *runState, rep *Report, runErr error) error {
+	counts, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	status, message := "succeeded", ""
+	if runErr != nil {
+		status, message = "failed", runErr.Error()
+	}
+	// The run's own context may be cancelled (SIGTERM): record the outcome anyway.
+	_, err = p.DB.ExecContext(context.WithoutCancel(ctx),
+		`UPDATE pipeline_runs SET status = $2, finished_at = now(), counts = $3, error = NULLIF($4, '') WHERE run_id = $1`,
+		run.id, status, counts, message)
+	if err != nil {
+		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
+	}
+	return nil
+}
+
+func (r *runState) release() {
+	if r.conn != nil {
+		r.conn.Close() // ends the session and with it the liveness lock
+		r.conn = nil
+	}
+}
+
+// ErrWindowNotClosed is returned by Rerun for a window that was never closed.
+var ErrWindowNotClosed = errors.New("window is not closed")

@@ -1,0 +1,71 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+)
+
+// rate refreshes each account's charges so far in its open windows, the
+// windows holding the as-of date (SPEC §9's estimated next balance). These
+// figures are never billed from: closing recomputes from the source records.
+func (p *Pipeline) rate(ctx context.Context, rep *Report) error {
+	cat, err := loadCatalog(ctx, p.DB)
+	if err != nil {
+		return err
+	}
+	accounts, err := loadAccounts(ctx, p.DB)
+	if err != nil {
+		return err
+	}
+	asOf := calendar.DateOf(rep.AsOf)
+	for _, a := range accounts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := p.rateAccount(ctx, cat, a, asOf, rep); err != nil {
+			return fmt.Errorf("rating account %s: %w", a.ID, err)
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) rateAccount(ctx context.Context, cat *catalog, a Account, asOf calendar.Date, rep *Report) error {
+	tx, err := p.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `DELETE FROM unbilled_charges WHERE account_id = $1`, a.ID); err != nil {
+		return err
+	}
+	for _, b := range []calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar} {
+		subs, err := cat.loadSubscriptions(ctx, tx, a, b)
+		if err != nil {
+			return err
+		}
+		if len(subs) == 0 {
+			continue
+		}
+		w := calendar.WindowOf(b, a.BillingDay, asOf)
+		wc, err := cat.rateWindow(ctx, tx, a, b, w, subs)
+		if err != nil {
+			return err
+		}
+		for _, c := range wc.currencies() {
+			subtotal := decimal.Zero
+			for _, l := range wc.lines[c] {
+				subtotal = subtotal.Add(l.Amount)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO unbilled_charges (account_id, billing, window_start, window_end, currency, lines, subtotal, as_of)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, string(b), w.Start, w.End, string(c), len(wc.lines[c]), subtotal.String(), rep.AsOf); err != nil {
+				return err
+			}
+			rep.Unbilled++
+		}
+	}
+	return tx.Commit()
+}

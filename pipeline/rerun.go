@@ -1,0 +1,220 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/charges"
+	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/pipeline/money"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// RerunRequest names a closed window to recompute (SPEC §7, §10).
+type RerunRequest struct {
+	AccountID   string
+	WindowStart calendar.Date
+	Billing     calendar.Billing // empty: the account's only billing closed on that day
+	Currency    money.Currency   // empty: every currency of the window
+	AsOf        time.Time
+	DryRun      bool
+}
+
+// Difference is what a rerun found for one currency of a window.
+type Difference struct {
+	Currency money.Currency
+	Original string         // the original invoice's number; empty when the window had none
+	Lines    []charges.Line // the adjustment's lines: empty when nothing changed
+	Invoice  *invoicing.Invoice
+	Number   string // the adjustment invoice issued; empty on a dry run or with no difference
+}
+
+// RerunReport is the outcome of a rerun.
+type RerunReport struct {
+	RunID       int64
+	Account     string
+	Billing     calendar.Billing
+	Window      calendar.Window
+	Differences []Difference
+	Files       int
+}
+
+// Rerun recomputes a closed window from the current data and, unless it is
+// a dry run, issues an adjustment invoice per currency for the difference
+// against what was invoiced (earlier adjustments included), referencing the
+// original, issued on the rerun's as-of date and taxed at the original's
+// rate. A rerun with no difference issues nothing (SPEC §7).
+func (p *Pipeline) Rerun(ctx context.Context, req RerunRequest) (*RerunReport, error) {
+	run, err := p.startRun(ctx, req.AsOf, "rerun")
+	if err != nil {
+		return nil, err
+	}
+	defer run.release()
+	out, err := p.rerun(ctx, run, req)
+	rep := &Report{RunID: run.id, AsOf: req.AsOf.UTC(), Stage: "rerun"}
+	if out != nil {
+		for _, d := range out.Differences {
+			if d.Number != "" {
+				rep.Invoices++
+				rep.Lines += len(d.Invoice.Lines)
+				rep.addTotal(d.Currency, d.Invoice.Total)
+			}
+		}
+	}
+	if err == nil && !req.DryRun && p.Emitter != nil {
+		var n int
+		n, err = p.Emitter.Emit(ctx, p.DB)
+		rep.Files, out.Files = n, n
+	}
+	rep.finish()
+	if finishErr := p.finishRun(ctx, run, rep, err); finishErr != nil && err == nil {
+		err = finishErr
+	}
+	return out, err
+}
+
+func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (*RerunReport, error) {
+	tx, err := p.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	var account Account
+	if err := tx.GetContext(ctx, &account, `SELECT account_id, name, country, currency, billing_day FROM accounts WHERE account_id = $1`, req.AccountID); errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("no account %s", req.AccountID)
+	} else if err != nil {
+		return nil, err
+	}
+	// Lock the window's marker: reruns of one window queue behind each other.
+	var billings []string
+	if err := tx.SelectContext(ctx, &billings, `SELECT billing FROM closed_windows WHERE account_id = $1 AND window_start = $2
+		AND ($3 = '' OR billing = $3) ORDER BY billing FOR UPDATE`, account.ID, req.WindowStart, string(req.Billing)); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(billings) == 0:
+		return nil, fmt.Errorf("%w: account %s has no closed window starting %s (billing run closes windows when they are due)", ErrWindowNotClosed, account.ID, req.WindowStart)
+	case len(billings) > 1:
+		return nil, fmt.Errorf("account %s has an anniversary and a calendar window starting %s: choose one with --billing", account.ID, req.WindowStart)
+	}
+	b := calendar.Billing(billings[0])
+	w := calendar.WindowOf(b, account.BillingDay, req.WindowStart)
+	out := &RerunReport{RunID: run.id, Account: account.ID, Billing: b, Window: w}
+
+	cat, err := loadCatalog(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := cat.loadSubscriptions(ctx, tx, account, b)
+	if err != nil {
+		return nil, err
+	}
+	wc, err := cat.rateWindow(ctx, tx, account, b, w, subs)
+	if err != nil {
+		return nil, err
+	}
+	currencies, err := p.windowCurrencies(ctx, tx, account.ID, b, w, wc)
+	if err != nil {
+		return nil, err
+	}
+	issued := calendar.DateOf(req.AsOf)
+	for _, c := range currencies {
+		if req.Currency != "" && c != req.Currency {
+			continue
+		}
+		d, err := p.rerunCurrency(ctx, tx, run, cat, account, b, w, c, wc.lines[c], issued, req.DryRun)
+		if err != nil {
+			return nil, fmt.Errorf("rerunning %s window %s of account %s in %s: %w", b, w.Start, account.ID, c, err)
+		}
+		out.Differences = append(out.Differences, d)
+	}
+	if req.DryRun {
+		return out, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE closed_windows SET rerun_at = now() WHERE account_id = $1 AND billing = $2 AND window_start = $3`,
+		account.ID, string(b), w.Start); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
+
+// windowCurrencies lists the currencies a window was invoiced in or is now
+// charged in, in order.
+func (p *Pipeline) windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b calendar.Billing, w calendar.Window, wc *windowCharges) ([]money.Currency, error) {
+	var invoiced []money.Currency
+	if err := tx.SelectContext(ctx, &invoiced, `SELECT DISTINCT currency FROM invoices WHERE account_id = $1 AND billing = $2 AND window_start = $3`,
+		accountID, string(b), w.Start); err != nil {
+		return nil, err
+	}
+	seen := map[money.Currency]bool{}
+	var out []money.Currency
+	for _, c := range append(invoiced, wc.currencies()...) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState, cat *catalog, a Account, b calendar.Billing, w calendar.Window,
+	c money.Currency, recomputed []charges.Line, issued calendar.Date, dryRun bool) (Difference, error) {
+	d := Difference{Currency: c}
+	var invoices []struct {
+		Number  string  `db:"number"`
+		TaxRate string  `db:"tax_rate"`
+		Adjusts *string `db:"adjusts"`
+	}
+	if err := tx.SelectContext(ctx, &invoices, billingsql.Query("invoice_list_for_window"), a.ID, string(b), w.Start, string(c)); err != nil {
+		return d, err
+	}
+	var invoiced []charges.Line
+	for _, inv := range invoices {
+		var lines []InvoiceLine
+		if err := tx.SelectContext(ctx, &lines, billingsql.Query("invoice_line_list"), inv.Number); err != nil {
+			return d, err
+		}
+		for _, l := range lines {
+			invoiced = append(invoiced, l.chargeLine())
+		}
+	}
+	d.Lines = invoicing.AdjustmentLines(invoiced, recomputed)
+	if len(d.Lines) == 0 {
+		return d, nil
+	}
+	key := invoicing.Key{AccountID: a.ID, Billing: b, WindowStart: w.Start, Currency: c}
+	var inv invoicing.Invoice
+	if len(invoices) > 0 && invoices[0].Adjusts == nil {
+		d.Original = invoices[0].Number
+		original := invoicing.Invoice{Key: key, Window: w, TaxRate: decimal.RequireFromString(invoices[0].TaxRate)}
+		inv, _ = invoicing.AssembleAdjustment(original, d.Lines, issued)
+	} else {
+		// The window closed with nothing to invoice in this currency: the
+		// late charges make its first invoice, issued on the rerun's date.
+		rate, _ := cat.taxes.At(a.Country, issued)
+		inv, _ = invoicing.Assemble(key, w, d.Lines, rate, false)
+		inv.IssueDate = issued
+	}
+	d.Invoice = &inv
+	if dryRun {
+		return d, nil
+	}
+	number, err := insertInvoice(ctx, tx, inv, d.Original, run.id)
+	if err != nil {
+		return d, err
+	}
+	d.Number = number
+	p.Log.Info("adjustment_issued", "number", number, "adjusts", d.Original, "account_id", a.ID,
+		"window_start", w.Start.String(), "currency", string(c), "lines", len(inv.Lines), "total", inv.Total.String())
+	return d, nil
+}
