@@ -222,8 +222,8 @@ func TestZeroAndThreeDecimalCurrencies(t *testing.T) {
 		unit     string
 		want     string // per-unit prorated price for 29 of 30 days
 	}{
-		{"JPY", "1000", "967"},  // 966.67
-		{"JPY", "15", "15"},     // 14.5 rounds away from zero
+		{"JPY", "1000", "967"}, // 966.67
+		{"JPY", "15", "15"},    // 14.5 rounds away from zero
 		{"KWD", "4.000", "3.867"},
 		{"USD", "4.00", "3.87"},
 		{"USD", "0.15", "0.15"}, // 0.145 rounds away from zero

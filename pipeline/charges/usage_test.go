@@ -52,12 +52,12 @@ func TestUsageIsOneLinePerWindowWithinTheActiveDates(t *testing.T) {
 	t.Parallel()
 	sub := usageSub(order("N", charges.ActionNew, 0, "2026-06-05"), order("X", charges.ActionCancel, 0, "2026-07-20"))
 	lines, held := charges.UsageLines(sub, 15, []charges.UsageEvent{
-		event("2026-06-04", "10"),   // before the start
-		event("2026-06-05", "600"),  // the first active day
-		event("2026-06-14", "500"),  // the window's last day
-		event("2026-06-15", "200"),  // the next window
-		event("2026-07-19", "50"),   // the last active day
-		event("2026-07-20", "70"),   // the cancel's day: no longer active
+		event("2026-06-04", "10"),  // before the start
+		event("2026-06-05", "600"), // the first active day
+		event("2026-06-14", "500"), // the window's last day
+		event("2026-06-15", "200"), // the next window
+		event("2026-07-19", "50"),  // the last active day
+		event("2026-07-20", "70"),  // the cancel's day: no longer active
 	}, d("2026-07-31"))
 	var got []string
 	for _, l := range lines {
