@@ -1,6 +1,11 @@
 package main
 
-import "github.com/openbilling/billing/pipeline"
+import (
+	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/reports"
+)
 
-// emitter returns what writes invoice files, or nil while there is none.
-func (a *app) emitter() pipeline.Emitter { return nil }
+// emitter is what the emit stage writes invoice files with.
+func (a *app) emitter() pipeline.Emitter {
+	return &reports.Emitter{OutputDir: a.cfg.OutputDir, Log: a.log}
+}

@@ -1,0 +1,244 @@
+package reports
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/money"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// File kinds, as stored in invoice_files and shown in the JSON contract.
+const (
+	KindReconciliation = "reconciliation"
+	KindInvoice        = "invoice"
+)
+
+// Emitter writes the files of finalized invoices into OutputDir: the emit
+// stage. It writes every file an invoice lacks, and rewrites one that is
+// missing or altered on disk, byte for byte, so a crash between an
+// invoice's commit and its files, or a deleted file, heals on the next run.
+type Emitter struct {
+	OutputDir string
+	Log       *slog.Logger
+	Options   Options
+}
+
+type emitInvoice struct {
+	Number      string        `db:"number"`
+	Type        string        `db:"type"`
+	Billing     string        `db:"billing"`
+	AccountID   string        `db:"account_id"`
+	AccountName string        `db:"account_name"`
+	Currency    string        `db:"currency"`
+	WindowStart calendar.Date `db:"window_start"`
+	WindowEnd   calendar.Date `db:"window_end"`
+	IssueDate   calendar.Date `db:"issue_date"`
+	TaxRate     string        `db:"tax_rate"`
+	Subtotal    string        `db:"subtotal"`
+	Tax         string        `db:"tax"`
+	Total       string        `db:"total"`
+	Adjusts     string        `db:"adjusts"`
+	Lines       int           `db:"lines"`
+}
+
+func (e emitInvoice) header() Invoice {
+	return Invoice{
+		Number: e.Number, Type: e.Type, Billing: e.Billing, AccountID: e.AccountID, AccountName: e.AccountName,
+		Currency: money.Currency(e.Currency), WindowStart: e.WindowStart, WindowEnd: e.WindowEnd, IssueDate: e.IssueDate,
+		TaxRate: decimal.RequireFromString(e.TaxRate), Subtotal: decimal.RequireFromString(e.Subtotal),
+		Tax: decimal.RequireFromString(e.Tax), Total: decimal.RequireFromString(e.Total), Adjusts: e.Adjusts, Lines: e.Lines,
+	}
+}
+
+type storedFile struct {
+	Number string `db:"invoice_number"`
+	Kind   string `db:"kind"`
+	Path   string `db:"path"`
+	SHA256 string `db:"sha256"`
+}
+
+// Emit writes the files that are missing, altered or not yet written and
+// returns how many it wrote.
+func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
+	var invoices []emitInvoice
+	if err := db.SelectContext(ctx, &invoices, billingsql.Query("invoice_list_for_emit")); err != nil {
+		return 0, fmt.Errorf("listing invoices: %w", err)
+	}
+	var files []storedFile
+	if err := db.SelectContext(ctx, &files, billingsql.Query("invoice_file_list_all")); err != nil {
+		return 0, fmt.Errorf("listing invoice files: %w", err)
+	}
+	stored := map[string]storedFile{}
+	for _, f := range files {
+		stored[f.Number+"\x1f"+f.Kind] = f
+	}
+	written := 0
+	for _, inv := range invoices {
+		for _, kind := range []string{KindReconciliation, KindInvoice} {
+			if err := ctx.Err(); err != nil {
+				return written, err
+			}
+			path := e.Path(inv.header(), kind)
+			if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path && fileHas(path, prev.SHA256) {
+				continue
+			}
+			sum, err := e.write(ctx, db, inv, kind, path)
+			if err != nil {
+				return written, fmt.Errorf("writing the %s file of invoice %s: %w", kind, inv.Number, err)
+			}
+			if _, err := db.ExecContext(ctx, billingsql.Query("invoice_file_upsert"), inv.Number, kind, path, sum); err != nil {
+				return written, fmt.Errorf("recording the %s file of invoice %s: %w", kind, inv.Number, err)
+			}
+			written++
+			e.Log.Info("file_written", "number", inv.Number, "kind", kind, "path", path, "sha256", sum)
+		}
+	}
+	return written, nil
+}
+
+// Path is where a file of an invoice lives, so that finance can browse by
+// account, window, currency and number:
+// out/P1/2026-05-15/INV-2026-000001_USD_reconciliation.xlsx.
+func (e *Emitter) Path(inv Invoice, kind string) string {
+	name := fmt.Sprintf("%s_%s_%s.xlsx", safeName(inv.Number), inv.Currency, kind)
+	return filepath.Join(e.OutputDir, safeName(inv.AccountID), inv.WindowStart.String(), name)
+}
+
+// safeName keeps a name from the data from leaving its folder.
+func safeName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == 0 || r < ' ' {
+			return '_'
+		}
+		return r
+	}, s)
+	if s == "" || s == "." || s == ".." {
+		return "_" + s
+	}
+	return s
+}
+
+// fileHas reports whether the file at path exists with the given SHA-256.
+func fileHas(path, sum string) bool {
+	got, err := fileSHA256(path)
+	return err == nil && got == sum
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// write renders one file to a temporary name in its folder, syncs it and
+// renames it into place, so a reader never sees half a file.
+func (e *Emitter) write(ctx context.Context, db *sqlx.DB, inv emitInvoice, kind, path string) (string, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".writing-*.xlsx")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	h := sha256.New()
+	out := io.MultiWriter(tmp, h)
+	lines := e.lines(ctx, db, inv.Number)
+	if kind == KindReconciliation {
+		err = WriteReconciliation(out, inv.header(), lines, e.Options)
+	} else {
+		err = WriteDocument(out, inv.header(), lines, e.Options)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", err
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // make the rename durable where the filesystem allows
+		d.Close()
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+type storedLine struct {
+	CustomerID         string        `db:"customer_id"`
+	CustomerName       string        `db:"customer_name"`
+	CustomerCountry    string        `db:"customer_country"`
+	OrderID            string        `db:"order_id"`
+	SubscriptionID     string        `db:"subscription_id"`
+	SKU                string        `db:"sku"`
+	ProductName        string        `db:"product_name"`
+	ChargeType         string        `db:"charge_type"`
+	ChargeStart        calendar.Date `db:"charge_start"`
+	ChargeEnd          calendar.Date `db:"charge_end"`
+	ActivityDate       calendar.Date `db:"activity_date"`
+	UnitPrice          string        `db:"unit_price"`
+	EffectiveUnitPrice string        `db:"effective_unit_price"`
+	Quantity           string        `db:"quantity"`
+	Amount             string        `db:"amount"`
+	Tax                string        `db:"tax"`
+	Total              string        `db:"total"`
+	DaysCharged        int           `db:"days_charged"`
+	TermDays           int           `db:"term_days"`
+	Detail             string        `db:"detail"`
+	Reversal           bool          `db:"reversal"`
+}
+
+// lines streams an invoice's lines from the database, one row at a time.
+func (e *Emitter) lines(ctx context.Context, db *sqlx.DB, number string) Lines {
+	return func(yield func(*Line) error) error {
+		rows, err := db.QueryxContext(ctx, billingsql.Query("invoice_line_list_for_emit"), number)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var r storedLine
+		var l Line
+		for rows.Next() {
+			if err := rows.StructScan(&r); err != nil {
+				return err
+			}
+			l = Line{
+				CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerCountry: r.CustomerCountry,
+				OrderID: r.OrderID, SubscriptionID: r.SubscriptionID, SKU: r.SKU, ProductName: r.ProductName,
+				ChargeType: r.ChargeType, ChargeStart: r.ChargeStart, ChargeEnd: r.ChargeEnd, ActivityDate: r.ActivityDate,
+				UnitPrice: decimal.RequireFromString(r.UnitPrice), EffectiveUnitPrice: decimal.RequireFromString(r.EffectiveUnitPrice),
+				Quantity: decimal.RequireFromString(r.Quantity), Amount: decimal.RequireFromString(r.Amount),
+				Tax: decimal.RequireFromString(r.Tax), Total: decimal.RequireFromString(r.Total),
+				DaysCharged: r.DaysCharged, TermDays: r.TermDays, Detail: r.Detail, Reversal: r.Reversal,
+			}
+			if err := yield(&l); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+}
