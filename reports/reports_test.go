@@ -78,7 +78,9 @@ func rows(t *testing.T, f *excelize.File, sheet string) [][]string {
 func TestReconciliationCellsReadBack(t *testing.T) {
 	t.Parallel()
 	inv, lines := jpyInvoice()
-	f := render(t, func(b *bytes.Buffer) error { return reports.WriteReconciliation(b, inv, source(lines), reports.Options{}) })
+	f := render(t, func(b *bytes.Buffer) error {
+		return reports.WriteReconciliation(b, inv, source(lines), reports.Options{})
+	})
 	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Line items,Control" {
 		t.Fatalf("sheets %s", got)
 	}
@@ -158,7 +160,9 @@ func TestMoneyHasTheCurrencysDecimals(t *testing.T) {
 	lines = lines[:1]
 	lines[0].Amount, lines[0].Tax, lines[0].Total = dec("1.5"), dec("0.15"), dec("1.65")
 	inv.Subtotal, inv.Tax, inv.Total, inv.Lines = dec("1.5"), dec("0.15"), dec("1.65"), 1
-	f := render(t, func(b *bytes.Buffer) error { return reports.WriteReconciliation(b, inv, source(lines), reports.Options{}) })
+	f := render(t, func(b *bytes.Buffer) error {
+		return reports.WriteReconciliation(b, inv, source(lines), reports.Options{})
+	})
 	items := rows(t, f, "Line items")
 	if got := strings.Join(items[1][16:19], " "); got != "1.500 0.150 1.650" {
 		t.Errorf("KWD amounts %q", got)
@@ -169,8 +173,10 @@ func TestTheSameInvoiceRendersToTheSameBytes(t *testing.T) {
 	t.Parallel()
 	inv, lines := jpyInvoice()
 	for name, write := range map[string]func(*bytes.Buffer) error{
-		"reconciliation": func(b *bytes.Buffer) error { return reports.WriteReconciliation(b, inv, source(lines), reports.Options{}) },
-		"invoice":        func(b *bytes.Buffer) error { return reports.WriteDocument(b, inv, source(lines), reports.Options{}) },
+		"reconciliation": func(b *bytes.Buffer) error {
+			return reports.WriteReconciliation(b, inv, source(lines), reports.Options{})
+		},
+		"invoice": func(b *bytes.Buffer) error { return reports.WriteDocument(b, inv, source(lines), reports.Options{}) },
 	} {
 		var a, b bytes.Buffer
 		if err := write(&a); err != nil {

@@ -68,7 +68,9 @@ func (z *sortedZip) finish() error {
 }
 
 // AddFS is not used by the workbooks written here.
-func (z *sortedZip) AddFS(fs.FS) error { return errors.New("reports: adding a file system to a workbook is not supported") }
+func (z *sortedZip) AddFS(fs.FS) error {
+	return errors.New("reports: adding a file system to a workbook is not supported")
+}
 
 func (z *sortedZip) Close() error {
 	err := z.finish()
