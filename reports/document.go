@@ -29,7 +29,7 @@ type productTotal struct {
 func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newSortedZip(w) })
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSortedZip(w) })
 	if err := f.SetSheetName("Sheet1", "Invoice"); err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 		return err
 	}
 	f.SetActiveSheet(0)
-	return f.Write(w)
+	return f.Write(nothingMore{})
 }
 
 func chargeRow(values []any, st styles, l *Line) error {

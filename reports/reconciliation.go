@@ -82,7 +82,7 @@ type customerTotal struct {
 func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newSortedZip(w) })
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSortedZip(w) })
 	if err := f.SetSheetName("Sheet1", "Summary"); err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) er
 		return err
 	}
 	f.SetActiveSheet(0)
-	return f.Write(w)
+	return f.Write(nothingMore{})
 }
 
 type lineSums struct {

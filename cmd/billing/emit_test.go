@@ -1,0 +1,97 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func sha(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// A crash between an invoice's commit and its files leaves invoices without
+// files: the next run's emit stage writes them.
+func TestFilesOfCommittedInvoicesAreWrittenByTheNextRun(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-07-08T00:00:00Z", "--stage", "close")
+	inv := o.invoice("INV-2026-000001")
+	if inv.Files != nil {
+		t.Fatalf("files before the emit stage: %+v", inv.Files)
+	}
+	out := o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
+	if !strings.Contains(out, "files written:         10") {
+		t.Errorf("run report:\n%s", out)
+	}
+	inv = o.invoice("INV-2026-000001")
+	wantRec := filepath.Join(o.dir, "out", "P1", "2026-05-15", "INV-2026-000001_USD_reconciliation.xlsx")
+	if inv.Files == nil || inv.Files.Reconciliation != wantRec || inv.Files.Invoice != strings.Replace(wantRec, "reconciliation", "invoice", 1) {
+		t.Fatalf("files %+v", inv.Files)
+	}
+	var stored string
+	if err := o.db.Get(&stored, "SELECT sha256 FROM invoice_files WHERE invoice_number = 'INV-2026-000001' AND kind = 'reconciliation'"); err != nil {
+		t.Fatal(err)
+	}
+	if got := sha(t, wantRec); got != stored {
+		t.Errorf("stored SHA-256 %s, file %s", stored, got)
+	}
+	f, err := excelize.OpenFile(wantRec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	control, _ := f.GetRows("Control")
+	if strings.Join(control[3], "|") != "Total|24.00|24.00|0.00" {
+		t.Errorf("control %q", control)
+	}
+	text := o.billing("invoice", "INV-2026-000001")
+	if !strings.Contains(text, wantRec) {
+		t.Errorf("billing invoice does not print the file:\n%s", text)
+	}
+}
+
+func TestADeletedOrAlteredFileIsRewrittenByteForByte(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
+	files := o.invoice("INV-2026-000005").Files
+	rec, doc := files.Reconciliation, files.Invoice
+	recSum, docSum := sha(t, rec), sha(t, doc)
+	if err := os.Remove(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(doc, []byte("tampered"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
+	if !strings.Contains(out, "files written:         2") {
+		t.Errorf("run report:\n%s", out)
+	}
+	if got := sha(t, rec); got != recSum {
+		t.Errorf("rewritten reconciliation %s, was %s", got, recSum)
+	}
+	if got := sha(t, doc); got != docSum {
+		t.Errorf("rewritten invoice document %s, was %s", got, docSum)
+	}
+	if out := o.billing("run", "--as-of", "2026-07-08T00:00:00Z"); !strings.Contains(out, "files written:         0") {
+		t.Errorf("a third run wrote files:\n%s", out)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(rec), ".writing-*"))
+	if len(leftovers) != 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
+}

@@ -1,0 +1,148 @@
+package reports_test
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/reports"
+)
+
+// benchLines is the size of the benchmark invoice: past one sheet's rows.
+const benchLines = 1_100_000
+
+// BenchmarkReconciliation writes one invoice of 1,100,000 lines, and, in the
+// same run, a bare excelize StreamWriter writing as many rows of as many
+// columns: the limit this writer is measured against. Each reports seconds,
+// peak Go heap and file size. Run it with `make bench-xlsx`.
+func BenchmarkReconciliation(b *testing.B) {
+	inv, base := jpyInvoice()
+	inv.Currency, inv.Lines = "USD", benchLines
+	inv.Subtotal, inv.Tax, inv.Total = decimal.Zero, decimal.Zero, decimal.Zero
+	lines := func(yield func(*reports.Line) error) error {
+		l := base[2]
+		for i := 0; i < benchLines; i++ {
+			l.OrderID = fmt.Sprintf("O%07d", i)
+			l.ActivityDate = calendar.MustParseDate("2026-06-01") + calendar.Date(i%30)
+			if err := yield(&l); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The invoice's totals must match its lines for the Control sheet.
+	l := base[2]
+	n := decimal.NewFromInt(benchLines)
+	inv.Subtotal, inv.Tax, inv.Total = l.Amount.Mul(n), l.Tax.Mul(n), l.Total.Mul(n)
+
+	b.Run("ours", func(b *testing.B) {
+		measure(b, func(w io.Writer) error { return reports.WriteReconciliation(w, inv, lines, reports.Options{}) })
+	})
+	b.Run("bare-streamwriter", func(b *testing.B) {
+		measure(b, func(w io.Writer) error { return bareStreamWriter(w, benchLines, len(reports.LineItemColumns)) })
+	})
+}
+
+// bareStreamWriter writes rows × cols cells of mixed text, numbers and
+// dates with nothing else: no styles, checks, totals or further sheets
+// beyond what Excel's row limit forces.
+func bareStreamWriter(w io.Writer, rows, cols int) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	values := make([]any, cols)
+	date := time.Date(2026, 6, 12, 0, 0, 0, 0, time.UTC)
+	sheet, row := "Sheet1", 0
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < rows; i++ {
+		if row == reports.MaxSheetRows {
+			if err := sw.Flush(); err != nil {
+				return err
+			}
+			sheet = "Sheet2"
+			if _, err := f.NewSheet(sheet); err != nil {
+				return err
+			}
+			if sw, err = f.NewStreamWriter(sheet); err != nil {
+				return err
+			}
+			row = 0
+		}
+		for c := range values {
+			switch c % 5 {
+			case 0, 1:
+				values[c] = "C2 Plus & Co"
+			case 2:
+				values[c] = float64(i%1000) + 0.25
+			case 3:
+				values[c] = date
+			default:
+				values[c] = i
+			}
+		}
+		row++
+		ref, _ := excelize.CoordinatesToCellName(1, row)
+		if err := sw.SetRow(ref, values); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
+
+func measure(b *testing.B, write func(io.Writer) error) {
+	path := filepath.Join(b.TempDir(), "out.xlsx")
+	var peak uint64
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		stop := samplePeakHeap(&peak)
+		start := time.Now()
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := write(f); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		stop()
+	}
+	info, _ := os.Stat(path)
+	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/file")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(info.Size())/(1<<20), "file-MiB")
+}
+
+func samplePeakHeap(peak *uint64) (stop func()) {
+	var done atomic.Bool
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		var m runtime.MemStats
+		for !done.Load() {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > *peak {
+				*peak = m.HeapInuse
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	return func() { done.Store(true); <-finished }
+}
