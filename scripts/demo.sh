@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: build billing, start (or reuse) the project-local PostgreSQL unless
-# BILLING_DATABASE_URL names one, migrate, load the sample data in examples/
-# and run the pipeline on it.
+# BILLING_DATABASE_URL names one, migrate, load the sample data in examples/,
+# run the pipeline on it and show the invoices and their spreadsheets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || { echo "demo: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
@@ -29,4 +29,20 @@ echo "==> importing examples/"
 for kind in accounts customers products prices tax-rates orders usage; do
   bin/billing import "$kind" "examples/$kind.csv"
 done
-echo "==> demo data loaded"
+
+# The sample data is dated June 2026; a run as of August 8 closes its June and
+# July windows (catching up on every window due, oldest first) and writes the
+# invoice files. Running the demo again issues nothing new.
+as_of=${BILLING_DEMO_AS_OF:-2026-08-08T00:00:00Z}
+echo "==> billing run --as-of $as_of"
+bin/billing run --as-of "$as_of" --log-level warn
+
+echo "==> billing invoices"
+bin/billing invoices
+
+echo "==> billing invoice INV-2026-000001 (SPEC §4.1's four scenarios)"
+bin/billing invoice INV-2026-000001
+
+out=${BILLING_OUTPUT_DIR:-out}
+echo "==> files in $out/"
+find "$out" -name '*.xlsx' | sort
