@@ -33,12 +33,20 @@ func (p *Pipeline) rate(ctx context.Context, rep *Report) error {
 	return nil
 }
 
+// rateLockClass is the first key of the per-account advisory locks of rating.
+const rateLockClass = 0x52415445 // "RATE"
+
 func (p *Pipeline) rateAccount(ctx context.Context, cat *catalog, a Account, asOf calendar.Date, rep *Report) error {
 	tx, err := p.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	// Runs rating the same account at once take turns: each replaces the
+	// account's figures whole.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, rateLockClass, a.ID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM unbilled_charges WHERE account_id = $1`, a.ID); err != nil {
 		return err
 	}

@@ -111,7 +111,6 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 	if err := fixedProperties(f, "Invoice "+inv.Number, inv.IssueDate); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	return f.Write(nothingMore{})
 }
 

@@ -103,7 +103,6 @@ func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) er
 	if err := fixedProperties(f, "Reconciliation "+inv.Number, inv.IssueDate); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	return f.Write(nothingMore{})
 }
 

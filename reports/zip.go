@@ -2,6 +2,7 @@ package reports
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"errors"
 	"hash"
@@ -10,28 +11,39 @@ import (
 	"io/fs"
 	"os"
 	"sort"
+	"sync"
 )
 
 // sortedZip writes a workbook's parts in name order, straight to the
-// destination: excelize would otherwise assemble the whole archive in memory
-// before writing it, and hands the zip writer that buffer, which is ignored. excelize writes its
-// streamed sheets in map order, which changes from run to run; each part
-// is compressed to a temporary file as it comes and the archive is
-// assembled in order at Close, so the same invoice always gives the same
-// bytes (SPEC §6) while memory stays flat.
+// destination. excelize writes its streamed sheets in map order, which
+// changes from run to run, and would otherwise assemble the whole archive in
+// memory first (the buffer it hands the zip writer is ignored). Each part is
+// compressed as it comes, kept in memory while small and spilled to a
+// temporary file when large, and the archive is assembled in order at Close:
+// the same invoice always gives the same bytes (SPEC §6) and memory stays flat.
 type sortedZip struct {
 	out     *zip.Writer
 	entries []*zipEntry
 	cur     *zipEntry
-	err     error
 }
 
+// spillAt is the compressed size from which a part moves to a temporary file.
+const spillAt = 1 << 20
+
+// flaters reuses compressors: one costs about a megabyte to set up.
+var flaters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.DefaultCompression)
+	return w
+}}
+
 type zipEntry struct {
-	name string
-	file *os.File
-	fw   *flate.Writer
-	crc  hash.Hash32
-	size uint64
+	name  string
+	fw    *flate.Writer
+	crc   hash.Hash32
+	size  uint64
+	mem   bytes.Buffer
+	file  *os.File // set once the compressed part outgrows spillAt
+	bytes int64    // compressed size
 }
 
 func newSortedZip(w io.Writer) *sortedZip { return &sortedZip{out: zip.NewWriter(w)} }
@@ -40,18 +52,12 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	if err := z.finish(); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp("", "billing-xlsx-part-*")
-	if err != nil {
-		return nil, err
-	}
-	fw, err := flate.NewWriter(f, flate.DefaultCompression)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	z.cur = &zipEntry{name: name, file: f, fw: fw, crc: crc32.NewIEEE()}
-	z.entries = append(z.entries, z.cur)
-	return z.cur, nil
+	e := &zipEntry{name: name, crc: crc32.NewIEEE()}
+	e.fw = flaters.Get().(*flate.Writer)
+	e.fw.Reset(compressedSink{e})
+	z.cur = e
+	z.entries = append(z.entries, e)
+	return e, nil
 }
 
 func (e *zipEntry) Write(p []byte) (int, error) {
@@ -60,11 +66,35 @@ func (e *zipEntry) Write(p []byte) (int, error) {
 	return e.fw.Write(p)
 }
 
+// compressedSink receives a part's compressed bytes.
+type compressedSink struct{ e *zipEntry }
+
+func (s compressedSink) Write(p []byte) (int, error) {
+	e := s.e
+	e.bytes += int64(len(p))
+	if e.file == nil && e.mem.Len()+len(p) <= spillAt {
+		return e.mem.Write(p)
+	}
+	if e.file == nil {
+		f, err := os.CreateTemp("", "billing-xlsx-part-*")
+		if err != nil {
+			return 0, err
+		}
+		e.file = f
+		if _, err := e.mem.WriteTo(f); err != nil {
+			return 0, err
+		}
+	}
+	return e.file.Write(p)
+}
+
 func (z *sortedZip) finish() error {
 	if z.cur == nil {
 		return nil
 	}
 	err := z.cur.fw.Close()
+	flaters.Put(z.cur.fw)
+	z.cur.fw = nil
 	z.cur = nil
 	return err
 }
@@ -78,8 +108,10 @@ func (z *sortedZip) Close() error {
 	err := z.finish()
 	defer func() {
 		for _, e := range z.entries {
-			e.file.Close()
-			os.Remove(e.file.Name())
+			if e.file != nil {
+				e.file.Close()
+				os.Remove(e.file.Name())
+			}
 		}
 	}()
 	sort.SliceStable(z.entries, func(i, j int) bool { return z.entries[i].name < z.entries[j].name })
@@ -87,18 +119,18 @@ func (z *sortedZip) Close() error {
 		if err != nil {
 			break
 		}
-		var compressed int64
-		if compressed, err = e.file.Seek(0, io.SeekCurrent); err != nil {
-			break
-		}
-		if _, err = e.file.Seek(0, io.SeekStart); err != nil {
-			break
-		}
 		var w io.Writer
 		w, err = z.out.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Deflate, CRC32: e.crc.Sum32(),
-			CompressedSize64: uint64(compressed), UncompressedSize64: e.size})
-		if err == nil {
-			_, err = io.CopyN(w, e.file, compressed)
+			CompressedSize64: uint64(e.bytes), UncompressedSize64: e.size})
+		if err != nil {
+			break
+		}
+		if e.file == nil {
+			_, err = e.mem.WriteTo(w)
+			continue
+		}
+		if _, err = e.file.Seek(0, io.SeekStart); err == nil {
+			_, err = io.Copy(w, e.file)
 		}
 	}
 	if closeErr := z.out.Close(); err == nil {

@@ -34,12 +34,20 @@ func manyAccounts(n int) map[string]string {
 
 const manyAsOf = "2026-01-20T00:00:00Z"
 
-// cleanRun bills the workload in one uninterrupted run on a database of its own.
+// cleanRun bills the workload in one uninterrupted run, a process of its
+// own, on a database of its own.
 func cleanRun(t *testing.T, data map[string]string) string {
 	o := newOperator(t)
 	o.load(data)
-	o.billing("run", "--as-of", manyAsOf)
+	o.runProcess("run", "--as-of", manyAsOf)
 	return summary(o.invoices(""))
+}
+
+func (o *operator) runProcess(args ...string) {
+	o.t.Helper()
+	if out, err := o.command(args...).CombinedOutput(); err != nil {
+		o.t.Fatalf("billing %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
 }
 
 func (o *operator) command(args ...string) *exec.Cmd {
@@ -116,7 +124,7 @@ func TestARunKilledMidwayThenRunAgainIssuesTheInvoicesOfOne(t *testing.T) {
 	if killedAt == 0 || killedAt >= total {
 		t.Fatalf("the kill came at %d of %d invoices: not midway", killedAt, total)
 	}
-	o.billing("run", "--as-of", manyAsOf)
+	o.runProcess("run", "--as-of", manyAsOf)
 	if got := summary(o.invoices("")); got != want {
 		t.Errorf("after kill -9 at %d invoices and a second run, the invoices differ from a clean run at:\n%s", killedAt, firstDifference(got, want))
 	}
