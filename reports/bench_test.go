@@ -6,13 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/openbilling/billing/internal/benchmem"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/reports"
 )
@@ -109,7 +109,7 @@ func measure(b *testing.B, write func(io.Writer) error) {
 	var elapsed time.Duration
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
-		stop := samplePeakHeap(&peak)
+		stop := benchmem.SamplePeakHeap(&peak)
 		start := time.Now()
 		f, err := os.Create(path)
 		if err != nil {
@@ -128,21 +128,4 @@ func measure(b *testing.B, write func(io.Writer) error) {
 	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/file")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(info.Size())/(1<<20), "file-MiB")
-}
-
-func samplePeakHeap(peak *uint64) (stop func()) {
-	var done atomic.Bool
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		var m runtime.MemStats
-		for !done.Load() {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > *peak {
-				*peak = m.HeapInuse
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}()
-	return func() { done.Store(true); <-finished }
 }

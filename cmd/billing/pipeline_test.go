@@ -6,24 +6,32 @@ import (
 )
 
 const (
-	usd4Catalog = "sku,name,kind,billing\nLIC,Seat,license,anniversary\n"
-	usd4Prices  = "sku,currency,unit_price\nLIC,USD,4.00\n"
+	usd4Catalog  = "sku,name,kind,billing\nLIC,Seat,license,anniversary\n"
+	usd4Prices   = "sku,currency,unit_price\nLIC,USD,4.00\n"
+	p1Account    = "account_id,name,country,currency,billing_day\nP1,Pinewood,US,USD,15\n"
+	ordersHeader = "order_id,subscription_id,customer_id,sku,action,quantity,effective_date\n"
 )
+
+// p1 is an account with billing day 15 and one customer, as SPEC §4.1's
+// examples, with the given orders.
+func p1(customer, orders string) map[string]string {
+	return map[string]string{
+		"accounts":  p1Account,
+		"customers": "customer_id,account_id,name,country,currency\nC1,P1," + customer + ",US,USD\n",
+		"products":  usd4Catalog,
+		"prices":    usd4Prices,
+		"orders":    ordersHeader + orders,
+	}
+}
 
 // SPEC §4.1's second scenario alone, in 2019 as SPEC §10's example: the JSON
 // contract exactly, files null before the emit stage.
 func TestScenarioTwoMatchesTheJSONContract(t *testing.T) {
 	t.Parallel()
 	o := newOperator(t)
-	o.load(map[string]string{
-		"accounts":  "account_id,name,country,currency,billing_day\nP1,Pinewood,US,USD,15\n",
-		"customers": "customer_id,account_id,name,country,currency\nC1,P1,Birch Labs,US,USD\n",
-		"products":  usd4Catalog,
-		"prices":    usd4Prices,
-		"tax-rates": "country,rate\nUS,0\n",
-		"orders": "order_id,subscription_id,customer_id,sku,action,quantity,effective_date\n" +
-			"O1,S1,C1,LIC,new,1,2019-06-11\nO2,S1,C1,LIC,addQuantity,2,2019-06-12\n",
-	})
+	data := p1("Birch Labs", "O1,S1,C1,LIC,new,1,2019-06-11\nO2,S1,C1,LIC,addQuantity,2,2019-06-12\n")
+	data["tax-rates"] = "country,rate\nUS,0\n"
+	o.load(data)
 	o.billing("run", "--as-of", "2019-06-15T00:00:00Z", "--stage", "extract")
 	o.billing("run", "--as-of", "2019-06-15T00:00:00Z", "--stage", "close")
 	got := o.billing("invoice", "INV-2019-000001", "--json")
@@ -154,7 +162,7 @@ func TestCatchUpClosesEveryMissedWindowOldestFirst(t *testing.T) {
 		"products":  usd4Catalog,
 		"prices":    "sku,currency,unit_price\nLIC,GBP,10.00\n",
 		"tax-rates": "country,rate\nGB,0.20\n",
-		"orders":    "order_id,subscription_id,customer_id,sku,action,quantity,effective_date\nO1,S1,C1,LIC,new,3,2024-01-31\n",
+		"orders":    ordersHeader + "O1,S1,C1,LIC,new,3,2024-01-31\n",
 	})
 	out := o.billing("run", "--as-of", "2024-06-01T06:00:00Z")
 	if !strings.Contains(out, "windows closed:        4") {
@@ -175,14 +183,7 @@ func TestCatchUpClosesEveryMissedWindowOldestFirst(t *testing.T) {
 func TestAWindowBelowZeroIsACreditInvoice(t *testing.T) {
 	t.Parallel()
 	o := newOperator(t)
-	o.load(map[string]string{
-		"accounts":  "account_id,name,country,currency,billing_day\nP1,Pinewood,US,USD,15\n",
-		"customers": "customer_id,account_id,name,country,currency\nC1,P1,Buyer,US,USD\n",
-		"products":  usd4Catalog,
-		"prices":    usd4Prices,
-		"orders": "order_id,subscription_id,customer_id,sku,action,quantity,effective_date\n" +
-			"O1,S1,C1,LIC,new,10,2026-05-20\nO2,S1,C1,LIC,cancel,0,2026-06-16\n",
-	})
+	o.load(p1("Buyer", "O1,S1,C1,LIC,new,10,2026-05-20\nO2,S1,C1,LIC,cancel,0,2026-06-16\n"))
 	out := o.billing("run", "--as-of", "2026-07-15T00:00:00Z")
 	assertText(t, "invoices", summary(o.invoices("")), strings.Join([]string{
 		"INV-2026-000001 P1 new anniversary USD 2026-05-15–2026-06-14 issued 2026-06-15 40.00+0.00=40.00 adjusts -",

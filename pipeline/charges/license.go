@@ -171,7 +171,7 @@ func (g *licenseGenerator) line(orderID string, ct ChargeType, p calendar.Period
 }
 
 func (g *licenseGenerator) hold(o Order, reason string) {
-	g.held = append(g.held, Held{SubscriptionID: g.sub.ID, OrderID: o.ID, Date: o.Date, Quantity: o.Quantity, Reason: reason})
+	g.held = append(g.held, heldOrder(g.sub, o, reason))
 }
 
 func (g *licenseGenerator) noPrice(d calendar.Date) string {
@@ -191,9 +191,7 @@ func onetimeLines(sub *Subscription, through calendar.Date) ([]Line, []Held) {
 		if o.Date > through {
 			break
 		}
-		hold := func(reason string) {
-			held = append(held, Held{SubscriptionID: sub.ID, OrderID: o.ID, Date: o.Date, Quantity: o.Quantity, Reason: reason})
-		}
+		hold := func(reason string) { held = append(held, heldOrder(sub, o, reason)) }
 		if o.Action != ActionNew {
 			hold(fmt.Sprintf("%s on a one-time purchase (only new orders apply)", o.Action))
 			continue

@@ -160,6 +160,11 @@ type Held struct {
 	Reason         string
 }
 
+// heldOrder holds an order of sub with its reason.
+func heldOrder(sub *Subscription, o Order, reason string) Held {
+	return Held{SubscriptionID: sub.ID, OrderID: o.ID, Date: o.Date, Quantity: o.Quantity, Reason: reason}
+}
+
 // sortOrders puts orders in the order they apply: by effective date, then
 // order id (SPEC §4).
 func sortOrders(orders []Order) []Order {

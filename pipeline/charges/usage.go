@@ -34,9 +34,7 @@ func UsagePeriod(sub *Subscription, through calendar.Date) (*Active, []Held) {
 		if o.Date > through {
 			break
 		}
-		hold := func(reason string) {
-			held = append(held, Held{SubscriptionID: sub.ID, OrderID: o.ID, Date: o.Date, Quantity: o.Quantity, Reason: reason})
-		}
+		hold := func(reason string) { held = append(held, heldOrder(sub, o, reason)) }
 		switch {
 		case o.Action == ActionNew && active == nil:
 			active = &Active{Start: o.Date}

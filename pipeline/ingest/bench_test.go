@@ -7,12 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/openbilling/billing/internal/benchmem"
 	"github.com/openbilling/billing/internal/pgtest"
 	"github.com/openbilling/billing/pipeline/ingest"
 )
@@ -31,7 +29,7 @@ func BenchmarkImportUsage(b *testing.B) {
 				b.StopTimer()
 				db, _ := pgtest.NewDB(b)
 				runtime.GC()
-				stop := samplePeakHeap(&peak)
+				stop := benchmem.SamplePeakHeap(&peak)
 				b.StartTimer()
 				start := time.Now()
 				im := &ingest.Importer{DB: db, Log: discard}
@@ -48,7 +46,7 @@ func BenchmarkImportUsage(b *testing.B) {
 			b.ReportMetric(float64(rows)*float64(b.N)/elapsed.Seconds(), "rows/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 			b.ReportMetric(float64(info.Size())/(1<<20), "file-MiB")
-			if rss, ok := peakRSS(); ok {
+			if rss, ok := benchmem.PeakRSS(); ok {
 				b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MiB")
 			}
 		})
@@ -61,39 +59,6 @@ func ingestKind(b *testing.B, name string) *ingest.Kind {
 		b.Fatal(err)
 	}
 	return k
-}
-
-// samplePeakHeap records the largest heap in use until the returned stop is called.
-func samplePeakHeap(peak *uint64) (stop func()) {
-	var done atomic.Bool
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		var m runtime.MemStats
-		for !done.Load() {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > *peak {
-				*peak = m.HeapInuse
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
-	return func() { done.Store(true); <-finished }
-}
-
-// peakRSS reads the process's peak resident set size from /proc (Linux).
-func peakRSS() (int64, bool) {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err == nil
-		}
-	}
-	return 0, false
 }
 
 func writeUsageFile(b *testing.B, rows int) string {
