@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -25,11 +27,18 @@ type Config struct {
 	GraceDays   int    `yaml:"grace_days"` // days to wait after a closing date before closing (SPEC §3)
 	LogLevel    string `yaml:"log_level"`  // debug, info, warn, error
 	LogFormat   string `yaml:"log_format"` // text, json
+
+	// The daemon (billing schedule).
+	ScheduleNightly string        `yaml:"schedule_nightly"` // cron expression of the nightly job, UTC; empty disables it
+	ScheduleClose   string        `yaml:"schedule_close"`   // cron expression of the close job, UTC; empty disables it
+	MetricsAddr     string        `yaml:"metrics_addr"`     // host:port of /healthz and /metrics; empty disables them
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // how long a stopping daemon lets the work at hand finish
 }
 
 // Default is the configuration before any file, variable or flag.
 func Default() Config {
-	return Config{OutputDir: "./out", GraceDays: 0, LogLevel: "info", LogFormat: "text"}
+	return Config{OutputDir: "./out", GraceDays: 0, LogLevel: "info", LogFormat: "text",
+		ScheduleNightly: "0 2 * * *", ScheduleClose: "5 0 * * *", MetricsAddr: "127.0.0.1:9464", ShutdownTimeout: 30 * time.Second}
 }
 
 // Setting describes one configurable value.
@@ -48,6 +57,10 @@ var Settings = []Setting{
 	{Key: "grace_days", Env: "BILLING_GRACE_DAYS", Flag: "grace-days", Help: "days to wait after a closing date before closing a window"},
 	{Key: "log_level", Env: "BILLING_LOG_LEVEL", Flag: "log-level", Help: "debug, info, warn or error"},
 	{Key: "log_format", Env: "BILLING_LOG_FORMAT", Flag: "log-format", Help: "text or json"},
+	{Key: "schedule_nightly", Env: "BILLING_SCHEDULE_NIGHTLY", Flag: "schedule-nightly", Help: "cron expression (UTC) of the daemon's nightly job: extract, rate, report; empty disables it"},
+	{Key: "schedule_close", Env: "BILLING_SCHEDULE_CLOSE", Flag: "schedule-close", Help: "cron expression (UTC) of the daemon's close job: close every window due, write files; empty disables it"},
+	{Key: "metrics_addr", Env: "BILLING_METRICS_ADDR", Flag: "metrics-addr", Help: "host:port the daemon serves /healthz and /metrics on; empty disables them"},
+	{Key: "shutdown_timeout", Env: "BILLING_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Help: "how long a stopping daemon lets the work at hand finish, such as 30s"},
 }
 
 // EnvConfigFile names the variable that points at the config file.
@@ -157,6 +170,18 @@ func (l *Loaded) set(s Setting, v string, src Source) error {
 		l.LogLevel = v
 	case "log_format":
 		l.LogFormat = v
+	case "schedule_nightly":
+		l.ScheduleNightly = v
+	case "schedule_close":
+		l.ScheduleClose = v
+	case "metrics_addr":
+		l.MetricsAddr = v
+	case "shutdown_timeout":
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
+		}
+		l.ShutdownTimeout = d
 	}
 	l.Sources[s.Key] = src
 	return nil
@@ -181,6 +206,14 @@ func (c Config) Validate() error {
 	default:
 		problems = append(problems, fmt.Sprintf("log_format %q is not text or json", c.LogFormat))
 	}
+	if c.ShutdownTimeout <= 0 {
+		problems = append(problems, fmt.Sprintf("shutdown_timeout %s is not above zero", c.ShutdownTimeout))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("metrics_addr %q is not host:port", c.MetricsAddr))
+		}
+	}
 	if c.DatabaseURL != "" && !strings.Contains(c.DatabaseURL, "://") && !strings.Contains(c.DatabaseURL, "=") {
 		problems = append(problems, "database_url is neither a postgres:// URL nor key=value settings")
 	}
@@ -203,6 +236,14 @@ func (c Config) Value(key string) string {
 		return c.LogLevel
 	case "log_format":
 		return c.LogFormat
+	case "schedule_nightly":
+		return c.ScheduleNightly
+	case "schedule_close":
+		return c.ScheduleClose
+	case "metrics_addr":
+		return c.MetricsAddr
+	case "shutdown_timeout":
+		return c.ShutdownTimeout.String()
 	}
 	return ""
 }

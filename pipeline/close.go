@@ -45,7 +45,7 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	}
 	untaxed := map[string]bool{}
 	for _, d := range due {
-		if err := ctx.Err(); err != nil {
+		if err := checkpoint(ctx); err != nil {
 			return err
 		}
 		if err := p.closeWindow(ctx, run, cat, d, rep, untaxed); err != nil {

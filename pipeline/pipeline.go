@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -21,25 +23,106 @@ import (
 // Stage names a part of a run (SPEC §10).
 type Stage string
 
-// The stages, in the order a full run takes them.
+// The stages, in the order a run takes them.
 const (
 	StageExtract Stage = "extract"
 	StageRate    Stage = "rate"
 	StageClose   Stage = "close"
 	StageEmit    Stage = "emit"
-	StageAll     Stage = "all"
 )
 
-// ParseStage checks a stage name.
-func ParseStage(s string) (Stage, error) {
-	switch st := Stage(s); st {
-	case StageExtract, StageRate, StageClose, StageEmit, StageAll:
-		return st, nil
+// allStages is every stage in pipeline order: what "all" means.
+var allStages = Stages{StageExtract, StageRate, StageClose, StageEmit}
+
+// Stages are the stages of one run, in pipeline order.
+type Stages []Stage
+
+// AllStages is the whole pipeline.
+func AllStages() Stages { return append(Stages(nil), allStages...) }
+
+// ParseStages reads "all" or a comma-separated list such as "extract,rate".
+// The stages run in pipeline order whatever the order given.
+func ParseStages(s string) (Stages, error) {
+	if s == "all" {
+		return AllStages(), nil
 	}
-	return "", fmt.Errorf("unknown stage %q (one of: extract, rate, close, emit, all)", s)
+	given := map[Stage]bool{}
+	for _, part := range strings.Split(s, ",") {
+		st := Stage(strings.TrimSpace(part))
+		switch st {
+		case StageExtract, StageRate, StageClose, StageEmit:
+			given[st] = true
+		default:
+			return nil, fmt.Errorf("unknown stage %q (all, or any of extract, rate, close, emit separated by commas)", part)
+		}
+	}
+	var out Stages
+	for _, st := range allStages {
+		if given[st] {
+			out = append(out, st)
+		}
+	}
+	return out, nil
 }
 
-func (s Stage) includes(part Stage) bool { return s == StageAll || s == part }
+// String is "all" for the whole pipeline, else the stages joined by commas.
+func (s Stages) String() string {
+	if len(s) == len(allStages) {
+		return "all"
+	}
+	parts := make([]string, len(s))
+	for i, st := range s {
+		parts[i] = string(st)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (s Stages) includes(part Stage) bool {
+	for _, st := range s {
+		if st == part {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrStopped is returned by a run asked to stop (a daemon shutting down):
+// it finished the window or file at hand and left the rest to the next run.
+var ErrStopped = errors.New("stopped before finishing; the next run carries on")
+
+type stopKey struct{}
+
+// WithStop returns a context whose runs stop taking new work once stop is
+// closed: each finishes the window, account or file at hand, while the
+// context itself stays valid for the transaction in progress.
+func WithStop(ctx context.Context, stop <-chan struct{}) context.Context {
+	return context.WithValue(ctx, stopKey{}, stop)
+}
+
+// Stopping reports whether the run of ctx has been asked to stop.
+func Stopping(ctx context.Context) bool {
+	stop, _ := ctx.Value(stopKey{}).(<-chan struct{})
+	if stop == nil {
+		return false
+	}
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// checkpoint is called between units of work: it says whether to go on.
+func checkpoint(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if Stopping(ctx) {
+		return ErrStopped
+	}
+	return nil
+}
 
 // Emitter writes the files of finalized invoices (the emit stage).
 type Emitter interface {
@@ -60,7 +143,8 @@ type Pipeline struct {
 type Report struct {
 	RunID         int64                     `json:"run_id"`
 	AsOf          time.Time                 `json:"as_of"`
-	Stage         Stage                     `json:"stage"`
+	Stage         string                    `json:"stage"`
+	Job           string                    `json:"job,omitempty"`
 	Subscriptions int                       `json:"subscriptions"`
 	WindowsClosed int                       `json:"windows_closed"`
 	Invoices      int                       `json:"invoices"`
@@ -71,6 +155,7 @@ type Report struct {
 	Late          []LateCount               `json:"late"`
 	Untaxed       []string                  `json:"untaxed_countries"`
 	Unbilled      int                       `json:"unbilled_windows"`
+	RatedLines    int                       `json:"rated_lines"`
 	totals        map[money.Currency]decimal.Decimal
 }
 
@@ -119,44 +204,68 @@ func (r *Report) finish() {
 
 // Run runs the given stages as of asOf and records the run in the history,
 // whatever its outcome.
-func (p *Pipeline) Run(ctx context.Context, asOf time.Time, stage Stage) (*Report, error) {
-	rep := &Report{AsOf: asOf.UTC(), Stage: stage}
-	run, err := p.startRun(ctx, asOf, string(stage))
+func (p *Pipeline) Run(ctx context.Context, asOf time.Time, stages Stages) (*Report, error) {
+	return p.RunJob(ctx, "", asOf, stages)
+}
+
+// RunJob is Run for a scheduled job, whose name the run history keeps. A
+// panic inside the run is recovered and recorded as the run's failure.
+func (p *Pipeline) RunJob(ctx context.Context, job string, asOf time.Time, stages Stages) (rep *Report, err error) {
+	rep = &Report{AsOf: asOf.UTC(), Stage: stages.String(), Job: job}
+	run, err := p.startRun(ctx, asOf, rep.Stage, job)
 	if err != nil {
 		return nil, err
 	}
 	defer run.release()
 	rep.RunID = run.id
-	p.Log.Info("run_started", "run_id", run.id, "as_of", rep.AsOf, "stage", stage)
-	err = p.runStages(ctx, run, rep, stage)
+	p.Log.Info("run_started", "run_id", run.id, "job", job, "as_of", rep.AsOf, "stage", rep.Stage)
+	start := time.Now()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+				p.Log.Error("run_panicked", "run_id", run.id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			}
+		}()
+		err = p.runStages(ctx, run, rep, stages)
+	}()
 	rep.finish()
 	if finishErr := p.finishRun(ctx, run, rep, err); finishErr != nil && err == nil {
 		err = finishErr
 	}
+	attrs := []any{"run_id", run.id, "job", job, "as_of", rep.AsOf, "stage", rep.Stage, "seconds", time.Since(start).Seconds(),
+		"windows_closed", rep.WindowsClosed, "invoices", rep.Invoices, "lines", rep.Lines, "files", rep.Files}
+	switch {
+	case errors.Is(err, ErrStopped):
+		p.Log.Info("run_stopped", attrs...)
+	case err != nil:
+		p.Log.Error("run_failed", append(attrs, "error", err.Error())...)
+	default:
+		p.Log.Info("run_finished", attrs...)
+	}
 	if err != nil {
 		return rep, fmt.Errorf("run %d as of %s: %w", run.id, rep.AsOf.Format(time.RFC3339), err)
 	}
-	p.Log.Info("run_finished", "run_id", run.id, "windows_closed", rep.WindowsClosed, "invoices", rep.Invoices, "lines", rep.Lines, "files", rep.Files)
 	return rep, nil
 }
 
-func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, stage Stage) error {
-	if stage.includes(StageExtract) {
+func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, stages Stages) error {
+	if stages.includes(StageExtract) {
 		if err := p.extract(ctx, rep); err != nil {
 			return fmt.Errorf("extract: %w", err)
 		}
 	}
-	if stage.includes(StageRate) {
+	if stages.includes(StageRate) {
 		if err := p.rate(ctx, rep); err != nil {
 			return fmt.Errorf("rate: %w", err)
 		}
 	}
-	if stage.includes(StageClose) {
+	if stages.includes(StageClose) {
 		if err := p.close(ctx, run, rep); err != nil {
 			return fmt.Errorf("close: %w", err)
 		}
 	}
-	if stage.includes(StageEmit) && p.Emitter != nil {
+	if stages.includes(StageEmit) && p.Emitter != nil {
 		n, err := p.Emitter.Emit(ctx, p.DB)
 		rep.Files += n
 		if err != nil {
@@ -179,14 +288,14 @@ const runLockClass = 0x42494c4c // "BILL"
 // closeLockKey serialises closing between processes (see close).
 const closeLockKey = 0x434c4f53 // "CLOS"
 
-func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage string) (*runState, error) {
+func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job string) (*runState, error) {
 	conn, err := p.DB.Connx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("starting run: %w", err)
 	}
 	run := &runState{conn: conn}
 	if err := conn.GetContext(ctx, &run.id,
-		`INSERT INTO pipeline_runs (as_of, stage) VALUES ($1, $2) RETURNING run_id`, asOf, stage); err != nil {
+		`INSERT INTO pipeline_runs (as_of, stage, job) VALUES ($1, $2, NULLIF($3, '')) RETURNING run_id`, asOf, stage, job); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("recording run: %w", err)
 	}
@@ -234,7 +343,10 @@ func (p *Pipeline) finishRun(ctx context.Context, run *runState, rep *Report, ru
 		return err
 	}
 	status, message := "succeeded", ""
-	if runErr != nil {
+	switch {
+	case errors.Is(runErr, ErrStopped):
+		status, message = "stopped", runErr.Error()
+	case runErr != nil:
 		status, message = "failed", runErr.Error()
 	}
 	// The run's own context may be cancelled (SIGTERM): record the outcome anyway.

@@ -23,7 +23,7 @@ func (p *Pipeline) rate(ctx context.Context, rep *Report) error {
 	}
 	asOf := calendar.DateOf(rep.AsOf)
 	for _, a := range accounts {
-		if err := ctx.Err(); err != nil {
+		if err := checkpoint(ctx); err != nil {
 			return err
 		}
 		if err := p.rateAccount(ctx, cat, a, asOf, rep); err != nil {
@@ -73,6 +73,7 @@ func (p *Pipeline) rateAccount(ctx context.Context, cat *catalog, a Account, asO
 				return err
 			}
 			rep.Unbilled++
+			rep.RatedLines += len(wc.lines[c])
 		}
 	}
 	return tx.Commit()

@@ -53,7 +53,7 @@ type RerunReport struct {
 // original, issued on the rerun's as-of date and taxed at the original's
 // rate. A rerun with no difference issues nothing (SPEC §7).
 func (p *Pipeline) Rerun(ctx context.Context, req RerunRequest) (*RerunReport, error) {
-	run, err := p.startRun(ctx, req.AsOf, "rerun")
+	run, err := p.startRun(ctx, req.AsOf, "rerun", "")
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
 	billingsql "github.com/openbilling/billing/sql"
@@ -89,6 +90,9 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		for _, kind := range []string{KindReconciliation, KindInvoice} {
 			if err := ctx.Err(); err != nil {
 				return written, err
+			}
+			if pipeline.Stopping(ctx) {
+				return written, pipeline.ErrStopped
 			}
 			path := e.Path(inv.header(), kind)
 			if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path && fileHas(path, prev.SHA256) {

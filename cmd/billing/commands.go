@@ -33,9 +33,9 @@ func init() {
 		{name: "run", summary: "run the pipeline as of an instant: extract, rate, close due windows, emit files", run: runRun,
 			flags: func(fs *flag.FlagSet) {
 				asOfFlag(fs)
-				fs.String("stage", "all", "extract, rate, close, emit or all")
+				fs.String("stage", "all", "all, or any of extract, rate, close, emit separated by commas")
 			}},
-		{name: "rerun", summary: "recompute a closed window and issue an adjustment invoice for the difference", run: runRerun,
+		{name: "rerun", args: "--account ID --window YYYY-MM-DD", summary: "recompute a closed window and issue an adjustment invoice for the difference", run: runRerun,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("account", "", "account id")
 				fs.String("window", "", "the closed window's first day, YYYY-MM-DD")
@@ -53,6 +53,13 @@ func init() {
 			flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print the JSON contract") }},
 		{name: "runs", summary: "list the run history, newest first", run: runRuns,
 			flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") }},
+		{name: "summary", summary: "an account's balance, estimated next balance and invoice dates", run: runSummary,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "account id")
+				asOfFlag(fs)
+				fs.Bool("json", false, "print JSON")
+			}},
+		{name: "schedule", summary: "the daemon: run the nightly and close jobs on their cron schedules (UTC)", run: runSchedule},
 		{name: "config", args: "check", summary: "validate and print the effective configuration, secrets masked", run: runConfig},
 		{name: "help", summary: "show this help", run: func(_ context.Context, app *app, _ *flag.FlagSet, _ []string) error {
 			printUsage(app.stdout)

@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/workload"
 	"github.com/openbilling/billing/pipeline"
 )
 
@@ -47,7 +48,7 @@ func (o *operator) billing(args ...string) string {
 // load imports CSV content of each kind, in dependency order.
 func (o *operator) load(files map[string]string) {
 	o.t.Helper()
-	for _, kind := range []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"} {
+	for _, kind := range workload.Kinds {
 		content, ok := files[kind]
 		if !ok {
 			continue
@@ -63,7 +64,7 @@ func (o *operator) load(files map[string]string) {
 // loadExamples imports the sample data of examples/.
 func (o *operator) loadExamples() {
 	o.t.Helper()
-	for _, kind := range []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"} {
+	for _, kind := range workload.Kinds {
 		o.billing("import", kind, filepath.Join("..", "..", "examples", kind+".csv"))
 	}
 }

@@ -8,31 +8,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/openbilling/billing/internal/workload"
 )
 
-// manyAccounts is a workload of many small accounts with a year of windows
-// each, so that a run takes long enough to be interrupted.
-func manyAccounts(n int) map[string]string {
-	var accounts, customers, orders strings.Builder
-	accounts.WriteString("account_id,name,country,currency,billing_day\n")
-	customers.WriteString("customer_id,account_id,name,country,currency\n")
-	orders.WriteString("order_id,subscription_id,customer_id,sku,action,quantity,effective_date\n")
-	for i := 0; i < n; i++ {
-		day := i%31 + 1
-		fmt.Fprintf(&accounts, "A%04d,Account %d,US,USD,%d\n", i, i, day)
-		fmt.Fprintf(&customers, "C%04d,A%04d,Customer %d,US,USD\n", i, i, i)
-		start := fmt.Sprintf("2025-01-%02d", i%28+1)
-		fmt.Fprintf(&orders, "O%04d-1,S%04d,C%04d,LIC,new,%d,%s\n", i, i, i, i%5+1, start)
-		fmt.Fprintf(&orders, "O%04d-2,S%04d,C%04d,LIC,addQuantity,%d,2025-%02d-%02d\n", i, i, i, i%5+3, i%9+2, i%27+1)
-	}
-	return map[string]string{
-		"accounts": accounts.String(), "customers": customers.String(),
-		"products": usd4Catalog, "prices": usd4Prices, "tax-rates": "country,rate\nUS,0.05\n",
-		"orders": orders.String(),
-	}
-}
+const manyAsOf = workload.AsOf
 
-const manyAsOf = "2026-01-20T00:00:00Z"
+var manyAccounts = workload.ManyAccounts
 
 // cleanRun bills the workload in one uninterrupted run, a process of its
 // own, on a database of its own.
@@ -159,4 +141,63 @@ func firstDifference(got, want string) string {
 		}
 	}
 	return "(none)"
+}
+
+// SIGTERM while the daemon closes windows: it finishes the window at hand,
+// exits 0, and leaves the database consistent; the next run carries on.
+func TestSIGTERMDuringACloseLeavesTheDatabaseConsistent(t *testing.T) {
+	t.Parallel()
+	data := manyAccounts(60)
+	o := newOperator(t)
+	o.load(data)
+	cmd := o.command("schedule", "--schedule-nightly", "off", "--schedule-close", "@every 1h", "--metrics-addr", "", "--shutdown-timeout", "20s")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for o.invoiceCount() < 50 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("the daemon exited with %v\n%s", err, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the daemon did not stop within 60 s of SIGTERM\n%s", stderr.String())
+	}
+	stoppedAt := o.invoiceCount()
+	for name, query := range map[string]string{
+		"invoices without lines":         "SELECT count(*) FROM invoices i WHERE NOT EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_number = i.number)",
+		"invoices of unclosed windows":   "SELECT count(*) FROM invoices i WHERE NOT EXISTS (SELECT 1 FROM closed_windows w WHERE (w.account_id, w.billing, w.window_start) = (i.account_id, i.billing, i.window_start))",
+		"closed windows without invoice": "SELECT count(*) FROM closed_windows w WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE (w.account_id, w.billing, w.window_start) = (i.account_id, i.billing, i.window_start))",
+		"runs still marked running":      "SELECT count(*) FROM pipeline_runs WHERE status = 'running'",
+	} {
+		var n int
+		if err := o.db.Get(&n, query); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s: %d", name, n)
+		}
+	}
+	var status string
+	if err := o.db.Get(&status, "SELECT status FROM pipeline_runs ORDER BY run_id DESC LIMIT 1"); err != nil {
+		t.Fatal(err)
+	}
+	if status != "stopped" && status != "succeeded" {
+		t.Errorf("the interrupted run is recorded as %s", status)
+	}
+	o.runProcess("run")
+	if after := o.invoiceCount(); after <= stoppedAt {
+		t.Errorf("the next run added nothing after the stop at %d invoices", stoppedAt)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -50,7 +51,7 @@ func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error 
 	if err != nil {
 		return err
 	}
-	stage, err := pipeline.ParseStage(fs.Lookup("stage").Value.String())
+	stages, err := pipeline.ParseStages(fs.Lookup("stage").Value.String())
 	if err != nil {
 		return usageError{err}
 	}
@@ -59,7 +60,7 @@ func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error 
 		return err
 	}
 	defer closeDB()
-	rep, err := p.Run(ctx, asOf, stage)
+	rep, err := p.Run(ctx, asOf, stages)
 	if rep != nil {
 		printReport(a.stdout, rep, err)
 	}
@@ -72,11 +73,12 @@ func printReport(w io.Writer, rep *pipeline.Report, runErr error) {
 		status = "failed"
 	}
 	fmt.Fprintf(w, "run %d as of %s (stage %s): %s\n", rep.RunID, rep.AsOf.Format(time.RFC3339), rep.Stage, status)
-	if rep.Stage == pipeline.StageAll || rep.Stage == pipeline.StageExtract {
+	stages, _ := pipeline.ParseStages(rep.Stage)
+	if slices.Contains(stages, pipeline.StageExtract) {
 		fmt.Fprintf(w, "  subscriptions updated: %d\n", rep.Subscriptions)
 	}
-	if rep.Stage == pipeline.StageAll || rep.Stage == pipeline.StageRate {
-		fmt.Fprintf(w, "  open windows rated:    %d\n", rep.Unbilled)
+	if slices.Contains(stages, pipeline.StageRate) {
+		fmt.Fprintf(w, "  open windows rated:    %d (%d lines so far)\n", rep.Unbilled, rep.RatedLines)
 	}
 	fmt.Fprintf(w, "  windows closed:        %d\n  invoices issued:       %d\n  lines written:         %d\n  files written:         %d\n",
 		rep.WindowsClosed, rep.Invoices, rep.Lines, rep.Files)

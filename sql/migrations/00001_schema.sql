@@ -168,10 +168,11 @@ CREATE INDEX payments_account_id ON payments (account_id);
 CREATE TABLE pipeline_runs (
     run_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     as_of        timestamptz NOT NULL,
-    stage        text NOT NULL CHECK (stage IN ('extract', 'rate', 'close', 'emit', 'all', 'rerun')),
+    stage        text NOT NULL CHECK (stage ~ '^(all|rerun|(extract|rate|close|emit)(,(extract|rate|close|emit))*)$'),
+    job          text,  -- the scheduled job that started the run, if any
     started_at   timestamptz NOT NULL DEFAULT now(),
     finished_at  timestamptz,
-    status       text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'succeeded', 'failed')),
+    status       text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'succeeded', 'failed', 'stopped')),
     counts       jsonb NOT NULL DEFAULT '{}',
     error        text,
     CHECK ((status = 'running') = (finished_at IS NULL))

@@ -1,0 +1,39 @@
+// Package workload makes CSV files of many small accounts for tests that
+// need a run long enough to interrupt.
+package workload
+
+import (
+	"fmt"
+	"strings"
+)
+
+// AsOf is an instant that finds about a year of windows due for every
+// account of ManyAccounts.
+const AsOf = "2026-01-20T00:00:00Z"
+
+// ManyAccounts returns the CSV files, by import kind, of n accounts with
+// billing days spread over 1–31, each with one customer and one licence
+// subscription started in January 2025 and raised once during the year.
+func ManyAccounts(n int) map[string]string {
+	var accounts, customers, orders strings.Builder
+	accounts.WriteString("account_id,name,country,currency,billing_day\n")
+	customers.WriteString("customer_id,account_id,name,country,currency\n")
+	orders.WriteString("order_id,subscription_id,customer_id,sku,action,quantity,effective_date\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&accounts, "A%04d,Account %d,US,USD,%d\n", i, i, i%31+1)
+		fmt.Fprintf(&customers, "C%04d,A%04d,Customer %d,US,USD\n", i, i, i)
+		fmt.Fprintf(&orders, "O%04d-1,S%04d,C%04d,LIC,new,%d,2025-01-%02d\n", i, i, i, i%5+1, i%28+1)
+		fmt.Fprintf(&orders, "O%04d-2,S%04d,C%04d,LIC,addQuantity,%d,2025-%02d-%02d\n", i, i, i, i%5+3, i%9+2, i%27+1)
+	}
+	return map[string]string{
+		"accounts":  accounts.String(),
+		"customers": customers.String(),
+		"products":  "sku,name,kind,billing\nLIC,Seat,license,anniversary\n",
+		"prices":    "sku,currency,unit_price\nLIC,USD,4.00\n",
+		"tax-rates": "country,rate\nUS,0.05\n",
+		"orders":    orders.String(),
+	}
+}
+
+// Kinds lists the import kinds in the order they must be loaded.
+var Kinds = []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"}
