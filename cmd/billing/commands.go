@@ -229,7 +229,7 @@ func runConfig(_ context.Context, a *app, _ *flag.FlagSet, args []string) error 
 		if v == "" {
 			v = "(not set)"
 		}
-		fmt.Fprintf(a.stdout, "%-13s %-50s (%s)\n", s.Key, v, a.cfg.Sources[s.Key])
+		fmt.Fprintf(a.stdout, "%-17s %-50s (%s)\n", s.Key, v, a.cfg.Sources[s.Key])
 	}
 	if err := a.cfg.Validate(); err != nil {
 		return err

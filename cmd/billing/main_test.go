@@ -106,7 +106,7 @@ func TestConfigCheckMasksThePassword(t *testing.T) {
 	if strings.Contains(out, "hunter2") || !strings.Contains(out, "postgres://billing:*****@db:5432/billing") {
 		t.Errorf("config check printed:\n%s", out)
 	}
-	if !strings.Contains(out, "grace_days    2") || !strings.Contains(out, "(flag)") {
+	if !strings.Contains(out, "grace_days        2 ") || !strings.Contains(out, "(flag)") {
 		t.Errorf("config check printed:\n%s", out)
 	}
 	code, _, errOut = billing(t, "config", "check", "--log-level", "loud")
