@@ -29,6 +29,32 @@ type Account struct {
 type catalog struct {
 	prices map[priceKey]charges.PriceSchedule
 	taxes  invoicing.TaxRates
+	// usageDays says that the session holds the span's usage summed per
+	// subscription and day in usage_days (see sumUsageDays).
+	usageDays bool
+}
+
+// sumUsageDays sums, in one statement, the usage of [from, to) per
+// subscription and UTC day into the session's usage_days table, indexed,
+// for the windows a stage is about to rate on that same connection.
+func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, from, to calendar.Date) error {
+	if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS usage_days`); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, billingsql.Query("usage_days_create"), from.Time(), to.Time()); err != nil {
+		return fmt.Errorf("summing usage from %s to %s: %w", from, to, err)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE INDEX ON usage_days (subscription_id, day); ANALYZE usage_days`); err != nil {
+		return err
+	}
+	c.usageDays = true
+	return nil
+}
+
+// dropUsageDays ends what sumUsageDays began.
+func (c *catalog) dropUsageDays(ctx context.Context, conn *sqlx.Conn) {
+	c.usageDays = false
+	_, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS usage_days`)
 }
 
 type priceKey struct {

@@ -43,6 +43,16 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	if err != nil {
 		return err
 	}
+	if len(due) > 0 {
+		from, to := due[0].window.Start, due[0].window.End+1
+		for _, d := range due {
+			from, to = min(from, d.window.Start), max(to, d.window.End+1)
+		}
+		if err := cat.sumUsageDays(ctx, run.conn, from, to); err != nil {
+			return err
+		}
+		defer cat.dropUsageDays(ctx, run.conn)
+	}
 	untaxed := map[string]bool{}
 	for _, d := range due {
 		if err := checkpoint(ctx); err != nil {
@@ -120,7 +130,7 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 }
 
 func (p *Pipeline) closeWindow(ctx context.Context, run *runState, cat *catalog, d dueWindow, rep *Report, untaxed map[string]bool) error {
-	tx, err := p.DB.BeginTxx(ctx, nil)
+	tx, err := run.conn.BeginTxx(ctx, nil) // the run's own session, which holds usage_days
 	if err != nil {
 		return err
 	}

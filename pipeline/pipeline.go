@@ -256,12 +256,16 @@ func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, st
 		}
 	}
 	if stages.includes(StageRate) {
-		if err := p.rate(ctx, rep); err != nil {
+		if err := p.rate(ctx, run, rep); err != nil {
 			return fmt.Errorf("rate: %w", err)
 		}
 	}
 	if stages.includes(StageClose) {
-		if err := p.close(ctx, run, rep); err != nil {
+		err := p.close(ctx, run, rep)
+		if flushErr := run.durable(context.WithoutCancel(ctx)); err == nil && flushErr != nil {
+			err = flushErr
+		}
+		if err != nil {
 			return fmt.Errorf("close: %w", err)
 		}
 	}
@@ -302,6 +306,14 @@ func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job stri
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, $2)`, runLockClass, int32(run.id)); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("locking run %d: %w", run.id, err)
+	}
+	// The run's own session commits each window, account or file without
+	// waiting for the disk: every such transaction is atomic and can be
+	// redone, and durable (see durable) before anything outside the
+	// database depends on it. One flush per stage instead of one per window.
+	if _, err := conn.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("preparing run %d: %w", run.id, err)
 	}
 	if err := p.markInterruptedRuns(ctx, run.id); err != nil {
 		run.release()
@@ -357,6 +369,25 @@ func (p *Pipeline) finishRun(ctx context.Context, run *runState, rep *Report, ru
 		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
 	}
 	return nil
+}
+
+// durable waits until every transaction the run's session committed is on
+// disk: a synchronous commit flushes the whole write-ahead log before it.
+// A server crash before this point loses whole windows, never part of one,
+// and the next run closes them again with the same numbers.
+func (r *runState) durable(ctx context.Context) error {
+	tx, err := r.conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT txid_current()`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (r *runState) release() {

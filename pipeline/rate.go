@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
@@ -12,7 +13,7 @@ import (
 // rate refreshes each account's charges so far in its open windows, the
 // windows holding the as-of date (SPEC §9's estimated next balance). These
 // figures are never billed from: closing recomputes from the source records.
-func (p *Pipeline) rate(ctx context.Context, rep *Report) error {
+func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 	cat, err := loadCatalog(ctx, p.DB)
 	if err != nil {
 		return err
@@ -22,11 +23,16 @@ func (p *Pipeline) rate(ctx context.Context, rep *Report) error {
 		return err
 	}
 	asOf := calendar.DateOf(rep.AsOf)
+	// The open windows hold the as-of date: none starts more than a month before it.
+	if err := cat.sumUsageDays(ctx, run.conn, calendar.Clamp(1, asOf.Year(), asOf.Month()-1), asOf+1); err != nil {
+		return err
+	}
+	defer cat.dropUsageDays(ctx, run.conn)
 	for _, a := range accounts {
 		if err := checkpoint(ctx); err != nil {
 			return err
 		}
-		if err := p.rateAccount(ctx, cat, a, asOf, rep); err != nil {
+		if err := p.rateAccount(ctx, run.conn, cat, a, asOf, rep); err != nil {
 			return fmt.Errorf("rating account %s: %w", a.ID, err)
 		}
 	}
@@ -36,8 +42,8 @@ func (p *Pipeline) rate(ctx context.Context, rep *Report) error {
 // rateLockClass is the first key of the per-account advisory locks of rating.
 const rateLockClass = 0x52415445 // "RATE"
 
-func (p *Pipeline) rateAccount(ctx context.Context, cat *catalog, a Account, asOf calendar.Date, rep *Report) error {
-	tx, err := p.DB.BeginTxx(ctx, nil)
+func (p *Pipeline) rateAccount(ctx context.Context, conn *sqlx.Conn, cat *catalog, a Account, asOf calendar.Date, rep *Report) error {
+	tx, err := conn.BeginTxx(ctx, nil) // the run's own session, which holds usage_days
 	if err != nil {
 		return err
 	}

@@ -80,8 +80,11 @@ func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, w calend
 		Quantity       string        `db:"quantity"`
 		Events         int64         `db:"events"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &days, billingsql.Query("usage_daily_for_window"),
-		pq.Array(ids), w.Start.Time(), (w.End + 1).Time()); err != nil {
+	query, from, to := billingsql.Query("usage_daily_for_window"), any(w.Start.Time()), any((w.End + 1).Time())
+	if c.usageDays {
+		query, from, to = billingsql.Query("usage_days_for_window"), w.Start, w.End+1
+	}
+	if err := sqlx.SelectContext(ctx, q, &days, query, pq.Array(ids), from, to); err != nil {
 		return err
 	}
 	for i := 0; i < len(days); {

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -85,31 +87,93 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	for _, f := range files {
 		stored[f.Number+"\x1f"+f.Kind] = f
 	}
-	written := 0
-	for _, inv := range invoices {
-		for _, kind := range []string{KindReconciliation, KindInvoice} {
-			if err := ctx.Err(); err != nil {
-				return written, err
-			}
-			if pipeline.Stopping(ctx) {
-				return written, pipeline.ErrStopped
-			}
-			path := e.Path(inv.header(), kind)
-			if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path && fileHas(path, prev.SHA256) {
-				continue
-			}
-			sum, err := e.write(ctx, db, inv, kind, path)
-			if err != nil {
-				return written, fmt.Errorf("writing the %s file of invoice %s: %w", kind, inv.Number, err)
-			}
-			if _, err := db.ExecContext(ctx, billingsql.Query("invoice_file_upsert"), inv.Number, kind, path, sum); err != nil {
-				return written, fmt.Errorf("recording the %s file of invoice %s: %w", kind, inv.Number, err)
-			}
-			written++
-			e.Log.Info("file_written", "number", inv.Number, "kind", kind, "path", path, "sha256", sum)
-		}
+	// Work through the files on every core; each worker records its files
+	// on a session that does not wait for the disk per file: a lost record
+	// only means the file is checked and written again by the next run, and
+	// the run's end commits synchronously anyway.
+	type task struct {
+		inv  emitInvoice
+		kind string
+		path string
 	}
-	return written, nil
+	tasks := make(chan task)
+	var (
+		mu       sync.Mutex
+		written  int
+		firstErr error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, runtime.GOMAXPROCS(0)); w++ {
+		conn, err := db.Connx(ctx)
+		if err != nil {
+			close(tasks)
+			wg.Wait()
+			return written, err
+		}
+		if _, err := conn.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
+			conn.Close()
+			close(tasks)
+			wg.Wait()
+			return written, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.Close()
+			for t := range tasks {
+				sum, err := e.write(ctx, db, t.inv, t.kind, t.path)
+				if err != nil {
+					fail(fmt.Errorf("writing the %s file of invoice %s: %w", t.kind, t.inv.Number, err))
+					continue
+				}
+				if _, err := conn.ExecContext(ctx, billingsql.Query("invoice_file_upsert"), t.inv.Number, t.kind, t.path, sum); err != nil {
+					fail(fmt.Errorf("recording the %s file of invoice %s: %w", t.kind, t.inv.Number, err))
+					continue
+				}
+				mu.Lock()
+				written++
+				mu.Unlock()
+				e.Log.Debug("file_written", "number", t.inv.Number, "kind", t.kind, "path", t.path, "sha256", sum)
+			}
+		}()
+	}
+	err := func() error {
+		defer close(tasks)
+		for _, inv := range invoices {
+			for _, kind := range []string{KindReconciliation, KindInvoice} {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if pipeline.Stopping(ctx) {
+					return pipeline.ErrStopped
+				}
+				mu.Lock()
+				failed := firstErr != nil
+				mu.Unlock()
+				if failed {
+					return nil
+				}
+				path := e.Path(inv.header(), kind)
+				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path && fileHas(path, prev.SHA256) {
+					continue
+				}
+				tasks <- task{inv: inv, kind: kind, path: path}
+			}
+		}
+		return nil
+	}()
+	wg.Wait()
+	if firstErr != nil {
+		return written, firstErr
+	}
+	return written, err
 }
 
 // Path is where a file of an invoice lives, so that finance can browse by

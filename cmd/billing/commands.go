@@ -34,6 +34,7 @@ func init() {
 			flags: func(fs *flag.FlagSet) {
 				asOfFlag(fs)
 				fs.String("stage", "all", "all, or any of extract, rate, close, emit separated by commas")
+				profileFlags(fs)
 			}},
 		{name: "rerun", args: "--account ID --window YYYY-MM-DD", summary: "recompute a closed window and issue an adjustment invoice for the difference", run: runRerun,
 			flags: func(fs *flag.FlagSet) {
@@ -60,6 +61,12 @@ func init() {
 				fs.Bool("json", false, "print JSON")
 			}},
 		{name: "schedule", summary: "the daemon: run the nightly and close jobs on their cron schedules (UTC)", run: runSchedule},
+		{name: "generate", summary: "write a deterministic synthetic month of CSV files, for load tests and demos", run: runGenerate,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("scale", "1", "1 is 10,000 accounts, 1,000,000 subscriptions and 10,000,000 usage events")
+				fs.String("seed", "1", "the random seed: the same scale and seed give the same files")
+				fs.String("out", "", "the folder to write into")
+			}},
 		{name: "config", args: "check", summary: "validate and print the effective configuration, secrets masked", run: runConfig},
 		{name: "help", summary: "show this help", run: func(_ context.Context, app *app, _ *flag.FlagSet, _ []string) error {
 			printUsage(app.stdout)

@@ -60,6 +60,11 @@ func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error 
 		return err
 	}
 	defer closeDB()
+	stopProfiles, err := startProfiles(fs.Lookup("cpuprofile").Value.String(), fs.Lookup("memprofile").Value.String())
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 	rep, err := p.Run(ctx, asOf, stages)
 	if rep != nil {
 		printReport(a.stdout, rep, err)

@@ -171,6 +171,13 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open So
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("importing %s: committing: %w", name, err)
 	}
+	if res.Added > 0 {
+		// Fresh statistics, so the pipeline's next queries are planned for the
+		// table as it now is rather than as it was before a bulk load.
+		if _, err := im.DB.ExecContext(ctx, "ANALYZE "+kind.Table); err != nil {
+			return res, fmt.Errorf("imported %s; updating the table's statistics: %w", name, err)
+		}
+	}
 	im.Log.Debug("import_done", "kind", kind.Name, "file", name, "rows", res.Rows, "added", res.Added)
 	return res, nil
 }

@@ -63,6 +63,7 @@ CREATE TABLE orders (
     CHECK (action NOT IN ('addQuantity', 'removeQuantity') OR quantity > 0)
 );
 CREATE INDEX orders_subscription_id ON orders (subscription_id, effective_date, order_id);
+CREATE INDEX orders_customer_id ON orders (customer_id);
 
 CREATE TABLE subscriptions (
     subscription_id  text COLLATE "C" PRIMARY KEY,
