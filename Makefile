@@ -1,6 +1,6 @@
 # The quick start: `make demo` runs the pipeline on the sample data, `make test`
 # runs the whole test suite. Both set up PostgreSQL themselves.
-.PHONY: build demo demo-stop test vet bench-import bench-xlsx
+.PHONY: build demo demo-stop test vet bench bench-import bench-xlsx
 
 build:
 	go build -o bin/billing ./cmd/billing
@@ -26,3 +26,9 @@ bench-import:
 # One invoice of 1,100,000 lines against a bare excelize StreamWriter.
 bench-xlsx:
 	go test -run '^$$' -bench 'BenchmarkReconciliation' -benchtime 1x -timeout 30m ./reports
+
+# A synthetic month at SCALE (default 1) against a throwaway PostgreSQL, with
+# the limits measured on the same data. ARGS=--json prints one JSON object.
+SCALE ?= 1
+bench: build
+	go run ./cmd/billing-bench --scale $(SCALE) $(ARGS)

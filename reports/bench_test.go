@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/openbilling/billing/internal/benchmem"
+	"github.com/openbilling/billing/internal/xlsxbaseline"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/reports"
 )
@@ -48,59 +48,8 @@ func BenchmarkReconciliation(b *testing.B) {
 		measure(b, func(w io.Writer) error { return reports.WriteReconciliation(w, inv, lines, reports.Options{}) })
 	})
 	b.Run("bare-streamwriter", func(b *testing.B) {
-		measure(b, func(w io.Writer) error { return bareStreamWriter(w, benchLines, len(reports.LineItemColumns)) })
+		measure(b, func(w io.Writer) error { return xlsxbaseline.Write(w, benchLines, len(reports.LineItemColumns)) })
 	})
-}
-
-// bareStreamWriter writes rows × cols cells of mixed text, numbers and
-// dates with nothing else: no styles, checks, totals or further sheets
-// beyond what Excel's row limit forces.
-func bareStreamWriter(w io.Writer, rows, cols int) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	values := make([]any, cols)
-	date := time.Date(2026, 6, 12, 0, 0, 0, 0, time.UTC)
-	sheet, row := "Sheet1", 0
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	for i := 0; i < rows; i++ {
-		if row == reports.MaxSheetRows {
-			if err := sw.Flush(); err != nil {
-				return err
-			}
-			sheet = "Sheet2"
-			if _, err := f.NewSheet(sheet); err != nil {
-				return err
-			}
-			if sw, err = f.NewStreamWriter(sheet); err != nil {
-				return err
-			}
-			row = 0
-		}
-		for c := range values {
-			switch c % 5 {
-			case 0, 1:
-				values[c] = "C2 Plus & Co"
-			case 2:
-				values[c] = float64(i%1000) + 0.25
-			case 3:
-				values[c] = date
-			default:
-				values[c] = i
-			}
-		}
-		row++
-		ref, _ := excelize.CoordinatesToCellName(1, row)
-		if err := sw.SetRow(ref, values); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(w)
 }
 
 func measure(b *testing.B, write func(io.Writer) error) {

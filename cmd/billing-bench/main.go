@@ -1,0 +1,263 @@
+// Command billing-bench measures a synthetic month against a throwaway
+// PostgreSQL: generate → import (timed per kind) → billing run (timed per
+// stage), beside the limits measured in the same run on the same data: a
+// bare COPY of the usage file, one GROUP BY of the month's usage, a bare
+// excelize StreamWriter writing as many rows as the run's lines, and a bare
+// COPY of those lines. `make bench` runs it; --json prints one JSON object.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/openbilling/billing/internal/xlsxbaseline"
+	"github.com/openbilling/billing/pipeline/synthetic"
+	"github.com/openbilling/billing/reports"
+)
+
+// Result is the JSON the harness prints.
+type Result struct {
+	Scale               float64            `json:"scale"`
+	Seed                uint64             `json:"seed"`
+	Date                string             `json:"date"`
+	Machine             string             `json:"machine"`
+	UsageRows           int64              `json:"usage_rows"`
+	GenerateSeconds     float64            `json:"generate_seconds"`
+	ImportSeconds       map[string]float64 `json:"import_seconds"`
+	ImportRowsPerS      float64            `json:"import_rows_per_s"`
+	StageSeconds        map[string]float64 `json:"stage_seconds"`
+	CloseSeconds        float64            `json:"close_seconds"`
+	Invoices            int64              `json:"invoices"`
+	Lines               int64              `json:"lines"`
+	Files               int64              `json:"files"`
+	PeakRSSMiB          float64            `json:"peak_rss_mib"`
+	RawCopyRowsPerS     float64            `json:"raw_copy_rows_per_s"`
+	RawAggregateSeconds float64            `json:"raw_aggregate_seconds"`
+	RawXLSXSeconds      float64            `json:"raw_xlsx_seconds"`
+	RawCopyLinesSeconds float64            `json:"raw_copy_lines_seconds"`
+	ImportVsRawCopy     float64            `json:"import_vs_raw_copy"`
+	RunVsRaw            float64            `json:"run_vs_raw"`
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "billing-bench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	scale := flag.Float64("scale", 1, "workload scale (1: 10,000 accounts, 1,000,000 subscriptions, 10,000,000 usage events)")
+	seed := flag.Uint64("seed", 1, "workload seed")
+	binary := flag.String("billing", "bin/billing", "the billing binary to measure")
+	asJSON := flag.Bool("json", false, "print one JSON object")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each billing run stage to FILE.STAGE")
+	memprofile := flag.String("memprofile", "", "write a heap profile of each billing run stage to FILE.STAGE")
+	flag.Parse()
+	ctx := context.Background()
+
+	work, err := os.MkdirTemp("", "billing-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	if err := os.Chmod(work, 0o755); err != nil { // the server may run as another user
+		return err
+	}
+	pgDir := filepath.Join(work, "pg")
+	script := filepath.Join("scripts", "postgres.sh")
+	var pgErr strings.Builder
+	start := exec.Command(script, "start", pgDir)
+	start.Stderr = &pgErr
+	out, err := start.Output()
+	if err != nil {
+		return fmt.Errorf("starting PostgreSQL: %w: %s", err, pgErr.String())
+	}
+	defer exec.Command(script, "stop", pgDir).Run() //nolint:errcheck // best effort at exit
+	url := strings.TrimSpace(string(out))
+	b := &bench{binary: *binary, url: url, outDir: filepath.Join(work, "out"), progress: !*asJSON}
+	res := &Result{Scale: *scale, Seed: *seed, Date: time.Now().UTC().Format(time.DateOnly), ImportSeconds: map[string]float64{},
+		StageSeconds: map[string]float64{}, Machine: fmt.Sprintf("%s/%s, %d cores", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}
+
+	data := filepath.Join(work, "data")
+	began := time.Now()
+	b.say("generating scale %g", *scale)
+	counts, err := synthetic.Generate(data, *scale, *seed, nil)
+	if err != nil {
+		return err
+	}
+	res.GenerateSeconds = time.Since(began).Seconds()
+	res.UsageRows = counts["usage.csv"]
+
+	if _, err := b.billing("migrate"); err != nil {
+		return err
+	}
+	for _, kind := range []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"} {
+		b.say("importing %s", kind)
+		d, err := b.billing("import", kind, filepath.Join(data, kind+".csv"))
+		if err != nil {
+			return err
+		}
+		res.ImportSeconds[kind] = d.Seconds()
+	}
+	res.ImportRowsPerS = float64(res.UsageRows) / res.ImportSeconds["usage"]
+
+	for _, stage := range []string{"extract", "rate", "close", "emit"} {
+		b.say("billing run --stage %s", stage)
+		args := []string{"run", "--as-of", synthetic.AsOf, "--stage", stage, "--output-dir", b.outDir}
+		if *cpuprofile != "" {
+			args = append(args, "--cpuprofile", *cpuprofile+"."+stage)
+		}
+		if *memprofile != "" {
+			args = append(args, "--memprofile", *memprofile+"."+stage)
+		}
+		d, err := b.billing(args...)
+		if err != nil {
+			return err
+		}
+		res.StageSeconds[stage] = d.Seconds()
+		res.CloseSeconds += d.Seconds()
+	}
+	if err := b.scalar(ctx, "SELECT count(*) FROM invoices", &res.Invoices); err != nil {
+		return err
+	}
+	if err := b.scalar(ctx, "SELECT count(*) FROM invoice_lines", &res.Lines); err != nil {
+		return err
+	}
+	if err := b.scalar(ctx, "SELECT count(*) FROM invoice_files", &res.Files); err != nil {
+		return err
+	}
+
+	b.say("limits: bare COPY of the usage file")
+	d, err := b.psql(`CREATE UNLOGGED TABLE bare_usage (event_id text, subscription_id text, quantity numeric, occurred_at timestamptz)`,
+		fmt.Sprintf(`\copy bare_usage FROM '%s' WITH (FORMAT csv, HEADER true)`, filepath.Join(data, "usage.csv")))
+	if err != nil {
+		return err
+	}
+	res.RawCopyRowsPerS = float64(res.UsageRows) / d.Seconds()
+	b.say("limits: one GROUP BY of the month's usage")
+	if d, err = b.psql(`SELECT count(*) FROM (SELECT subscription_id, (occurred_at AT TIME ZONE 'UTC')::date, sum(quantity) FROM usage_events GROUP BY 1, 2) s`); err != nil {
+		return err
+	}
+	res.RawAggregateSeconds = d.Seconds()
+	b.say("limits: bare COPY of the run's lines")
+	linesFile := filepath.Join(work, "lines.copy")
+	if _, err := b.psql(fmt.Sprintf(`\copy invoice_lines TO '%s'`, linesFile), `CREATE UNLOGGED TABLE bare_lines (LIKE invoice_lines)`); err != nil {
+		return err
+	}
+	if d, err = b.psql(fmt.Sprintf(`\copy bare_lines FROM '%s'`, linesFile)); err != nil {
+		return err
+	}
+	res.RawCopyLinesSeconds = d.Seconds()
+	b.say("limits: a bare StreamWriter writing %d rows", res.Lines)
+	began = time.Now()
+	f, err := os.Create(filepath.Join(work, "bare.xlsx"))
+	if err != nil {
+		return err
+	}
+	if err := xlsxbaseline.Write(f, int(res.Lines), len(reports.LineItemColumns)); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	res.RawXLSXSeconds = time.Since(began).Seconds()
+
+	res.PeakRSSMiB = float64(b.peakRSS) / (1 << 20)
+	res.ImportVsRawCopy = res.ImportRowsPerS / res.RawCopyRowsPerS
+	res.RunVsRaw = res.CloseSeconds / (res.RawAggregateSeconds + res.RawXLSXSeconds + res.RawCopyLinesSeconds)
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	printTable(os.Stdout, res)
+	return nil
+}
+
+type bench struct {
+	binary, url, outDir string
+	progress            bool
+	peakRSS             int64
+}
+
+func (b *bench) say(format string, args ...any) {
+	if b.progress {
+		fmt.Fprintf(os.Stderr, "==> "+format+"\n", args...)
+	}
+}
+
+// billing runs the binary and returns its wall time, keeping its peak RSS.
+func (b *bench) billing(args ...string) (time.Duration, error) {
+	cmd := exec.Command(b.binary, append(args, "--database-url", b.url, "--log-level", "warn")...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	cmd.Stdout = io.Discard
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss<<10 > b.peakRSS {
+		b.peakRSS = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	if err != nil {
+		return d, fmt.Errorf("billing %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return d, nil
+}
+
+// psql runs statements in one psql session and returns the wall time of the last.
+func (b *bench) psql(statements ...string) (time.Duration, error) {
+	var last time.Duration
+	for _, s := range statements {
+		start := time.Now()
+		out, err := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", b.url, "-c", s).CombinedOutput()
+		last = time.Since(start)
+		if err != nil {
+			return last, fmt.Errorf("psql %s: %w: %s", s, err, out)
+		}
+	}
+	return last, nil
+}
+
+func (b *bench) scalar(_ context.Context, query string, dst *int64) error {
+	out, err := exec.Command("psql", "-X", "-qtA", b.url, "-c", query).Output()
+	if err != nil {
+		return fmt.Errorf("psql %s: %w", query, err)
+	}
+	_, err = fmt.Sscan(strings.TrimSpace(string(out)), dst)
+	if err != nil {
+		return errors.New("reading " + query + ": " + err.Error())
+	}
+	return nil
+}
+
+func printTable(w io.Writer, r *Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "scale\t%g (seed %d), %s, %s\n", r.Scale, r.Seed, r.Machine, r.Date)
+	fmt.Fprintf(tw, "generate\t%.1f s\n", r.GenerateSeconds)
+	for _, k := range []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"} {
+		fmt.Fprintf(tw, "import %s\t%.2f s\n", k, r.ImportSeconds[k])
+	}
+	fmt.Fprintf(tw, "import usage\t%.0f rows/s (bare COPY %.0f rows/s: %.2f of it)\n", r.ImportRowsPerS, r.RawCopyRowsPerS, r.ImportVsRawCopy)
+	for _, s := range []string{"extract", "rate", "close", "emit"} {
+		fmt.Fprintf(tw, "run stage %s\t%.1f s\n", s, r.StageSeconds[s])
+	}
+	fmt.Fprintf(tw, "whole run\t%.1f s: %d invoices, %d lines, %d files\n", r.CloseSeconds, r.Invoices, r.Lines, r.Files)
+	fmt.Fprintf(tw, "limits\taggregate %.1f s + xlsx %.1f s + COPY of the lines %.1f s\n", r.RawAggregateSeconds, r.RawXLSXSeconds, r.RawCopyLinesSeconds)
+	fmt.Fprintf(tw, "run ÷ limits\t%.1f\n", r.RunVsRaw)
+	fmt.Fprintf(tw, "peak RSS\t%.0f MiB\n", r.PeakRSSMiB)
+	tw.Flush()
+}
