@@ -1,0 +1,40 @@
+package pipeline_test
+
+import (
+	"testing"
+
+	"github.com/openbilling/billing/internal/pgtest"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// Every embedded query parses and plans against the current schema.
+func TestEveryQueryPreparesAgainstTheSchema(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// The session table the close and rate stages make for themselves.
+	if _, err := conn.ExecContext(t.Context(), `CREATE TEMP TABLE usage_days (subscription_id text, day date, quantity numeric, events bigint)`); err != nil {
+		t.Fatal(err)
+	}
+	names := billingsql.QueryNames()
+	if len(names) < 20 {
+		t.Fatalf("only %d queries embedded", len(names))
+	}
+	for _, name := range names {
+		if name == "usage_days_create" {
+			continue // creates usage_days itself
+		}
+		stmt, err := conn.PrepareContext(t.Context(), billingsql.Query(name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		stmt.Close()
+	}
+}
