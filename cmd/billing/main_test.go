@@ -11,7 +11,13 @@ import (
 	"github.com/openbilling/billing/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	code := pgtest.Run(m)
+	if binaryPath != "" {
+		os.RemoveAll(filepath.Dir(binaryPath))
+	}
+	os.Exit(code)
+}
 
 // billing runs the command line in-process and returns its exit status and output.
 func billing(t *testing.T, args ...string) (code int, stdout, stderr string) {

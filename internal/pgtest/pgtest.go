@@ -36,10 +36,12 @@ var (
 
 // Main runs a package's tests with a PostgreSQL server: call it from TestMain.
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(Run(m))
 }
 
-func run(m *testing.M) int {
+// Run is Main for a TestMain with clean-up of its own: it returns the exit
+// status instead of exiting.
+func Run(m *testing.M) int {
 	serverURL = os.Getenv(EnvURL)
 	if serverURL == "" {
 		dir, err := os.MkdirTemp("", "billing-pg-")
