@@ -110,7 +110,9 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		mu.Unlock()
 	}
 	var wg sync.WaitGroup
-	for w := 0; w < max(1, runtime.GOMAXPROCS(0)); w++ {
+	// Two workers a core: while one waits on the database or a file sync,
+	// the other renders.
+	for w := 0; w < 2*max(1, runtime.GOMAXPROCS(0)); w++ {
 		conn, err := db.Connx(ctx)
 		if err != nil {
 			close(tasks)
