@@ -69,9 +69,13 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 }
 
 // dueWindows lists, oldest closing date first, every window not yet closed
-// that is due on asOf: from each account's first activity, after its last
-// closed window. Activity dated before an account's last closed window is
-// late and waits for a rerun (SPEC §7).
+// that is due on asOf, from each account's first activity on. An account's
+// closed windows form one unbroken run (every window from its first activity
+// is closed, with or without charges), so a window is open when it lies
+// outside that run: after it, or before it when an order dated earlier than
+// any closed window arrives, whose window is then closed as catch-up would
+// have closed it. Activity inside a closed window is late and waits for a
+// rerun (SPEC §7).
 func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWindow, error) {
 	accounts, err := loadAccounts(ctx, p.DB)
 	if err != nil {
@@ -85,19 +89,20 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 	if err := p.DB.SelectContext(ctx, &firsts, billingsql.Query("order_first_dates")); err != nil {
 		return nil, fmt.Errorf("finding first activity: %w", err)
 	}
-	var lastClosed []struct {
+	var closedRuns []struct {
 		AccountID string        `db:"account_id"`
 		Billing   string        `db:"billing"`
-		Start     calendar.Date `db:"window_start"`
+		First     calendar.Date `db:"first_start"`
+		Last      calendar.Date `db:"last_start"`
 	}
-	if err := p.DB.SelectContext(ctx, &lastClosed,
-		`SELECT account_id, billing, max(window_start) AS window_start FROM closed_windows GROUP BY account_id, billing`); err != nil {
+	if err := p.DB.SelectContext(ctx, &closedRuns, `SELECT account_id, billing, min(window_start) AS first_start,
+		max(window_start) AS last_start FROM closed_windows GROUP BY account_id, billing`); err != nil {
 		return nil, fmt.Errorf("reading closed windows: %w", err)
 	}
 	type key struct{ account, billing string }
-	last := map[key]calendar.Date{}
-	for _, l := range lastClosed {
-		last[key{l.AccountID, l.Billing}] = l.Start
+	closed := map[key]calendar.Period{}
+	for _, c := range closedRuns {
+		closed[key{c.AccountID, c.Billing}] = calendar.Period{Start: c.First, End: c.Last}
 	}
 	byID := map[string]Account{}
 	for _, a := range accounts {
@@ -107,11 +112,11 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 	for _, f := range firsts {
 		a := byID[f.AccountID]
 		b := calendar.Billing(f.Billing)
-		from := f.First
-		if l, ok := last[key{f.AccountID, f.Billing}]; ok {
-			from = calendar.WindowOf(b, a.BillingDay, l).End + 1
-		}
-		for _, w := range calendar.WindowsDue(b, a.BillingDay, from, asOf, p.GraceDays) {
+		run, hasClosed := closed[key{f.AccountID, f.Billing}]
+		for _, w := range calendar.WindowsDue(b, a.BillingDay, f.First, asOf, p.GraceDays) {
+			if hasClosed && run.Contains(w.Start) {
+				continue
+			}
 			due = append(due, dueWindow{account: a, billing: b, window: w})
 		}
 	}

@@ -264,3 +264,24 @@ func TestAFinalizedInvoiceCannotBeChanged(t *testing.T) {
 		t.Errorf("invoice changed: %s", got)
 	}
 }
+
+// An order dated before any window the account has closed is not lost: its
+// window, never closed, is closed by the next run as catch-up would have,
+// issued on its own closing date.
+func TestAnOrderOlderThanEveryClosedWindowIsBilledInItsOwnWindow(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-06-20T00:00:00Z")
+	o.load(map[string]string{"orders": ordersHeader + "O-0900,S9,C1,LIC-STD,new,3,2026-04-20\n"})
+	report := o.billing("run", "--as-of", "2026-06-20T00:00:00Z")
+	if !strings.Contains(report, "windows closed:        1\n") {
+		t.Errorf("run report:\n%s", report)
+	}
+	// Listed by issue date: the older window's invoice comes first, with the next number.
+	p1 := summary(o.invoices("P1"))
+	assertText(t, "P1 invoices", p1, strings.Join([]string{
+		"INV-2026-000002 P1 recurring anniversary USD 2026-04-15–2026-05-14 issued 2026-05-15 12.00+0.00=12.00 adjusts -",
+		"INV-2026-000001 P1 new anniversary USD 2026-05-15–2026-06-14 issued 2026-06-15 24.00+0.00=24.00 adjusts -",
+	}, "\n"))
+}
