@@ -92,9 +92,8 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	// only means the file is checked and written again by the next run, and
 	// the run's end commits synchronously anyway.
 	type task struct {
-		inv  emitInvoice
-		kind string
-		path string
+		inv   emitInvoice
+		kinds []string // the files of the invoice to write
 	}
 	tasks := make(chan task)
 	var (
@@ -130,43 +129,60 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			defer wg.Done()
 			defer conn.Close()
 			for t := range tasks {
-				sum, err := e.write(ctx, db, t.inv, t.kind, t.path)
-				if err != nil {
-					fail(fmt.Errorf("writing the %s file of invoice %s: %w", t.kind, t.inv.Number, err))
-					continue
+				lines := e.lines(ctx, db, t.inv.Number)
+				if len(t.kinds) > 1 && t.inv.Lines <= readOnceLines {
+					// A small invoice's lines are read once for both files.
+					held, err := collect(lines)
+					if err != nil {
+						fail(fmt.Errorf("reading the lines of invoice %s: %w", t.inv.Number, err))
+						continue
+					}
+					lines = held
 				}
-				if _, err := conn.ExecContext(ctx, billingsql.Query("invoice_file_upsert"), t.inv.Number, t.kind, t.path, sum); err != nil {
-					fail(fmt.Errorf("recording the %s file of invoice %s: %w", t.kind, t.inv.Number, err))
-					continue
+				for _, kind := range t.kinds {
+					path := e.Path(t.inv.header(), kind)
+					sum, err := e.write(t.inv, kind, path, lines)
+					if err != nil {
+						fail(fmt.Errorf("writing the %s file of invoice %s: %w", kind, t.inv.Number, err))
+						break
+					}
+					if _, err := conn.ExecContext(ctx, billingsql.Query("invoice_file_upsert"), t.inv.Number, kind, path, sum); err != nil {
+						fail(fmt.Errorf("recording the %s file of invoice %s: %w", kind, t.inv.Number, err))
+						break
+					}
+					mu.Lock()
+					written++
+					mu.Unlock()
+					e.Log.Debug("file_written", "number", t.inv.Number, "kind", kind, "path", path, "sha256", sum)
 				}
-				mu.Lock()
-				written++
-				mu.Unlock()
-				e.Log.Debug("file_written", "number", t.inv.Number, "kind", t.kind, "path", t.path, "sha256", sum)
 			}
 		}()
 	}
 	err := func() error {
 		defer close(tasks)
 		for _, inv := range invoices {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if pipeline.Stopping(ctx) {
+				return pipeline.ErrStopped
+			}
+			mu.Lock()
+			failed := firstErr != nil
+			mu.Unlock()
+			if failed {
+				return nil
+			}
+			var kinds []string
 			for _, kind := range []string{KindReconciliation, KindInvoice} {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if pipeline.Stopping(ctx) {
-					return pipeline.ErrStopped
-				}
-				mu.Lock()
-				failed := firstErr != nil
-				mu.Unlock()
-				if failed {
-					return nil
-				}
 				path := e.Path(inv.header(), kind)
 				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path && fileHas(path, prev.SHA256) {
 					continue
 				}
-				tasks <- task{inv: inv, kind: kind, path: path}
+				kinds = append(kinds, kind)
+			}
+			if len(kinds) > 0 {
+				tasks <- task{inv: inv, kinds: kinds}
 			}
 		}
 		return nil
@@ -221,7 +237,7 @@ func fileSHA256(path string) (string, error) {
 
 // write renders one file to a temporary name in its folder, syncs it and
 // renames it into place, so a reader never sees half a file.
-func (e *Emitter) write(ctx context.Context, db *sqlx.DB, inv emitInvoice, kind, path string) (string, error) {
+func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (string, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -233,7 +249,6 @@ func (e *Emitter) write(ctx context.Context, db *sqlx.DB, inv emitInvoice, kind,
 	defer os.Remove(tmp.Name()) // a no-op after the rename
 	h := sha256.New()
 	out := io.MultiWriter(tmp, h)
-	lines := e.lines(ctx, db, inv.Number)
 	if kind == KindReconciliation {
 		err = WriteReconciliation(out, inv.header(), lines, e.Options)
 	} else {
@@ -256,6 +271,27 @@ func (e *Emitter) write(ctx context.Context, db *sqlx.DB, inv emitInvoice, kind,
 		d.Close()
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readOnceLines is the size up to which an invoice's lines are held in
+// memory to write both its files from one read; larger invoices stream them
+// from the database once per file, so memory stays flat.
+const readOnceLines = 10_000
+
+// collect reads a stream of lines into memory and returns a source over them.
+func collect(lines Lines) (Lines, error) {
+	var held []Line
+	if err := lines(func(l *Line) error { held = append(held, *l); return nil }); err != nil {
+		return nil, err
+	}
+	return func(yield func(*Line) error) error {
+		for i := range held {
+			if err := yield(&held[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }
 
 type storedLine struct {
