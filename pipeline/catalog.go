@@ -131,7 +131,6 @@ type orderRow struct {
 	EffectiveDate    calendar.Date  `db:"effective_date"`
 	CustomerCurrency money.Currency `db:"customer_currency"`
 	Kind             charges.Kind   `db:"kind"`
-	Billing          string         `db:"billing"`
 }
 
 // loadSubscriptions reads the subscriptions of an account of one billing.

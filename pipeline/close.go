@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
@@ -235,9 +234,7 @@ func insertInvoice(ctx context.Context, tx *sqlx.Tx, inv invoicing.Invoice, adju
 		inv.TaxRate.String(), inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), adjustsArg, runID); err != nil {
 		return "", fmt.Errorf("storing invoice %s: %w", number, err)
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("invoice_lines", "invoice_number", "line_no", "customer_id", "subscription_id",
-		"order_id", "sku", "charge_type", "charge_start", "charge_end", "activity_date", "unit_price", "effective_unit_price",
-		"quantity", "amount", "tax", "total", "days_charged", "term_days", "detail", "reversal"))
+	stmt, err := tx.PrepareContext(ctx, billingsql.Query("invoice_line_copy"))
 	if err != nil {
 		return "", fmt.Errorf("storing lines of invoice %s: %w", number, err)
 	}

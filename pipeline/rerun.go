@@ -122,7 +122,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 	if err != nil {
 		return nil, err
 	}
-	currencies, err := p.windowCurrencies(ctx, tx, account.ID, b, w, wc)
+	currencies, err := windowCurrencies(ctx, tx, account.ID, b, w, wc)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 
 // windowCurrencies lists the currencies a window was invoiced in or is now
 // charged in, in order.
-func (p *Pipeline) windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b calendar.Billing, w calendar.Window, wc *windowCharges) ([]money.Currency, error) {
+func windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b calendar.Billing, w calendar.Window, wc *windowCharges) ([]money.Currency, error) {
 	var invoiced []money.Currency
 	if err := tx.SelectContext(ctx, &invoiced, `SELECT DISTINCT currency FROM invoices WHERE account_id = $1 AND billing = $2 AND window_start = $3`,
 		accountID, string(b), w.Start); err != nil {

@@ -89,7 +89,7 @@ func (g *licenseGenerator) open(o Order) {
 	g.start, g.quantity, g.nextTerm = o.Date, o.Quantity, 1
 	price, ok := g.sub.Prices.At(o.Date)
 	if !ok {
-		g.hold(o, g.noPrice(o.Date))
+		g.hold(o, noPrice(g.sub, o.Date))
 		return
 	}
 	term := calendar.Term(g.start, 0)
@@ -110,7 +110,7 @@ func (g *licenseGenerator) renewThrough(d calendar.Date) {
 		price, ok := g.sub.Prices.At(term.Start)
 		if !ok {
 			g.held = append(g.held, Held{SubscriptionID: g.sub.ID, Date: term.Start, Quantity: g.quantity,
-				Reason: "renewal: " + g.noPrice(term.Start)})
+				Reason: "renewal: " + noPrice(g.sub, term.Start)})
 			continue
 		}
 		unit := price.UnitPrice()
@@ -129,7 +129,7 @@ func (g *licenseGenerator) renewThrough(d calendar.Date) {
 func (g *licenseGenerator) change(o Order) {
 	price, ok := g.sub.Prices.At(o.Date)
 	if !ok {
-		g.hold(o, g.noPrice(o.Date))
+		g.hold(o, noPrice(g.sub, o.Date))
 		return
 	}
 	_, term := calendar.TermOf(g.start, o.Date)
@@ -172,10 +172,6 @@ func (g *licenseGenerator) line(orderID string, ct ChargeType, p calendar.Period
 
 func (g *licenseGenerator) hold(o Order, reason string) {
 	g.held = append(g.held, heldOrder(g.sub, o, reason))
-}
-
-func (g *licenseGenerator) noPrice(d calendar.Date) string {
-	return noPrice(g.sub, d)
 }
 
 func noPrice(sub *Subscription, d calendar.Date) string {

@@ -255,7 +255,7 @@ func (im *Importer) stream(ctx context.Context, tx *sqlx.Tx, kind *Kind, name st
 	if staged {
 		table, columns, first = stageTable, stageColumns(kind), 0
 	}
-	copyStmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, columns...))
+	copyStmt, err := tx.PrepareContext(ctx, fmt.Sprintf("COPY %s (%s) FROM STDIN", table, strings.Join(columns, ", ")))
 	if err != nil {
 		return st, fmt.Errorf("importing %s: starting COPY: %w", name, err)
 	}

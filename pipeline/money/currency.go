@@ -71,12 +71,6 @@ func (c Currency) MinorUnits() int32 {
 	return places
 }
 
-// Known reports whether c is an active ISO 4217 currency.
-func (c Currency) Known() bool {
-	_, ok := minorUnits[c]
-	return ok
-}
-
 // Currencies lists every known currency code in alphabetical order.
 func Currencies() []Currency {
 	out := make([]Currency, 0, len(minorUnits))

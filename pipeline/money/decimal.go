@@ -90,8 +90,3 @@ func isPlain(s string) bool {
 	}
 	return digitsBefore > 0 && (!dot || digitsAfter > 0)
 }
-
-// IsWhole reports whether d has no fractional part.
-func IsWhole(d decimal.Decimal) bool {
-	return d.Equal(d.Truncate(0))
-}
