@@ -7,16 +7,10 @@ package reports
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
 )
 
 // MaxCellText is the most characters an Excel cell holds.
@@ -29,19 +23,16 @@ const MaxSheetRows = 1_048_576
 // hold exactly (SPEC §5: more than 15 significant digits).
 var ErrNumberTooLong = errors.New("has more significant digits than a spreadsheet number holds exactly (15)")
 
-// number converts an exact decimal into the one float64 allowed, at a
-// spreadsheet cell (SPEC §5), and proves that the number's text in the file
-// is exactly the decimal's digits.
-func number(d decimal.Decimal) (float64, error) {
+// numberText is the text of an exact decimal in a number cell (SPEC §5): its
+// own digits. A decimal of at most 15 significant digits round-trips through
+// a double exactly (IEEE 754's 15-digit guarantee), so the number Excel reads
+// shows exactly these digits; a longer one is refused rather than rounded.
+func numberText(d decimal.Decimal) (string, error) {
 	want := d.String()
 	if significantDigits(want) > 15 {
-		return 0, fmt.Errorf("amount %s %w", want, ErrNumberTooLong)
+		return "", fmt.Errorf("amount %s %w", want, ErrNumberTooLong)
 	}
-	f, _ := d.Float64()
-	if got := strconv.FormatFloat(f, 'f', -1, 64); got != want {
-		return 0, fmt.Errorf("amount %s would be written as %s: %w", want, got, ErrNumberTooLong)
-	}
-	return f, nil
+	return want, nil
 }
 
 func significantDigits(s string) int {
@@ -49,26 +40,15 @@ func significantDigits(s string) int {
 	return len(s)
 }
 
-// text checks a text cell: written as text, never as a formula (the stream
-// writer stores strings as inline strings), and never cut.
-func text(s string) (string, error) {
-	if n := utf8.RuneCountInString(s); n > MaxCellText {
-		return "", fmt.Errorf("text of %d characters is longer than a spreadsheet cell holds (%d)", n, MaxCellText)
-	}
-	return s, nil
-}
-
-// excelDate is a calendar date as Excel stores it.
-func excelDate(d calendar.Date) time.Time { return d.Time() }
-
 // styles are the cell styles of a workbook.
 type styles struct {
 	header, date, money, price, bold, boldMoney int
 }
 
-func newStyles(f *excelize.File, c money.Currency) (styles, error) {
+// newStyles adds a workbook's cell styles, money showing the currency's
+// places decimals.
+func newStyles(f *excelize.File, places int) (styles, error) {
 	var s styles
-	places := int(c.MinorUnits())
 	moneyFmt := "#,##0"
 	if places > 0 {
 		moneyFmt += "." + strings.Repeat("0", places)
@@ -98,15 +78,3 @@ func newStyles(f *excelize.File, c money.Currency) (styles, error) {
 }
 
 func strPtr(s string) *string { return &s }
-
-// fixedProperties gives a workbook document properties that depend only on
-// the invoice, so the same invoice renders to the same bytes (SPEC §6).
-func fixedProperties(f *excelize.File, title string, issued calendar.Date) error {
-	stamp := issued.Time().Format(time.RFC3339)
-	return f.SetDocProps(&excelize.DocProperties{
-		Title: title, Creator: "billing", LastModifiedBy: "billing", Created: stamp, Modified: stamp, Language: "en-US",
-	})
-}
-
-// cell builds a styled cell.
-func cell(style int, v any) excelize.Cell { return excelize.Cell{StyleID: style, Value: v} }

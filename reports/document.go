@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/shopspring/decimal"
-	"github.com/xuri/excelize/v2"
 )
 
 // chargeColumns are the columns of the invoice document's Charges sheet.
@@ -22,68 +21,37 @@ type productTotal struct {
 	amount, tax, total decimal.Decimal
 }
 
+func documentLayout(sheets int) []sheetLayout {
+	layout := []sheetLayout{{name: "Invoice", widths: []float64{18, 20, 20, 20, 20, 20}}}
+	for k := 1; k <= sheets; k++ {
+		layout = append(layout, sheetLayout{name: lineSheetName("Charges", k), widths: chargeWidths, freeze: true})
+	}
+	return layout
+}
+
 // WriteDocument writes the invoice document the account holder receives:
 // an Invoice sheet with the header and an itemised summary by product and
 // charge, and a Charges sheet with every line (continued past Excel's row
 // limit on Charges (2), ...).
 func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSortedZip(w) })
-	if err := f.SetSheetName("Sheet1", "Invoice"); err != nil {
-		return err
-	}
-	st, err := newStyles(f, inv.Currency)
+	sheets := lineSheets(inv.Lines, opts)
+	places := int(inv.Currency.MinorUnits())
+	tpl, err := templateFor(fmt.Sprintf("invoice/%d/%d", places, sheets), places, func() []sheetLayout { return documentLayout(sheets) })
 	if err != nil {
 		return err
 	}
+	b, err := newWorkbook(w, tpl)
+	if err != nil {
+		return err
+	}
+	st := tpl.styles
 	products := map[string]*productTotal{}
-	header := make([]any, len(chargeColumns))
-	for i, c := range chargeColumns {
-		header[i] = cell(st.header, c)
-	}
-	var sw *excelize.StreamWriter
-	sheets, row := 0, 0
-	nextSheet := func() error {
-		if sw != nil {
-			if err := sw.Flush(); err != nil {
-				return err
-			}
-		}
-		sheets++
-		name := "Charges"
-		if sheets > 1 {
-			name = fmt.Sprintf("Charges (%d)", sheets)
-		}
-		if _, err := f.NewSheet(name); err != nil {
-			return err
-		}
-		if sw, err = f.NewStreamWriter(name); err != nil {
-			return err
-		}
-		for i, width := range chargeWidths {
-			if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-				return err
-			}
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		row = 1
-		return sw.SetRow("A1", header)
-	}
-	values := make([]any, len(chargeColumns))
-	err = lines(func(l *Line) error {
-		if sw == nil || row >= opts.maxRows() {
-			if err := nextSheet(); err != nil {
-				return err
-			}
-		}
-		if err := chargeRow(values, st, l); err != nil {
+	header := func(s *sheetWriter) error { return s.header(st, chargeColumns) }
+	ended := func(int, int) error { return nil }
+	err = writeLineSheets(b, 1, sheets, opts, inv, lines, header, ended, func(s *sheetWriter, l *Line) error {
+		if err := chargeRow(s, st, l); err != nil {
 			return fmt.Errorf("invoice %s: %w", inv.Number, err)
 		}
-		row++
-		ref, _ := excelize.CoordinatesToCellName(1, row)
 		key := l.SKU + "\x1f" + l.ChargeType
 		p, ok := products[key]
 		if !ok {
@@ -92,86 +60,64 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 		}
 		p.lines++
 		p.amount, p.tax, p.total = p.amount.Add(l.Amount), p.tax.Add(l.Tax), p.total.Add(l.Total)
-		return sw.SetRow(ref, values)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if sw == nil {
-		if err := nextSheet(); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
+	if err := writeSheet(b, 0, func(s *sheetWriter) error { return writeDocumentFront(s, st, inv, products) }); err != nil {
 		return err
 	}
-	if err := writeDocumentFront(f, st, inv, products); err != nil {
-		return err
-	}
-	if err := fixedProperties(f, "Invoice "+inv.Number, inv.IssueDate); err != nil {
-		return err
-	}
-	return f.Write(nothingMore{})
+	return b.close("Invoice "+inv.Number, inv.IssueDate)
 }
 
-func chargeRow(values []any, st styles, l *Line) error {
-	for i, s := range []string{l.CustomerID, l.CustomerName, l.ProductName, l.ChargeType} {
-		t, err := text(s)
-		if err != nil {
+func chargeRow(s *sheetWriter, st styles, l *Line) error {
+	s.startRow()
+	s.date(st.date, l.ActivityDate)
+	for _, v := range [...]string{l.CustomerID, l.CustomerName, l.ProductName, l.ChargeType} {
+		if err := s.text(0, v); err != nil {
 			return err
 		}
-		values[1+i] = t
 	}
-	values[0] = cell(st.date, excelDate(l.ActivityDate))
-	values[5] = cell(st.date, excelDate(l.ChargeStart))
-	values[6] = cell(st.date, excelDate(l.ChargeEnd))
-	for i, n := range []struct {
+	s.date(st.date, l.ChargeStart)
+	s.date(st.date, l.ChargeEnd)
+	for _, n := range [...]struct {
 		v     decimal.Decimal
 		style int
 	}{{l.Quantity, 0}, {l.EffectiveUnitPrice, st.price}, {l.Amount, st.money}, {l.Tax, st.money}, {l.Total, st.money}} {
-		v, err := number(n.v)
-		if err != nil {
+		if err := s.number(n.style, n.v); err != nil {
 			return err
 		}
-		values[7+i] = cell(n.style, v)
 	}
-	values[12], values[13] = l.OrderID, l.SubscriptionID
+	if err := s.text(0, l.OrderID); err != nil {
+		return err
+	}
+	if err := s.text(0, l.SubscriptionID); err != nil {
+		return err
+	}
+	s.endRow()
 	return nil
 }
 
-func writeDocumentFront(f *excelize.File, st styles, inv Invoice, products map[string]*productTotal) error {
-	sw, err := f.NewStreamWriter("Invoice")
-	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, 1, 18); err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(2, 6, 20); err != nil {
-		return err
-	}
-	name, err := text(inv.AccountName)
-	if err != nil {
-		return err
-	}
+func writeDocumentFront(s *sheetWriter, st styles, inv Invoice, products map[string]*productTotal) error {
 	title := "Invoice"
 	if inv.Type == "credit" {
 		title = "Credit note"
 	}
-	rows := [][]any{
-		{cell(st.bold, title), inv.Number},
+	label := func(name string) cellFn { return txt(st.bold, name) }
+	rows := [][]cellFn{
+		{label(title), txt(0, inv.Number)},
 		{},
-		{cell(st.bold, "Billed to"), name},
-		{cell(st.bold, "Account"), inv.AccountID},
-		{cell(st.bold, "Issue date"), cell(st.date, excelDate(inv.IssueDate))},
-		{cell(st.bold, "Billing period"), cell(st.date, excelDate(inv.WindowStart)), cell(st.date, excelDate(inv.WindowEnd))},
-		{cell(st.bold, "Currency"), string(inv.Currency)},
+		{label("Billed to"), txt(0, inv.AccountName)},
+		{label("Account"), txt(0, inv.AccountID)},
+		{label("Issue date"), day(st.date, inv.IssueDate)},
+		{label("Billing period"), day(st.date, inv.WindowStart), day(st.date, inv.WindowEnd)},
+		{label("Currency"), txt(0, string(inv.Currency))},
 	}
 	if inv.Adjusts != "" {
-		rows = append(rows, []any{cell(st.bold, "Adjusts invoice"), inv.Adjusts})
+		rows = append(rows, []cellFn{label("Adjusts invoice"), txt(0, inv.Adjusts)})
 	}
-	rows = append(rows, []any{}, []any{cell(st.header, "Product"), cell(st.header, "Product name"), cell(st.header, "Charge"),
-		cell(st.header, "Lines"), cell(st.header, "Amount"), cell(st.header, "Tax"), cell(st.header, "Total")})
+	rows = append(rows, []cellFn{}, headerCells(st, "Product", "Product name", "Charge", "Lines", "Amount", "Tax", "Total"))
 	list := make([]*productTotal, 0, len(products))
 	for _, p := range products {
 		list = append(list, p)
@@ -183,37 +129,16 @@ func writeDocumentFront(f *excelize.File, st styles, inv Invoice, products map[s
 		return list[i].charge < list[j].charge
 	})
 	for _, p := range list {
-		pname, err := text(p.name)
-		if err != nil {
-			return err
-		}
-		row := []any{p.sku, pname, p.charge, p.lines}
-		for _, v := range []decimal.Decimal{p.amount, p.tax, p.total} {
-			n, err := number(v)
-			if err != nil {
-				return err
-			}
-			row = append(row, cell(st.money, n))
-		}
-		rows = append(rows, row)
+		rows = append(rows, []cellFn{txt(0, p.sku), txt(0, p.name), txt(0, p.charge), count(p.lines),
+			num(st.money, p.amount), num(st.money, p.tax), num(st.money, p.total)})
 	}
-	rows = append(rows, []any{})
+	rows = append(rows, []cellFn{})
 	for _, t := range []struct {
 		label string
 		v     decimal.Decimal
 		style int
 	}{{"Subtotal", inv.Subtotal, st.money}, {fmt.Sprintf("Tax (%s%%)", inv.TaxRate.Mul(decimal.NewFromInt(100)).String()), inv.Tax, st.money}, {"Total due", inv.Total, st.boldMoney}} {
-		n, err := number(t.v)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, []any{nil, nil, nil, cell(st.bold, t.label), cell(t.style, n)})
+		rows = append(rows, []cellFn{blank, blank, blank, label(t.label), num(t.style, t.v)})
 	}
-	for i, r := range rows {
-		ref, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(ref, r); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
+	return s.rows(rows)
 }

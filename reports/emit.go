@@ -112,14 +112,8 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	// Two workers a core: while one waits on the database or a file sync,
 	// the other renders.
 	for w := 0; w < 2*max(1, runtime.GOMAXPROCS(0)); w++ {
-		conn, err := db.Connx(ctx)
+		s, err := newEmitSession(ctx, db)
 		if err != nil {
-			close(tasks)
-			wg.Wait()
-			return written, err
-		}
-		if _, err := conn.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
-			conn.Close()
 			close(tasks)
 			wg.Wait()
 			return written, err
@@ -127,9 +121,9 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer conn.Close()
+			defer s.close()
 			for t := range tasks {
-				lines := e.lines(ctx, db, t.inv.Number)
+				lines := s.lines(ctx, t.inv.Number)
 				if len(t.kinds) > 1 && t.inv.Lines <= readOnceLines {
 					// A small invoice's lines are read once for both files.
 					held, err := collect(lines)
@@ -146,7 +140,7 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 						fail(fmt.Errorf("writing the %s file of invoice %s: %w", kind, t.inv.Number, err))
 						break
 					}
-					if _, err := conn.ExecContext(ctx, billingsql.Query("invoice_file_upsert"), t.inv.Number, kind, path, sum); err != nil {
+					if _, err := s.upsert.ExecContext(ctx, t.inv.Number, kind, path, sum); err != nil {
 						fail(fmt.Errorf("recording the %s file of invoice %s: %w", kind, t.inv.Number, err))
 						break
 					}
@@ -191,7 +185,15 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	if firstErr != nil {
 		return written, firstErr
 	}
-	return written, err
+	if err != nil {
+		return written, err
+	}
+	if written > 0 {
+		if err := syncFiles(e.OutputDir); err != nil {
+			return written, fmt.Errorf("syncing the files written to %s: %w", e.OutputDir, err)
+		}
+	}
+	return written, nil
 }
 
 // Path is where a file of an invoice lives, so that finance can browse by
@@ -235,8 +237,11 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// write renders one file to a temporary name in its folder, syncs it and
-// renames it into place, so a reader never sees half a file.
+// write renders one file to a temporary name in its folder and renames it
+// into place, so a reader never sees half a file. Files are not synced one
+// by one (a sync per file cost more than rendering it); Emit syncs the output
+// file system once at its end, and a file a crash truncates before then no
+// longer has its recorded SHA-256, so the next run writes it again.
 func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (string, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -254,9 +259,6 @@ func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (string
 	} else {
 		err = WriteDocument(out, inv.header(), lines, e.Options)
 	}
-	if err == nil {
-		err = tmp.Sync()
-	}
 	if closeErr := tmp.Close(); err == nil {
 		err = closeErr
 	}
@@ -265,10 +267,6 @@ func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (string
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", err
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable where the filesystem allows
-		d.Close()
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -318,10 +316,47 @@ type storedLine struct {
 	Reversal           bool          `db:"reversal"`
 }
 
+// emitSession is one worker's connection, with its statements prepared
+// once: planning them for each invoice cost the server more than running them.
+type emitSession struct {
+	conn      *sqlx.Conn
+	lineQuery *sqlx.Stmt
+	upsert    *sqlx.Stmt
+}
+
+func newEmitSession(ctx context.Context, db *sqlx.DB) (*emitSession, error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &emitSession{conn: conn}
+	// A lost file record only means the file is checked and written again by
+	// the next run, and the run's end commits synchronously anyway.
+	if _, err = conn.ExecContext(ctx, `SET synchronous_commit = off`); err == nil {
+		if s.lineQuery, err = conn.PreparexContext(ctx, billingsql.Query("invoice_line_list_for_emit")); err == nil {
+			s.upsert, err = conn.PreparexContext(ctx, billingsql.Query("invoice_file_upsert"))
+		}
+	}
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *emitSession) close() {
+	for _, st := range []*sqlx.Stmt{s.lineQuery, s.upsert} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	s.conn.Close()
+}
+
 // lines streams an invoice's lines from the database, one row at a time.
-func (e *Emitter) lines(ctx context.Context, db *sqlx.DB, number string) Lines {
+func (s *emitSession) lines(ctx context.Context, number string) Lines {
 	return func(yield func(*Line) error) error {
-		rows, err := db.QueryxContext(ctx, billingsql.Query("invoice_line_list_for_emit"), number)
+		rows, err := s.lineQuery.QueryxContext(ctx, number)
 		if err != nil {
 			return err
 		}

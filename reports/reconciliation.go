@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/shopspring/decimal"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
@@ -76,34 +75,63 @@ type customerTotal struct {
 	subtotal, tax, total decimal.Decimal
 }
 
+// lineSheets is how many sheets an invoice's lines take: one row per line
+// below a header row on each.
+func lineSheets(lines int, opts Options) int {
+	per := opts.maxRows() - 1
+	return max(1, (lines+per-1)/per)
+}
+
+func lineSheetName(base string, k int) string {
+	if k == 1 {
+		return base
+	}
+	return fmt.Sprintf("%s (%d)", base, k)
+}
+
+func reconciliationLayout(sheets int) []sheetLayout {
+	layout := []sheetLayout{{name: "Summary", widths: []float64{16, 22, 22, 22, 22, 22}}}
+	for k := 1; k <= sheets; k++ {
+		layout = append(layout, sheetLayout{name: lineSheetName("Line items", k), widths: lineItemWidths, freeze: true, table: LineItemColumns, tableN: k})
+	}
+	return append(layout, sheetLayout{name: "Control", widths: []float64{18, 18, 18, 18}})
+}
+
 // WriteReconciliation writes the reconciliation workbook of an invoice
 // (SPEC §8): Summary, Line items (continued on Line items (2), ... past
 // Excel's row limit) and Control.
 func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSortedZip(w) })
-	if err := f.SetSheetName("Sheet1", "Summary"); err != nil {
-		return err
-	}
-	st, err := newStyles(f, inv.Currency)
+	sheets := lineSheets(inv.Lines, opts)
+	places := int(inv.Currency.MinorUnits())
+	tpl, err := templateFor(fmt.Sprintf("reconciliation/%d/%d", places, sheets), places, func() []sheetLayout { return reconciliationLayout(sheets) })
 	if err != nil {
 		return err
 	}
+	b, err := newWorkbook(w, tpl)
+	if err != nil {
+		return err
+	}
+	st := tpl.styles
 	sums := &lineSums{subtotal: decimal.Zero, tax: decimal.Zero, total: decimal.Zero, customers: map[string]*customerTotal{}}
-	if err := writeLineItems(f, st, inv, lines, opts, sums); err != nil {
+	header := func(s *sheetWriter) error { return s.header(st, LineItemColumns) }
+	ended := func(k, rows int) error { return b.table(k, len(LineItemColumns), rows) }
+	err = writeLineSheets(b, 1, sheets, opts, inv, lines, header, ended, func(s *sheetWriter, l *Line) error {
+		if err := lineRow(s, st, inv, l); err != nil {
+			return fmt.Errorf("line %d of invoice %s: %w", sums.lines+1, inv.Number, err)
+		}
+		sums.add(l)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	if err := writeSummary(f, st, inv, sums); err != nil {
+	if err := writeSheet(b, 0, func(s *sheetWriter) error { return writeSummary(s, st, inv, sums) }); err != nil {
 		return err
 	}
-	if err := writeControl(f, st, inv, sums); err != nil {
+	if err := writeSheet(b, sheets+1, func(s *sheetWriter) error { return writeControl(s, st, inv, sums) }); err != nil {
 		return err
 	}
-	if err := fixedProperties(f, "Reconciliation "+inv.Number, inv.IssueDate); err != nil {
-		return err
-	}
-	return f.Write(nothingMore{})
+	return b.close("Reconciliation "+inv.Number, inv.IssueDate)
 }
 
 type lineSums struct {
@@ -123,197 +151,144 @@ func (s *lineSums) add(l *Line) {
 	c.subtotal, c.tax, c.total = c.subtotal.Add(l.Amount), c.tax.Add(l.Tax), c.total.Add(l.Total)
 }
 
-// lineItemSheet streams rows into "Line items", "Line items (2)", ...
-type lineItemSheet struct {
-	f      *excelize.File
-	st     styles
-	max    int
-	count  int // sheets started
-	sw     *excelize.StreamWriter
-	name   string
-	row    int
-	header []any
-}
-
-func (s *lineItemSheet) next() error {
-	if err := s.finish(); err != nil {
-		return err
+// writeLineSheets streams an invoice's lines into the sheets first..first+n-1
+// of its workbook, each with a header row and at most the row limit: the
+// sheet count comes from the invoice's line count, so lines past it are an
+// error, and sheets it leaves empty keep their header. ended is told each
+// sheet's number (from 0) and its rows below the header.
+func writeLineSheets(b *workbook, first, n int, opts Options, inv Invoice, lines Lines,
+	header func(*sheetWriter) error, ended func(k, rows int) error, row func(*sheetWriter, *Line) error) error {
+	per := opts.maxRows() - 1
+	k, rows := 0, 0
+	s, err := b.sheet(first)
+	if err == nil {
+		err = header(s)
 	}
-	s.count++
-	s.name = "Line items"
-	if s.count > 1 {
-		s.name = fmt.Sprintf("Line items (%d)", s.count)
-	}
-	if _, err := s.f.NewSheet(s.name); err != nil {
-		return err
-	}
-	sw, err := s.f.NewStreamWriter(s.name)
 	if err != nil {
 		return err
 	}
-	s.sw, s.row = sw, 1
-	for i, width := range lineItemWidths {
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+	end := func() error {
+		if err := b.endSheet(first+k, s); err != nil {
 			return err
 		}
+		return ended(k, rows)
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	return s.write(s.header)
-}
-
-func (s *lineItemSheet) write(values []any) error {
-	if s.sw == nil || s.row > s.max {
-		if err := s.next(); err != nil {
+	err = lines(func(l *Line) error {
+		if rows == per {
+			if k+1 == n {
+				return fmt.Errorf("invoice %s has more lines than the %d it records", inv.Number, inv.Lines)
+			}
+			if err := end(); err != nil {
+				return err
+			}
+			k, rows = k+1, 0
+			var err error
+			if s, err = b.sheet(first + k); err != nil {
+				return err
+			}
+			if err := header(s); err != nil {
+				return err
+			}
+		}
+		rows++
+		if err := row(s, l); err != nil {
 			return err
 		}
-	}
-	ref, _ := excelize.CoordinatesToCellName(1, s.row)
-	s.row++
-	return s.sw.SetRow(ref, values)
-}
-
-// finish ends the current sheet with an auto-filter over its rows.
-func (s *lineItemSheet) finish() error {
-	if s.sw == nil {
-		return nil
-	}
-	last, _ := excelize.CoordinatesToCellName(len(LineItemColumns), s.row-1)
-	show := true
-	if err := s.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: tableName(s.count), StyleName: "TableStyleLight1", ShowHeaderRow: &show}); err != nil {
-		return err
-	}
-	err := s.sw.Flush()
-	s.sw = nil
-	return err
-}
-
-func tableName(n int) string { return fmt.Sprintf("LineItems%d", n) }
-
-func writeLineItems(f *excelize.File, st styles, inv Invoice, lines Lines, opts Options, sums *lineSums) error {
-	header := make([]any, len(LineItemColumns))
-	for i, c := range LineItemColumns {
-		header[i] = cell(st.header, c)
-	}
-	sheet := &lineItemSheet{f: f, st: st, max: opts.maxRows(), header: header}
-	row := make([]any, len(LineItemColumns))
-	err := lines(func(l *Line) error {
-		if err := lineRow(row, st, inv, l); err != nil {
-			return fmt.Errorf("line %d of invoice %s: %w", sums.lines+1, inv.Number, err)
-		}
-		sums.add(l)
-		return sheet.write(row)
+		return s.err
 	})
 	if err != nil {
 		return err
 	}
-	if sheet.sw == nil { // an invoice always has lines; keep the sheet all the same
-		if err := sheet.next(); err != nil {
+	if err := end(); err != nil {
+		return err
+	}
+	for k++; k < n; k++ {
+		rows = 0
+		if s, err = b.sheet(first + k); err != nil {
 			return err
 		}
-	}
-	return sheet.finish()
-}
-
-func lineRow(row []any, st styles, inv Invoice, l *Line) error {
-	texts := []struct {
-		at int
-		v  string
-	}{
-		{0, inv.AccountID}, {1, inv.AccountName}, {2, l.CustomerID}, {3, l.CustomerName}, {4, l.CustomerCountry},
-		{5, inv.Number}, {6, l.OrderID}, {7, l.SubscriptionID}, {8, l.SKU}, {9, l.ProductName}, {10, l.ChargeType},
-		{19, string(inv.Currency)}, {23, l.Detail},
-	}
-	for _, t := range texts {
-		s, err := text(t.v)
-		if err != nil {
+		if err := header(s); err != nil {
 			return err
 		}
-		row[t.at] = s
-	}
-	row[11] = cell(st.date, excelDate(l.ChargeStart))
-	row[12] = cell(st.date, excelDate(l.ChargeEnd))
-	row[20] = cell(st.date, excelDate(l.ActivityDate))
-	nums := []struct {
-		at    int
-		v     decimal.Decimal
-		style int
-	}{
-		{13, l.UnitPrice, st.price}, {14, l.EffectiveUnitPrice, st.price}, {15, l.Quantity, 0},
-		{16, l.Amount, st.money}, {17, l.Tax, st.money}, {18, l.Total, st.money},
-	}
-	for _, n := range nums {
-		v, err := number(n.v)
-		if err != nil {
+		if err := end(); err != nil {
 			return err
 		}
-		row[n.at] = cell(n.style, v)
-	}
-	row[21], row[22] = optionalInt(l.DaysCharged), optionalInt(l.TermDays)
-	row[24] = "no"
-	if l.Reversal {
-		row[24] = "yes"
 	}
 	return nil
 }
 
-func optionalInt(n int) any {
-	if n == 0 {
-		return nil
+// writeSheet writes a small sheet whole.
+func writeSheet(b *workbook, i int, rows func(*sheetWriter) error) error {
+	s, err := b.sheet(i)
+	if err != nil {
+		return err
 	}
-	return n
+	if err := rows(s); err != nil {
+		return err
+	}
+	return b.endSheet(i, s)
 }
 
-func writeSummary(f *excelize.File, st styles, inv Invoice, sums *lineSums) error {
-	sw, err := f.NewStreamWriter("Summary")
-	if err != nil {
+func lineRow(s *sheetWriter, st styles, inv Invoice, l *Line) error {
+	s.startRow()
+	for _, v := range [...]string{inv.AccountID, inv.AccountName, l.CustomerID, l.CustomerName, l.CustomerCountry,
+		inv.Number, l.OrderID, l.SubscriptionID, l.SKU, l.ProductName, l.ChargeType} {
+		if err := s.text(0, v); err != nil {
+			return err
+		}
+	}
+	s.date(st.date, l.ChargeStart)
+	s.date(st.date, l.ChargeEnd)
+	for _, n := range [...]struct {
+		v     decimal.Decimal
+		style int
+	}{
+		{l.UnitPrice, st.price}, {l.EffectiveUnitPrice, st.price}, {l.Quantity, 0},
+		{l.Amount, st.money}, {l.Tax, st.money}, {l.Total, st.money},
+	} {
+		if err := s.number(n.style, n.v); err != nil {
+			return err
+		}
+	}
+	if err := s.text(0, string(inv.Currency)); err != nil {
 		return err
 	}
-	if err := sw.SetColWidth(1, 1, 16); err != nil {
+	s.date(st.date, l.ActivityDate)
+	s.integer(0, l.DaysCharged, true)
+	s.integer(0, l.TermDays, true)
+	if err := s.text(0, l.Detail); err != nil {
 		return err
 	}
-	if err := sw.SetColWidth(2, 6, 22); err != nil {
+	reversal := "no"
+	if l.Reversal {
+		reversal = "yes"
+	}
+	if err := s.text(0, reversal); err != nil {
 		return err
 	}
-	subtotal, err := number(inv.Subtotal)
-	if err != nil {
-		return err
-	}
-	tax, err := number(inv.Tax)
-	if err != nil {
-		return err
-	}
-	total, err := number(inv.Total)
-	if err != nil {
-		return err
-	}
-	rate, err := number(inv.TaxRate)
-	if err != nil {
-		return err
-	}
-	accountName, err := text(inv.AccountName)
-	if err != nil {
-		return err
-	}
-	rows := [][]any{
-		{cell(st.bold, "Invoice"), inv.Number},
-		{cell(st.bold, "Type"), inv.Type},
-		{cell(st.bold, "Billing"), inv.Billing},
-		{cell(st.bold, "Account"), inv.AccountID},
-		{cell(st.bold, "Account name"), accountName},
-		{cell(st.bold, "Window start"), cell(st.date, excelDate(inv.WindowStart))},
-		{cell(st.bold, "Window end"), cell(st.date, excelDate(inv.WindowEnd))},
-		{cell(st.bold, "Issue date"), cell(st.date, excelDate(inv.IssueDate))},
-		{cell(st.bold, "Currency"), string(inv.Currency)},
-		{cell(st.bold, "Tax rate"), rate},
-		{cell(st.bold, "Subtotal"), cell(st.money, subtotal)},
-		{cell(st.bold, "Tax"), cell(st.money, tax)},
-		{cell(st.bold, "Total"), cell(st.boldMoney, total)},
-		{cell(st.bold, "Adjusts"), inv.Adjusts},
+	s.endRow()
+	return nil
+}
+
+func writeSummary(s *sheetWriter, st styles, inv Invoice, sums *lineSums) error {
+	label := func(name string) cellFn { return txt(st.bold, name) }
+	rows := [][]cellFn{
+		{label("Invoice"), txt(0, inv.Number)},
+		{label("Type"), txt(0, inv.Type)},
+		{label("Billing"), txt(0, inv.Billing)},
+		{label("Account"), txt(0, inv.AccountID)},
+		{label("Account name"), txt(0, inv.AccountName)},
+		{label("Window start"), day(st.date, inv.WindowStart)},
+		{label("Window end"), day(st.date, inv.WindowEnd)},
+		{label("Issue date"), day(st.date, inv.IssueDate)},
+		{label("Currency"), txt(0, string(inv.Currency))},
+		{label("Tax rate"), num(0, inv.TaxRate)},
+		{label("Subtotal"), num(st.money, inv.Subtotal)},
+		{label("Tax"), num(st.money, inv.Tax)},
+		{label("Total"), num(st.boldMoney, inv.Total)},
+		{label("Adjusts"), txt(0, inv.Adjusts)},
 		{},
-		{cell(st.header, "CustomerId"), cell(st.header, "CustomerName"), cell(st.header, "CustomerCountry"),
-			cell(st.header, "Subtotal"), cell(st.header, "TaxTotal"), cell(st.header, "Total")},
+		headerCells(st, "CustomerId", "CustomerName", "CustomerCountry", "Subtotal", "TaxTotal", "Total"),
 	}
 	customers := make([]*customerTotal, 0, len(sums.customers))
 	for _, c := range sums.customers {
@@ -321,64 +296,23 @@ func writeSummary(f *excelize.File, st styles, inv Invoice, sums *lineSums) erro
 	}
 	sort.Slice(customers, func(i, j int) bool { return customers[i].id < customers[j].id })
 	for _, c := range customers {
-		name, err := text(c.name)
-		if err != nil {
-			return err
-		}
-		row := []any{c.id, name, c.country}
-		for _, v := range []decimal.Decimal{c.subtotal, c.tax, c.total} {
-			n, err := number(v)
-			if err != nil {
-				return err
-			}
-			row = append(row, cell(st.money, n))
-		}
-		rows = append(rows, row)
+		rows = append(rows, []cellFn{txt(0, c.id), txt(0, c.name), txt(0, c.country),
+			num(st.money, c.subtotal), num(st.money, c.tax), num(st.money, c.total)})
 	}
-	for i, r := range rows {
-		ref, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(ref, r); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
+	return s.rows(rows)
 }
 
 // writeControl ties the sum of the lines to the invoice's header (SPEC §8).
-func writeControl(f *excelize.File, st styles, inv Invoice, sums *lineSums) error {
-	if _, err := f.NewSheet("Control"); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter("Control")
-	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, 4, 18); err != nil {
-		return err
-	}
-	rows := [][]any{{cell(st.header, "Measure"), cell(st.header, "Sum of lines"), cell(st.header, "Invoice"), cell(st.header, "Difference")}}
+func writeControl(s *sheetWriter, st styles, inv Invoice, sums *lineSums) error {
+	rows := [][]cellFn{headerCells(st, "Measure", "Sum of lines", "Invoice", "Difference")}
 	for _, m := range []struct {
 		name          string
 		lines, header decimal.Decimal
 	}{
 		{"Subtotal", sums.subtotal, inv.Subtotal}, {"Tax", sums.tax, inv.Tax}, {"Total", sums.total, inv.Total},
 	} {
-		row := []any{m.name}
-		for _, v := range []decimal.Decimal{m.lines, m.header, m.lines.Sub(m.header)} {
-			n, err := number(v)
-			if err != nil {
-				return err
-			}
-			row = append(row, cell(st.money, n))
-		}
-		rows = append(rows, row)
+		rows = append(rows, []cellFn{txt(0, m.name), num(st.money, m.lines), num(st.money, m.header), num(st.money, m.lines.Sub(m.header))})
 	}
-	rows = append(rows, []any{"Lines", sums.lines, inv.Lines, sums.lines - inv.Lines})
-	for i, r := range rows {
-		ref, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(ref, r); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
+	rows = append(rows, []cellFn{txt(0, "Lines"), count(sums.lines), count(inv.Lines), count(sums.lines - inv.Lines)})
+	return s.rows(rows)
 }

@@ -4,151 +4,222 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"errors"
-	"hash"
 	"hash/crc32"
 	"io"
-	"io/fs"
-	"os"
-	"sort"
+	"math"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
+
+	"github.com/openbilling/billing/pipeline/calendar"
 )
 
-// sortedZip writes a workbook's parts in name order, straight to the
-// destination. excelize writes its streamed sheets in map order, which
-// changes from run to run, and would otherwise assemble the whole archive in
-// memory first (the buffer it hands the zip writer is ignored). Each part is
-// compressed as it comes, kept in memory while small and spilled to a
-// temporary file when large, and the archive is assembled in order at Close:
-// the same invoice always gives the same bytes (SPEC §6) and memory stays flat.
-type sortedZip struct {
-	out     *zip.Writer
-	entries []*zipEntry
-	cur     *zipEntry
-}
-
-// spillAt is the compressed size from which a part moves to a temporary file.
-const spillAt = 1 << 20
-
 // flaters reuses compressors: one costs about a megabyte to set up. Best
-// speed: compression is most of the cost of a small workbook, and files stay
+// speed: compression is a large part of writing a workbook, and files stay
 // about 15% larger than at the default level.
 var flaters = sync.Pool{New: func() any {
 	w, _ := flate.NewWriter(nil, flate.BestSpeed)
-	return w
+	return &pooledFlater{Writer: w}
 }}
 
-type zipEntry struct {
-	name  string
-	fw    *flate.Writer
-	crc   hash.Hash32
-	size  uint64
-	mem   bytes.Buffer
-	file  *os.File // set once the compressed part outgrows spillAt
-	bytes int64    // compressed size
+// pooledFlater goes back to the pool when the zip entry it compresses ends.
+type pooledFlater struct{ *flate.Writer }
+
+func (p *pooledFlater) Close() error {
+	err := p.Writer.Close()
+	p.Writer.Reset(io.Discard)
+	flaters.Put(p)
+	return err
 }
 
-func newSortedZip(w io.Writer) *sortedZip { return &sortedZip{out: zip.NewWriter(w)} }
+// workbook writes one invoice's workbook from its template, straight to the
+// destination: the shared parts as compressed once, then each sheet as its
+// rows come, so memory does not grow with the number of lines. Parts are
+// written in a fixed order, so the same invoice always gives the same bytes
+// (SPEC §6).
+type workbook struct {
+	zw  *zip.Writer
+	tpl *workbookTemplate
+}
 
-func (z *sortedZip) Create(name string) (io.Writer, error) {
-	if err := z.finish(); err != nil {
+func newWorkbook(w io.Writer, tpl *workbookTemplate) (*workbook, error) {
+	zw := zip.NewWriter(w)
+	for _, p := range tpl.static {
+		pw, err := zw.CreateRaw(&zip.FileHeader{Name: p.name, Method: zip.Deflate, CRC32: p.crc,
+			CompressedSize64: uint64(len(p.compressed)), UncompressedSize64: p.size})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := pw.Write(p.compressed); err != nil {
+			return nil, err
+		}
+	}
+	return &workbook{zw: zw, tpl: tpl}, nil
+}
+
+// sheet starts the i-th sheet of the layout and returns its row writer;
+// endSheet finishes it.
+func (b *workbook) sheet(i int) (*sheetWriter, error) {
+	e, err := b.entry(b.tpl.sheets[i].part, b.tpl.sheets[i].head)
+	if err != nil {
 		return nil, err
 	}
-	e := &zipEntry{name: name, crc: crc32.NewIEEE()}
-	e.fw = flaters.Get().(*flate.Writer)
-	e.fw.Reset(compressedSink{e})
-	z.cur = e
-	z.entries = append(z.entries, e)
+	return newSheetWriter(e), nil
+}
+
+func (b *workbook) endSheet(i int, s *sheetWriter) error {
+	if s.err != nil {
+		return s.err
+	}
+	s.buf = append(s.buf, b.tpl.sheets[i].tail...)
+	return s.w.(*entry).finish(s.buf)
+}
+
+// table fills in the range of the k-th table: the header and rows rows
+// below it (at least one, as Excel wants a table to have a body).
+func (b *workbook) table(k, cols, rows int) error {
+	t := b.tpl.tables[k]
+	ref := "A1:" + columnNames[cols-1] + strconv.Itoa(1+max(rows, 1))
+	placeholder := "A1:" + columnNames[cols-1] + strconv.Itoa(placeholderRows)
+	return b.part(t.part, strings.ReplaceAll(t.text, placeholder, ref))
+}
+
+// close writes the document properties, which depend only on the invoice,
+// and ends the archive.
+func (b *workbook) close(title string, issued calendar.Date) error {
+	stamp := issued.Time().Format(time.RFC3339)
+	core := strings.ReplaceAll(strings.ReplaceAll(b.tpl.core, placeholderTitle, string(appendEscaped(nil, title))), placeholderStamp, stamp)
+	if err := b.part("docProps/core.xml", core); err != nil {
+		return err
+	}
+	return b.zw.Close()
+}
+
+// part writes a small part whole.
+func (b *workbook) part(name, text string) error {
+	e, err := b.entry(name, compressedHead{})
+	if err != nil {
+		return err
+	}
+	return e.finish([]byte(text))
+}
+
+// compressedHead is the start of a part, compressed once and ended with a
+// sync flush: deflate blocks that any further blocks may follow.
+type compressedHead struct {
+	data []byte
+	crc  uint32
+	size uint64
+}
+
+func compressHead(text []byte) (compressedHead, error) {
+	var buf bytes.Buffer
+	fw := flaters.Get().(*pooledFlater)
+	defer flaters.Put(fw)
+	fw.Reset(&buf)
+	if _, err := fw.Write(text); err != nil {
+		return compressedHead{}, err
+	}
+	if err := fw.Flush(); err != nil {
+		return compressedHead{}, err
+	}
+	fw.Reset(io.Discard)
+	return compressedHead{data: buf.Bytes(), crc: crc32.ChecksumIEEE(text), size: uint64(len(text))}, nil
+}
+
+// entry is one part being written as raw deflate data: its compressed head,
+// then its body, either compressed as it streams (a body past the writer's
+// first buffer) or, when small, in stored blocks. Compressing a few
+// kilobytes costs more in setting up Huffman tables than it saves; a sheet's
+// rows are compressed, its fronts and tables are not.
+type entry struct {
+	fh   *zip.FileHeader
+	out  countingWriter
+	crc  uint32
+	size uint64
+	fw   *pooledFlater // set once the body streams
+}
+
+type countingWriter struct {
+	w io.Writer
+	n uint64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += uint64(n)
+	return n, err
+}
+
+func (b *workbook) entry(name string, head compressedHead) (*entry, error) {
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8} // sizes follow the data
+	w, err := b.zw.CreateRaw(fh)
+	if err != nil {
+		return nil, err
+	}
+	e := &entry{fh: fh, out: countingWriter{w: w}, crc: head.crc, size: head.size}
+	if _, err := e.out.Write(head.data); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
-func (e *zipEntry) Write(p []byte) (int, error) {
-	e.crc.Write(p)
+// Write streams body bytes through the compressor.
+func (e *entry) Write(p []byte) (int, error) {
+	if e.fw == nil {
+		e.fw = flaters.Get().(*pooledFlater)
+		e.fw.Reset(&e.out)
+	}
+	e.crc = crc32.Update(e.crc, crc32.IEEETable, p)
 	e.size += uint64(len(p))
 	return e.fw.Write(p)
 }
 
-// compressedSink receives a part's compressed bytes.
-type compressedSink struct{ e *zipEntry }
-
-func (s compressedSink) Write(p []byte) (int, error) {
-	e := s.e
-	e.bytes += int64(len(p))
-	if e.file == nil && e.mem.Len()+len(p) <= spillAt {
-		return e.mem.Write(p)
-	}
-	if e.file == nil {
-		f, err := os.CreateTemp("", "billing-xlsx-part-*")
-		if err != nil {
-			return 0, err
+// finish writes the rest of the body and ends the deflate stream and the
+// part. The zip writer writes the sizes after the data, from fh.
+func (e *entry) finish(rest []byte) error {
+	if e.fw != nil {
+		if _, err := e.Write(rest); err != nil {
+			return err
 		}
-		e.file = f
-		if _, err := e.mem.WriteTo(f); err != nil {
-			return 0, err
+		if err := e.fw.Close(); err != nil {
+			return err
+		}
+	} else {
+		e.crc = crc32.Update(e.crc, crc32.IEEETable, rest)
+		e.size += uint64(len(rest))
+		if err := writeStored(&e.out, rest); err != nil {
+			return err
 		}
 	}
-	return e.file.Write(p)
+	fh := e.fh
+	fh.CRC32, fh.CompressedSize64, fh.UncompressedSize64 = e.crc, e.out.n, e.size
+	fh.CompressedSize, fh.UncompressedSize = uint32(min(e.out.n, math.MaxUint32)), uint32(min(e.size, math.MaxUint32))
+	if e.out.n >= math.MaxUint32 || e.size >= math.MaxUint32 {
+		fh.ReaderVersion = 45 // ZIP64
+	}
+	return nil
 }
 
-func (z *sortedZip) finish() error {
-	if z.cur == nil {
-		return nil
+// writeStored writes data as deflate stored blocks, the last one final.
+func writeStored(w io.Writer, data []byte) error {
+	for {
+		n := min(len(data), 0xFFFF)
+		final := byte(0)
+		if n == len(data) {
+			final = 1
+		}
+		hdr := [5]byte{final, byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)}
+		if _, err := w.Write(hdr[:]); err != nil {
+			return err
+		}
+		if _, err := w.Write(data[:n]); err != nil {
+			return err
+		}
+		if final == 1 {
+			return nil
+		}
+		data = data[n:]
 	}
-	err := z.cur.fw.Close()
-	flaters.Put(z.cur.fw)
-	z.cur.fw = nil
-	z.cur = nil
-	return err
-}
-
-// AddFS is not used by the workbooks written here.
-func (z *sortedZip) AddFS(fs.FS) error {
-	return errors.New("reports: adding a file system to a workbook is not supported")
-}
-
-func (z *sortedZip) Close() error {
-	err := z.finish()
-	defer func() {
-		for _, e := range z.entries {
-			if e.file != nil {
-				e.file.Close()
-				os.Remove(e.file.Name())
-			}
-		}
-	}()
-	sort.SliceStable(z.entries, func(i, j int) bool { return z.entries[i].name < z.entries[j].name })
-	for _, e := range z.entries {
-		if err != nil {
-			break
-		}
-		var w io.Writer
-		w, err = z.out.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Deflate, CRC32: e.crc.Sum32(),
-			CompressedSize64: uint64(e.bytes), UncompressedSize64: e.size})
-		if err != nil {
-			break
-		}
-		if e.file == nil {
-			_, err = e.mem.WriteTo(w)
-			continue
-		}
-		if _, err = e.file.Seek(0, io.SeekStart); err == nil {
-			_, err = io.Copy(w, e.file)
-		}
-	}
-	if closeErr := z.out.Close(); err == nil {
-		err = closeErr
-	}
-	return err
-}
-
-// nothingMore is what excelize's Write copies its (unused) buffer to: the
-// archive went straight to the destination through sortedZip, so any byte
-// here would be a change in excelize to catch, not to append to the file.
-type nothingMore struct{}
-
-func (nothingMore) Write(p []byte) (int, error) {
-	if len(p) > 0 {
-		return 0, errors.New("reports: excelize wrote around the workbook's zip writer")
-	}
-	return 0, nil
 }
