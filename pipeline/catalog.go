@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
@@ -122,32 +123,68 @@ type subscription struct {
 }
 
 type orderRow struct {
-	OrderID          string         `db:"order_id"`
-	SubscriptionID   string         `db:"subscription_id"`
-	CustomerID       string         `db:"customer_id"`
-	SKU              string         `db:"sku"`
-	Action           charges.Action `db:"action"`
-	Quantity         string         `db:"quantity"`
-	EffectiveDate    calendar.Date  `db:"effective_date"`
-	CustomerCurrency money.Currency `db:"customer_currency"`
-	Kind             charges.Kind   `db:"kind"`
+	AccountID        string           `db:"account_id"`
+	Billing          calendar.Billing `db:"billing"`
+	OrderID          string           `db:"order_id"`
+	SubscriptionID   string           `db:"subscription_id"`
+	CustomerID       string           `db:"customer_id"`
+	SKU              string           `db:"sku"`
+	Action           charges.Action   `db:"action"`
+	Quantity         string           `db:"quantity"`
+	EffectiveDate    calendar.Date    `db:"effective_date"`
+	CustomerCurrency money.Currency   `db:"customer_currency"`
+	Kind             charges.Kind     `db:"kind"`
+}
+
+// accountBilling names an account's subscriptions of one billing.
+type accountBilling struct {
+	account string
+	billing calendar.Billing
 }
 
 // loadSubscriptions reads the subscriptions of an account of one billing.
 func (c *catalog) loadSubscriptions(ctx context.Context, q sqlx.QueryerContext, a Account, b calendar.Billing) ([]*subscription, error) {
-	var rows []orderRow
-	if err := sqlx.SelectContext(ctx, q, &rows, billingsql.Query("order_list_for_account"), a.ID, string(b)); err != nil {
-		return nil, fmt.Errorf("loading orders of account %s: %w", a.ID, err)
+	subs, err := c.loadSubscriptionsOf(ctx, q, []Account{a})
+	return subs[accountBilling{a.ID, b}], err
+}
+
+// loadSubscriptionsOf reads the subscriptions of many accounts, of both
+// billings, in one query.
+func (c *catalog) loadSubscriptionsOf(ctx context.Context, q sqlx.QueryerContext, accounts []Account) (map[accountBilling][]*subscription, error) {
+	ids := make([]string, len(accounts))
+	byID := make(map[string]Account, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+		byID[a.ID] = a
 	}
-	var subs []*subscription
-	for i := 0; i < len(rows); {
-		j := i
-		for j < len(rows) && rows[j].SubscriptionID == rows[i].SubscriptionID {
-			j++
+	rows, err := q.QueryxContext(ctx, billingsql.Query("order_list_for_accounts"), pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("loading orders: %w", err)
+	}
+	defer rows.Close()
+	subs := map[accountBilling][]*subscription{}
+	var group []orderRow
+	flush := func() {
+		if len(group) > 0 {
+			key := accountBilling{group[0].AccountID, group[0].Billing}
+			subs[key] = append(subs[key], c.buildSubscription(byID[key.account], key.billing, group))
+			group = group[:0]
 		}
-		subs = append(subs, c.buildSubscription(a, b, rows[i:j]))
-		i = j
 	}
+	for rows.Next() {
+		var r orderRow
+		if err := rows.StructScan(&r); err != nil {
+			return nil, fmt.Errorf("loading orders: %w", err)
+		}
+		if len(group) > 0 && (r.SubscriptionID != group[0].SubscriptionID || r.AccountID != group[0].AccountID || r.Billing != group[0].Billing) {
+			flush()
+		}
+		group = append(group, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("loading orders: %w", err)
+	}
+	flush()
 	return subs, nil
 }
 

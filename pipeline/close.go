@@ -2,11 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
@@ -21,12 +24,16 @@ type dueWindow struct {
 	window  calendar.Window
 }
 
+// closeBatch is the most windows closed in one transaction.
+const closeBatch = 500
+
 // close closes every window due at the run's as-of date, oldest first
-// across all accounts (catch-up, SPEC §3). Each window is closed in one
-// transaction holding its invoices, their lines and the closed marker, so
-// a crash leaves it wholly closed or untouched. Closing processes queue on
-// an advisory lock so that invoice numbers follow issue dates; the closed
-// markers and unique keys, not the lock, are what make a double close
+// across all accounts (catch-up, SPEC §3). Windows close in batches of one
+// closing date: the batch's orders and usage are read in one query each, and
+// its invoices, lines and closed markers are written in one transaction, so
+// a crash leaves each window wholly closed or untouched. Closing processes
+// queue on an advisory lock so that invoice numbers follow issue dates; the
+// closed markers and unique keys, not the lock, are what make a double close
 // impossible should the lock be lost.
 func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error {
 	if _, err := run.conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, closeLockKey); err != nil {
@@ -39,27 +46,37 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 		return err
 	}
 	due, err := p.dueWindows(ctx, calendar.DateOf(rep.AsOf))
-	if err != nil {
+	if err != nil || len(due) == 0 {
 		return err
 	}
-	if len(due) > 0 {
-		from, to := due[0].window.Start, due[0].window.End+1
-		for _, d := range due {
-			from, to = min(from, d.window.Start), max(to, d.window.End+1)
-		}
-		if err := cat.sumUsageDays(ctx, run.conn, from, to); err != nil {
-			return err
-		}
-		defer cat.dropUsageDays(ctx, run.conn)
+	// Everything received after this moment counts as late for the windows
+	// this stage closes (SPEC §7): the stage reads its data after it.
+	var cutoff time.Time
+	if err := run.conn.GetContext(ctx, &cutoff, `SELECT statement_timestamp()`); err != nil {
+		return err
 	}
-	untaxed := map[string]bool{}
+	from, to := due[0].window.Start, due[0].window.End+1
 	for _, d := range due {
+		from, to = min(from, d.window.Start), max(to, d.window.End+1)
+	}
+	if err := cat.sumUsageDays(ctx, run.conn, from, to); err != nil {
+		return err
+	}
+	defer cat.dropUsageDays(ctx, run.conn)
+	untaxed := map[string]bool{}
+	for start := 0; start < len(due); {
+		end := start + 1
+		for end < len(due) && end-start < closeBatch && due[end].window.Closes == due[start].window.Closes {
+			end++
+		}
 		if err := checkpoint(ctx); err != nil {
 			return err
 		}
-		if err := p.closeWindow(ctx, run, cat, d, rep, untaxed); err != nil {
-			return fmt.Errorf("closing window %s for account %s (%s): %w", d.window.Start, d.account.ID, d.billing, err)
+		if err := p.closeWindows(ctx, run, cat, due[start:end], cutoff, rep, untaxed); err != nil {
+			return err
 		}
+		p.Log.Debug("windows_closed", "closes_on", due[start].window.Closes.String(), "windows", end-start, "done", end, "due", len(due))
+		start = end
 	}
 	for c := range untaxed {
 		rep.Untaxed = append(rep.Untaxed, c)
@@ -133,70 +150,141 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 	return due, nil
 }
 
-func (p *Pipeline) closeWindow(ctx context.Context, run *runState, cat *catalog, d dueWindow, rep *Report, untaxed map[string]bool) error {
-	tx, err := run.conn.BeginTxx(ctx, nil) // the run's own session, which holds usage_days
+// closeWindows closes a batch of due windows of one closing date in one
+// transaction. When the batch fails on the database, its windows are closed
+// one by one, so that the error names the window and those before it close.
+func (p *Pipeline) closeWindows(ctx context.Context, run *runState, cat *catalog, batch []dueWindow, cutoff time.Time,
+	rep *Report, untaxed map[string]bool) error {
+	err := p.closeBatch(ctx, run, cat, batch, cutoff, rep, untaxed)
+	var pqErr *pq.Error
+	if err == nil || len(batch) == 1 || !errors.As(err, &pqErr) {
+		if err != nil && len(batch) == 1 {
+			d := batch[0]
+			err = fmt.Errorf("closing window %s for account %s (%s): %w", d.window.Start, d.account.ID, d.billing, err)
+		}
+		return err
+	}
+	for i := range batch {
+		if err := p.closeWindows(ctx, run, cat, batch[i:i+1], cutoff, rep, untaxed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) closeBatch(ctx context.Context, run *runState, cat *catalog, batch []dueWindow, cutoff time.Time,
+	rep *Report, untaxed map[string]bool) error {
+	// Read: the batch's accounts' subscriptions, their usage in the windows
+	// (the run's session holds usage_days), and which accounts have had an
+	// anniversary invoice.
+	var accounts []Account
+	var ids []string
+	for i, d := range batch {
+		if i == 0 || d.account.ID != batch[i-1].account.ID {
+			accounts, ids = append(accounts, d.account), append(ids, d.account.ID)
+		}
+	}
+	subs, err := cat.loadSubscriptionsOf(ctx, run.conn, accounts)
+	if err != nil {
+		return err
+	}
+	reqs := make([]rateRequest, len(batch))
+	for i, d := range batch {
+		reqs[i] = rateRequest{account: d.account, window: d.window, subs: subs[accountBilling{d.account.ID, d.billing}]}
+	}
+	rated, err := cat.rateWindows(ctx, run.conn, reqs)
+	if err != nil {
+		return err
+	}
+	var withAnniversary []string
+	if err := run.conn.SelectContext(ctx, &withAnniversary, billingsql.Query("invoice_accounts_with_anniversary"), pq.Array(ids)); err != nil {
+		return err
+	}
+	hasAnniversary := map[string]bool{}
+	for _, id := range withAnniversary {
+		hasAnniversary[id] = true
+	}
+
+	// Write: claim the windows, then store the invoices of those claimed.
+	tx, err := run.conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-
-	var claimed []calendar.Date
-	if err := tx.SelectContext(ctx, &claimed, billingsql.Query("closed_window_insert"),
-		d.account.ID, string(d.billing), d.window.Start, d.window.End, d.window.Closes, run.id); err != nil {
-		return fmt.Errorf("claiming the window: %w", err)
+	claimed, err := claimWindows(ctx, tx, batch, cutoff, run.id)
+	if err != nil {
+		return fmt.Errorf("claiming windows: %w", err)
 	}
-	if len(claimed) == 0 {
-		return nil // another run closed it
+	var invoices []invoicing.Invoice
+	for i, d := range batch {
+		if !claimed[windowKey{d.account.ID, d.billing, d.window.Start}] {
+			continue // another run closed it
+		}
+		rate, found := cat.taxes.At(d.account.Country, d.window.Closes)
+		if !found {
+			untaxed[d.account.Country] = true
+		}
+		wc := rated[i]
+		first := d.billing == calendar.BillingAnniversary && !hasAnniversary[d.account.ID]
+		for _, c := range wc.currencies() {
+			key := invoicing.Key{AccountID: d.account.ID, Billing: d.billing, WindowStart: d.window.Start, Currency: c}
+			if inv, ok := invoicing.Assemble(key, d.window, wc.lines[c], rate, first); ok {
+				invoices = append(invoices, inv)
+			}
+		}
 	}
-	subs, err := cat.loadSubscriptions(ctx, tx, d.account, d.billing)
+	numbers, err := storeInvoices(ctx, tx, invoices, nil, run.id)
 	if err != nil {
 		return err
-	}
-	wc, err := cat.rateWindow(ctx, tx, d.account, d.billing, d.window, subs)
-	if err != nil {
-		return err
-	}
-	rate, found := cat.taxes.At(d.account.Country, d.window.Closes)
-	if !found {
-		untaxed[d.account.Country] = true
-	}
-	var hasAnniversary bool
-	if d.billing == calendar.BillingAnniversary {
-		if err := tx.GetContext(ctx, &hasAnniversary, billingsql.Query("invoice_exists_anniversary"), d.account.ID); err != nil {
-			return err
-		}
-	}
-	var stored []storedInvoice
-	for _, c := range wc.currencies() {
-		key := invoicing.Key{AccountID: d.account.ID, Billing: d.billing, WindowStart: d.window.Start, Currency: c}
-		inv, ok := invoicing.Assemble(key, d.window, wc.lines[c], rate, !hasAnniversary)
-		if !ok {
-			continue
-		}
-		number, err := insertInvoice(ctx, tx, inv, "", run.id)
-		if err != nil {
-			return err
-		}
-		stored = append(stored, storedInvoice{number: number, inv: inv})
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	rep.WindowsClosed++
-	for _, s := range stored {
-		rep.Invoices++
-		rep.Lines += len(s.inv.Lines)
-		rep.addTotal(s.inv.Currency, s.inv.Total)
-		p.Log.Info("invoice_issued", "number", s.number, "account_id", d.account.ID, "window_start", d.window.Start.String(),
-			"currency", string(s.inv.Currency), "lines", len(s.inv.Lines), "total", s.inv.Total.String())
+	for i, d := range batch {
+		if claimed[windowKey{d.account.ID, d.billing, d.window.Start}] {
+			rep.WindowsClosed++
+			rep.countHeld(d.account.ID, d.window.Start, rated[i].held)
+		}
 	}
-	rep.countHeld(d.account.ID, d.window.Start, wc.held)
+	for i, inv := range invoices {
+		rep.Invoices++
+		rep.Lines += len(inv.Lines)
+		rep.addTotal(inv.Currency, inv.Total)
+		p.Log.Info("invoice_issued", "number", numbers[i], "account_id", inv.AccountID, "window_start", inv.WindowStart.String(),
+			"currency", string(inv.Currency), "lines", len(inv.Lines), "total", inv.Total.String())
+	}
 	return nil
 }
 
-type storedInvoice struct {
-	number string
-	inv    invoicing.Invoice
+type windowKey struct {
+	account string
+	billing calendar.Billing
+	start   calendar.Date
+}
+
+// claimWindows marks a batch's windows closed and returns those it claimed:
+// a window already closed (by another run) is left out.
+func claimWindows(ctx context.Context, tx *sqlx.Tx, batch []dueWindow, cutoff time.Time, runID int64) (map[windowKey]bool, error) {
+	n := len(batch)
+	accounts, billings, starts, ends, closes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, d := range batch {
+		accounts[i], billings[i] = d.account.ID, string(d.billing)
+		starts[i], ends[i], closes[i] = d.window.Start.String(), d.window.End.String(), d.window.Closes.String()
+	}
+	var rows []struct {
+		Account string           `db:"account_id"`
+		Billing calendar.Billing `db:"billing"`
+		Start   calendar.Date    `db:"window_start"`
+	}
+	if err := tx.SelectContext(ctx, &rows, billingsql.Query("closed_window_insert"), pq.Array(accounts), pq.Array(billings),
+		pq.Array(starts), pq.Array(ends), runID, cutoff, pq.Array(closes)); err != nil {
+		return nil, err
+	}
+	claimed := make(map[windowKey]bool, len(rows))
+	for _, r := range rows {
+		claimed[windowKey{r.Account, r.Billing, r.Start}] = true
+	}
+	return claimed, nil
 }
 
 // countHeld adds a window's held records to the report, by reason.
@@ -216,53 +304,97 @@ func invoiceSeries(inv invoicing.Invoice) string {
 	return "INV-" + strconv.Itoa(inv.IssueDate.Year())
 }
 
-// insertInvoice numbers and stores a finalized invoice with its lines,
-// streamed with COPY.
-func insertInvoice(ctx context.Context, tx *sqlx.Tx, inv invoicing.Invoice, adjusts string, runID int64) (string, error) {
-	series := invoiceSeries(inv)
-	var seq int64
-	if err := tx.GetContext(ctx, &seq, billingsql.Query("invoice_series_next"), series); err != nil {
-		return "", fmt.Errorf("numbering invoice: %w", err)
+// storeInvoices numbers finalized invoices, in their order, and stores
+// them with their lines: a statement per series for the numbers, one for
+// the invoices and one for all their lines. adjusts, when given, names the
+// invoice each adjusts.
+func storeInvoices(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice, adjusts []string, runID int64) ([]string, error) {
+	if len(invoices) == 0 {
+		return nil, nil
 	}
-	number := fmt.Sprintf("%s-%06d", series, seq)
-	var adjustsArg any
-	if adjusts != "" {
-		adjustsArg = adjusts
+	seqs := make([]int64, len(invoices))
+	taken := map[string]int64{} // series → numbers taken so far in this call
+	var order []string
+	for _, inv := range invoices {
+		s := invoiceSeries(inv)
+		if _, ok := taken[s]; !ok {
+			order = append(order, s)
+		}
+		taken[s]++
 	}
-	if _, err := tx.ExecContext(ctx, billingsql.Query("invoice_insert"), number, series, seq, inv.AccountID, string(inv.Type),
-		string(inv.Billing), string(inv.Currency), inv.Window.Start, inv.Window.End, inv.IssueDate,
-		inv.TaxRate.String(), inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), adjustsArg, runID); err != nil {
-		return "", fmt.Errorf("storing invoice %s: %w", number, err)
+	next := map[string]int64{}
+	for _, s := range order {
+		var last int64
+		if err := tx.GetContext(ctx, &last, billingsql.Query("invoice_series_take"), s, taken[s]); err != nil {
+			return nil, fmt.Errorf("numbering invoices: %w", err)
+		}
+		next[s] = last - taken[s] + 1
 	}
-	stmt, err := tx.PrepareContext(ctx, billingsql.Query("invoice_line_copy"))
-	if err != nil {
-		return "", fmt.Errorf("storing lines of invoice %s: %w", number, err)
+	n := len(invoices)
+	numbers, series := make([]string, n), make([]string, n)
+	cols := make([][]string, 13)
+	for i := range cols {
+		cols[i] = make([]string, n)
 	}
-	defer stmt.Close()
-	for i, l := range inv.Lines {
-		if _, err := stmt.ExecContext(ctx, number, i+1, l.CustomerID, nullIfEmpty(l.SubscriptionID), nullIfEmpty(l.OrderID),
-			l.SKU, string(l.ChargeType), l.ChargeStart.String(), l.ChargeEnd.String(), l.ActivityDate.String(),
-			l.UnitPrice.String(), l.EffectiveUnitPrice.String(), l.Quantity.String(), l.Amount.String(), l.Tax.String(),
-			l.Total.String(), nullIfZero(l.DaysCharged), nullIfZero(l.TermDays), nullIfEmpty(l.Detail), l.Reversal); err != nil {
-			return "", fmt.Errorf("storing lines of invoice %s: %w", number, err)
+	lineCount := 0
+	for i, inv := range invoices {
+		s := invoiceSeries(inv)
+		seqs[i], next[s] = next[s], next[s]+1
+		numbers[i], series[i] = fmt.Sprintf("%s-%06d", s, seqs[i]), s
+		adj := ""
+		if adjusts != nil {
+			adj = adjusts[i]
+		}
+		for c, v := range []string{inv.AccountID, string(inv.Type), string(inv.Billing), string(inv.Currency),
+			inv.Window.Start.String(), inv.Window.End.String(), inv.IssueDate.String(), inv.TaxRate.String(),
+			inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), adj} {
+			cols[c][i] = v
+		}
+		lineCount += len(inv.Lines)
+	}
+	if _, err := tx.ExecContext(ctx, billingsql.Query("invoice_insert_many"), pq.Array(numbers), pq.Array(series), pq.Array(seqs),
+		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(cols[5]),
+		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID); err != nil {
+		return nil, fmt.Errorf("storing invoices %s to %s: %w", numbers[0], numbers[n-1], err)
+	}
+	if err := storeLines(ctx, tx, invoices, numbers, lineCount); err != nil {
+		return nil, fmt.Errorf("storing the lines of invoices %s to %s: %w", numbers[0], numbers[n-1], err)
+	}
+	return numbers, nil
+}
+
+// storeLines writes the lines of numbered invoices in one statement.
+func storeLines(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice, numbers []string, n int) error {
+	text := make([][]string, 16)
+	for i := range text {
+		text[i] = make([]string, 0, n)
+	}
+	lineNo, days, term := make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+	reversal := make([]bool, 0, n)
+	for i, inv := range invoices {
+		for j, l := range inv.Lines {
+			for c, v := range [...]string{numbers[i], l.CustomerID, l.SubscriptionID, l.OrderID, l.SKU, string(l.ChargeType),
+				l.ChargeStart.String(), l.ChargeEnd.String(), l.ActivityDate.String(), l.UnitPrice.String(),
+				l.EffectiveUnitPrice.String(), l.Quantity.String(), l.Amount.String(), l.Tax.String(), l.Total.String(), l.Detail} {
+				text[c] = append(text[c], v)
+			}
+			lineNo = append(lineNo, int64(j+1))
+			days, term = append(days, int64(l.DaysCharged)), append(term, int64(l.TermDays))
+			reversal = append(reversal, l.Reversal)
 		}
 	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		return "", fmt.Errorf("storing lines of invoice %s: %w", number, err)
-	}
-	return number, stmt.Close()
+	_, err := tx.ExecContext(ctx, billingsql.Query("invoice_line_insert_many"), pq.Array(text[0]), pq.Array(lineNo),
+		pq.Array(text[1]), pq.Array(text[2]), pq.Array(text[3]), pq.Array(text[4]), pq.Array(text[5]), pq.Array(text[6]),
+		pq.Array(text[7]), pq.Array(text[8]), pq.Array(text[9]), pq.Array(text[10]), pq.Array(text[11]), pq.Array(text[12]),
+		pq.Array(text[13]), pq.Array(text[14]), pq.Array(days), pq.Array(term), pq.Array(text[15]), pq.Array(reversal))
+	return err
 }
 
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
+// insertInvoice numbers and stores one finalized invoice with its lines.
+func insertInvoice(ctx context.Context, tx *sqlx.Tx, inv invoicing.Invoice, adjusts string, runID int64) (string, error) {
+	numbers, err := storeInvoices(ctx, tx, []invoicing.Invoice{inv}, []string{adjusts}, runID)
+	if err != nil {
+		return "", err
 	}
-	return s
-}
-
-func nullIfZero(n int) any {
-	if n == 0 {
-		return nil
-	}
-	return n
+	return numbers[0], nil
 }

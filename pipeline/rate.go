@@ -5,9 +5,11 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
+	billingsql "github.com/openbilling/billing/sql"
 )
 
 // rate refreshes each account's charges so far in its open windows, the
@@ -28,59 +30,83 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 		return err
 	}
 	defer cat.dropUsageDays(ctx, run.conn)
-	for _, a := range accounts {
+	for start := 0; start < len(accounts); start += rateBatch {
 		if err := checkpoint(ctx); err != nil {
 			return err
 		}
-		if err := p.rateAccount(ctx, run.conn, cat, a, asOf, rep); err != nil {
-			return fmt.Errorf("rating account %s: %w", a.ID, err)
+		batch := accounts[start:min(start+rateBatch, len(accounts))]
+		if err := p.rateAccounts(ctx, run.conn, cat, batch, asOf, rep); err != nil {
+			return fmt.Errorf("rating accounts %s to %s: %w", batch[0].ID, batch[len(batch)-1].ID, err)
 		}
 	}
 	return nil
 }
 
+// rateBatch is the most accounts rated together: one query for their
+// orders, one for their usage and one transaction for their figures.
+const rateBatch = 500
+
 // rateLockClass is the first key of the per-account advisory locks of rating.
 const rateLockClass = 0x52415445 // "RATE"
 
-func (p *Pipeline) rateAccount(ctx context.Context, conn *sqlx.Conn, cat *catalog, a Account, asOf calendar.Date, rep *Report) error {
-	tx, err := conn.BeginTxx(ctx, nil) // the run's own session, which holds usage_days
+func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catalog, accounts []Account, asOf calendar.Date, rep *Report) error {
+	subs, err := cat.loadSubscriptionsOf(ctx, conn, accounts) // the run's own session, which holds usage_days
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	// Runs rating the same account at once take turns: each replaces the
-	// account's figures whole.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, rateLockClass, a.ID); err != nil {
+	var reqs []rateRequest
+	var billings []calendar.Billing
+	for _, a := range accounts {
+		for _, b := range []calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar} {
+			if s := subs[accountBilling{a.ID, b}]; len(s) > 0 {
+				reqs = append(reqs, rateRequest{account: a, window: calendar.WindowOf(b, a.BillingDay, asOf), subs: s})
+				billings = append(billings, b)
+			}
+		}
+	}
+	rated, err := cat.rateWindows(ctx, conn, reqs)
+	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM unbilled_charges WHERE account_id = $1`, a.ID); err != nil {
-		return err
-	}
-	for _, b := range []calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar} {
-		subs, err := cat.loadSubscriptions(ctx, tx, a, b)
-		if err != nil {
-			return err
-		}
-		if len(subs) == 0 {
-			continue
-		}
-		w := calendar.WindowOf(b, a.BillingDay, asOf)
-		wc, err := cat.rateWindow(ctx, tx, a, b, w, subs)
-		if err != nil {
-			return err
-		}
+	var cols [7][]string
+	var lines []int64
+	for i, r := range reqs {
+		wc := rated[i]
 		for _, c := range wc.currencies() {
 			subtotal := decimal.Zero
 			for _, l := range wc.lines[c] {
 				subtotal = subtotal.Add(l.Amount)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO unbilled_charges (account_id, billing, window_start, window_end, currency, lines, subtotal, as_of)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, string(b), w.Start, w.End, string(c), len(wc.lines[c]), subtotal.String(), rep.AsOf); err != nil {
-				return err
+			for k, v := range [...]string{r.account.ID, string(billings[i]), r.window.Start.String(), r.window.End.String(), string(c), subtotal.String()} {
+				cols[k] = append(cols[k], v)
 			}
+			lines = append(lines, int64(len(wc.lines[c])))
 			rep.Unbilled++
 			rep.RatedLines += len(wc.lines[c])
 		}
+	}
+	ids := make([]string, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	// Runs rating the same accounts at once take turns: each replaces the
+	// accounts' figures whole. Locks are taken in id order, so two runs
+	// never wait on each other in a cycle.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
+		rateLockClass, pq.Array(ids)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM unbilled_charges WHERE account_id = ANY($1)`, pq.Array(ids)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, billingsql.Query("unbilled_charges_insert_many"), pq.Array(cols[0]), pq.Array(cols[1]),
+		pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(lines), pq.Array(cols[5]), rep.AsOf); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

@@ -30,86 +30,138 @@ func (wc *windowCharges) currencies() []money.Currency {
 	return out
 }
 
-// rateWindow computes every charge of an account's window from the stored
-// orders and usage: licence and one-time lines whose activity date falls in
-// the window, and one usage line per usage subscription (SPEC §3, §4).
-func (c *catalog) rateWindow(ctx context.Context, q sqlx.QueryerContext, a Account, b calendar.Billing, w calendar.Window, subs []*subscription) (*windowCharges, error) {
-	wc := &windowCharges{lines: map[money.Currency][]charges.Line{}}
-	var usageSubs []*subscription
-	for _, s := range subs {
-		for _, h := range s.held {
-			if w.Contains(h.Date) {
-				wc.held = append(wc.held, h)
-			}
-		}
-		lines, held := charges.Lines(&s.Subscription, w.End) // for usage: the orders that do not fit
-		if s.Kind == charges.KindUsage {
-			usageSubs = append(usageSubs, s)
-		}
-		for _, l := range lines {
-			if w.Contains(l.ActivityDate) {
-				wc.lines[s.Currency] = append(wc.lines[s.Currency], l)
-			}
-		}
-		for _, h := range held {
-			if w.Contains(h.Date) {
-				wc.held = append(wc.held, h)
-			}
-		}
-	}
-	if len(usageSubs) > 0 {
-		if err := c.rateUsage(ctx, q, w, usageSubs, wc); err != nil {
-			return nil, fmt.Errorf("rating usage of account %s for window %s: %w", a.ID, w.Start, err)
-		}
-	}
-	return wc, nil
+// rateRequest is one account's window to rate, with its subscriptions.
+type rateRequest struct {
+	account Account
+	window  calendar.Window
+	subs    []*subscription
 }
 
-// rateUsage sums each usage subscription's events in the window, per day in
+// rateWindow computes every charge of an account's window (see rateWindows).
+func (c *catalog) rateWindow(ctx context.Context, q sqlx.QueryerContext, a Account, w calendar.Window, subs []*subscription) (*windowCharges, error) {
+	out, err := c.rateWindows(ctx, q, []rateRequest{{account: a, window: w, subs: subs}})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// rateWindows computes every charge of many accounts' windows from the
+// stored orders and usage: licence and one-time lines whose activity date
+// falls in the window, and one usage line per usage subscription (SPEC §3,
+// §4). The usage of all the windows is read in one query.
+func (c *catalog) rateWindows(ctx context.Context, q sqlx.QueryerContext, reqs []rateRequest) ([]*windowCharges, error) {
+	out := make([]*windowCharges, len(reqs))
+	var usage []usageRequest
+	for i, r := range reqs {
+		wc := &windowCharges{lines: map[money.Currency][]charges.Line{}}
+		out[i] = wc
+		w := r.window
+		for _, s := range r.subs {
+			for _, h := range s.held {
+				if w.Contains(h.Date) {
+					wc.held = append(wc.held, h)
+				}
+			}
+			lines, held := charges.Lines(&s.Subscription, w.End) // for usage: the orders that do not fit
+			if s.Kind == charges.KindUsage {
+				usage = append(usage, usageRequest{sub: s, window: w, charges: wc})
+			}
+			for _, l := range lines {
+				if w.Contains(l.ActivityDate) {
+					wc.lines[s.Currency] = append(wc.lines[s.Currency], l)
+				}
+			}
+			for _, h := range held {
+				if w.Contains(h.Date) {
+					wc.held = append(wc.held, h)
+				}
+			}
+		}
+	}
+	if len(usage) > 0 {
+		if err := c.rateUsage(ctx, q, usage); err != nil {
+			return nil, fmt.Errorf("rating usage: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// usageRequest is a usage subscription to rate in a window.
+type usageRequest struct {
+	sub     *subscription
+	window  calendar.Window
+	charges *windowCharges // where its line goes
+}
+
+// rateUsage sums each usage subscription's events in its window, per day in
 // SQL, holds the days outside its active dates and rates the rest.
-func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, w calendar.Window, subs []*subscription, wc *windowCharges) error {
-	ids := make([]string, len(subs))
-	byID := make(map[string]*subscription, len(subs))
-	for i, s := range subs {
-		ids[i] = s.ID
-		byID[s.ID] = s
+func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []usageRequest) error {
+	ids := make([]string, len(reqs))
+	from := make([]string, len(reqs))
+	to := make([]string, len(reqs))
+	for i, r := range reqs {
+		ids[i], from[i], to[i] = r.sub.ID, r.window.Start.String(), (r.window.End + 1).String()
 	}
-	var days []struct {
-		SubscriptionID string        `db:"subscription_id"`
-		Day            calendar.Date `db:"day"`
-		Quantity       string        `db:"quantity"`
-		Events         int64         `db:"events"`
-	}
-	query, from, to := billingsql.Query("usage_daily_for_window"), any(w.Start.Time()), any((w.End + 1).Time())
+	query := billingsql.Query("usage_daily_for_windows")
 	if c.usageDays {
-		query, from, to = billingsql.Query("usage_days_for_window"), w.Start, w.End+1
+		query = billingsql.Query("usage_days_for_windows")
 	}
-	if err := sqlx.SelectContext(ctx, q, &days, query, pq.Array(ids), from, to); err != nil {
+	rows, err := q.QueryxContext(ctx, query, pq.Array(ids), pq.Array(from), pq.Array(to))
+	if err != nil {
 		return err
 	}
-	for i := 0; i < len(days); {
-		s := byID[days[i].SubscriptionID]
-		active, _ := charges.UsagePeriod(&s.Subscription, w.End) // its held orders are counted by rateWindow
-		total := decimal.Zero
-		for ; i < len(days) && days[i].SubscriptionID == s.ID; i++ {
-			qty := decimal.RequireFromString(days[i].Quantity)
-			if reason := charges.UsageHoldReason(active, days[i].Day); reason != "" {
-				wc.held = append(wc.held, charges.Held{SubscriptionID: s.ID, Date: days[i].Day, Quantity: qty,
-					Reason: fmt.Sprintf("usage (%d events) %s", days[i].Events, reason)})
-				continue
+	defer rows.Close()
+	var day struct {
+		Request  int           `db:"request"`
+		Day      calendar.Date `db:"day"`
+		Quantity string        `db:"quantity"`
+		Events   int64         `db:"events"`
+	}
+	current, total := -1, decimal.Zero
+	var active *charges.Active
+	for rows.Next() {
+		if err := rows.StructScan(&day); err != nil {
+			return err
+		}
+		i := day.Request - 1 // ordinality counts from 1
+		if i != current {
+			if current >= 0 {
+				reqs[current].rate(total)
 			}
-			total = total.Add(qty)
+			current, total = i, decimal.Zero
+			active, _ = charges.UsagePeriod(&reqs[i].sub.Subscription, reqs[i].window.End) // its held orders are counted by rateWindows
 		}
-		if total.Sign() == 0 {
+		r := reqs[i]
+		qty := decimal.RequireFromString(day.Quantity)
+		if reason := charges.UsageHoldReason(active, day.Day); reason != "" {
+			r.charges.held = append(r.charges.held, charges.Held{SubscriptionID: r.sub.ID, Date: day.Day, Quantity: qty,
+				Reason: fmt.Sprintf("usage (%d events) %s", day.Events, reason)})
 			continue
 		}
-		line, ok := charges.UsageLine(&s.Subscription, w, total)
-		if !ok {
-			wc.held = append(wc.held, charges.Held{SubscriptionID: s.ID, Date: w.Start, Quantity: total,
-				Reason: fmt.Sprintf("usage: no %s price for %s in effect on %s", s.Currency, s.SKU, w.Start)})
-			continue
-		}
-		wc.lines[s.Currency] = append(wc.lines[s.Currency], line)
+		total = total.Add(qty)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if current >= 0 {
+		reqs[current].rate(total)
 	}
 	return nil
+}
+
+// rate adds the usage line of a subscription's window total, or holds the
+// total when no price applies.
+func (r usageRequest) rate(total decimal.Decimal) {
+	if total.Sign() == 0 {
+		return
+	}
+	s, w, wc := r.sub, r.window, r.charges
+	line, ok := charges.UsageLine(&s.Subscription, w, total)
+	if !ok {
+		wc.held = append(wc.held, charges.Held{SubscriptionID: s.ID, Date: w.Start, Quantity: total,
+			Reason: fmt.Sprintf("usage: no %s price for %s in effect on %s", s.Currency, s.SKU, w.Start)})
+		return
+	}
+	wc.lines[s.Currency] = append(wc.lines[s.Currency], line)
 }

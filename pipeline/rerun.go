@@ -118,7 +118,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 	if err != nil {
 		return nil, err
 	}
-	wc, err := cat.rateWindow(ctx, tx, account, b, w, subs)
+	wc, err := cat.rateWindow(ctx, tx, account, w, subs)
 	if err != nil {
 		return nil, err
 	}
