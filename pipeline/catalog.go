@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -30,32 +32,54 @@ type Account struct {
 type catalog struct {
 	prices map[priceKey]charges.PriceSchedule
 	taxes  invoicing.TaxRates
-	// usageDays says that the session holds the span's usage summed per
-	// subscription and day in usage_days (see sumUsageDays).
-	usageDays bool
+	// usageDays names the run's table holding the span's usage summed per
+	// subscription and day, when there is one (see sumUsageDays).
+	usageDays string
 }
 
+// usageDaysPrefix starts the name of a run's usage_days table; the run id
+// ends it.
+const usageDaysPrefix = "usage_days_r"
+
 // sumUsageDays sums, in one statement, the usage of [from, to) per
-// subscription and UTC day into the session's usage_days table, indexed,
-// for the windows a stage is about to rate on that same connection.
-func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, from, to calendar.Date) error {
-	if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS usage_days`); err != nil {
+// subscription and UTC day into an unlogged table of the run, indexed, for
+// the windows a stage is about to rate: any session can read it. Tables left
+// by runs that died are dropped first.
+func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64, from, to calendar.Date) error {
+	var stale []string
+	if err := conn.SelectContext(ctx, &stale, `SELECT t.tablename FROM pg_tables t
+		WHERE t.schemaname = current_schema() AND t.tablename LIKE 'usage\_days\_r%'
+		AND NOT EXISTS (SELECT 1 FROM pipeline_runs r WHERE t.tablename = $1 || r.run_id AND r.status = 'running' AND r.run_id <> $2)`,
+		usageDaysPrefix, runID); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, billingsql.Query("usage_days_create"), from.Time(), to.Time()); err != nil {
+	for _, t := range stale {
+		if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+pq.QuoteIdentifier(t)); err != nil {
+			return err
+		}
+	}
+	table := usageDaysPrefix + strconv.FormatInt(runID, 10)
+	if _, err := conn.ExecContext(ctx, c.withUsageDays(billingsql.Query("usage_days_create"), table), from.Time(), to.Time()); err != nil {
 		return fmt.Errorf("summing usage from %s to %s: %w", from, to, err)
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE INDEX ON usage_days (subscription_id, day); ANALYZE usage_days`); err != nil {
+	c.usageDays = table
+	if _, err := conn.ExecContext(ctx, `CREATE INDEX ON `+table+` (subscription_id, day); ANALYZE `+table); err != nil {
 		return err
 	}
-	c.usageDays = true
 	return nil
+}
+
+// withUsageDays names the run's usage_days table in a query.
+func (c *catalog) withUsageDays(query, table string) string {
+	return strings.ReplaceAll(query, "usage_days", table)
 }
 
 // dropUsageDays ends what sumUsageDays began.
 func (c *catalog) dropUsageDays(ctx context.Context, conn *sqlx.Conn) {
-	c.usageDays = false
-	_, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS usage_days`)
+	if c.usageDays != "" {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+c.usageDays)
+		c.usageDays = ""
+	}
 }
 
 type priceKey struct {
@@ -144,20 +168,21 @@ type accountBilling struct {
 
 // loadSubscriptions reads the subscriptions of an account of one billing.
 func (c *catalog) loadSubscriptions(ctx context.Context, q sqlx.QueryerContext, a Account, b calendar.Billing) ([]*subscription, error) {
-	subs, err := c.loadSubscriptionsOf(ctx, q, []Account{a})
+	subs, err := c.loadSubscriptionsOf(ctx, q, []Account{a}, []calendar.Billing{b})
 	return subs[accountBilling{a.ID, b}], err
 }
 
-// loadSubscriptionsOf reads the subscriptions of many accounts, of both
-// billings, in one query.
-func (c *catalog) loadSubscriptionsOf(ctx context.Context, q sqlx.QueryerContext, accounts []Account) (map[accountBilling][]*subscription, error) {
+// loadSubscriptionsOf reads, in one query, the subscriptions of many
+// accounts of one billing each (an account named twice has both read).
+func (c *catalog) loadSubscriptionsOf(ctx context.Context, q sqlx.QueryerContext, accounts []Account, billings []calendar.Billing) (map[accountBilling][]*subscription, error) {
 	ids := make([]string, len(accounts))
+	kinds := make([]string, len(accounts))
 	byID := make(map[string]Account, len(accounts))
 	for i, a := range accounts {
-		ids[i] = a.ID
+		ids[i], kinds[i] = a.ID, string(billings[i])
 		byID[a.ID] = a
 	}
-	rows, err := q.QueryxContext(ctx, billingsql.Query("order_list_for_accounts"), pq.Array(ids))
+	rows, err := q.QueryxContext(ctx, billingsql.Query("order_list_for_accounts"), pq.Array(ids), pq.Array(kinds))
 	if err != nil {
 		return nil, fmt.Errorf("loading orders: %w", err)
 	}

@@ -59,29 +59,107 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	for _, d := range due {
 		from, to = min(from, d.window.Start), max(to, d.window.End+1)
 	}
-	if err := cat.sumUsageDays(ctx, run.conn, from, to); err != nil {
+	if err := cat.sumUsageDays(ctx, run.conn, run.id, from, to); err != nil {
 		return err
 	}
 	defer cat.dropUsageDays(ctx, run.conn)
+	// Readers, each on a session of its own, read and rate the batches
+	// ahead while the run's session writes them in order: the database and
+	// both cores work at once. The writes commit without waiting for the
+	// disk and are made durable with the run's (see durable).
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	rated := p.rateAhead(readCtx, cat, due)
 	untaxed := map[string]bool{}
-	for start := 0; start < len(due); {
-		end := start + 1
-		for end < len(due) && end-start < closeBatch && due[end].window.Closes == due[start].window.Closes {
-			end++
+	var firstErr error
+	done := 0
+	for next := range rated {
+		rb := <-next
+		if firstErr == nil {
+			firstErr = rb.err
 		}
-		if err := checkpoint(ctx); err != nil {
-			return err
+		if firstErr == nil {
+			firstErr = checkpoint(ctx)
 		}
-		if err := p.closeWindows(ctx, run, cat, due[start:end], cutoff, rep, untaxed); err != nil {
-			return err
+		if firstErr == nil {
+			firstErr = p.writeWindows(ctx, run.conn, cat, rb.windows, rb.charges, cutoff, run.id, rep, untaxed)
 		}
-		p.Log.Debug("windows_closed", "closes_on", due[start].window.Closes.String(), "windows", end-start, "done", end, "due", len(due))
-		start = end
+		if firstErr != nil {
+			stopReading() // and drain what the reader sent
+			continue
+		}
+		done += len(rb.windows)
+		p.Log.Debug("windows_closed", "closes_on", rb.windows[0].window.Closes.String(), "windows", len(rb.windows), "done", done, "due", len(due))
 	}
 	for c := range untaxed {
 		rep.Untaxed = append(rep.Untaxed, c)
 	}
-	return nil
+	return firstErr
+}
+
+// ratedBatch is a batch of due windows of one closing date with their
+// charges, ready to write.
+type ratedBatch struct {
+	windows []dueWindow
+	charges []*windowCharges
+	err     error
+}
+
+// closeReaders is how many sessions read and rate batches ahead of the
+// writer.
+const closeReaders = 2
+
+// rateAhead splits the due windows into batches of one closing date and
+// rates them on closeReaders sessions of their own. It returns, in batch
+// order, where each batch's result will come; it stops at the first error
+// (delivered in its place) or when ctx ends.
+func (p *Pipeline) rateAhead(ctx context.Context, cat *catalog, due []dueWindow) <-chan chan ratedBatch {
+	type job struct {
+		windows []dueWindow
+		out     chan ratedBatch
+	}
+	jobs := make(chan job)
+	order := make(chan chan ratedBatch, closeReaders)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for start := 0; start < len(due); {
+			end := start + 1
+			for end < len(due) && end-start < closeBatch && due[end].window.Closes == due[start].window.Closes {
+				end++
+			}
+			j := job{windows: due[start:end], out: make(chan ratedBatch, 1)}
+			select {
+			case order <- j.out:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				j.out <- ratedBatch{windows: j.windows, err: ctx.Err()}
+				return
+			}
+			start = end
+		}
+	}()
+	for range closeReaders {
+		go func() {
+			conn, err := p.DB.Connx(ctx)
+			if err == nil {
+				defer conn.Close()
+				_, err = conn.ExecContext(ctx, `SET work_mem = '64MB'`) // a batch's orders sort in memory
+			}
+			for j := range jobs {
+				rb := ratedBatch{windows: j.windows, err: err}
+				if err == nil {
+					rb.charges, rb.err = cat.rateBatch(ctx, conn, j.windows)
+				}
+				j.out <- rb
+			}
+		}()
+	}
+	return order
 }
 
 // dueWindows lists, oldest closing date first, every window not yet closed
@@ -150,70 +228,77 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 	return due, nil
 }
 
-// closeWindows closes a batch of due windows of one closing date in one
-// transaction. When the batch fails on the database, its windows are closed
-// one by one, so that the error names the window and those before it close.
-func (p *Pipeline) closeWindows(ctx context.Context, run *runState, cat *catalog, batch []dueWindow, cutoff time.Time,
-	rep *Report, untaxed map[string]bool) error {
-	err := p.closeBatch(ctx, run, cat, batch, cutoff, rep, untaxed)
-	var pqErr *pq.Error
-	if err == nil || len(batch) == 1 || !errors.As(err, &pqErr) {
-		if err != nil && len(batch) == 1 {
-			d := batch[0]
-			err = fmt.Errorf("closing window %s for account %s (%s): %w", d.window.Start, d.account.ID, d.billing, err)
+// rateBatch reads a batch's accounts' subscriptions and their usage in the
+// windows (q must hold usage_days) and computes each window's charges.
+func (c *catalog) rateBatch(ctx context.Context, q sqlx.QueryerContext, batch []dueWindow) ([]*windowCharges, error) {
+	var accounts []Account
+	var billings []calendar.Billing
+	for i, d := range batch { // one closing date: an account's windows differ by billing
+		if i == 0 || d.account.ID != batch[i-1].account.ID || d.billing != batch[i-1].billing {
+			accounts, billings = append(accounts, d.account), append(billings, d.billing)
 		}
+	}
+	subs, err := c.loadSubscriptionsOf(ctx, q, accounts, billings)
+	if err != nil {
+		return nil, err
+	}
+	reqs := make([]rateRequest, len(batch))
+	for i, d := range batch {
+		reqs[i] = rateRequest{account: d.account, window: d.window, subs: subs[accountBilling{d.account.ID, d.billing}]}
+	}
+	return c.rateWindows(ctx, q, reqs)
+}
+
+// writeWindows closes a batch of rated windows in one transaction. When the
+// batch fails on the database, its windows are written one by one, so that
+// the error names the window and those before it close.
+func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, cat *catalog, batch []dueWindow, rated []*windowCharges,
+	cutoff time.Time, runID int64, rep *Report, untaxed map[string]bool) error {
+	err := p.writeBatch(ctx, conn, cat, batch, rated, cutoff, runID, rep, untaxed)
+	var pqErr *pq.Error
+	switch {
+	case err == nil:
+		return nil
+	case len(batch) == 1:
+		d := batch[0]
+		return fmt.Errorf("closing window %s for account %s (%s): %w", d.window.Start, d.account.ID, d.billing, err)
+	case !errors.As(err, &pqErr):
 		return err
 	}
 	for i := range batch {
-		if err := p.closeWindows(ctx, run, cat, batch[i:i+1], cutoff, rep, untaxed); err != nil {
+		if err := p.writeWindows(ctx, conn, cat, batch[i:i+1], rated[i:i+1], cutoff, runID, rep, untaxed); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *Pipeline) closeBatch(ctx context.Context, run *runState, cat *catalog, batch []dueWindow, cutoff time.Time,
-	rep *Report, untaxed map[string]bool) error {
-	// Read: the batch's accounts' subscriptions, their usage in the windows
-	// (the run's session holds usage_days), and which accounts have had an
-	// anniversary invoice.
-	var accounts []Account
+func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog, batch []dueWindow, rated []*windowCharges,
+	cutoff time.Time, runID int64, rep *Report, untaxed map[string]bool) error {
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	claimed, err := claimWindows(ctx, tx, batch, cutoff, runID)
+	if err != nil {
+		return fmt.Errorf("claiming windows: %w", err)
+	}
+	// Whether each account has had an anniversary invoice, read here: the
+	// batch before this one may have issued it.
 	var ids []string
 	for i, d := range batch {
 		if i == 0 || d.account.ID != batch[i-1].account.ID {
-			accounts, ids = append(accounts, d.account), append(ids, d.account.ID)
+			ids = append(ids, d.account.ID)
 		}
 	}
-	subs, err := cat.loadSubscriptionsOf(ctx, run.conn, accounts)
-	if err != nil {
-		return err
-	}
-	reqs := make([]rateRequest, len(batch))
-	for i, d := range batch {
-		reqs[i] = rateRequest{account: d.account, window: d.window, subs: subs[accountBilling{d.account.ID, d.billing}]}
-	}
-	rated, err := cat.rateWindows(ctx, run.conn, reqs)
-	if err != nil {
-		return err
-	}
 	var withAnniversary []string
-	if err := run.conn.SelectContext(ctx, &withAnniversary, billingsql.Query("invoice_accounts_with_anniversary"), pq.Array(ids)); err != nil {
+	if err := tx.SelectContext(ctx, &withAnniversary, billingsql.Query("invoice_accounts_with_anniversary"), pq.Array(ids)); err != nil {
 		return err
 	}
 	hasAnniversary := map[string]bool{}
 	for _, id := range withAnniversary {
 		hasAnniversary[id] = true
-	}
-
-	// Write: claim the windows, then store the invoices of those claimed.
-	tx, err := run.conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	claimed, err := claimWindows(ctx, tx, batch, cutoff, run.id)
-	if err != nil {
-		return fmt.Errorf("claiming windows: %w", err)
 	}
 	var invoices []invoicing.Invoice
 	for i, d := range batch {
@@ -233,7 +318,7 @@ func (p *Pipeline) closeBatch(ctx context.Context, run *runState, cat *catalog, 
 			}
 		}
 	}
-	numbers, err := storeInvoices(ctx, tx, invoices, nil, run.id)
+	numbers, err := storeInvoices(ctx, tx, invoices, nil, runID)
 	if err != nil {
 		return err
 	}

@@ -311,9 +311,12 @@ func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job stri
 	// waiting for the disk: every such transaction is atomic and can be
 	// redone, and durable (see durable) before anything outside the
 	// database depends on it. One flush per stage instead of one per window.
-	if _, err := conn.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("preparing run %d: %w", run.id, err)
+	// Its sorts of a batch's orders fit in memory.
+	for _, set := range []string{`SET synchronous_commit = off`, `SET work_mem = '64MB'`} {
+		if _, err := conn.ExecContext(ctx, set); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("preparing run %d: %w", run.id, err)
+		}
 	}
 	if err := p.markInterruptedRuns(ctx, run.id); err != nil {
 		run.release()

@@ -26,7 +26,7 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 	}
 	asOf := calendar.DateOf(rep.AsOf)
 	// The open windows hold the as-of date: none starts more than a month before it.
-	if err := cat.sumUsageDays(ctx, run.conn, calendar.Clamp(1, asOf.Year(), asOf.Month()-1), asOf+1); err != nil {
+	if err := cat.sumUsageDays(ctx, run.conn, run.id, calendar.Clamp(1, asOf.Year(), asOf.Month()-1), asOf+1); err != nil {
 		return err
 	}
 	defer cat.dropUsageDays(ctx, run.conn)
@@ -50,7 +50,12 @@ const rateBatch = 500
 const rateLockClass = 0x52415445 // "RATE"
 
 func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catalog, accounts []Account, asOf calendar.Date, rep *Report) error {
-	subs, err := cat.loadSubscriptionsOf(ctx, conn, accounts) // the run's own session, which holds usage_days
+	var both []Account
+	var bothBillings []calendar.Billing
+	for _, a := range accounts {
+		both, bothBillings = append(both, a, a), append(bothBillings, calendar.BillingAnniversary, calendar.BillingCalendar)
+	}
+	subs, err := cat.loadSubscriptionsOf(ctx, conn, both, bothBillings)
 	if err != nil {
 		return err
 	}

@@ -104,8 +104,8 @@ func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []u
 		ids[i], from[i], to[i] = r.sub.ID, r.window.Start.String(), (r.window.End + 1).String()
 	}
 	query := billingsql.Query("usage_daily_for_windows")
-	if c.usageDays {
-		query = billingsql.Query("usage_days_for_windows")
+	if c.usageDays != "" {
+		query = c.withUsageDays(billingsql.Query("usage_days_for_windows"), c.usageDays)
 	}
 	rows, err := q.QueryxContext(ctx, query, pq.Array(ids), pq.Array(from), pq.Array(to))
 	if err != nil {

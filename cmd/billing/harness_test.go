@@ -79,6 +79,12 @@ func (o *operator) invoices(account string) []pipeline.Invoice {
 	if err := json.Unmarshal([]byte(o.billing(args...)), &list); err != nil {
 		o.t.Fatal(err)
 	}
+	// Lines keep no foreign key to their invoice (migration 00003): the
+	// pipeline alone keeps every line with its invoice.
+	var orphans int
+	if err := o.db.Get(&orphans, `SELECT count(*) FROM invoice_lines l WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.number = l.invoice_number)`); err != nil || orphans != 0 {
+		o.t.Fatalf("%d invoice lines without their invoice (%v)", orphans, err)
+	}
 	return list
 }
 

@@ -1,4 +1,4 @@
--- Usage subscriptions' days in their windows, from the session's usage_days:
+-- Usage subscriptions' days in their windows, from the run's usage_days:
 -- $1 the subscriptions, $2 and $3 each one's window [from, to); every row
 -- carries its request's position.
 SELECT w.i AS request, u.day, u.quantity::text AS quantity, u.events
