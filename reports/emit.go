@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline"
@@ -36,6 +38,8 @@ type Emitter struct {
 	OutputDir string
 	Log       *slog.Logger
 	Options   Options
+
+	dirs sync.Map // folders made by this emitter
 }
 
 type emitInvoice struct {
@@ -87,15 +91,13 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	for _, f := range files {
 		stored[f.Number+"\x1f"+f.Kind] = f
 	}
-	// Work through the files on every core; each worker records its files
-	// on a session that does not wait for the disk per file: a lost record
-	// only means the file is checked and written again by the next run, and
-	// the run's end commits synchronously anyway.
+	// Work through the files on every core. Small invoices go in batches:
+	// one query reads all their lines, one statement records all their files.
 	type task struct {
 		inv   emitInvoice
 		kinds []string // the files of the invoice to write
 	}
-	tasks := make(chan task)
+	batches := make(chan []task)
 	var (
 		mu       sync.Mutex
 		written  int
@@ -109,12 +111,11 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		mu.Unlock()
 	}
 	var wg sync.WaitGroup
-	// Two workers a core: while one waits on the database or a file sync,
-	// the other renders.
+	// Two workers a core: while one waits on the database, the other renders.
 	for w := 0; w < 2*max(1, runtime.GOMAXPROCS(0)); w++ {
 		s, err := newEmitSession(ctx, db)
 		if err != nil {
-			close(tasks)
+			close(batches)
 			wg.Wait()
 			return written, err
 		}
@@ -122,38 +123,57 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		go func() {
 			defer wg.Done()
 			defer s.close()
-			for t := range tasks {
-				lines := s.lines(ctx, t.inv.Number)
-				if len(t.kinds) > 1 && t.inv.Lines <= readOnceLines {
-					// A small invoice's lines are read once for both files.
-					held, err := collect(lines)
-					if err != nil {
-						fail(fmt.Errorf("reading the lines of invoice %s: %w", t.inv.Number, err))
+			for batch := range batches {
+				numbers := make([]string, len(batch))
+				for i, t := range batch {
+					numbers[i] = t.inv.Number
+				}
+				var held map[string][]Line
+				if len(batch) > 1 || batch[0].inv.Lines <= readOnceLines {
+					var err error
+					if held, err = s.readLines(ctx, numbers); err != nil {
+						fail(fmt.Errorf("reading the lines of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err))
 						continue
 					}
-					lines = held
 				}
-				for _, kind := range t.kinds {
-					path := e.Path(t.inv.header(), kind)
-					sum, err := e.write(t.inv, kind, path, lines)
-					if err != nil {
-						fail(fmt.Errorf("writing the %s file of invoice %s: %w", kind, t.inv.Number, err))
-						break
+				var rec fileRecords
+				for _, t := range batch {
+					lines := s.lines(ctx, t.inv.Number) // a large invoice streams, once per file
+					if held != nil {
+						lines = heldLines(held[t.inv.Number])
 					}
-					if _, err := s.upsert.ExecContext(ctx, t.inv.Number, kind, path, sum); err != nil {
-						fail(fmt.Errorf("recording the %s file of invoice %s: %w", kind, t.inv.Number, err))
-						break
+					for _, kind := range t.kinds {
+						path := e.Path(t.inv.header(), kind)
+						sum, err := e.write(t.inv, kind, path, lines)
+						if err != nil {
+							fail(fmt.Errorf("writing the %s file of invoice %s: %w", kind, t.inv.Number, err))
+							break
+						}
+						rec.add(t.inv.Number, kind, path, sum)
+						e.Log.Debug("file_written", "number", t.inv.Number, "kind", kind, "path", path, "sha256", sum)
 					}
-					mu.Lock()
-					written++
-					mu.Unlock()
-					e.Log.Debug("file_written", "number", t.inv.Number, "kind", kind, "path", path, "sha256", sum)
 				}
+				if err := s.record(ctx, rec); err != nil {
+					fail(fmt.Errorf("recording the files of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err))
+					continue
+				}
+				mu.Lock()
+				written += len(rec.numbers)
+				mu.Unlock()
 			}
 		}()
 	}
 	err := func() error {
-		defer close(tasks)
+		defer close(batches)
+		var batch []task
+		lines := 0
+		send := func() {
+			if len(batch) > 0 {
+				batches <- batch
+				batch, lines = nil, 0
+			}
+		}
+		defer send()
 		for _, inv := range invoices {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -175,9 +195,20 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 				}
 				kinds = append(kinds, kind)
 			}
-			if len(kinds) > 0 {
-				tasks <- task{inv: inv, kinds: kinds}
+			if len(kinds) == 0 {
+				continue
 			}
+			if inv.Lines > readOnceLines { // alone, streamed
+				send()
+				batch = []task{{inv: inv, kinds: kinds}}
+				send()
+				continue
+			}
+			if len(batch) == emitBatch || lines+inv.Lines > readOnceLines {
+				send()
+			}
+			batch = append(batch, task{inv: inv, kinds: kinds})
+			lines += inv.Lines
 		}
 		return nil
 	}()
@@ -237,6 +268,10 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// fileBuffers gather a file's bytes into large writes: most files are
+// written with one or two.
+var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
+
 // write renders one file to a temporary name in its folder and renames it
 // into place, so a reader never sees half a file. Files are not synced one
 // by one (a sync per file cost more than rendering it); Emit syncs the output
@@ -244,20 +279,33 @@ func fileSHA256(path string) (string, error) {
 // longer has its recorded SHA-256, so the next run writes it again.
 func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (string, error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+	if _, made := e.dirs.Load(dir); !made { // an invoice's two files share a folder
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
+		e.dirs.Store(dir, true)
 	}
 	tmp, err := os.CreateTemp(dir, ".writing-*.xlsx")
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.Remove(tmp.Name())
+		}
+	}()
 	h := sha256.New()
-	out := io.MultiWriter(tmp, h)
+	out := fileBuffers.Get().(*bufio.Writer)
+	defer fileBuffers.Put(out)
+	out.Reset(io.MultiWriter(tmp, h))
 	if kind == KindReconciliation {
 		err = WriteReconciliation(out, inv.header(), lines, e.Options)
 	} else {
 		err = WriteDocument(out, inv.header(), lines, e.Options)
+	}
+	if err == nil {
+		err = out.Flush()
 	}
 	if closeErr := tmp.Close(); err == nil {
 		err = closeErr
@@ -268,20 +316,21 @@ func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (string
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", err
 	}
+	renamed = true
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// readOnceLines is the size up to which an invoice's lines are held in
-// memory to write both its files from one read; larger invoices stream them
-// from the database once per file, so memory stays flat.
+// readOnceLines is the most lines held in memory at once to write several
+// files from one read: an invoice up to this size is read with others in a
+// batch; a larger one streams its lines from the database once per file, so
+// memory stays flat.
 const readOnceLines = 10_000
 
-// collect reads a stream of lines into memory and returns a source over them.
-func collect(lines Lines) (Lines, error) {
-	var held []Line
-	if err := lines(func(l *Line) error { held = append(held, *l); return nil }); err != nil {
-		return nil, err
-	}
+// emitBatch is the most invoices read and recorded together.
+const emitBatch = 64
+
+// heldLines is a source over lines in memory.
+func heldLines(held []Line) Lines {
 	return func(yield func(*Line) error) error {
 		for i := range held {
 			if err := yield(&held[i]); err != nil {
@@ -289,10 +338,18 @@ func collect(lines Lines) (Lines, error) {
 			}
 		}
 		return nil
-	}, nil
+	}
+}
+
+// fileRecords are written files to record.
+type fileRecords struct{ numbers, kinds, paths, sums []string }
+
+func (r *fileRecords) add(number, kind, path, sum string) {
+	r.numbers, r.kinds, r.paths, r.sums = append(r.numbers, number), append(r.kinds, kind), append(r.paths, path), append(r.sums, sum)
 }
 
 type storedLine struct {
+	InvoiceNumber      string        `db:"invoice_number"`
 	CustomerID         string        `db:"customer_id"`
 	CustomerName       string        `db:"customer_name"`
 	CustomerCountry    string        `db:"customer_country"`
@@ -353,33 +410,56 @@ func (s *emitSession) close() {
 	s.conn.Close()
 }
 
+// record stores the records of written files in one statement.
+func (s *emitSession) record(ctx context.Context, r fileRecords) error {
+	if len(r.numbers) == 0 {
+		return nil
+	}
+	_, err := s.upsert.ExecContext(ctx, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.paths), pq.Array(r.sums))
+	return err
+}
+
+// readLines reads the lines of several invoices into memory, by invoice.
+func (s *emitSession) readLines(ctx context.Context, numbers []string) (map[string][]Line, error) {
+	held := make(map[string][]Line, len(numbers))
+	err := s.scanLines(ctx, numbers, func(number string, l *Line) error {
+		held[number] = append(held[number], *l)
+		return nil
+	})
+	return held, err
+}
+
 // lines streams an invoice's lines from the database, one row at a time.
 func (s *emitSession) lines(ctx context.Context, number string) Lines {
 	return func(yield func(*Line) error) error {
-		rows, err := s.lineQuery.QueryxContext(ctx, number)
-		if err != nil {
+		return s.scanLines(ctx, []string{number}, func(_ string, l *Line) error { return yield(l) })
+	}
+}
+
+func (s *emitSession) scanLines(ctx context.Context, numbers []string, yield func(string, *Line) error) error {
+	rows, err := s.lineQuery.QueryxContext(ctx, pq.Array(numbers))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r storedLine
+	var l Line
+	for rows.Next() {
+		if err := rows.StructScan(&r); err != nil {
 			return err
 		}
-		defer rows.Close()
-		var r storedLine
-		var l Line
-		for rows.Next() {
-			if err := rows.StructScan(&r); err != nil {
-				return err
-			}
-			l = Line{
-				CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerCountry: r.CustomerCountry,
-				OrderID: r.OrderID, SubscriptionID: r.SubscriptionID, SKU: r.SKU, ProductName: r.ProductName,
-				ChargeType: r.ChargeType, ChargeStart: r.ChargeStart, ChargeEnd: r.ChargeEnd, ActivityDate: r.ActivityDate,
-				UnitPrice: decimal.RequireFromString(r.UnitPrice), EffectiveUnitPrice: decimal.RequireFromString(r.EffectiveUnitPrice),
-				Quantity: decimal.RequireFromString(r.Quantity), Amount: decimal.RequireFromString(r.Amount),
-				Tax: decimal.RequireFromString(r.Tax), Total: decimal.RequireFromString(r.Total),
-				DaysCharged: r.DaysCharged, TermDays: r.TermDays, Detail: r.Detail, Reversal: r.Reversal,
-			}
-			if err := yield(&l); err != nil {
-				return err
-			}
+		l = Line{
+			CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerCountry: r.CustomerCountry,
+			OrderID: r.OrderID, SubscriptionID: r.SubscriptionID, SKU: r.SKU, ProductName: r.ProductName,
+			ChargeType: r.ChargeType, ChargeStart: r.ChargeStart, ChargeEnd: r.ChargeEnd, ActivityDate: r.ActivityDate,
+			UnitPrice: decimal.RequireFromString(r.UnitPrice), EffectiveUnitPrice: decimal.RequireFromString(r.EffectiveUnitPrice),
+			Quantity: decimal.RequireFromString(r.Quantity), Amount: decimal.RequireFromString(r.Amount),
+			Tax: decimal.RequireFromString(r.Tax), Total: decimal.RequireFromString(r.Total),
+			DaysCharged: r.DaysCharged, TermDays: r.TermDays, Detail: r.Detail, Reversal: r.Reversal,
 		}
-		return rows.Err()
+		if err := yield(r.InvoiceNumber, &l); err != nil {
+			return err
+		}
 	}
+	return rows.Err()
 }

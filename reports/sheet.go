@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -27,8 +28,19 @@ type sheetWriter struct {
 // flushAt is the buffered size at which rows go to the compressor.
 const flushAt = 64 << 10
 
+// sheetBuffers reuses the writers' buffers: a workbook has several sheets
+// and a run writes a great many workbooks.
+var sheetBuffers = sync.Pool{New: func() any { b := make([]byte, 0, flushAt+4096); return &b }}
+
 func newSheetWriter(w io.Writer) *sheetWriter {
-	return &sheetWriter{w: w, buf: make([]byte, 0, flushAt+4096)}
+	return &sheetWriter{w: w, buf: (*sheetBuffers.Get().(*[]byte))[:0]}
+}
+
+// release gives the writer's buffer back; the writer is done with.
+func (s *sheetWriter) release() {
+	b := s.buf[:0]
+	s.buf = nil
+	sheetBuffers.Put(&b)
 }
 
 // columnNames are the letters of the columns a workbook here uses.

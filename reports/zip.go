@@ -73,7 +73,9 @@ func (b *workbook) endSheet(i int, s *sheetWriter) error {
 		return s.err
 	}
 	s.buf = append(s.buf, b.tpl.sheets[i].tail...)
-	return s.w.(*entry).finish(s.buf)
+	err := s.w.(*entry).finish(s.buf)
+	s.release()
+	return err
 }
 
 // table fills in the range of the k-th table: the header and rows rows
