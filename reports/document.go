@@ -74,25 +74,16 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 func chargeRow(s *sheetWriter, st styles, l *Line) error {
 	s.startRow()
 	s.date(st.date, l.ActivityDate)
-	for _, v := range [...]string{l.CustomerID, l.CustomerName, l.ProductName, l.ChargeType} {
-		if err := s.text(0, v); err != nil {
-			return err
-		}
+	if err := s.texts(l.CustomerID, l.CustomerName, l.ProductName, l.ChargeType); err != nil {
+		return err
 	}
 	s.date(st.date, l.ChargeStart)
 	s.date(st.date, l.ChargeEnd)
-	for _, n := range [...]struct {
-		v     decimal.Decimal
-		style int
-	}{{l.Quantity, 0}, {l.EffectiveUnitPrice, st.price}, {l.Amount, st.money}, {l.Tax, st.money}, {l.Total, st.money}} {
-		if err := s.number(n.style, n.v); err != nil {
-			return err
-		}
-	}
-	if err := s.text(0, l.OrderID); err != nil {
+	if err := s.numbers(styled{l.Quantity, 0}, styled{l.EffectiveUnitPrice, st.price}, styled{l.Amount, st.money},
+		styled{l.Tax, st.money}, styled{l.Total, st.money}); err != nil {
 		return err
 	}
-	if err := s.text(0, l.SubscriptionID); err != nil {
+	if err := s.texts(l.OrderID, l.SubscriptionID); err != nil {
 		return err
 	}
 	s.endRow()

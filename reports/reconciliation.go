@@ -231,24 +231,15 @@ func writeSheet(b *workbook, i int, rows func(*sheetWriter) error) error {
 
 func lineRow(s *sheetWriter, st styles, inv Invoice, l *Line) error {
 	s.startRow()
-	for _, v := range [...]string{inv.AccountID, inv.AccountName, l.CustomerID, l.CustomerName, l.CustomerCountry,
-		inv.Number, l.OrderID, l.SubscriptionID, l.SKU, l.ProductName, l.ChargeType} {
-		if err := s.text(0, v); err != nil {
-			return err
-		}
+	if err := s.texts(inv.AccountID, inv.AccountName, l.CustomerID, l.CustomerName, l.CustomerCountry,
+		inv.Number, l.OrderID, l.SubscriptionID, l.SKU, l.ProductName, l.ChargeType); err != nil {
+		return err
 	}
 	s.date(st.date, l.ChargeStart)
 	s.date(st.date, l.ChargeEnd)
-	for _, n := range [...]struct {
-		v     decimal.Decimal
-		style int
-	}{
-		{l.UnitPrice, st.price}, {l.EffectiveUnitPrice, st.price}, {l.Quantity, 0},
-		{l.Amount, st.money}, {l.Tax, st.money}, {l.Total, st.money},
-	} {
-		if err := s.number(n.style, n.v); err != nil {
-			return err
-		}
+	if err := s.numbers(styled{l.UnitPrice, st.price}, styled{l.EffectiveUnitPrice, st.price}, styled{l.Quantity, 0},
+		styled{l.Amount, st.money}, styled{l.Tax, st.money}, styled{l.Total, st.money}); err != nil {
+		return err
 	}
 	if err := s.text(0, string(inv.Currency)); err != nil {
 		return err
@@ -256,14 +247,11 @@ func lineRow(s *sheetWriter, st styles, inv Invoice, l *Line) error {
 	s.date(st.date, l.ActivityDate)
 	s.integer(0, l.DaysCharged, true)
 	s.integer(0, l.TermDays, true)
-	if err := s.text(0, l.Detail); err != nil {
-		return err
-	}
 	reversal := "no"
 	if l.Reversal {
 		reversal = "yes"
 	}
-	if err := s.text(0, reversal); err != nil {
+	if err := s.texts(l.Detail, reversal); err != nil {
 		return err
 	}
 	s.endRow()

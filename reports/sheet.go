@@ -119,6 +119,32 @@ func (s *sheetWriter) text(style int, v string) error {
 	return nil
 }
 
+// texts writes unstyled text cells, one after the other.
+func (s *sheetWriter) texts(vs ...string) error {
+	for _, v := range vs {
+		if err := s.text(0, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// styled is an amount with the style it shows in.
+type styled struct {
+	v     decimal.Decimal
+	style int
+}
+
+// numbers writes number cells, one after the other.
+func (s *sheetWriter) numbers(ns ...styled) error {
+	for _, n := range ns {
+		if err := s.number(n.style, n.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // number writes an exact decimal as a number cell (SPEC §5).
 func (s *sheetWriter) number(style int, d decimal.Decimal) error {
 	digits, err := numberText(d)
