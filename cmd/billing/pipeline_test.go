@@ -285,3 +285,40 @@ func TestAnOrderOlderThanEveryClosedWindowIsBilledInItsOwnWindow(t *testing.T) {
 		"INV-2026-000001 P1 new anniversary USD 2026-05-15–2026-06-14 issued 2026-06-15 24.00+0.00=24.00 adjusts -",
 	}, "\n"))
 }
+
+// Windows of one closing date close together in one transaction. When the
+// database refuses one of them (here a trigger stands for any fault), the
+// batch is closed window by window: the windows before it close, the error
+// names it, nothing of it is stored, and the next run closes it and the rest
+// with gap-free numbers.
+func TestAWindowTheDatabaseRefusesIsNamedAndTheOthersClose(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.load(map[string]string{
+		"accounts":  "account_id,name,country,currency,billing_day\nA1,First,US,USD,15\nA2,Second,US,USD,15\nA3,Third,US,USD,15\n",
+		"customers": "customer_id,account_id,name,country,currency\nC1,A1,One,US,USD\nC2,A2,Two,US,USD\nC3,A3,Three,US,USD\n",
+		"products":  usd4Catalog,
+		"prices":    usd4Prices,
+		"orders":    ordersHeader + "O1,S1,C1,LIC,new,1,2026-06-01\nO2,S2,C2,LIC,new,2,2026-06-01\nO3,S3,C3,LIC,new,3,2026-06-01\n",
+	})
+	o.db.MustExec(`CREATE FUNCTION refuse_c2() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.customer_id = 'C2' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`)
+	o.db.MustExec(`CREATE TRIGGER refuse_c2 BEFORE INSERT ON invoice_lines FOR EACH ROW EXECUTE FUNCTION refuse_c2()`)
+	code, _, errOut := billing(t, "run", "--as-of", "2026-06-16T00:00:00Z", "--database-url", o.url, "--output-dir", o.dir+"/out", "--log-level", "warn")
+	if code == 0 || !strings.Contains(errOut, "closing window 2026-05-15 for account A2 (anniversary)") || !strings.Contains(errOut, "refused for the test") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	assertText(t, "the window before the refused one closed", summary(o.invoices("")),
+		"INV-2026-000001 A1 new anniversary USD 2026-05-15–2026-06-14 issued 2026-06-15 4.00+0.00=4.00 adjusts -")
+	var closed []string
+	if err := o.db.Select(&closed, `SELECT account_id FROM closed_windows ORDER BY 1`); err != nil || strings.Join(closed, ",") != "A1" {
+		t.Fatalf("closed windows %q (%v)", closed, err)
+	}
+	o.db.MustExec(`DROP TRIGGER refuse_c2 ON invoice_lines`)
+	o.billing("run", "--as-of", "2026-06-16T00:00:00Z")
+	assertText(t, "the next run closes the rest", summary(o.invoices("")), strings.Join([]string{
+		"INV-2026-000001 A1 new anniversary USD 2026-05-15–2026-06-14 issued 2026-06-15 4.00+0.00=4.00 adjusts -",
+		"INV-2026-000002 A2 new anniversary USD 2026-05-15–2026-06-14 issued 2026-06-15 8.00+0.00=8.00 adjusts -",
+		"INV-2026-000003 A3 new anniversary USD 2026-05-15–2026-06-14 issued 2026-06-15 12.00+0.00=12.00 adjusts -",
+	}, "\n"))
+}
