@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -70,10 +71,18 @@ func (e emitInvoice) header() Invoice {
 }
 
 type storedFile struct {
-	Number string `db:"invoice_number"`
-	Kind   string `db:"kind"`
-	Path   string `db:"path"`
-	SHA256 string `db:"sha256"`
+	Number     string        `db:"invoice_number"`
+	Kind       string        `db:"kind"`
+	Path       string        `db:"path"`
+	SHA256     string        `db:"sha256"`
+	Size       sql.NullInt64 `db:"size"`
+	ModifiedNS sql.NullInt64 `db:"modified_ns"`
+}
+
+// fileStat is what is recorded of a written file.
+type fileStat struct {
+	sha256           string
+	size, modifiedNS int64
 }
 
 // Emit writes the files that are missing, altered or not yet written and
@@ -144,13 +153,13 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 					}
 					for _, kind := range t.kinds {
 						path := e.Path(t.inv.header(), kind)
-						sum, err := e.write(t.inv, kind, path, lines)
+						st, err := e.write(t.inv, kind, path, lines)
 						if err != nil {
 							fail(fmt.Errorf("writing the %s file of invoice %s: %w", kind, t.inv.Number, err))
 							break
 						}
-						rec.add(t.inv.Number, kind, path, sum)
-						e.Log.Debug("file_written", "number", t.inv.Number, "kind", kind, "path", path, "sha256", sum)
+						rec.add(t.inv.Number, kind, path, st)
+						e.Log.Debug("file_written", "number", t.inv.Number, "kind", kind, "path", path, "sha256", st.sha256)
 					}
 				}
 				if err := s.record(ctx, rec); err != nil {
@@ -163,6 +172,7 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			}
 		}()
 	}
+	var restat fileRecords // files found unchanged whose size or time is new
 	err := func() error {
 		defer close(batches)
 		var batch []task
@@ -190,8 +200,13 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			var kinds []string
 			for _, kind := range []string{KindReconciliation, KindInvoice} {
 				path := e.Path(inv.header(), kind)
-				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path && fileHas(path, prev.SHA256) {
-					continue
+				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path {
+					if unchanged, st := checkFile(prev); unchanged {
+						if st != nil {
+							restat.add(inv.Number, kind, path, *st)
+						}
+						continue
+					}
 				}
 				kinds = append(kinds, kind)
 			}
@@ -218,6 +233,12 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	}
 	if err != nil {
 		return written, err
+	}
+	if len(restat.numbers) > 0 {
+		if _, err := db.ExecContext(ctx, billingsql.Query("invoice_file_restat"), pq.Array(restat.numbers), pq.Array(restat.kinds),
+			pq.Array(restat.sizes), pq.Array(restat.times)); err != nil {
+			return written, fmt.Errorf("recording the files found unchanged: %w", err)
+		}
 	}
 	if written > 0 {
 		if err := syncFiles(e.OutputDir); err != nil {
@@ -249,10 +270,24 @@ func safeName(s string) string {
 	return s
 }
 
-// fileHas reports whether the file at path exists with the given SHA-256.
-func fileHas(path, sum string) bool {
-	got, err := fileSHA256(path)
-	return err == nil && got == sum
+// checkFile reports whether a recorded file is still as written. One whose
+// size and modification time are those recorded is taken as unchanged
+// without reading it, so a run's check costs a stat per file, not a read of
+// every file ever written; any other is read and its SHA-256 compared, and
+// when that matches, its new size and time are returned to be recorded.
+func checkFile(prev storedFile) (bool, *fileStat) {
+	info, err := os.Stat(prev.Path)
+	if err != nil || !info.Mode().IsRegular() {
+		return false, nil
+	}
+	now := fileStat{sha256: prev.SHA256, size: info.Size(), modifiedNS: info.ModTime().UnixNano()}
+	if prev.Size.Valid && prev.ModifiedNS.Valid && prev.Size.Int64 == now.size && prev.ModifiedNS.Int64 == now.modifiedNS {
+		return true, nil
+	}
+	if got, err := fileSHA256(prev.Path); err != nil || got != prev.SHA256 {
+		return false, nil
+	}
+	return true, &now
 }
 
 func fileSHA256(path string) (string, error) {
@@ -277,17 +312,17 @@ var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 25
 // by one (a sync per file cost more than rendering it); Emit syncs the output
 // file system once at its end, and a file a crash truncates before then no
 // longer has its recorded SHA-256, so the next run writes it again.
-func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (string, error) {
+func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (fileStat, error) {
 	dir := filepath.Dir(path)
 	if _, made := e.dirs.Load(dir); !made { // an invoice's two files share a folder
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", err
+			return fileStat{}, err
 		}
 		e.dirs.Store(dir, true)
 	}
 	tmp, err := os.CreateTemp(dir, ".writing-*.xlsx")
 	if err != nil {
-		return "", err
+		return fileStat{}, err
 	}
 	renamed := false
 	defer func() {
@@ -311,13 +346,17 @@ func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (string
 		err = closeErr
 	}
 	if err != nil {
-		return "", err
+		return fileStat{}, err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", err
+		return fileStat{}, err
 	}
 	renamed = true
-	return hex.EncodeToString(h.Sum(nil)), nil
+	info, err := os.Stat(path)
+	if err != nil {
+		return fileStat{}, err
+	}
+	return fileStat{sha256: hex.EncodeToString(h.Sum(nil)), size: info.Size(), modifiedNS: info.ModTime().UnixNano()}, nil
 }
 
 // readOnceLines is the most lines held in memory at once to write several
@@ -341,11 +380,15 @@ func heldLines(held []Line) Lines {
 	}
 }
 
-// fileRecords are written files to record.
-type fileRecords struct{ numbers, kinds, paths, sums []string }
+// fileRecords are files to record.
+type fileRecords struct {
+	numbers, kinds, paths, sums []string
+	sizes, times                []int64
+}
 
-func (r *fileRecords) add(number, kind, path, sum string) {
-	r.numbers, r.kinds, r.paths, r.sums = append(r.numbers, number), append(r.kinds, kind), append(r.paths, path), append(r.sums, sum)
+func (r *fileRecords) add(number, kind, path string, st fileStat) {
+	r.numbers, r.kinds, r.paths, r.sums = append(r.numbers, number), append(r.kinds, kind), append(r.paths, path), append(r.sums, st.sha256)
+	r.sizes, r.times = append(r.sizes, st.size), append(r.times, st.modifiedNS)
 }
 
 type storedLine struct {
@@ -415,7 +458,8 @@ func (s *emitSession) record(ctx context.Context, r fileRecords) error {
 	if len(r.numbers) == 0 {
 		return nil
 	}
-	_, err := s.upsert.ExecContext(ctx, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.paths), pq.Array(r.sums))
+	_, err := s.upsert.ExecContext(ctx, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.paths), pq.Array(r.sums),
+		pq.Array(r.sizes), pq.Array(r.times))
 	return err
 }
 

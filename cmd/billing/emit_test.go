@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -93,5 +94,31 @@ func TestADeletedOrAlteredFileIsRewrittenByteForByte(t *testing.T) {
 	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(rec), ".writing-*"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+// A run checks a file by its recorded size and modification time, and reads
+// it only when either changed: a file touched but not changed is kept, and
+// its new time recorded so the next run need not read it.
+func TestAFileTouchedButNotChangedIsKept(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
+	doc := o.invoice("INV-2026-000005").Files.Invoice
+	sum := sha(t, doc)
+	touched := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := os.Chtimes(doc, touched, touched); err != nil {
+		t.Fatal(err)
+	}
+	if out := o.billing("run", "--as-of", "2026-07-08T00:00:00Z"); !strings.Contains(out, "files written:         0") {
+		t.Errorf("a touched file was rewritten:\n%s", out)
+	}
+	var recorded int64
+	if err := o.db.Get(&recorded, `SELECT modified_ns FROM invoice_files WHERE invoice_number = 'INV-2026-000005' AND kind = 'invoice'`); err != nil || recorded != touched.UnixNano() {
+		t.Errorf("recorded time %d, want %d (%v)", recorded, touched.UnixNano(), err)
+	}
+	if got := sha(t, doc); got != sum {
+		t.Errorf("file changed: %s, was %s", got, sum)
 	}
 }

@@ -1,1 +1,1 @@
-SELECT invoice_number, kind, path, sha256 FROM invoice_files
+SELECT invoice_number, kind, path, sha256, size, modified_ns FROM invoice_files
