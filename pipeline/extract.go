@@ -15,8 +15,9 @@ const noAccount = "(unknown subscription)"
 // arrived for closed windows (SPEC §4, §7). Held orders and usage of known
 // subscriptions are counted, with their reasons, by the window that closes
 // over them. It changes no invoice.
-func (p *Pipeline) extract(ctx context.Context, rep *Report) error {
-	res, err := p.DB.ExecContext(ctx, billingsql.Query("subscription_upsert_from_orders"))
+func (p *Pipeline) extract(ctx context.Context, run *runState, rep *Report) error {
+	// On the run's session, whose work_mem lets the million-row sorts stay in memory.
+	res, err := run.conn.ExecContext(ctx, billingsql.Query("subscription_upsert_from_orders"))
 	if err != nil {
 		return fmt.Errorf("deriving subscriptions: %w", err)
 	}
@@ -27,13 +28,13 @@ func (p *Pipeline) extract(ctx context.Context, rep *Report) error {
 		WindowStart string `db:"window_start"`
 		Records     int    `db:"records"`
 	}
-	if err := p.DB.SelectContext(ctx, &unknown, billingsql.Query("usage_unknown_subscription_counts")); err != nil {
+	if err := run.conn.SelectContext(ctx, &unknown, billingsql.Query("usage_unknown_subscription_counts")); err != nil {
 		return fmt.Errorf("counting usage of unknown subscriptions: %w", err)
 	}
 	for _, u := range unknown {
 		rep.Held = append(rep.Held, HeldCount{AccountID: noAccount, WindowStart: u.WindowStart, Reason: "usage for a subscription no new order has created", Records: u.Records})
 	}
-	if err := p.DB.SelectContext(ctx, &rep.Late, billingsql.Query("late_counts")); err != nil {
+	if err := run.conn.SelectContext(ctx, &rep.Late, billingsql.Query("late_counts")); err != nil {
 		return fmt.Errorf("counting late records: %w", err)
 	}
 	return nil

@@ -251,7 +251,7 @@ func (p *Pipeline) RunJob(ctx context.Context, job string, asOf time.Time, stage
 
 func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, stages Stages) error {
 	if stages.includes(StageExtract) {
-		if err := p.extract(ctx, rep); err != nil {
+		if err := p.extract(ctx, run, rep); err != nil {
 			return fmt.Errorf("extract: %w", err)
 		}
 	}
