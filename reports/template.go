@@ -173,6 +173,11 @@ func buildTemplate(places int, layouts []sheetLayout) (*workbookTemplate, error)
 			return nil, fmt.Errorf("sheet %s has no part", layouts[i].name)
 		}
 	}
+	for k, tb := range t.tables {
+		if tb.part == "" {
+			return nil, fmt.Errorf("table %d has no part", k+1)
+		}
+	}
 	if t.core == "" || !strings.Contains(t.core, placeholderTitle) {
 		return nil, fmt.Errorf("no document properties to fill in")
 	}
