@@ -192,7 +192,8 @@ func needsPreserve(v string) bool {
 
 // appendEscaped appends v as XML character data. Characters XML 1.0 cannot
 // carry (control characters, U+FFFE, U+FFFF, invalid UTF-8) become U+FFFD,
-// as encoding/xml does.
+// as encoding/xml does. The importer refuses them in names, so only text
+// written into the database by other means can hold them.
 func appendEscaped(b []byte, v string) []byte {
 	start := 0
 	for i := 0; i < len(v); {

@@ -230,6 +230,8 @@ func TestImportRefusesBadInput(t *testing.T) {
 			[]string{`f.csv:2: column 1 (event_id): event_id=E1 is already stored with different content (the same id must always carry the same data)`}},
 		{"text too long", "accounts", accountHeader + "A2," + long + ",US,USD,1\n",
 			[]string{`f.csv:2: column 2 (name): is 32768 characters long; at most 32767 fit in a spreadsheet cell`}},
+		{"name a spreadsheet cannot hold", "accounts", accountHeader + "A2,Beta\x01Co,US,USD,1\n",
+			[]string{`f.csv:2: column 2 (name): contains the character U+0001, which a spreadsheet cannot hold`}},
 		{"unknown account", "customers", "customer_id,account_id,name,country,currency\nC2,A9,Buyer,US,USD\n",
 			[]string{`f.csv:2: column 2 (account_id): unknown account "A9" (import it first)`}},
 		{"every bad row reported", "usage", usageHeader + "E2,S1,-1,2026-06-11T10:00:00Z\nE3,S1,1,2026-06-11T10:00:00Z\nE4,S1,x,2026-06-11T10:00:00Z\n",

@@ -155,9 +155,17 @@ func checkID(v string) error {
 	return nil
 }
 
+// checkName accepts any text a spreadsheet cell can hold as written (SPEC
+// §8): XML 1.0, in which the invoice files are written, cannot carry control
+// characters other than tab and line breaks, nor U+FFFE and U+FFFF.
 func checkName(v string) error {
 	if strings.TrimSpace(v) == "" {
 		return errors.New("is blank")
+	}
+	for _, r := range v {
+		if (r < ' ' && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF {
+			return fmt.Errorf("contains the character %U, which a spreadsheet cannot hold", r)
+		}
 	}
 	return nil
 }
