@@ -34,17 +34,11 @@ func documentLayout(sheets int) []sheetLayout {
 // charge, and a Charges sheet with every line (continued past Excel's row
 // limit on Charges (2), ...).
 func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	sheets := lineSheets(inv.Lines, opts)
-	places := int(inv.Currency.MinorUnits())
-	tpl, err := templateFor(fmt.Sprintf("invoice/%d/%d", places, sheets), places, func() []sheetLayout { return documentLayout(sheets) })
+	b, sheets, err := openWorkbook(w, "invoice", documentLayout, inv, opts)
 	if err != nil {
 		return err
 	}
-	b, err := newWorkbook(w, tpl)
-	if err != nil {
-		return err
-	}
-	st := tpl.styles
+	st := b.tpl.styles
 	products := map[string]*productTotal{}
 	header := func(s *sheetWriter) error { return s.header(st, chargeColumns) }
 	ended := func(int, int) error { return nil }

@@ -82,6 +82,20 @@ func lineSheets(lines int, opts Options) int {
 	return max(1, (lines+per-1)/per)
 }
 
+// openWorkbook starts an invoice's workbook of one kind, from the template
+// of that kind for the invoice's currency decimals and the number of sheets
+// its lines take (returned).
+func openWorkbook(w io.Writer, kind string, layout func(sheets int) []sheetLayout, inv Invoice, opts Options) (*workbook, int, error) {
+	sheets := lineSheets(inv.Lines, opts)
+	places := int(inv.Currency.MinorUnits())
+	tpl, err := templateFor(fmt.Sprintf("%s/%d/%d", kind, places, sheets), places, func() []sheetLayout { return layout(sheets) })
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err := newWorkbook(w, tpl)
+	return b, sheets, err
+}
+
 func lineSheetName(base string, k int) string {
 	if k == 1 {
 		return base
@@ -101,17 +115,11 @@ func reconciliationLayout(sheets int) []sheetLayout {
 // (SPEC §8): Summary, Line items (continued on Line items (2), ... past
 // Excel's row limit) and Control.
 func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	sheets := lineSheets(inv.Lines, opts)
-	places := int(inv.Currency.MinorUnits())
-	tpl, err := templateFor(fmt.Sprintf("reconciliation/%d/%d", places, sheets), places, func() []sheetLayout { return reconciliationLayout(sheets) })
+	b, sheets, err := openWorkbook(w, "reconciliation", reconciliationLayout, inv, opts)
 	if err != nil {
 		return err
 	}
-	b, err := newWorkbook(w, tpl)
-	if err != nil {
-		return err
-	}
-	st := tpl.styles
+	st := b.tpl.styles
 	sums := &lineSums{subtotal: decimal.Zero, tax: decimal.Zero, total: decimal.Zero, customers: map[string]*customerTotal{}}
 	header := func(s *sheetWriter) error { return s.header(st, LineItemColumns) }
 	ended := func(k, rows int) error { return b.table(k, len(LineItemColumns), rows) }

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"sort"
 	"strconv"
@@ -34,18 +33,17 @@ type sheetLayout struct {
 
 // workbookTemplate is what a kind of workbook shares, ready to copy.
 type workbookTemplate struct {
-	static []storedPart    // parts written as they are, compressed once
+	static []staticPart    // parts written as they are, compressed once
 	sheets []sheetTemplate // in layout order
 	tables []tableTemplate // in the order of the sheets that hold them
 	core   string          // docProps/core.xml with the placeholders below
 	styles styles
 }
 
-type storedPart struct {
-	name       string
-	crc        uint32
-	size       uint64
-	compressed []byte
+// staticPart is a part every workbook of a kind has as it is.
+type staticPart struct {
+	name string
+	data compressedHead
 }
 
 // sheetTemplate is a worksheet part split around its rows.
@@ -161,11 +159,11 @@ func buildTemplate(places int, layouts []sheetLayout) (*workbookTemplate, error)
 			}
 			t.tables[n-1] = tableTemplate{part: name, text: string(data)}
 		default:
-			p, err := compressPart(name, data)
+			head, err := compressHead(data)
 			if err != nil {
 				return nil, err
 			}
-			t.static = append(t.static, p)
+			t.static = append(t.static, staticPart{name: name, data: head})
 		}
 	}
 	for i, s := range t.sheets {
@@ -212,8 +210,7 @@ func layoutSheet(f *excelize.File, st styles, l sheetLayout) error {
 			return err
 		}
 		show := true
-		last := columnNames[len(l.table)-1] + strconv.Itoa(placeholderRows)
-		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: tableName(l.tableN), StyleName: "TableStyleLight1", ShowHeaderRow: &show}); err != nil {
+		if err := sw.AddTable(&excelize.Table{Range: tableRef(len(l.table), placeholderRows), Name: tableName(l.tableN), StyleName: "TableStyleLight1", ShowHeaderRow: &show}); err != nil {
 			return err
 		}
 	}
@@ -238,19 +235,7 @@ func readPart(zf *zip.File) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-// compressPart compresses a part once, as every workbook's entries are.
-func compressPart(name string, data []byte) (storedPart, error) {
-	var buf bytes.Buffer
-	fw := flaters.Get().(*pooledFlater)
-	fw.Reset(&buf)
-	_, err := fw.Write(data)
-	if closeErr := fw.Close(); err == nil {
-		err = closeErr
-	}
-	if err != nil {
-		return storedPart{}, err
-	}
-	return storedPart{name: name, crc: crc32.ChecksumIEEE(data), size: uint64(len(data)), compressed: buf.Bytes()}, nil
-}
+// tableRef is the range of a table of cols columns whose last row is last.
+func tableRef(cols, last int) string { return "A1:" + columnNames[cols-1] + strconv.Itoa(last) }
 
 func tableName(n int) string { return fmt.Sprintf("LineItems%d", n) }

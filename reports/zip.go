@@ -7,7 +7,6 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,18 +43,17 @@ type workbook struct {
 }
 
 func newWorkbook(w io.Writer, tpl *workbookTemplate) (*workbook, error) {
-	zw := zip.NewWriter(w)
+	b := &workbook{zw: zip.NewWriter(w), tpl: tpl}
 	for _, p := range tpl.static {
-		pw, err := zw.CreateRaw(&zip.FileHeader{Name: p.name, Method: zip.Deflate, CRC32: p.crc,
-			CompressedSize64: uint64(len(p.compressed)), UncompressedSize64: p.size})
+		e, err := b.entry(p.name, p.data)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := pw.Write(p.compressed); err != nil {
+		if err := e.finish(nil); err != nil {
 			return nil, err
 		}
 	}
-	return &workbook{zw: zw, tpl: tpl}, nil
+	return b, nil
 }
 
 // sheet starts the i-th sheet of the layout and returns its row writer;
@@ -82,9 +80,7 @@ func (b *workbook) endSheet(i int, s *sheetWriter) error {
 // below it (at least one, as Excel wants a table to have a body).
 func (b *workbook) table(k, cols, rows int) error {
 	t := b.tpl.tables[k]
-	ref := "A1:" + columnNames[cols-1] + strconv.Itoa(1+max(rows, 1))
-	placeholder := "A1:" + columnNames[cols-1] + strconv.Itoa(placeholderRows)
-	return b.part(t.part, strings.ReplaceAll(t.text, placeholder, ref))
+	return b.part(t.part, strings.ReplaceAll(t.text, tableRef(cols, placeholderRows), tableRef(cols, 1+max(rows, 1))))
 }
 
 // close writes the document properties, which depend only on the invoice,
