@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -129,6 +130,16 @@ func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 		c.taxes = append(c.taxes, r)
 	}
 	return c, nil
+}
+
+// loadAccount reads one account; an unknown id is ErrNoAccount.
+func loadAccount(ctx context.Context, q sqlx.QueryerContext, id string) (Account, error) {
+	var a Account
+	err := sqlx.GetContext(ctx, q, &a, billingsql.Query("account_get"), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("%w %s", ErrNoAccount, id)
+	}
+	return a, err
 }
 
 func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error) {

@@ -154,7 +154,7 @@ func (p *Pipeline) rateAhead(ctx context.Context, cat *catalog, due []dueWindow)
 			conn, err := p.DB.Connx(ctx)
 			if err == nil {
 				defer conn.Close()
-				_, err = conn.ExecContext(ctx, `SET work_mem = '64MB'`) // a batch's orders sort in memory
+				_, err = conn.ExecContext(ctx, setWorkMem)
 			}
 			for j := range jobs {
 				rb := ratedBatch{windows: j.windows, err: err}

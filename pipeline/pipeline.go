@@ -289,6 +289,10 @@ type runState struct {
 // runLockClass is the first key of the advisory locks of the run history.
 const runLockClass = 0x42494c4c // "BILL"
 
+// setWorkMem gives a session of a run the memory its sorts need to stay off
+// the disk: a batch's orders, the million rows deriving subscriptions.
+const setWorkMem = `SET work_mem = '64MB'`
+
 // closeLockKey serialises closing between processes (see close).
 const closeLockKey = 0x434c4f53 // "CLOS"
 
@@ -311,8 +315,7 @@ func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job stri
 	// waiting for the disk: every such transaction is atomic and can be
 	// redone, and durable (see durable) before anything outside the
 	// database depends on it. One flush per stage instead of one per window.
-	// Its sorts of a batch's orders fit in memory.
-	for _, set := range []string{`SET synchronous_commit = off`, `SET work_mem = '64MB'`} {
+	for _, set := range []string{`SET synchronous_commit = off`, setWorkMem} {
 		if _, err := conn.ExecContext(ctx, set); err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("preparing run %d: %w", run.id, err)

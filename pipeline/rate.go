@@ -46,23 +46,28 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 // orders, one for their usage and one transaction for their figures.
 const rateBatch = 500
 
+// bothBillings are the billings an account's open windows are rated in.
+var bothBillings = [...]calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar}
+
 // rateLockClass is the first key of the per-account advisory locks of rating.
 const rateLockClass = 0x52415445 // "RATE"
 
 func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catalog, accounts []Account, asOf calendar.Date, rep *Report) error {
-	var both []Account
-	var bothBillings []calendar.Billing
+	var pairs []Account // each account twice, once per billing
+	var pairBillings []calendar.Billing
 	for _, a := range accounts {
-		both, bothBillings = append(both, a, a), append(bothBillings, calendar.BillingAnniversary, calendar.BillingCalendar)
+		for _, b := range bothBillings {
+			pairs, pairBillings = append(pairs, a), append(pairBillings, b)
+		}
 	}
-	subs, err := cat.loadSubscriptionsOf(ctx, conn, both, bothBillings)
+	subs, err := cat.loadSubscriptionsOf(ctx, conn, pairs, pairBillings)
 	if err != nil {
 		return err
 	}
 	var reqs []rateRequest
 	var billings []calendar.Billing
 	for _, a := range accounts {
-		for _, b := range []calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar} {
+		for _, b := range bothBillings {
 			if s := subs[accountBilling{a.ID, b}]; len(s) > 0 {
 				reqs = append(reqs, rateRequest{account: a, window: calendar.WindowOf(b, a.BillingDay, asOf), subs: s})
 				billings = append(billings, b)

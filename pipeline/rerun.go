@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -88,10 +86,8 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
-	var account Account
-	if err := tx.GetContext(ctx, &account, `SELECT account_id, name, country, currency, billing_day FROM accounts WHERE account_id = $1`, req.AccountID); errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("no account %s", req.AccountID)
-	} else if err != nil {
+	account, err := loadAccount(ctx, tx, req.AccountID)
+	if err != nil {
 		return nil, err
 	}
 	// Lock the window's marker: reruns of one window queue behind each other.

@@ -60,14 +60,12 @@ type PaymentMethod struct {
 }
 
 // ErrNoAccount is returned for an account id that does not exist.
-var ErrNoAccount = errors.New("no such account")
+var ErrNoAccount = errors.New("no account")
 
 // AccountSummary reads an account's summary as of a date.
 func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID string, asOf calendar.Date) (*Summary, error) {
-	var a Account
-	if err := sqlx.GetContext(ctx, db, &a, `SELECT account_id, name, country, currency, billing_day FROM accounts WHERE account_id = $1`, accountID); errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s", ErrNoAccount, accountID)
-	} else if err != nil {
+	a, err := loadAccount(ctx, db, accountID)
+	if err != nil {
 		return nil, err
 	}
 	s := &Summary{AccountID: a.ID, Name: a.Name, AsOf: asOf, NextInvoiceDate: calendar.AnniversaryWindow(a.BillingDay, asOf).Closes}
