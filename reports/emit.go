@@ -102,9 +102,10 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	}
 	// Work through the files on every core. Small invoices go in batches:
 	// one query reads all their lines, one statement records all their files.
+	type file struct{ kind, path string }
 	type task struct {
-		inv   emitInvoice
-		kinds []string // the files of the invoice to write
+		inv   Invoice
+		files []file // the files of the invoice to write
 	}
 	batches := make(chan []task)
 	var (
@@ -151,15 +152,14 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 					if held != nil {
 						lines = heldLines(held[t.inv.Number])
 					}
-					for _, kind := range t.kinds {
-						path := e.Path(t.inv.header(), kind)
-						st, err := e.write(t.inv, kind, path, lines)
+					for _, f := range t.files {
+						st, err := e.write(t.inv, f.kind, f.path, lines)
 						if err != nil {
-							fail(fmt.Errorf("writing the %s file of invoice %s: %w", kind, t.inv.Number, err))
+							fail(fmt.Errorf("writing the %s file of invoice %s: %w", f.kind, t.inv.Number, err))
 							break
 						}
-						rec.add(t.inv.Number, kind, path, st)
-						e.Log.Debug("file_written", "number", t.inv.Number, "kind", kind, "path", path, "sha256", st.sha256)
+						rec.add(t.inv.Number, f.kind, f.path, st)
+						e.Log.Debug("file_written", "number", t.inv.Number, "kind", f.kind, "path", f.path, "sha256", st.sha256)
 					}
 				}
 				if err := s.record(ctx, rec); err != nil {
@@ -197,9 +197,9 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			if failed {
 				return nil
 			}
-			var kinds []string
+			t := task{inv: inv.header()}
 			for _, kind := range []string{KindReconciliation, KindInvoice} {
-				path := e.Path(inv.header(), kind)
+				path := e.Path(t.inv, kind)
 				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path {
 					if unchanged, st := checkFile(prev); unchanged {
 						if st != nil {
@@ -208,21 +208,21 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 						continue
 					}
 				}
-				kinds = append(kinds, kind)
+				t.files = append(t.files, file{kind, path})
 			}
-			if len(kinds) == 0 {
+			if len(t.files) == 0 {
 				continue
 			}
 			if inv.Lines > readOnceLines { // alone, streamed
 				send()
-				batch = []task{{inv: inv, kinds: kinds}}
+				batch = []task{t}
 				send()
 				continue
 			}
 			if len(batch) == emitBatch || lines+inv.Lines > readOnceLines {
 				send()
 			}
-			batch = append(batch, task{inv: inv, kinds: kinds})
+			batch = append(batch, t)
 			lines += inv.Lines
 		}
 		return nil
@@ -312,7 +312,7 @@ var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 25
 // by one (a sync per file cost more than rendering it); Emit syncs the output
 // file system once at its end, and a file a crash truncates before then no
 // longer has its recorded SHA-256, so the next run writes it again.
-func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (fileStat, error) {
+func (e *Emitter) write(inv Invoice, kind, path string, lines Lines) (fileStat, error) {
 	dir := filepath.Dir(path)
 	if _, made := e.dirs.Load(dir); !made { // an invoice's two files share a folder
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -335,9 +335,9 @@ func (e *Emitter) write(inv emitInvoice, kind, path string, lines Lines) (fileSt
 	defer fileBuffers.Put(out)
 	out.Reset(io.MultiWriter(tmp, h))
 	if kind == KindReconciliation {
-		err = WriteReconciliation(out, inv.header(), lines, e.Options)
+		err = WriteReconciliation(out, inv, lines, e.Options)
 	} else {
-		err = WriteDocument(out, inv.header(), lines, e.Options)
+		err = WriteDocument(out, inv, lines, e.Options)
 	}
 	if err == nil {
 		err = out.Flush()
