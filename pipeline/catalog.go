@@ -45,29 +45,45 @@ const usageDaysPrefix = "usage_days_r"
 // sumUsageDays sums, in one statement, the usage of [from, to) per
 // subscription and UTC day into an unlogged table of the run, indexed, for
 // the windows a stage is about to rate: any session can read it. Tables left
-// by runs that died are dropped first.
-func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64, from, to calendar.Date) error {
+// by runs that died are dropped first. It returns the snapshot the sums were
+// read in (pg_snapshot's text form).
+func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64, from, to calendar.Date) (string, error) {
 	var stale []string
 	if err := conn.SelectContext(ctx, &stale, `SELECT t.tablename FROM pg_tables t
 		WHERE t.schemaname = current_schema() AND t.tablename LIKE 'usage\_days\_r%'
 		AND NOT EXISTS (SELECT 1 FROM pipeline_runs r WHERE t.tablename = $1 || r.run_id AND r.status = 'running' AND r.run_id <> $2)`,
 		usageDaysPrefix, runID); err != nil {
-		return err
+		return "", err
 	}
 	for _, t := range stale {
 		if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+pq.QuoteIdentifier(t)); err != nil {
-			return err
+			return "", err
 		}
 	}
 	table := usageDaysPrefix + strconv.FormatInt(runID, 10)
-	if _, err := conn.ExecContext(ctx, c.withUsageDays(billingsql.Query("usage_days_create"), table), from.Time(), to.Time()); err != nil {
-		return fmt.Errorf("summing usage from %s to %s: %w", from, to, err)
+	// One snapshot for the sums and for the record of what they saw: the
+	// usage committed after it is late for the windows closed from them
+	// (SPEC §7), whatever its received_at says.
+	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var seen string
+	if err := tx.GetContext(ctx, &seen, `SELECT pg_current_snapshot()::text`); err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, c.withUsageDays(billingsql.Query("usage_days_create"), table), from.Time(), to.Time()); err != nil {
+		return "", fmt.Errorf("summing usage from %s to %s: %w", from, to, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return "", err
 	}
 	c.usageDays = table
 	if _, err := conn.ExecContext(ctx, `CREATE INDEX ON `+table+` (subscription_id, day); ANALYZE `+table); err != nil {
-		return err
+		return "", err
 	}
-	return nil
+	return seen, nil
 }
 
 // withUsageDays names the run's usage_days table in a query.

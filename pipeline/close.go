@@ -2,11 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -49,17 +49,15 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	if err != nil || len(due) == 0 {
 		return err
 	}
-	// Everything received after this moment counts as late for the windows
-	// this stage closes (SPEC §7): the stage reads its data after it.
-	var cutoff time.Time
-	if err := run.conn.GetContext(ctx, &cutoff, `SELECT statement_timestamp()`); err != nil {
-		return err
-	}
 	from, to := due[0].window.Start, due[0].window.End+1
 	for _, d := range due {
 		from, to = min(from, d.window.Start), max(to, d.window.End+1)
 	}
-	if err := cat.sumUsageDays(ctx, run.conn, run.id, from, to); err != nil {
+	// The usage is read once, under one snapshot, and each batch's orders
+	// under another: each closed window keeps both, and what they did not
+	// see is late for it (SPEC §7).
+	usageSeen, err := cat.sumUsageDays(ctx, run.conn, run.id, from, to)
+	if err != nil {
 		return err
 	}
 	defer cat.dropUsageDays(ctx, run.conn)
@@ -82,7 +80,7 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 			firstErr = checkpoint(ctx)
 		}
 		if firstErr == nil {
-			firstErr = p.writeWindows(ctx, run.conn, cat, rb.windows, rb.charges, cutoff, run.id, rep, untaxed)
+			firstErr = p.writeWindows(ctx, run.conn, cat, rb, usageSeen, run.id, rep, untaxed)
 		}
 		if firstErr != nil {
 			stopReading() // and drain what the reader sent
@@ -106,9 +104,10 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 // ratedBatch is a batch of due windows of one closing date with their
 // charges, ready to write.
 type ratedBatch struct {
-	windows []dueWindow
-	charges []*windowCharges
-	err     error
+	windows    []dueWindow
+	charges    []*windowCharges
+	ordersSeen string // the snapshot the batch's orders were read in
+	err        error
 }
 
 // closeReaders is how many sessions read and rate batches ahead of the
@@ -159,7 +158,7 @@ func (p *Pipeline) rateAhead(ctx context.Context, cat *catalog, due []dueWindow)
 			for j := range jobs {
 				rb := ratedBatch{windows: j.windows, err: err}
 				if err == nil {
-					rb.charges, rb.err = cat.rateBatch(ctx, conn, j.windows)
+					rb.charges, rb.ordersSeen, rb.err = cat.rateBatchSeen(ctx, conn, j.windows)
 				}
 				j.out <- rb
 			}
@@ -234,6 +233,22 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 	return due, nil
 }
 
+// rateBatchSeen is rateBatch in one snapshot, which it returns: the orders
+// it did not see are late for the batch's windows (SPEC §7).
+func (c *catalog) rateBatchSeen(ctx context.Context, conn *sqlx.Conn, batch []dueWindow) ([]*windowCharges, string, error) {
+	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	var seen string
+	if err := tx.GetContext(ctx, &seen, `SELECT pg_current_snapshot()::text`); err != nil {
+		return nil, "", err
+	}
+	rated, err := c.rateBatch(ctx, tx, batch)
+	return rated, seen, err
+}
+
 // rateBatch reads a batch's accounts' subscriptions and their usage in the
 // windows (q must hold usage_days) and computes each window's charges.
 func (c *catalog) rateBatch(ctx context.Context, q sqlx.QueryerContext, batch []dueWindow) ([]*windowCharges, error) {
@@ -258,9 +273,10 @@ func (c *catalog) rateBatch(ctx context.Context, q sqlx.QueryerContext, batch []
 // writeWindows closes a batch of rated windows in one transaction. When the
 // batch fails on the database, its windows are written one by one, so that
 // the error names the window and those before it close.
-func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, cat *catalog, batch []dueWindow, rated []*windowCharges,
-	cutoff time.Time, runID int64, rep *Report, untaxed map[string]bool) error {
-	err := p.writeBatch(ctx, conn, cat, batch, rated, cutoff, runID, rep, untaxed)
+func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, cat *catalog, rb ratedBatch, usageSeen string,
+	runID int64, rep *Report, untaxed map[string]bool) error {
+	batch := rb.windows
+	err := p.writeBatch(ctx, conn, cat, rb, usageSeen, runID, rep, untaxed)
 	var pqErr *pq.Error
 	switch {
 	case err == nil:
@@ -272,21 +288,23 @@ func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, cat *catal
 		return err
 	}
 	for i := range batch {
-		if err := p.writeWindows(ctx, conn, cat, batch[i:i+1], rated[i:i+1], cutoff, runID, rep, untaxed); err != nil {
+		one := ratedBatch{windows: batch[i : i+1], charges: rb.charges[i : i+1], ordersSeen: rb.ordersSeen}
+		if err := p.writeWindows(ctx, conn, cat, one, usageSeen, runID, rep, untaxed); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog, batch []dueWindow, rated []*windowCharges,
-	cutoff time.Time, runID int64, rep *Report, untaxed map[string]bool) error {
+func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog, rb ratedBatch, usageSeen string,
+	runID int64, rep *Report, untaxed map[string]bool) error {
+	batch, rated := rb.windows, rb.charges
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	claimed, err := claimWindows(ctx, tx, batch, cutoff, runID)
+	claimed, err := claimWindows(ctx, tx, batch, rb.ordersSeen, usageSeen, runID)
 	if err != nil {
 		return fmt.Errorf("claiming windows: %w", err)
 	}
@@ -353,9 +371,10 @@ type windowKey struct {
 	start   calendar.Date
 }
 
-// claimWindows marks a batch's windows closed and returns those it claimed:
-// a window already closed (by another run) is left out.
-func claimWindows(ctx context.Context, tx *sqlx.Tx, batch []dueWindow, cutoff time.Time, runID int64) (map[windowKey]bool, error) {
+// claimWindows marks a batch's windows closed, with the snapshots their
+// orders and usage were read in, and returns those it claimed: a window
+// already closed (by another run) is left out.
+func claimWindows(ctx context.Context, tx *sqlx.Tx, batch []dueWindow, ordersSeen, usageSeen string, runID int64) (map[windowKey]bool, error) {
 	n := len(batch)
 	accounts, billings, starts, ends, closes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, d := range batch {
@@ -368,7 +387,7 @@ func claimWindows(ctx context.Context, tx *sqlx.Tx, batch []dueWindow, cutoff ti
 		Start   calendar.Date    `db:"window_start"`
 	}
 	if err := tx.SelectContext(ctx, &rows, billingsql.Query("closed_window_insert"), pq.Array(accounts), pq.Array(billings),
-		pq.Array(starts), pq.Array(ends), runID, cutoff, pq.Array(closes)); err != nil {
+		pq.Array(starts), pq.Array(ends), runID, ordersSeen, pq.Array(closes), usageSeen); err != nil {
 		return nil, err
 	}
 	claimed := make(map[windowKey]bool, len(rows))

@@ -34,6 +34,13 @@ func (p *Pipeline) extract(ctx context.Context, run *runState, rep *Report) erro
 	for _, u := range unknown {
 		rep.Held = append(rep.Held, HeldCount{AccountID: noAccount, WindowStart: u.WindowStart, Reason: "usage for a subscription no new order has created", Records: u.Records})
 	}
+	return nil
+}
+
+// countLate reports the records of closed windows that their close or last
+// rerun did not see (SPEC §7): counted after the close, so that what an
+// import committed while this run closed windows is reported by this run.
+func (p *Pipeline) countLate(ctx context.Context, run *runState, rep *Report) error {
 	if err := run.conn.SelectContext(ctx, &rep.Late, billingsql.Query("late_counts")); err != nil {
 		return fmt.Errorf("counting late records: %w", err)
 	}

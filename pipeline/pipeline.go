@@ -269,6 +269,11 @@ func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, st
 			return fmt.Errorf("close: %w", err)
 		}
 	}
+	if stages.includes(StageExtract) || stages.includes(StageClose) {
+		if err := p.countLate(ctx, run, rep); err != nil {
+			return err
+		}
+	}
 	if stages.includes(StageEmit) && p.Emitter != nil {
 		n, err := p.Emitter.Emit(ctx, p.DB)
 		rep.Files += n
@@ -367,11 +372,27 @@ func (p *Pipeline) finishRun(ctx context.Context, run *runState, rep *Report, ru
 	case runErr != nil:
 		status, message = "failed", runErr.Error()
 	}
-	// The run's own context may be cancelled (SIGTERM): record the outcome anyway.
-	_, err = p.DB.ExecContext(context.WithoutCancel(ctx),
-		`UPDATE pipeline_runs SET status = $2, finished_at = now(), counts = $3, error = NULLIF($4, '') WHERE run_id = $1`,
-		run.id, status, counts, message)
+	// The run's own context may be cancelled (SIGTERM): record the outcome
+	// anyway, and synchronously: its commit waits until the write-ahead log
+	// is on disk up to this record, which makes every transaction committed
+	// before it durable too, whichever session committed it without waiting
+	// (the close's and emit's). A run reports success only after this
+	// (SPEC §12.6).
+	ctx = context.WithoutCancel(ctx)
+	tx, err := p.DB.BeginTxx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
+		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
+	}
+	if _, err := tx.ExecContext(ctx,
+		`UPDATE pipeline_runs SET status = $2, finished_at = now(), counts = $3, error = NULLIF($4, '') WHERE run_id = $1`,
+		run.id, status, counts, message); err != nil {
+		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
 	}
 	return nil
@@ -398,7 +419,10 @@ func (r *runState) durable(ctx context.Context) error {
 
 func (r *runState) release() {
 	if r.conn != nil {
-		r.conn.Close() // ends the session and with it the liveness lock
+		// The session goes back to the pool: its settings go, and with
+		// them the liveness lock and any lock a failed stage left held.
+		_, _ = r.conn.ExecContext(context.Background(), `RESET ALL; SELECT pg_advisory_unlock_all()`)
+		r.conn.Close()
 		r.conn = nil
 	}
 }

@@ -26,7 +26,7 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 	}
 	asOf := calendar.DateOf(rep.AsOf)
 	// The open windows hold the as-of date: none starts more than a month before it.
-	if err := cat.sumUsageDays(ctx, run.conn, run.id, calendar.Clamp(1, asOf.Year(), asOf.Month()-1), asOf+1); err != nil {
+	if _, err := cat.sumUsageDays(ctx, run.conn, run.id, calendar.Clamp(1, asOf.Year(), asOf.Month()-1), asOf+1); err != nil {
 		return err
 	}
 	defer cat.dropUsageDays(ctx, run.conn)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -106,15 +107,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 	w := calendar.WindowOf(b, account.BillingDay, req.WindowStart)
 	out := &RerunReport{RunID: run.id, Account: account.ID, Billing: b, Window: w}
 
-	cat, err := loadCatalog(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	subs, err := cat.loadSubscriptions(ctx, tx, account, b)
-	if err != nil {
-		return nil, err
-	}
-	wc, err := cat.rateWindow(ctx, tx, account, w, subs)
+	cat, wc, seen, err := p.recompute(ctx, account, b, w)
 	if err != nil {
 		return nil, err
 	}
@@ -136,11 +129,36 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 	if req.DryRun {
 		return out, nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE closed_windows SET rerun_at = now() WHERE account_id = $1 AND billing = $2 AND window_start = $3`,
-		account.ID, string(b), w.Start); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE closed_windows SET rerun_at = now(), orders_seen = $4::pg_snapshot, usage_seen = $4::pg_snapshot
+		WHERE account_id = $1 AND billing = $2 AND window_start = $3`, account.ID, string(b), w.Start, seen); err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()
+}
+
+// recompute rates a closed window from the current data, read in one
+// snapshot taken after the window's marker is locked, and returns that
+// snapshot: what it did not see stays late for the window (SPEC §7).
+func (p *Pipeline) recompute(ctx context.Context, a Account, b calendar.Billing, w calendar.Window) (*catalog, *windowCharges, string, error) {
+	tx, err := p.DB.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	var seen string
+	if err := tx.GetContext(ctx, &seen, `SELECT pg_current_snapshot()::text`); err != nil {
+		return nil, nil, "", err
+	}
+	cat, err := loadCatalog(ctx, tx)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	subs, err := cat.loadSubscriptions(ctx, tx, a, b)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	wc, err := cat.rateWindow(ctx, tx, a, w, subs)
+	return cat, wc, seen, err
 }
 
 // windowCurrencies lists the currencies a window was invoiced in or is now

@@ -450,6 +450,9 @@ func (s *emitSession) close() {
 			st.Close()
 		}
 	}
+	// The session goes back to the pool: whatever uses it next commits
+	// synchronously again.
+	_, _ = s.conn.ExecContext(context.Background(), `RESET synchronous_commit`)
 	s.conn.Close()
 }
 

@@ -1,12 +1,17 @@
--- Orders and usage received for closed windows after they closed (or after
--- their last rerun): late, waiting for a rerun (SPEC §7).
+-- Orders and usage of closed windows that the window's close (or its last
+-- rerun) did not see: late, waiting for a rerun (SPEC §7). A record is seen
+-- when the transaction that wrote it is visible in the snapshot the window's
+-- records were read in: commit order, never a clock. Windows closed before
+-- the snapshots were kept, and records written before ingest_xid existed,
+-- fall back to received_at.
 WITH late_orders AS (
     SELECT cw.account_id, cw.billing, cw.window_start, count(*) AS n
     FROM closed_windows cw
     JOIN customers c ON c.account_id = cw.account_id
     JOIN orders o ON o.customer_id = c.customer_id AND o.effective_date BETWEEN cw.window_start AND cw.window_end
     JOIN products p ON p.sku = o.sku AND p.billing = cw.billing
-    WHERE o.received_at > coalesce(cw.rerun_at, cw.closed_at)
+    WHERE CASE WHEN cw.orders_seen IS NULL OR o.ingest_xid IS NULL THEN o.received_at > coalesce(cw.rerun_at, cw.closed_at)
+               ELSE NOT pg_visible_in_snapshot(o.ingest_xid, cw.orders_seen) END
     GROUP BY 1, 2, 3
 ), late_usage AS (
     SELECT cw.account_id, cw.billing, cw.window_start, count(*) AS n
@@ -17,7 +22,8 @@ WITH late_orders AS (
     JOIN usage_events u ON u.subscription_id = s.subscription_id
         AND u.occurred_at >= (cw.window_start::timestamp AT TIME ZONE 'UTC')
         AND u.occurred_at < ((cw.window_end + 1)::timestamp AT TIME ZONE 'UTC')
-    WHERE u.received_at > coalesce(cw.rerun_at, cw.closed_at)
+    WHERE CASE WHEN cw.usage_seen IS NULL OR u.ingest_xid IS NULL THEN u.received_at > coalesce(cw.rerun_at, cw.closed_at)
+               ELSE NOT pg_visible_in_snapshot(u.ingest_xid, cw.usage_seen) END
     GROUP BY 1, 2, 3
 )
 SELECT account_id, billing, to_char(window_start, 'YYYY-MM-DD') AS window_start,
