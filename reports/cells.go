@@ -11,6 +11,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/openbilling/billing/pipeline/money"
 )
 
 // MaxCellText is the most characters an Excel cell holds.
@@ -29,15 +31,10 @@ var ErrNumberTooLong = errors.New("has more significant digits than a spreadshee
 // shows exactly these digits; a longer one is refused rather than rounded.
 func numberText(d decimal.Decimal) (string, error) {
 	want := d.String()
-	if significantDigits(want) > 15 {
+	if money.SignificantDigits(want) > money.MaxSignificantDigits {
 		return "", fmt.Errorf("amount %s %w", want, ErrNumberTooLong)
 	}
 	return want, nil
-}
-
-func significantDigits(s string) int {
-	s = strings.TrimLeft(strings.Replace(strings.TrimPrefix(s, "-"), ".", "", 1), "0")
-	return len(s)
 }
 
 // styles are the cell styles of a workbook.

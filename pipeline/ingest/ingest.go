@@ -234,7 +234,7 @@ func (im *Importer) stream(ctx context.Context, tx *sqlx.Tx, kind *Kind, name st
 	defer r.Close()
 	hash := sha256.New()
 	counted := &countingReader{r: io.TeeReader(r, hash)}
-	rd := csv.NewReader(counted)
+	rd := csv.NewReader(&boundedLines{r: counted, line: 1})
 	rd.ReuseRecord = true
 
 	header, err := rd.Read()
@@ -341,9 +341,9 @@ func mapHeader(kind *Kind, file string, header []string) (map[string]int, []*Row
 		case !utf8.ValidString(h):
 			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Reason: "header is not valid UTF-8"})
 		case !known:
-			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Reason: fmt.Sprintf("unknown column %q for %s (expected: %s)", h, kind.Name, columnList(kind))})
+			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Reason: fmt.Sprintf("unknown column %s for %s (expected: %s)", quote(h), kind.Name, columnList(kind))})
 		case at >= 0:
-			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Reason: fmt.Sprintf("column %q appears twice", h)})
+			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Reason: fmt.Sprintf("column %s appears twice", quote(h))})
 		default:
 			positions[h] = i
 		}
@@ -416,8 +416,47 @@ func indexOf(kind *Kind, column string) int {
 	panic("ingest: no column " + column + " in " + kind.Name)
 }
 
+// MaxLineBytes bounds one line of a file: the longest valid row (a few
+// names of 32,767 characters) is far shorter, and a reader that met a
+// 100 MB line of 50 million fields would hold all of them at once.
+const MaxLineBytes = 1 << 20
+
+// lineTooLong is the error of a line longer than MaxLineBytes.
+type lineTooLong struct{ line int }
+
+func (e *lineTooLong) Error() string {
+	return fmt.Sprintf("line %d is longer than %d bytes", e.line, MaxLineBytes)
+}
+
+// boundedLines passes a file through and fails on the first line longer
+// than MaxLineBytes, before the CSV reader has to hold it.
+type boundedLines struct {
+	r    io.Reader
+	line int // the line being read, from 1
+	run  int // bytes of it so far
+}
+
+func (b *boundedLines) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			b.line++
+			b.run = 0
+			continue
+		}
+		if b.run++; b.run > MaxLineBytes {
+			return i, &lineTooLong{line: b.line}
+		}
+	}
+	return n, err
+}
+
 // csvError turns a CSV syntax error into a RowError.
 func csvError(file string, err error) *RowError {
+	var long *lineTooLong
+	if errors.As(err, &long) {
+		return &RowError{File: file, Line: long.line, Reason: fmt.Sprintf("the line is longer than %d bytes; no valid row is", MaxLineBytes)}
+	}
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return &RowError{File: file, Line: 1, Reason: err.Error()}

@@ -239,6 +239,61 @@ func TestImportRefusesBadInput(t *testing.T) {
 		{"empty file", "usage", "", []string{`f.csv:1: the file is empty; expected a header row`}},
 		{"empty required value", "usage", usageHeader + "E2,,1,2026-06-11T10:00:00Z\n",
 			[]string{`f.csv:2: column 2 (subscription_id): is empty`}},
+		// SPEC §10's bounds: what would break a spreadsheet, a window or the database later.
+		{"quantity of 16 significant digits", "usage", usageHeader + "E2,S1,1234.123456789012,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "1234.123456789012": ` + tooPrecise}},
+		{"quantity of 27 significant digits", "usage", usageHeader + "E2,S1,123456789012345.123456789012,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 3 (quantity): "123456789012345.123456789012": ` + tooPrecise}},
+		{"price of 16 significant digits", "prices", "sku,currency,unit_price\nLIC,USD,1234.123456789012\n",
+			[]string{`f.csv:2: column 3 (unit_price): "1234.123456789012": ` + tooPrecise}},
+		{"tier threshold of 16 significant digits", "prices", "sku,currency,unit_price,from_quantity\nLIC,USD,1,1000000000000000.5\n",
+			[]string{`f.csv:2: column 4 (from_quantity): "1000000000000000.5": too many digits (at most 15 before and 12 after the decimal point)`}},
+		{"negative price", "prices", "sku,currency,unit_price\nLIC,USD,-4.00\n",
+			[]string{`f.csv:2: column 3 (unit_price): "-4.00": must not be negative`}},
+		{"id of 3,000 characters", "usage", usageHeader + strings.Repeat("e", 3000) + ",S1,1,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 1 (event_id): is 3000 characters long; an identifier has at most 200`}},
+		{"id holding U+FFFE", "usage", usageHeader + "E\uFFFE2,S1,1,2026-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 1 (event_id): contains the character U+FFFE, which is not printable text`}},
+		{"id holding a tab", "orders", ordersHeader + "O\t2,S1,C1,LIC,addQuantity,3,2026-06-12\n",
+			[]string{`f.csv:2: column 1 (order_id): contains a control character`}},
+		{"id with a trailing space", "orders", ordersHeader + "O2 ,S1,C1,LIC,addQuantity,3,2026-06-12\n",
+			[]string{`f.csv:2: column 1 (order_id): has leading or trailing spaces`}},
+		{"price dated year 0000", "prices", "sku,currency,unit_price,effective_from\nLIC,USD,4.00,0000-01-01\n",
+			[]string{`f.csv:2: column 4 (effective_from): 0000-01-01 is outside the dates billed (2000-01-01 to 2099-12-31)`}},
+		{"usage in year 0000", "usage", usageHeader + "E2,S1,1,0000-06-11T10:00:00Z\n",
+			[]string{`f.csv:2: column 4 (occurred_at): 0000-06-11 is outside the dates billed (2000-01-01 to 2099-12-31)`}},
+		{"order dated 0001-01-01", "orders", ordersHeader + "O2,S1,C1,LIC,addQuantity,3,0001-01-01\n",
+			[]string{`f.csv:2: column 7 (effective_date): 0001-01-01 is outside the dates billed (2000-01-01 to 2099-12-31)`}},
+		{"order dated 2100", "orders", ordersHeader + "O2,S1,C1,LIC,addQuantity,3,2100-01-01\n",
+			[]string{`f.csv:2: column 7 (effective_date): 2100-01-01 is outside the dates billed (2000-01-01 to 2099-12-31)`}},
+		{"instant whose UTC date is in 2100", "usage", usageHeader + "E2,S1,1,2099-12-31T23:30:00-05:00\n",
+			[]string{`f.csv:2: column 4 (occurred_at): 2100-01-01 is outside the dates billed (2000-01-01 to 2099-12-31)`}},
+		{"tax rate from 1999", "tax-rates", "country,rate,effective_from\nUS,0.07,1999-12-31\n",
+			[]string{`f.csv:2: column 3 (effective_from): 1999-12-31 is outside the dates billed (2000-01-01 to 2099-12-31)`}},
+		{"offset +24:00", "usage", usageHeader + "E2,S1,1,2026-06-11T10:00:00+24:00\n",
+			[]string{`f.csv:2: column 4 (occurred_at): "2026-06-11T10:00:00+24:00" has the offset +24:00; time zones lie between -12:00 and +14:00`}},
+		{"offset -13:00", "usage", usageHeader + "E2,S1,1,2026-06-11T10:00:00-13:00\n",
+			[]string{`f.csv:2: column 4 (occurred_at): "2026-06-11T10:00:00-13:00" has the offset -13:00; time zones lie between -12:00 and +14:00`}},
+		{"sub-microsecond digits", "usage", usageHeader + "E2,S1,1,2026-06-30T23:59:59.9999999Z\n",
+			[]string{`f.csv:2: column 4 (occurred_at): "2026-06-30T23:59:59.9999999Z" has digits finer than a microsecond (at most 6 after the seconds)`}},
+		{"licence new order of 0 seats", "orders", ordersHeader + "O2,S2,C1,LIC,new,0,2026-06-12\n",
+			[]string{`f.csv:2: column 6 (quantity): a new licence order needs at least 1 seat (it would bill 0.00 every month)`}},
+		{"cancel with seats", "orders", ordersHeader + "O2,S1,C1,LIC,cancel,2,2026-06-12\n",
+			[]string{`f.csv:2: column 6 (quantity): a cancel order leaves quantity 0, not 2`}},
+		{"unknown product", "orders", ordersHeader + "O2,S2,C1,NOPE,new,1,2026-06-12\n",
+			[]string{`f.csv:2: column 4 (sku): unknown product "NOPE" (import it first)`}},
+		{"tax rate above 1", "tax-rates", "country,rate\nUS,7.25\n",
+			[]string{`f.csv:2: column 2 (rate): rate 7.25 is above 1 (write 0.10 for 10%)`}},
+		{"e-mail without @", "accounts", "account_id,name,country,currency,billing_day,email\nA2,Beta,US,USD,1,beta.example\n",
+			[]string{`f.csv:2: column 6 (email): "beta.example" is not an e-mail address`}},
+		{"unknown kind of product", "products", "sku,name,kind,billing\nX,Thing,subscription,anniversary\n",
+			[]string{`f.csv:2: column 3 (kind): "subscription" is not one of license, usage, onetime`}},
+		{"a long unknown column is quoted cut", "usage", usageHeader[:len(usageHeader)-1] + "," + strings.Repeat("n", 5000) + "\nE2,S1,1,2026-06-11T10:00:00Z,x\n",
+			[]string{`f.csv:1: column 5: unknown column "` + strings.Repeat("n", 60) + `"… (5000 characters) for usage (expected: event_id, subscription_id, quantity, occurred_at)`}},
+		{"a header line of 2 MiB", "usage", strings.Repeat("n,", 1<<20) + "\n",
+			[]string{`f.csv:1: the line is longer than 1048576 bytes; no valid row is`}},
+		{"a data line of 2 MiB", "usage", usageHeader + "E2,S1,1,2026-06-11T10:00:00Z\n" + strings.Repeat(",", 2<<20) + "\n",
+			[]string{`f.csv:3: the line is longer than 1048576 bytes; no valid row is`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -260,6 +315,8 @@ func TestImportRefusesBadInput(t *testing.T) {
 		})
 	}
 }
+
+const tooPrecise = "has more than 15 significant digits, which a spreadsheet number cannot hold exactly"
 
 const notDecimal = "not a plain decimal number (digits with an optional '.' and fraction; no sign, exponent, spaces or thousands separators)"
 

@@ -3,8 +3,11 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -24,6 +27,15 @@ type Kind struct {
 	Refs     []Ref
 	// CheckRow checks rules that span columns; it returns the column at fault.
 	CheckRow func(row Row) (column string, err error)
+	// StagedRules check what a row means together with what is stored,
+	// once the file is staged and its references found.
+	StagedRules []StagedRule
+}
+
+// StagedRule is a rule checked in SQL over the staged rows: Lines selects
+// the lines (column "line", from the staging table "s") that break it.
+type StagedRule struct {
+	Column, Reason, Lines string
 }
 
 // Column is one column of a kind.
@@ -131,6 +143,11 @@ var orders = &Kind{
 		{Column: "sku", Table: "products", TableColumn: "sku", What: "product"},
 	},
 	CheckRow: checkOrder,
+	StagedRules: []StagedRule{{
+		Column: "quantity",
+		Reason: "a new licence order needs at least 1 seat (it would bill 0.00 every month)",
+		Lines:  "SELECT s.line FROM import_stage s JOIN products p ON p.sku = s.sku WHERE s.action = 'new' AND s.quantity = 0 AND p.kind = 'license'",
+	}},
 }
 
 var usage = &Kind{
@@ -143,13 +160,23 @@ var usage = &Kind{
 	},
 }
 
+// MaxIDLength is the most characters of an identifier (SPEC §10).
+const MaxIDLength = 200
+
+// checkID accepts at most 200 characters of printable text (SPEC §10).
 func checkID(v string) error {
 	if strings.TrimSpace(v) != v {
 		return errors.New("has leading or trailing spaces")
 	}
+	if n := utf8.RuneCountInString(v); n > MaxIDLength {
+		return fmt.Errorf("is %d characters long; an identifier has at most %d", n, MaxIDLength)
+	}
 	for _, r := range v {
 		if r < ' ' || r == 0x7f {
 			return errors.New("contains a control character")
+		}
+		if r != ' ' && !unicode.IsPrint(r) {
+			return fmt.Errorf("contains the character %U, which is not printable text", r)
 		}
 	}
 	return nil
@@ -172,7 +199,7 @@ func checkName(v string) error {
 
 func checkCountry(v string) error {
 	if !country.Known(v) {
-		return fmt.Errorf("%q is not an ISO 3166-1 alpha-2 country code", v)
+		return fmt.Errorf("%s is not an ISO 3166-1 alpha-2 country code", quote(v))
 	}
 	return nil
 }
@@ -180,14 +207,14 @@ func checkCountry(v string) error {
 func checkCurrency(v string) error {
 	_, err := money.ParseCurrency(v)
 	if err != nil {
-		return fmt.Errorf("%q is not an ISO 4217 currency code", v)
+		return fmt.Errorf("%s is not an ISO 4217 currency code", quote(v))
 	}
 	return nil
 }
 
 func checkBillingDay(v string) error {
 	if len(v) < 1 || len(v) > 2 || strings.Trim(v, "0123456789") != "" {
-		return fmt.Errorf("%q is not a whole number from 1 to 31", v)
+		return fmt.Errorf("%s is not a whole number from 1 to 31", quote(v))
 	}
 	day := 0
 	for _, c := range v {
@@ -202,7 +229,7 @@ func checkBillingDay(v string) error {
 func checkEmail(v string) error {
 	at := strings.IndexByte(v, '@')
 	if at <= 0 || at != strings.LastIndexByte(v, '@') || at == len(v)-1 || strings.ContainsAny(v, " \t<>,;") {
-		return fmt.Errorf("%q is not an e-mail address", v)
+		return fmt.Errorf("%s is not an e-mail address", quote(v))
 	}
 	return nil
 }
@@ -214,7 +241,7 @@ func checkOneOf(allowed ...string) func(string) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
+		return fmt.Errorf("%s is not one of %s", quote(v), strings.Join(allowed, ", "))
 	}
 }
 
@@ -222,7 +249,7 @@ func checkOneOf(allowed ...string) func(string) error {
 // strings, never rounded on the way in).
 func checkQuantity(v string) error {
 	if err := money.CheckDecimal(v, false); err != nil {
-		return fmt.Errorf("%q: %w", v, err)
+		return fmt.Errorf("%s: %w", quote(v), err)
 	}
 	return nil
 }
@@ -233,7 +260,7 @@ func checkSeats(v string) error {
 		return err
 	}
 	if i := strings.IndexByte(v, '.'); i >= 0 && strings.Trim(v[i+1:], "0") != "" {
-		return fmt.Errorf("%q is not a whole number of seats", v)
+		return fmt.Errorf("%s is not a whole number of seats", quote(v))
 	}
 	return nil
 }
@@ -243,7 +270,7 @@ var decimalOne = decimal.NewFromInt(1)
 func checkRate(v string) error {
 	d, err := money.ParseDecimal(v, false)
 	if err != nil {
-		return fmt.Errorf("%q: %w", v, err)
+		return fmt.Errorf("%s: %w", quote(v), err)
 	}
 	if d.GreaterThan(decimalOne) {
 		return fmt.Errorf("rate %s is above 1 (write 0.10 for 10%%)", v)
@@ -251,23 +278,57 @@ func checkRate(v string) error {
 	return nil
 }
 
+// The dates the product bills (SPEC §10): a date or instant outside them is
+// a mistake in the file, never decades of back-billing.
+const (
+	FirstYear = 2000
+	LastYear  = 2099
+)
+
 func checkDate(v string) error {
-	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		return fmt.Errorf("%q is not a valid date YYYY-MM-DD", v)
+	d, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return fmt.Errorf("%s is not a valid date YYYY-MM-DD", quote(v))
+	}
+	return checkYear(d)
+}
+
+func checkYear(t time.Time) error {
+	if y := t.UTC().Year(); y < FirstYear || y > LastYear {
+		return fmt.Errorf("%s is outside the dates billed (%d-01-01 to %d-12-31)", t.UTC().Format(time.DateOnly), FirstYear, LastYear)
 	}
 	return nil
 }
 
 // checkInstant accepts an RFC 3339 instant with a zone: "2024-06-11T09:30:00Z"
-// or "2024-06-11T11:30:00+02:00". Without a zone the UTC date is unknowable.
+// or "2024-06-11T11:30:00+02:00". Without a zone the UTC date is unknowable;
+// digits finer than a microsecond, which the database would round (perhaps
+// into the next day), are refused, as is an offset no time zone has.
 func checkInstant(v string) error {
-	if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
 		if _, errLocal := time.Parse("2006-01-02T15:04:05.999999999", v); errLocal == nil {
-			return fmt.Errorf("%q has no time zone (add Z or an offset such as +02:00)", v)
+			return fmt.Errorf("%s has no time zone (add Z or an offset such as +02:00)", quote(v))
 		}
-		return fmt.Errorf("%q is not an RFC 3339 instant such as 2024-06-11T09:30:00Z", v)
+		return fmt.Errorf("%s is not an RFC 3339 instant such as 2024-06-11T09:30:00Z", quote(v))
 	}
-	return nil
+	if t.Nanosecond()%1000 != 0 {
+		return fmt.Errorf("%s has digits finer than a microsecond (at most 6 after the seconds)", quote(v))
+	}
+	if _, offset := t.Zone(); offset < -12*3600 || offset > 14*3600 {
+		return fmt.Errorf("%s has the offset %s; time zones lie between -12:00 and +14:00", quote(v), t.Format("-07:00"))
+	}
+	return checkYear(t)
+}
+
+// quote quotes a value for an error message, cut to 60 characters: an error
+// names what is wrong, it does not echo a megabyte of it back.
+func quote(v string) string {
+	const most = 60
+	if utf8.RuneCountInString(v) <= most {
+		return strconv.Quote(v)
+	}
+	return strconv.Quote(string([]rune(v)[:most])) + fmt.Sprintf("… (%d characters)", utf8.RuneCountInString(v))
 }
 
 // checkOrder applies the order rules of SPEC §4 that span columns.

@@ -87,7 +87,8 @@ func (k *Kind) isKey(name string) bool {
 	return false
 }
 
-// missingReferences reports staged rows whose references do not exist.
+// missingReferences reports staged rows whose references do not exist, and
+// those that break one of the kind's staged rules.
 func missingReferences(ctx context.Context, tx *sqlx.Tx, kind *Kind, file string, positions map[string]int) (*Error, error) {
 	failed := &Error{File: file}
 	for _, ref := range kind.Refs {
@@ -103,7 +104,16 @@ func missingReferences(ctx context.Context, tx *sqlx.Tx, kind *Kind, file string
 		}
 		for _, r := range rows {
 			failed.add(&RowError{File: file, Line: r.Line, Column: positions[ref.Column] + 1, Name: ref.Column,
-				Reason: fmt.Sprintf("unknown %s %q (import it first)", ref.What, r.Value)})
+				Reason: fmt.Sprintf("unknown %s %s (import it first)", ref.What, quote(r.Value))})
+		}
+	}
+	for _, rule := range kind.StagedRules {
+		var lines []int
+		if err := tx.SelectContext(ctx, &lines, fmt.Sprintf("%s ORDER BY s.line LIMIT %d", rule.Lines, maxReported+1)); err != nil {
+			return nil, err
+		}
+		for _, line := range lines {
+			failed.add(&RowError{File: file, Line: line, Column: positions[rule.Column] + 1, Name: rule.Column, Reason: rule.Reason})
 		}
 	}
 	if len(failed.Rows) == 0 {

@@ -3,6 +3,7 @@ package money
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -20,7 +21,24 @@ var (
 	ErrNotDecimal = errors.New("not a plain decimal number (digits with an optional '.' and fraction; no sign, exponent, spaces or thousands separators)")
 	ErrNegative   = errors.New("must not be negative")
 	ErrTooLong    = fmt.Errorf("too many digits (at most %d before and %d after the decimal point)", MaxIntegerDigits, MaxFractionDigits)
+	ErrTooPrecise = fmt.Errorf("has more than %d significant digits, which a spreadsheet number cannot hold exactly", MaxSignificantDigits)
 )
+
+// MaxSignificantDigits is the most significant digits of an imported number
+// and of any amount written to a spreadsheet cell (SPEC §5, §10): an IEEE 754
+// double holds every decimal of 15 significant digits exactly.
+const MaxSignificantDigits = 15
+
+// SignificantDigits counts the significant digits of a plain decimal string
+// such as "-0.00120" (2): leading zeros and trailing zeros after the point do
+// not count, the zeros of a whole number do ("1200" has 4).
+func SignificantDigits(s string) int {
+	s = strings.TrimPrefix(s, "-")
+	if strings.IndexByte(s, '.') >= 0 {
+		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	}
+	return len(strings.TrimLeft(strings.Replace(s, ".", "", 1), "0"))
+}
 
 // ParseDecimal parses a decimal string strictly: ASCII digits, at most one '.'
 // with digits on both sides, an optional leading '-' only when signed is true.
@@ -63,6 +81,9 @@ func CheckDecimal(s string, signed bool) error {
 	}
 	if intDigits > MaxIntegerDigits || fracDigits > MaxFractionDigits {
 		return ErrTooLong
+	}
+	if SignificantDigits(body) > MaxSignificantDigits {
+		return ErrTooPrecise
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func TestUnknownCurrencyIsAnError(t *testing.T) {
 
 func TestParseDecimalIsStrict(t *testing.T) {
 	t.Parallel()
-	for _, ok := range []string{"0", "4.00", "0.000123456789", "123456789012345", "3.87"} {
+	for _, ok := range []string{"0", "4.00", "0.000123456789", "123456789012345", "3.87", "1234.12345678901", "1.500000000000"} {
 		if d, err := money.ParseDecimal(ok, false); err != nil || d.String() != dec(ok).String() {
 			t.Errorf("ParseDecimal(%q) = %v, %v", ok, d, err)
 		}
@@ -77,6 +77,7 @@ func TestParseDecimalIsStrict(t *testing.T) {
 		"5.": money.ErrNotDecimal, "": money.ErrNotDecimal, " 1": money.ErrNotDecimal, "0x10": money.ErrNotDecimal,
 		"1.2.3": money.ErrNotDecimal, "١٢": money.ErrNotDecimal,
 		"1234567890123456": money.ErrTooLong, "1.0000000000001": money.ErrTooLong,
+		"1234.123456789012": money.ErrTooPrecise, "123456789.1234567": money.ErrTooPrecise,
 	} {
 		if _, err := money.ParseDecimal(in, false); !errors.Is(err, want) {
 			t.Errorf("ParseDecimal(%q) = %v, want %v", in, err, want)
@@ -124,4 +125,13 @@ func FuzzParseDecimalNeverAcceptsWhatItCannotRoundTrip(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSignificantDigits(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int{"0": 0, "-0.00120": 2, "1200": 4, "1234.123456789012": 16, "1.50": 2, "007.0": 1} {
+		if got := money.SignificantDigits(in); got != want {
+			t.Errorf("SignificantDigits(%q) = %d, want %d", in, got, want)
+		}
+	}
 }
