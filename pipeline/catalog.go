@@ -26,6 +26,9 @@ type Account struct {
 	Country    string         `db:"country"`
 	Currency   money.Currency `db:"currency"`
 	BillingDay int            `db:"billing_day"`
+	// Days is the billing day over time, changes included (SPEC §7): the
+	// windows follow it, never BillingDay alone.
+	Days calendar.BillingDays `db:"-"`
 }
 
 // catalog holds what every window's rating needs and changes rarely: the
@@ -155,7 +158,12 @@ func loadAccount(ctx context.Context, q sqlx.QueryerContext, id string) (Account
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("%w %s", ErrNoAccount, id)
 	}
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	accounts := []Account{a}
+	err = withBillingDays(ctx, q, accounts, id)
+	return accounts[0], err
 }
 
 func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error) {
@@ -163,7 +171,38 @@ func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error)
 	if err := sqlx.SelectContext(ctx, q, &accounts, billingsql.Query("account_list")); err != nil {
 		return nil, fmt.Errorf("loading accounts: %w", err)
 	}
-	return accounts, nil
+	return accounts, withBillingDays(ctx, q, accounts, "")
+}
+
+// withBillingDays sets each account's billing days over time from its
+// changes (of one account, or of all when only is empty).
+func withBillingDays(ctx context.Context, q sqlx.QueryerContext, accounts []Account, only string) error {
+	var changes []struct {
+		AccountID string        `db:"account_id"`
+		From      calendar.Date `db:"effective_from"`
+		Previous  int           `db:"previous_day"`
+		Day       int           `db:"billing_day"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &changes, billingsql.Query("billing_day_change_list"), only); err != nil {
+		return fmt.Errorf("loading billing day changes: %w", err)
+	}
+	byAccount := map[string]*calendar.BillingDays{}
+	for _, c := range changes {
+		days := byAccount[c.AccountID]
+		if days == nil {
+			days = &calendar.BillingDays{First: c.Previous}
+			byAccount[c.AccountID] = days
+		}
+		days.Changes = append(days.Changes, calendar.DayChange{From: c.From, Day: c.Day})
+	}
+	for i := range accounts {
+		if days := byAccount[accounts[i].ID]; days != nil {
+			accounts[i].Days = *days
+		} else {
+			accounts[i].Days = calendar.FixedDay(accounts[i].BillingDay)
+		}
+	}
+	return nil
 }
 
 // subscription is a subscription of an account with its orders, read from

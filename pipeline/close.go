@@ -193,27 +193,44 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 		Billing   string        `db:"billing"`
 		First     calendar.Date `db:"first_start"`
 		Last      calendar.Date `db:"last_start"`
+		Count     int           `db:"windows"`
 	}
 	if err := p.DB.SelectContext(ctx, &closedRuns, `SELECT account_id, billing, min(window_start) AS first_start,
-		max(window_start) AS last_start FROM closed_windows GROUP BY account_id, billing`); err != nil {
+		max(window_start) AS last_start, count(*) AS windows FROM closed_windows GROUP BY account_id, billing`); err != nil {
 		return nil, fmt.Errorf("reading closed windows: %w", err)
-	}
-	type key struct{ account, billing string }
-	closed := map[key]calendar.Period{}
-	for _, c := range closedRuns {
-		closed[key{c.AccountID, c.Billing}] = calendar.Period{Start: c.First, End: c.Last}
 	}
 	byID := map[string]Account{}
 	for _, a := range accounts {
 		byID[a.ID] = a
 	}
+	type key struct{ account, billing string }
+	closed := map[key]func(calendar.Date) bool{}
+	for _, c := range closedRuns {
+		a, b := byID[c.AccountID], calendar.Billing(c.Billing)
+		span := calendar.Period{Start: c.First, End: c.Last}
+		if len(a.Days.WindowsFrom(b, c.First, c.Last)) == c.Count {
+			closed[key{c.AccountID, c.Billing}] = span.Contains
+			continue
+		}
+		// A window in the span stayed open (it failed to close): look
+		// at each closed window of this account.
+		var starts []calendar.Date
+		if err := p.DB.SelectContext(ctx, &starts, billingsql.Query("closed_window_list_for_account"), c.AccountID, c.Billing); err != nil {
+			return nil, fmt.Errorf("reading closed windows of account %s: %w", c.AccountID, err)
+		}
+		set := make(map[calendar.Date]bool, len(starts))
+		for _, d := range starts {
+			set[d] = true
+		}
+		closed[key{c.AccountID, c.Billing}] = func(d calendar.Date) bool { return set[d] }
+	}
 	var due []dueWindow
 	for _, f := range firsts {
 		a := byID[f.AccountID]
 		b := calendar.Billing(f.Billing)
-		run, hasClosed := closed[key{f.AccountID, f.Billing}]
-		for _, w := range calendar.WindowsDue(b, a.BillingDay, f.First, asOf, p.GraceDays) {
-			if hasClosed && run.Contains(w.Start) {
+		isClosed := closed[key{f.AccountID, f.Billing}]
+		for _, w := range a.Days.WindowsDue(b, f.First, asOf, p.GraceDays) {
+			if isClosed != nil && isClosed(w.Start) {
 				continue
 			}
 			due = append(due, dueWindow{account: a, billing: b, window: w})
@@ -299,15 +316,14 @@ func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, cat *catal
 func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog, rb ratedBatch, usageSeen string,
 	runID int64, rep *Report, untaxed map[string]bool) error {
 	batch, rated := rb.windows, rb.charges
+	if len(batch) == 0 {
+		return nil
+	}
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	claimed, err := claimWindows(ctx, tx, batch, rb.ordersSeen, usageSeen, runID)
-	if err != nil {
-		return fmt.Errorf("claiming windows: %w", err)
-	}
 	// Whether each account has had an anniversary invoice, read here: the
 	// batch before this one may have issued it.
 	var ids []string
@@ -324,22 +340,44 @@ func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog
 	for _, id := range withAnniversary {
 		hasAnniversary[id] = true
 	}
-	var invoices []invoicing.Invoice
+	// Each window's invoices; a window with a number no spreadsheet cell
+	// can hold fails alone and stays open (SPEC §10), the others close.
+	var closing []dueWindow
+	var closingRated []*windowCharges
+	var assembled [][]invoicing.Invoice
+	var failed []FailedWindow
 	for i, d := range batch {
-		if !claimed[windowKey{d.account.ID, d.billing, d.window.Start}] {
-			continue // another run closed it
-		}
 		rate, found := cat.taxes.At(d.account.Country, d.window.Closes)
 		if !found {
 			untaxed[d.account.Country] = true
 		}
 		wc := rated[i]
 		first := d.billing == calendar.BillingAnniversary && !hasAnniversary[d.account.ID]
+		var invs []invoicing.Invoice
+		var cellErr error
 		for _, c := range wc.currencies() {
 			key := invoicing.Key{AccountID: d.account.ID, Billing: d.billing, WindowStart: d.window.Start, Currency: c}
 			if inv, ok := invoicing.Assemble(key, d.window, wc.lines[c], rate, first); ok {
-				invoices = append(invoices, inv)
+				if err := inv.CheckCells(); err != nil && cellErr == nil {
+					cellErr = fmt.Errorf("%s invoice: %w", c, err)
+				}
+				invs = append(invs, inv)
 			}
+		}
+		if cellErr != nil {
+			failed = append(failed, FailedWindow{AccountID: d.account.ID, Billing: string(d.billing), WindowStart: d.window.Start.String(), Error: cellErr.Error()})
+			continue
+		}
+		closing, closingRated, assembled = append(closing, d), append(closingRated, wc), append(assembled, invs)
+	}
+	claimed, err := claimWindows(ctx, tx, closing, rb.ordersSeen, usageSeen, runID)
+	if err != nil {
+		return fmt.Errorf("claiming windows: %w", err)
+	}
+	var invoices []invoicing.Invoice
+	for i, d := range closing {
+		if claimed[windowKey{d.account.ID, d.billing, d.window.Start}] { // else another run closed it
+			invoices = append(invoices, assembled[i]...)
 		}
 	}
 	numbers, err := storeInvoices(ctx, tx, invoices, nil, runID)
@@ -349,12 +387,16 @@ func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	for i, d := range batch {
+	for i, d := range closing {
 		if claimed[windowKey{d.account.ID, d.billing, d.window.Start}] {
 			rep.WindowsClosed++
-			rep.countHeld(d.account.ID, d.window.Start, rated[i].held)
+			rep.countHeld(d.account.ID, d.window.Start, closingRated[i].held)
 		}
 	}
+	for _, f := range failed {
+		p.Log.Error("window_not_closed", "account_id", f.AccountID, "billing", f.Billing, "window_start", f.WindowStart, "error", f.Error)
+	}
+	rep.Failed = append(rep.Failed, failed...)
 	for i, inv := range invoices {
 		rep.Invoices++
 		rep.Lines += len(inv.Lines)

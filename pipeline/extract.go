@@ -2,7 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/charges"
 
 	billingsql "github.com/openbilling/billing/sql"
 )
@@ -11,10 +15,11 @@ import (
 const noAccount = "(unknown subscription)"
 
 // extract derives the subscriptions from their orders and counts what waits:
-// usage of subscriptions no order has created, and late records that
-// arrived for closed windows (SPEC §4, §7). Held orders and usage of known
-// subscriptions are counted, with their reasons, by the window that closes
-// over them. It changes no invoice.
+// usage no window will bill as things stand (SPEC §4) and records dated
+// more than a year before they arrived (§10). Held orders and usage inside
+// a subscription's windows are counted, with their reasons, by the window
+// that closes over them; late records after the close (§7). It changes no
+// invoice.
 func (p *Pipeline) extract(ctx context.Context, run *runState, rep *Report) error {
 	// On the run's session, whose work_mem lets the million-row sorts stay in memory.
 	res, err := run.conn.ExecContext(ctx, billingsql.Query("subscription_upsert_from_orders"))
@@ -24,15 +29,11 @@ func (p *Pipeline) extract(ctx context.Context, run *runState, rep *Report) erro
 	n, _ := res.RowsAffected()
 	rep.Subscriptions = int(n)
 
-	var unknown []struct {
-		WindowStart string `db:"window_start"`
-		Records     int    `db:"records"`
+	if err := p.countHeldUsage(ctx, run, rep); err != nil {
+		return err
 	}
-	if err := run.conn.SelectContext(ctx, &unknown, billingsql.Query("usage_unknown_subscription_counts")); err != nil {
-		return fmt.Errorf("counting usage of unknown subscriptions: %w", err)
-	}
-	for _, u := range unknown {
-		rep.Held = append(rep.Held, HeldCount{AccountID: noAccount, WindowStart: u.WindowStart, Reason: "usage for a subscription no new order has created", Records: u.Records})
+	if err := run.conn.SelectContext(ctx, &rep.Backdated, billingsql.Query("backdated_counts"), run.id); err != nil {
+		return fmt.Errorf("counting back-dated records: %w", err)
 	}
 	return nil
 }
@@ -43,6 +44,58 @@ func (p *Pipeline) extract(ctx context.Context, run *runState, rep *Report) erro
 func (p *Pipeline) countLate(ctx context.Context, run *runState, rep *Report) error {
 	if err := run.conn.SelectContext(ctx, &rep.Late, billingsql.Query("late_counts")); err != nil {
 		return fmt.Errorf("counting late records: %w", err)
+	}
+	return nil
+}
+
+// countHeldUsage reports the usage no window will bill as things stand, with
+// its reason (SPEC §4): of an unknown subscription (by UTC month), of a
+// licence or one-time subscription, or dated before its account's first
+// window (by the window it would have fallen in).
+func (p *Pipeline) countHeldUsage(ctx context.Context, run *runState, rep *Report) error {
+	var rows []struct {
+		AccountID sql.NullString          `db:"account_id"`
+		Billing   calendar.Billing        `db:"billing"`
+		Kind      string                  `db:"kind"`
+		Day       calendar.Date           `db:"day"`
+		First     sql.Null[calendar.Date] `db:"first_date"`
+		Records   int                     `db:"records"`
+	}
+	if err := run.conn.SelectContext(ctx, &rows, billingsql.Query("usage_held_counts")); err != nil {
+		return fmt.Errorf("counting held usage: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	accounts, err := loadAccounts(ctx, run.conn)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]Account, len(accounts))
+	for _, a := range accounts {
+		byID[a.ID] = a
+	}
+	held := map[HeldCount]int{}
+	for _, r := range rows {
+		var h HeldCount
+		switch a := byID[r.AccountID.String]; {
+		case !r.AccountID.Valid:
+			h = HeldCount{AccountID: noAccount, WindowStart: calendar.NewDate(r.Day.Year(), r.Day.Month(), 1).String(),
+				Reason: "usage for a subscription no new order has created"}
+		case r.Kind != string(charges.KindUsage):
+			h = HeldCount{AccountID: a.ID, WindowStart: a.Days.WindowOf(r.Billing, r.Day).Start.String(),
+				Reason: fmt.Sprintf("usage for a %s subscription (only usage products bill usage)", r.Kind)}
+		case r.First.Valid && r.Day < a.Days.WindowOf(r.Billing, r.First.V).Start:
+			h = HeldCount{AccountID: a.ID, WindowStart: a.Days.WindowOf(r.Billing, r.Day).Start.String(),
+				Reason: "usage dated before the account's first window (no order that early)"}
+		default:
+			continue // inside the first window: held by its close, with the reason
+		}
+		held[h] += r.Records
+	}
+	for h, n := range held {
+		h.Records = n
+		rep.Held = append(rep.Held, h)
 	}
 	return nil
 }

@@ -155,6 +155,8 @@ type Report struct {
 	Late          []LateCount               `json:"late"`
 	Untaxed       []string                  `json:"untaxed_countries"`
 	Unbilled      int                       `json:"unbilled_windows"`
+	Failed        []FailedWindow            `json:"failed_windows,omitempty"`
+	Backdated     []BackdatedCount          `json:"backdated,omitempty"`
 	RatedLines    int                       `json:"rated_lines"`
 	totals        map[money.Currency]decimal.Decimal
 }
@@ -166,6 +168,28 @@ type HeldCount struct {
 	Reason      string `json:"reason" db:"reason"`
 	Records     int    `json:"records" db:"records"`
 }
+
+// BackdatedCount is how many records of an account, received since the
+// previous run, are dated more than a year before they arrived: a warning.
+type BackdatedCount struct {
+	AccountID string `json:"account_id" db:"account_id"`
+	Kind      string `json:"kind" db:"kind"`
+	Records   int    `json:"records" db:"records"`
+	Oldest    string `json:"oldest" db:"oldest"`
+}
+
+// FailedWindow is a due window that could not close and stays open, with
+// the reason; the run's other windows close and it exits non-zero.
+type FailedWindow struct {
+	AccountID   string `json:"account_id"`
+	Billing     string `json:"billing"`
+	WindowStart string `json:"window_start"`
+	Error       string `json:"error"`
+}
+
+// ErrWindowsFailed is returned by a run in which some windows could not
+// close: the others closed and their files were written.
+var ErrWindowsFailed = errors.New("due windows could not close")
 
 // LateCount is how many records arrived for a window after it closed and
 // wait for a rerun (SPEC §7).
@@ -280,6 +304,10 @@ func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, st
 		if err != nil {
 			return fmt.Errorf("emit: %w", err)
 		}
+	}
+	if n := len(rep.Failed); n > 0 {
+		f := rep.Failed[0]
+		return fmt.Errorf("close: %w (%d); the first: %s window %s of account %s: %s", ErrWindowsFailed, n, f.Billing, f.WindowStart, f.AccountID, f.Error)
 	}
 	return nil
 }

@@ -69,7 +69,7 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 	for _, a := range accounts {
 		for _, b := range bothBillings {
 			if s := subs[accountBilling{a.ID, b}]; len(s) > 0 {
-				reqs = append(reqs, rateRequest{account: a, window: calendar.WindowOf(b, a.BillingDay, asOf), subs: s})
+				reqs = append(reqs, rateRequest{account: a, window: a.Days.WindowOf(b, asOf), subs: s})
 				billings = append(billings, b)
 			}
 		}

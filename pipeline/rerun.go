@@ -104,7 +104,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 		return nil, fmt.Errorf("account %s has an anniversary and a calendar window starting %s: choose one with --billing", account.ID, req.WindowStart)
 	}
 	b := calendar.Billing(billings[0])
-	w := calendar.WindowOf(b, account.BillingDay, req.WindowStart)
+	w := account.Days.WindowOf(b, req.WindowStart)
 	out := &RerunReport{RunID: run.id, Account: account.ID, Billing: b, Window: w}
 
 	cat, wc, seen, err := p.recompute(ctx, account, b, w)

@@ -68,7 +68,7 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 	if err != nil {
 		return nil, err
 	}
-	s := &Summary{AccountID: a.ID, Name: a.Name, AsOf: asOf, NextInvoiceDate: calendar.AnniversaryWindow(a.BillingDay, asOf).Closes}
+	s := &Summary{AccountID: a.ID, Name: a.Name, AsOf: asOf, NextInvoiceDate: a.Days.WindowOf(calendar.BillingAnniversary, asOf).Closes}
 	var sums []struct {
 		Currency money.Currency `db:"currency"`
 		Invoiced string         `db:"invoiced"`

@@ -60,6 +60,11 @@ func init() {
 				asOfFlag(fs)
 				fs.Bool("json", false, "print JSON")
 			}},
+		{name: "account", args: "set-billing-day --account ID --day D", summary: "change an account's billing day after its last closed window", run: runAccount,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "account id")
+				fs.String("day", "", "the new billing day, 1 to 31")
+			}},
 		{name: "schedule", summary: "the daemon: run the nightly and close jobs on their cron schedules (UTC)", run: runSchedule},
 		{name: "generate", summary: "write a deterministic synthetic month of CSV files, for load tests and demos", run: runGenerate,
 			flags: func(fs *flag.FlagSet) {

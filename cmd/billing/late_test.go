@@ -72,3 +72,71 @@ func netCharges(o *operator, account string) string {
 	}
 	return strings.Join(rows, "\n")
 }
+
+// SPEC §10: a charge whose amount no spreadsheet cell can hold fails its own
+// window, which stays open; every other window closes with its files, and
+// the next run neither fails more nor writes anything twice.
+func TestAChargeTooLargeForACellFailsItsOwnWindowOnly(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.load(map[string]string{
+		"accounts":  "account_id,name,country,currency,billing_day\nBIG,Bigly,US,USD,1\n",
+		"customers": "customer_id,account_id,name,country,currency\nBIG-C,BIG,Bigly Buyer,US,USD\n",
+		"products":  "sku,name,kind,billing\nBIG-API,Huge calls,usage,anniversary\n",
+		"prices":    "sku,currency,unit_price\nBIG-API,USD,999999999.99\n",
+		"orders":    ordersHeader + "BIG-O,BIG-S,BIG-C,BIG-API,new,0,2026-06-01\n",
+		"usage":     "event_id,subscription_id,quantity,occurred_at\nBIG-E,BIG-S,999999999999999,2026-06-02T00:00:00Z\n",
+	})
+	for run := 1; run <= 2; run++ {
+		code, out, errOut := billing(t, "run", "--as-of", "2026-07-02T00:00:00Z", "--database-url", o.url, "--output-dir", o.dir+"/out", "--log-level", "warn")
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		last := lines[len(lines)-1] + "\n" // the error, after the log
+		if code != 1 || !strings.HasPrefix(last, "billing: run ") || !strings.HasSuffix(last, " as of 2026-07-02T00:00:00Z: close: due windows could not close (1); the first: anniversary window 2026-06-01 of account BIG: USD invoice: line 1 (subscription BIG-S): amount 999999999989999000000000.01 has more than 15 significant digits, which a spreadsheet cell cannot hold exactly\n") {
+			t.Errorf("run %d: exit %d\n%s%s", run, code, out, errOut)
+		}
+	}
+	var invoices, files, bigClosed int
+	if err := o.db.QueryRow(`SELECT (SELECT count(*) FROM invoices), (SELECT count(*) FROM invoice_files),
+		(SELECT count(*) FROM closed_windows WHERE account_id = 'BIG')`).Scan(&invoices, &files, &bigClosed); err != nil {
+		t.Fatal(err)
+	}
+	if invoices != 2 || files != 4 || bigClosed != 0 {
+		t.Errorf("%d invoices, %d files, %d closed windows of BIG; want 2, 4 and 0", invoices, files, bigClosed)
+	}
+}
+
+// SPEC §4: usage no window bills is held with its reason and shown in the run
+// report, never dropped without a word.
+func TestUsageNoWindowBillsIsHeldWithItsReason(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.load(map[string]string{"usage": "event_id,subscription_id,quantity,occurred_at\n" +
+		"H-1,S1,5,2026-06-20T00:00:00Z\nH-2,S1,6,2026-06-21T00:00:00Z\nH-3,US-1,7,2026-01-05T00:00:00Z\n"})
+	report := o.billing("run", "--as-of", "2026-07-02T00:00:00Z")
+	for _, want := range []string{
+		"    P1, window 2026-06-15: 2 × usage for a license subscription (only usage products bill usage)\n",
+		"    U1, window 2026-01-01: 1 × usage dated before the account's first window (no order that early)\n",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the run report should say %q:\n%s", want, report)
+		}
+	}
+}
+
+// SPEC §10: activity dated more than a year before it arrived is a warning.
+func TestBackdatedRecordsAreAWarningInTheRunReport(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-07-02T00:00:00Z")
+	o.load(map[string]string{"orders": ordersHeader + "OLD-1,S9,C1,LIC-STD,new,1,2003-02-03\n"})
+	report := o.billing("run", "--as-of", "2026-07-03T00:00:00Z", "--stage", "extract")
+	if want := "  warning: records dated more than a year before they were received: 1\n    P1: 1 orders, the oldest dated 2003-02-03\n"; !strings.Contains(report, want) {
+		t.Errorf("the run report should say %q:\n%s", want, report)
+	}
+	if report := o.billing("run", "--as-of", "2026-07-03T00:00:00Z", "--stage", "extract"); strings.Contains(report, "warning") {
+		t.Errorf("the warning is given once, by the run after the import:\n%s", report)
+	}
+}

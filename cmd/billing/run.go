@@ -107,6 +107,18 @@ func printReport(w io.Writer, rep *pipeline.Report, runErr error) {
 	for _, l := range rep.Late {
 		fmt.Fprintf(w, "    %s, %s window %s: %d orders, %d usage events\n", l.AccountID, l.Billing, l.WindowStart, l.Orders, l.Usage)
 	}
+	if len(rep.Failed) > 0 {
+		fmt.Fprintf(w, "  windows that could not close (they stay open): %d\n", len(rep.Failed))
+		for _, f := range rep.Failed {
+			fmt.Fprintf(w, "    %s, %s window %s: %s\n", f.AccountID, f.Billing, f.WindowStart, f.Error)
+		}
+	}
+	if len(rep.Backdated) > 0 {
+		fmt.Fprintf(w, "  warning: records dated more than a year before they were received: %d\n", len(rep.Backdated))
+		for _, b := range rep.Backdated {
+			fmt.Fprintf(w, "    %s: %d %s, the oldest dated %s\n", b.AccountID, b.Records, b.Kind, b.Oldest)
+		}
+	}
 }
 
 func totals(t map[money.Currency]string) string {

@@ -4,6 +4,7 @@
 package invoicing
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/shopspring/decimal"
@@ -166,4 +167,37 @@ func (inv Invoice) LinesOnly() []charges.Line {
 		out[i] = l.Line
 	}
 	return out
+}
+
+// CheckCells returns an error naming the first number of the invoice that a
+// spreadsheet cell cannot hold exactly (more than 15 significant digits,
+// SPEC §5, §10): such an invoice is never finalized, since its files could
+// never be written.
+func (inv Invoice) CheckCells() error {
+	check := func(what string, d decimal.Decimal) error {
+		if money.SignificantDigits(d.String()) > money.MaxSignificantDigits {
+			return fmt.Errorf("%s %s has more than %d significant digits, which a spreadsheet cell cannot hold exactly", what, d, money.MaxSignificantDigits)
+		}
+		return nil
+	}
+	for i, l := range inv.Lines {
+		for _, f := range []struct {
+			what string
+			d    decimal.Decimal
+		}{{"unit price", l.UnitPrice}, {"effective unit price", l.EffectiveUnitPrice}, {"quantity", l.Quantity},
+			{"amount", l.Amount}, {"tax", l.Tax}, {"total", l.Total}} {
+			if err := check(fmt.Sprintf("line %d (subscription %s): %s", i+1, l.SubscriptionID, f.what), f.d); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range []struct {
+		what string
+		d    decimal.Decimal
+	}{{"subtotal", inv.Subtotal}, {"tax", inv.Tax}, {"total", inv.Total}} {
+		if err := check("the invoice's "+f.what, f.d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

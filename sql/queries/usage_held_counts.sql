@@ -1,0 +1,24 @@
+-- Usage that no window will bill as things stand, by account, billing,
+-- product kind and UTC day (SPEC §4: held with its reason, in the run
+-- report): events of a subscription no new order has created (account_id
+-- null), events of a licence or one-time subscription (only usage products
+-- bill usage), and events dated before their account's first activity
+-- (the caller keeps those before the first window). One pass over the usage.
+WITH first AS (
+    SELECT c.account_id, p.billing, min(o.effective_date) AS first_date
+    FROM orders o
+    JOIN customers c ON c.customer_id = o.customer_id
+    JOIN products p ON p.sku = o.sku
+    GROUP BY c.account_id, p.billing
+)
+SELECT c.account_id, coalesce(p.billing, '') AS billing, coalesce(p.kind, '') AS kind,
+       (u.occurred_at AT TIME ZONE 'UTC')::date AS day, f.first_date, count(*) AS records
+FROM usage_events u
+LEFT JOIN subscriptions s ON s.subscription_id = u.subscription_id
+LEFT JOIN products p ON p.sku = s.sku
+LEFT JOIN customers c ON c.customer_id = s.customer_id
+LEFT JOIN first f ON f.account_id = c.account_id AND f.billing = p.billing
+WHERE s.subscription_id IS NULL OR p.kind <> 'usage'
+   OR u.occurred_at < (f.first_date::timestamp AT TIME ZONE 'UTC')
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1, 2, 3, 4
