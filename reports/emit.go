@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -88,6 +90,21 @@ type fileStat struct {
 // Emit writes the files that are missing, altered or not yet written and
 // returns how many it wrote.
 func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
+	// One emitter at a time across processes: while it holds the lock, no
+	// other is writing, so the temporary files a killed emitter left
+	// behind can go.
+	lock, err := db.Connx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, emitLockKey); err != nil {
+		return 0, fmt.Errorf("waiting for another emit: %w", err)
+	}
+	defer lock.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, emitLockKey) //nolint:errcheck // the session ends with it anyway
+	if err := removeLeftovers(e.OutputDir); err != nil {
+		return 0, fmt.Errorf("removing unfinished files from %s: %w", e.OutputDir, err)
+	}
 	var invoices []emitInvoice
 	if err := db.SelectContext(ctx, &invoices, billingsql.Query("invoice_list_for_emit")); err != nil {
 		return 0, fmt.Errorf("listing invoices: %w", err)
@@ -173,7 +190,7 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		}()
 	}
 	var restat fileRecords // files found unchanged whose size or time is new
-	err := func() error {
+	err = func() error {
 		defer close(batches)
 		var batch []task
 		lines := 0
@@ -303,6 +320,37 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// emitLockKey serialises emitters between processes.
+const emitLockKey = 0x454d4954 // "EMIT"
+
+// tempPattern names a file being written; it becomes the file by a rename.
+const tempPattern = ".writing-*.xlsx"
+
+// removeLeftovers removes the temporary files of emitters that were killed
+// before renaming them into place. Only an emitter holding the emit lock
+// calls it.
+func removeLeftovers(root string) error {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			if match, _ := filepath.Match(tempPattern, d.Name()); match {
+				return os.Remove(path)
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // nothing written yet
+	}
+	return err
+}
+
+// FileMode is the mode of every written file: readable by the service's
+// group, in which finance reads the files (SPEC §8).
+const FileMode = 0o640
+
 // fileBuffers gather a file's bytes into large writes: most files are
 // written with one or two.
 var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
@@ -320,8 +368,13 @@ func (e *Emitter) write(inv Invoice, kind, path string, lines Lines) (fileStat, 
 		}
 		e.dirs.Store(dir, true)
 	}
-	tmp, err := os.CreateTemp(dir, ".writing-*.xlsx")
+	tmp, err := os.CreateTemp(dir, tempPattern)
 	if err != nil {
+		return fileStat{}, err
+	}
+	if err := tmp.Chmod(FileMode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return fileStat{}, err
 	}
 	renamed := false

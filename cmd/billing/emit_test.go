@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,5 +121,30 @@ func TestAFileTouchedButNotChangedIsKept(t *testing.T) {
 	}
 	if got := sha(t, doc); got != sum {
 		t.Errorf("file changed: %s, was %s", got, sum)
+	}
+}
+
+// A killed emitter's temporary files are removed by the next emit, and every
+// file is readable by the service's group (finance), not by others.
+func TestLeftoverTemporaryFilesGoAndFilesAreGroupReadable(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
+	rec := o.invoice("INV-2026-000005").Files.Reconciliation
+	leftover := filepath.Join(filepath.Dir(rec), ".writing-123456.xlsx")
+	if err := os.WriteFile(leftover, []byte("half a file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o.billing("run", "--as-of", "2026-07-08T00:00:00Z", "--stage", "emit")
+	if _, err := os.Stat(leftover); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the leftover %s is still there (%v)", leftover, err)
+	}
+	info, err := os.Stat(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o640 {
+		t.Errorf("file mode %o, want 640", mode)
 	}
 }
