@@ -46,6 +46,7 @@ func TestChangingTheBillingDayBillsNoChargeTwiceAndSkipsNone(t *testing.T) {
 		}
 		return strings.Join(rows, "\n")
 	}
+	o.billing("verify", "--files", "full")
 	got, want := charges(o), charges(clean)
 	assertText(t, "P1's charges with and without the change", got, want)
 	if n := strings.Count(want, "\n") + 1; n < 20 {

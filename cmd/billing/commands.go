@@ -65,6 +65,11 @@ func init() {
 				fs.String("account", "", "account id")
 				fs.String("day", "", "the new billing day, 1 to 31")
 			}},
+		{name: "verify", summary: "check the guarantees of SPEC §12 on the database and the files; exit 1 on any breach", run: runVerify,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("files", "quick", "quick: each file's presence and size; full: read every file and compare its SHA-256")
+				fs.Bool("json", false, "print JSON")
+			}},
 		{name: "schedule", summary: "the daemon: run the nightly and close jobs on their cron schedules (UTC)", run: runSchedule},
 		{name: "generate", summary: "write a deterministic synthetic month of CSV files, for load tests and demos", run: runGenerate,
 			flags: func(fs *flag.FlagSet) {

@@ -58,6 +58,7 @@ func TestRecordsCommittedDuringACloseAreReportedLateAndTheRerunBillsThem(t *test
 	for _, account := range []string{"P1", "U1"} {
 		assertText(t, account+"'s net charges per window", netCharges(o, account), netCharges(clean, account))
 	}
+	o.billing("verify", "--files", "full")
 }
 
 // netCharges sums an account's invoice lines per window, sku and charge type:
@@ -104,6 +105,7 @@ func TestAChargeTooLargeForACellFailsItsOwnWindowOnly(t *testing.T) {
 	if invoices != 2 || files != 4 || bigClosed != 0 {
 		t.Errorf("%d invoices, %d files, %d closed windows of BIG; want 2, 4 and 0", invoices, files, bigClosed)
 	}
+	o.billing("verify", "--files", "full")
 }
 
 // SPEC §4: usage no window bills is held with its reason and shown in the run
@@ -123,6 +125,7 @@ func TestUsageNoWindowBillsIsHeldWithItsReason(t *testing.T) {
 			t.Errorf("the run report should say %q:\n%s", want, report)
 		}
 	}
+	o.billing("verify")
 }
 
 // SPEC §10: activity dated more than a year before it arrived is a warning.

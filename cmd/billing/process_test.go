@@ -124,6 +124,7 @@ func TestARunKilledMidwayThenRunAgainIssuesTheInvoicesOfOne(t *testing.T) {
 	if gaps != 0 {
 		t.Errorf("%d gaps in the invoice numbers", gaps)
 	}
+	o.runProcess("verify", "--files", "full")
 }
 
 func firstDifference(got, want string) string {

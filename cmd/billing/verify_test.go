@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// billing verify passes on a clean history and names every breach, one per
+// line, after each guarantee of SPEC §12 is broken behind the product's back.
+func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
+	if out := o.billing("verify", "--files", "full"); out != "8 checks, 10 files (full), 0 breaches, 0.0 s\n" {
+		t.Errorf("clean verify: %q", out)
+	}
+	files := o.invoice("INV-2026-000005").Files
+	if err := os.Remove(files.Reconciliation); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(files.Invoice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc[len(doc)/2] ^= 0xff // same size, other bytes
+	if err := os.WriteFile(files.Invoice, doc, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	tamper := o.db.MustBegin()
+	for _, q := range []string{
+		"SET LOCAL session_replication_role = replica", // past the triggers that keep invoices final
+		"UPDATE invoices SET total = total + 1, subtotal = subtotal + 1 WHERE number = 'INV-2026-000001'",
+		"DELETE FROM invoice_lines WHERE invoice_number = 'INV-2026-000002' AND charge_type = 'usage'",
+		"DELETE FROM invoice_lines WHERE invoice_number = 'INV-2026-000001' AND order_id = 'O-1002'",
+		"UPDATE invoice_series SET last_seq = last_seq + 1",
+		"INSERT INTO closed_windows (account_id, billing, window_start, window_end, closes_on) VALUES ('P1', 'anniversary', '2026-06-01', '2026-06-30', '2026-07-01')",
+	} {
+		tamper.MustExec(q)
+	}
+	if err := tamper.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := billing(t, "verify", "--files", "full", "--database-url", o.url)
+	want := strings.Join([]string{
+		"§12.1 series INV-2026: 5 invoices numbered up to 5 (counter at 6)",
+		"§12.1 account P1: anniversary windows 2026-05-15..2026-06-14 and 2026-06-01..2026-06-30 overlap",
+		"§12.2 invoice INV-2026-000001: subtotal 25, tax 0, total 25 but its 10 lines sum to 20.00, 0, 20.00",
+		"§12.2 invoice INV-2026-000002: subtotal 92.35, tax 0, total 92.35 but its 0 lines sum to 0, 0, 0",
+		"§12.3 account U1, anniversary window 2026-06-01, subscription US-1: 0 units billed, 12070 used",
+		"§12.3 order O-1002 (addQuantity of S1 on 2026-06-11) of account P1 is on no invoice line of anniversary window 2026-05-15",
+		"§12.4 invoice INV-2026-000005, reconciliation file " + files.Reconciliation + ": missing",
+		"§12.4 invoice INV-2026-000005, invoice file " + files.Invoice + ": SHA-256 ",
+	}, "\n")
+	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 8 breaches of the guarantees (SPEC §12)\n" {
+		t.Errorf("verify: exit %d\n%s%s\nwant:\n%s", code, out, errOut, want)
+	}
+}
