@@ -1,6 +1,6 @@
 # The quick start: `make demo` runs the pipeline on the sample data, `make test`
 # runs the whole test suite. Both set up PostgreSQL themselves.
-.PHONY: build demo demo-stop test vet bench bench-import bench-xlsx
+.PHONY: build demo demo-stop test vet chaos bench bench-import bench-xlsx
 
 build:
 	go build -o bin/billing ./cmd/billing
@@ -14,6 +14,13 @@ demo-stop:
 
 test:
 	scripts/test.sh
+
+# The fault-injection suite: kill -9 in each stage, PostgreSQL restarts and
+# crashes, concurrent runs and imports; each followed by billing verify and a
+# comparison with a clean run. ROUNDS=N repeats every experiment N times.
+ROUNDS ?= 3
+chaos:
+	go run ./cmd/billing-chaos --rounds $(ROUNDS)
 
 vet:
 	go vet ./...

@@ -4,6 +4,7 @@
 #   scripts/postgres.sh start DIR [PORT]   initialise DIR if new, start the server, create
 #                                          the database "billing", print its URL on stdout
 #   scripts/postgres.sh stop DIR           stop the server whose data is in DIR
+#   scripts/postgres.sh crash DIR          stop it at once (immediate mode), as a crash would
 #
 # With PORT the server listens on 127.0.0.1:PORT; without, only on a Unix socket
 # inside DIR (throwaway test clusters: no port can clash). As root the server runs
@@ -87,8 +88,18 @@ stop() {
   as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# crash stops the server at once, as a power cut would: no checkpoint, the
+# next start replays the write-ahead log (fault-injection tests).
+crash() {
+  local dir=$1
+  [ -f "$dir/data/PG_VERSION" ] || return 0
+  local bin; bin=$(find_bindir)
+  as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
 case "${1:-}" in
   start) [ $# -ge 2 ] || die "usage: $0 start DIR [PORT]"; start "$2" "${3:-}" ;;
   stop)  [ $# -eq 2 ] || die "usage: $0 stop DIR"; stop "$2" ;;
-  *) die "usage: $0 start DIR [PORT] | stop DIR" ;;
+  crash) [ $# -eq 2 ] || die "usage: $0 crash DIR"; crash "$2" ;;
+  *) die "usage: $0 start DIR [PORT] | stop DIR | crash DIR" ;;
 esac
