@@ -49,6 +49,8 @@ type Result struct {
 	RawCopyLinesSeconds float64            `json:"raw_copy_lines_seconds"`
 	ImportVsRawCopy     float64            `json:"import_vs_raw_copy"`
 	RunVsRaw            float64            `json:"run_vs_raw"`
+	VerifySeconds       float64            `json:"verify_seconds"`
+	VerifyFullSeconds   float64            `json:"verify_files_full_seconds"`
 }
 
 func main() {
@@ -130,6 +132,18 @@ func run() error {
 		res.StageSeconds[stage] = d.Seconds()
 		res.CloseSeconds += d.Seconds()
 	}
+	// The guarantees of SPEC §12 on what the run wrote: a breach fails the bench.
+	b.say("billing verify")
+	d, err := b.billing("verify")
+	if err != nil {
+		return err
+	}
+	res.VerifySeconds = d.Seconds()
+	b.say("billing verify --files full")
+	if d, err = b.billing("verify", "--files", "full", "--output-dir", b.outDir); err != nil {
+		return err
+	}
+	res.VerifyFullSeconds = d.Seconds()
 	if err := b.scalar(ctx, "SELECT count(*) FROM invoices", &res.Invoices); err != nil {
 		return err
 	}
@@ -141,7 +155,7 @@ func run() error {
 	}
 
 	b.say("limits: bare COPY of the usage file")
-	d, err := b.psql(`CREATE UNLOGGED TABLE bare_usage (event_id text, subscription_id text, quantity numeric, occurred_at timestamptz)`,
+	d, err = b.psql(`CREATE UNLOGGED TABLE bare_usage (event_id text, subscription_id text, quantity numeric, occurred_at timestamptz)`,
 		fmt.Sprintf(`\copy bare_usage FROM '%s' WITH (FORMAT csv, HEADER true)`, filepath.Join(data, "usage.csv")))
 	if err != nil {
 		return err
@@ -259,5 +273,6 @@ func printTable(w io.Writer, r *Result) {
 	fmt.Fprintf(tw, "limits\taggregate %.1f s + xlsx %.1f s + COPY of the lines %.1f s\n", r.RawAggregateSeconds, r.RawXLSXSeconds, r.RawCopyLinesSeconds)
 	fmt.Fprintf(tw, "run ÷ limits\t%.1f\n", r.RunVsRaw)
 	fmt.Fprintf(tw, "peak RSS\t%.0f MiB\n", r.PeakRSSMiB)
+	fmt.Fprintf(tw, "billing verify\t%.1f s (--files full %.1f s), 0 breaches\n", r.VerifySeconds, r.VerifyFullSeconds)
 	tw.Flush()
 }

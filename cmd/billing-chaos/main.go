@@ -13,6 +13,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -21,6 +22,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -57,6 +59,7 @@ type chaos struct {
 	cleanSeconds                map[string]float64 // stage → seconds of a clean run
 	injected, survived          map[string]int
 	lateWindows                 int // windows the concurrent imports made late, each rerun
+	missed                      int // faults that came after the work they aimed at, tried again
 	databases                   int
 }
 
@@ -132,7 +135,7 @@ func (c *chaos) printCounts(took time.Duration) {
 		fmt.Printf("  %-44s injected %3d  survived %3d\n", k, c.injected[k], c.survived[k])
 		total, ok = total+c.injected[k], ok+c.survived[k]
 	}
-	fmt.Printf("  (windows made late by the concurrent imports and rerun: %d)\n", c.lateWindows)
+	fmt.Printf("  (windows made late by the concurrent imports and rerun: %d; faults that came too late and were tried again: %d)\n", c.lateWindows, c.missed)
 	fmt.Printf("chaos: %d faults injected, %d survived, in %.0f s\n", total, ok, took.Seconds())
 }
 
@@ -313,19 +316,27 @@ func (c *chaos) runAll(rounds int) error {
 	)
 	for r := 0; r < rounds; r++ {
 		for _, e := range experiments {
-			c.injected[e.name]++
-			if err := e.run(); err != nil {
-				return fmt.Errorf("%s (round %d): %w", e.name, r+1, err)
+			for attempt := 1; ; attempt++ {
+				err := e.run()
+				if errors.Is(err, errMissed) && attempt < 10 {
+					c.missed++
+					continue
+				}
+				c.injected[e.name]++
+				if err != nil {
+					return fmt.Errorf("%s (round %d): %w", e.name, r+1, err)
+				}
+				c.survived[e.name]++
+				break
 			}
-			c.survived[e.name]++
 		}
 	}
 	return nil
 }
 
-// moment is a random instant within a stage of a clean run (at least 20 ms).
+// moment is a random instant within a stage of a clean run.
 func (c *chaos) moment(seconds float64) time.Duration {
-	return 20*time.Millisecond + time.Duration(c.rng.Float64()*seconds*float64(time.Second))
+	return time.Duration(c.rng.Float64() * seconds * float64(time.Second))
 }
 
 // killDuring runs the stages before s, then kills a run of s at a random moment.
@@ -353,8 +364,15 @@ func (c *chaos) killDuring(s string) error {
 	time.Sleep(c.moment(c.cleanSeconds[s]))
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		return errMissed // the stage finished before the signal
+	}
 	return d.check(true)
 }
+
+// errMissed is an experiment whose fault came after the work was done: it
+// is counted apart and tried again.
+var errMissed = errors.New("the fault came after the work it aimed at")
 
 // restartMidRun stops the server (fast or immediate) at a random moment of
 // a whole run and starts it again.
@@ -375,11 +393,18 @@ func (c *chaos) restartMidRun(mode string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
 	time.Sleep(c.moment(total))
+	select {
+	case <-exited:
+		return errMissed // the run finished before the restart
+	default:
+	}
 	if err := c.restart(mode); err != nil {
 		return err
 	}
-	_ = cmd.Wait() // it fails or finishes; either is fine
+	<-exited // it fails or finishes; either is fine
 	return d.check(true)
 }
 
