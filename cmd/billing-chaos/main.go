@@ -38,11 +38,13 @@ func main() {
 	flag.Parse()
 	start := time.Now()
 	c, err := newChaos(*accounts, *seed)
-	if err == nil {
-		defer c.close()
-		err = c.runAll(*rounds)
+	if c != nil {
+		if err == nil {
+			err = c.runAll(*rounds)
+		}
+		c.printCounts(time.Since(start))
+		c.close() // before any exit: the server goes whatever happened
 	}
-	c.printCounts(time.Since(start))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chaos:", err)
 		os.Exit(1)
@@ -73,6 +75,7 @@ func newChaos(accounts int, seed uint64) (*chaos, error) {
 	}
 	root, err := repoRoot()
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	c := &chaos{dir: dir, bin: filepath.Join(dir, "billing"), script: filepath.Join(root, "scripts", "postgres.sh"),
