@@ -289,33 +289,19 @@ func (c *chaos) runAll(rounds int) error {
 		return err
 	}
 	fmt.Printf("clean run: %d invoices; stage seconds %v\n", strings.Count(c.want, "\n")+1, c.cleanSeconds)
-	experiments := []struct {
+	type experiment struct {
 		name string
 		run  func() error
-	}{}
+	}
+	var experiments []experiment
 	for _, s := range stages {
-		experiments = append(experiments, struct {
-			name string
-			run  func() error
-		}{"SIGKILL during " + s, func() error { return c.killDuring(s) }})
+		experiments = append(experiments, experiment{"SIGKILL during " + s, func() error { return c.killDuring(s) }})
 	}
 	experiments = append(experiments,
-		struct {
-			name string
-			run  func() error
-		}{"PostgreSQL fast restart mid-run", func() error { return c.restartMidRun("stop") }},
-		struct {
-			name string
-			run  func() error
-		}{"PostgreSQL immediate restart mid-run", func() error { return c.restartMidRun("crash") }},
-		struct {
-			name string
-			run  func() error
-		}{"PostgreSQL crash right after exit 0", c.crashAfterSuccess},
-		struct {
-			name string
-			run  func() error
-		}{"two runs and an import at once", c.concurrent},
+		experiment{"PostgreSQL fast restart mid-run", func() error { return c.restartMidRun("stop") }},
+		experiment{"PostgreSQL immediate restart mid-run", func() error { return c.restartMidRun("crash") }},
+		experiment{"PostgreSQL crash right after exit 0", c.crashAfterSuccess},
+		experiment{"two runs and an import at once", c.concurrent},
 	)
 	for r := 0; r < rounds; r++ {
 		for _, e := range experiments {
@@ -337,6 +323,15 @@ func (c *chaos) runAll(rounds int) error {
 	return nil
 }
 
+// loadedDatabase is a new database with the whole workload imported.
+func (c *chaos) loadedDatabase() (*database, error) {
+	d, err := c.newDatabase()
+	if err == nil {
+		err = d.load(workload.Kinds...)
+	}
+	return d, err
+}
+
 // moment is a random instant within a stage of a clean run.
 func (c *chaos) moment(seconds float64) time.Duration {
 	return time.Duration(c.rng.Float64() * seconds * float64(time.Second))
@@ -344,14 +339,11 @@ func (c *chaos) moment(seconds float64) time.Duration {
 
 // killDuring runs the stages before s, then kills a run of s at a random moment.
 func (c *chaos) killDuring(s string) error {
-	d, err := c.newDatabase()
+	d, err := c.loadedDatabase()
 	if err != nil {
 		return err
 	}
 	defer d.db.Close()
-	if err := d.load(workload.Kinds...); err != nil {
-		return err
-	}
 	for _, before := range stages {
 		if before == s {
 			break
@@ -380,14 +372,11 @@ var errMissed = errors.New("the fault came after the work it aimed at")
 // restartMidRun stops the server (fast or immediate) at a random moment of
 // a whole run and starts it again.
 func (c *chaos) restartMidRun(mode string) error {
-	d, err := c.newDatabase()
+	d, err := c.loadedDatabase()
 	if err != nil {
 		return err
 	}
 	defer d.db.Close()
-	if err := d.load(workload.Kinds...); err != nil {
-		return err
-	}
 	total := 0.0
 	for _, s := range c.cleanSeconds {
 		total += s
@@ -424,14 +413,11 @@ func (c *chaos) restart(mode string) error {
 // crashAfterSuccess crashes the server the moment a run has exited 0: what
 // the run said it did must all be there (SPEC §12.6).
 func (c *chaos) crashAfterSuccess() error {
-	d, err := c.newDatabase()
+	d, err := c.loadedDatabase()
 	if err != nil {
 		return err
 	}
 	defer d.db.Close()
-	if err := d.load(workload.Kinds...); err != nil {
-		return err
-	}
 	if err := d.billing("run", "--as-of", workload.AsOf); err != nil {
 		return err
 	}
