@@ -35,12 +35,13 @@ func main() {
 	rounds := flag.Int("rounds", 3, "how many times each experiment runs")
 	accounts := flag.Int("accounts", 60, "accounts in the workload (about a year of windows each)")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "random seed of the fault moments")
+	only := flag.String("only", "", "run only the experiments whose name contains this text")
 	flag.Parse()
 	start := time.Now()
 	c, err := newChaos(*accounts, *seed)
 	if c != nil {
 		if err == nil {
-			err = c.runAll(*rounds)
+			err = c.runAll(*rounds, *only)
 		}
 		c.printCounts(time.Since(start))
 		c.close() // before any exit: the server goes whatever happened
@@ -267,7 +268,7 @@ func differs(what, got, want string) error {
 
 var stages = []string{"extract", "rate", "close", "emit"}
 
-func (c *chaos) runAll(rounds int) error {
+func (c *chaos) runAll(rounds int, only string) error {
 	clean, err := c.newDatabase()
 	if err != nil {
 		return err
@@ -305,6 +306,9 @@ func (c *chaos) runAll(rounds int) error {
 	)
 	for r := 0; r < rounds; r++ {
 		for _, e := range experiments {
+			if !strings.Contains(e.name, only) {
+				continue
+			}
 			for attempt := 1; ; attempt++ {
 				err := e.run()
 				if errors.Is(err, errMissed) && attempt < 10 {
