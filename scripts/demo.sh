@@ -46,3 +46,6 @@ bin/billing invoice INV-2026-000001
 out=${BILLING_OUTPUT_DIR:-out}
 echo "==> files in $out/"
 find "$out" -name '*.xlsx' | sort
+
+echo "==> billing verify --files full (SPEC §12's guarantees)"
+bin/billing verify --files full
