@@ -143,3 +143,33 @@ func TestBackdatedRecordsAreAWarningInTheRunReport(t *testing.T) {
 		t.Errorf("the warning is given once, by the run after the import:\n%s", report)
 	}
 }
+
+// SPEC §12.3: usage a close held for want of its subscription's new order is
+// reported late for its window once the order arrives, and the rerun bills it.
+func TestUsageHeldForAMissingOrderIsLateOnceTheOrderArrives(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.load(map[string]string{"usage": "event_id,subscription_id,quantity,occurred_at\nW-1,US-9,300,2026-06-10T00:00:00Z\n"})
+	report := o.billing("run", "--as-of", "2026-07-02T00:00:00Z")
+	if want := "(unknown subscription), window 2026-06-01: 2 × usage for a subscription no new order has created"; !strings.Contains(report, want) {
+		t.Errorf("the close should hold the event: %q\n%s", want, report)
+	}
+	o.load(map[string]string{"orders": ordersHeader + "W-NEW,US-9,U-C1,API-CALLS,new,0,2026-06-01\n"})
+	report = o.billing("run", "--as-of", "2026-07-03T00:00:00Z")
+	if want := "    U1, anniversary window 2026-06-01: 1 orders, 1 usage events\n"; !strings.Contains(report, want) {
+		t.Errorf("the run after the order should report %q:\n%s", want, report)
+	}
+	o.billing("rerun", "--account", "U1", "--window", "2026-06-01", "--as-of", "2026-07-03T00:00:00Z")
+	if report := o.billing("run", "--as-of", "2026-07-04T00:00:00Z", "--stage", "extract"); !strings.Contains(report, "late (waiting for billing rerun): 0") {
+		t.Errorf("after the rerun:\n%s", report)
+	}
+	var billed string
+	if err := o.db.Get(&billed, `SELECT coalesce(sum(CASE WHEN reversal THEN -quantity ELSE quantity END), 0)::text FROM invoice_lines WHERE subscription_id = 'US-9'`); err != nil {
+		t.Fatal(err)
+	}
+	if billed != "300" {
+		t.Errorf("US-9 billed %s units, want 300", billed)
+	}
+	o.billing("verify")
+}

@@ -1,5 +1,7 @@
 -- Orders and usage of closed windows that the window's close (or its last
--- rerun) did not see: late, waiting for a rerun (SPEC §7). A record is seen
+-- rerun) did not see, and usage it saw but could not bill as it now stands
+-- (its subscription has an order the close did not see): late, waiting for
+-- a rerun (SPEC §7, §12.3). A record is seen
 -- when the transaction that wrote it is visible in the snapshot the window's
 -- records were read in: commit order, never a clock. Windows closed before
 -- the snapshots were kept, and records written before ingest_xid existed,
@@ -25,8 +27,34 @@ WITH late_orders AS (
     WHERE CASE WHEN cw.usage_seen IS NULL OR u.ingest_xid IS NULL THEN u.received_at > coalesce(cw.rerun_at, cw.closed_at)
                ELSE NOT pg_visible_in_snapshot(u.ingest_xid, cw.usage_seen) END
     GROUP BY 1, 2, 3
+), changed_subscriptions AS (
+    -- Usage subscriptions with an order the window's close did not see
+    -- (dated in any window): the close could not bill their usage as it
+    -- now stands (a usage event held for want of its new order, say).
+    SELECT DISTINCT cw.account_id, cw.billing, cw.window_start, cw.window_end, o.subscription_id
+    FROM closed_windows cw
+    JOIN customers c ON c.account_id = cw.account_id
+    JOIN orders o ON o.customer_id = c.customer_id
+    JOIN products p ON p.sku = o.sku AND p.billing = cw.billing AND p.kind = 'usage'
+    WHERE cw.orders_seen IS NOT NULL AND o.ingest_xid IS NOT NULL
+      AND o.ingest_xid >= pg_snapshot_xmin(cw.orders_seen) AND NOT pg_visible_in_snapshot(o.ingest_xid, cw.orders_seen)
+), usage_of_changed AS (
+    -- Their usage in the window that the close saw (what it did not see is
+    -- late_usage already).
+    SELECT s.account_id, s.billing, s.window_start, count(*) AS n
+    FROM changed_subscriptions s
+    JOIN closed_windows cw ON (cw.account_id, cw.billing, cw.window_start) = (s.account_id, s.billing, s.window_start)
+    JOIN usage_events u ON u.subscription_id = s.subscription_id
+        AND u.occurred_at >= (s.window_start::timestamp AT TIME ZONE 'UTC')
+        AND u.occurred_at < ((s.window_end + 1)::timestamp AT TIME ZONE 'UTC')
+    WHERE u.ingest_xid IS NULL OR pg_visible_in_snapshot(u.ingest_xid, cw.usage_seen)
+    GROUP BY 1, 2, 3
+), all_usage AS (
+    SELECT account_id, billing, window_start, sum(n) AS n
+    FROM (SELECT * FROM late_usage UNION ALL SELECT * FROM usage_of_changed) x
+    GROUP BY 1, 2, 3
 )
 SELECT account_id, billing, to_char(window_start, 'YYYY-MM-DD') AS window_start,
        coalesce(o.n, 0) AS orders, coalesce(u.n, 0) AS usage
-FROM late_orders o FULL JOIN late_usage u USING (account_id, billing, window_start)
+FROM late_orders o FULL JOIN all_usage u USING (account_id, billing, window_start)
 ORDER BY 1, 2, 3
