@@ -34,13 +34,13 @@ type Verification struct {
 }
 
 // verifyQueries are the checks made in SQL, each with its guarantee.
-var verifyQueries = []struct{ guarantee, query string }{
-	{"12.1", "verify_duplicate_invoices"},
-	{"12.1", "verify_invoice_numbers"},
-	{"12.1", "verify_windows"},
-	{"12.2", "verify_invoice_sums"},
-	{"12.3", "verify_usage_billed"},
-	{"12.3", "verify_orders_billed"},
+var verifyQueries = []struct{ guarantee, name, query string }{
+	{"12.1", "duplicate invoices", billingsql.Query("verify_duplicate_invoices")},
+	{"12.1", "invoice numbers", billingsql.Query("verify_invoice_numbers")},
+	{"12.1", "closed windows", billingsql.Query("verify_windows")},
+	{"12.2", "invoice sums", billingsql.Query("verify_invoice_sums")},
+	{"12.3", "usage billed", billingsql.Query("verify_usage_billed")},
+	{"12.3", "orders billed", billingsql.Query("verify_orders_billed")},
 }
 
 // Verify checks the guarantees of SPEC §12 on the database and the invoice
@@ -64,8 +64,8 @@ func Verify(ctx context.Context, db *sqlx.DB, fullFiles bool) (*Verification, er
 	v := &Verification{}
 	for _, q := range verifyQueries {
 		var found []string
-		if err := tx.SelectContext(ctx, &found, billingsql.Query(q.query)); err != nil {
-			return nil, fmt.Errorf("checking %s (%s): %w", q.query, q.guarantee, err)
+		if err := tx.SelectContext(ctx, &found, q.query); err != nil {
+			return nil, fmt.Errorf("checking %s (§%s): %w", q.name, q.guarantee, err)
 		}
 		v.Checks++
 		for _, f := range found {

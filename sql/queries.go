@@ -9,7 +9,8 @@ import (
 var queries embed.FS
 
 // Query returns the text of the named query in queries/ (without ".sql").
-// A missing query is a programming error caught by the package's tests.
+// A missing query is a programming error: the package's tests find every
+// name the code passes here and check that its file exists.
 func Query(name string) string {
 	b, err := queries.ReadFile("queries/" + name + ".sql")
 	if err != nil {
