@@ -43,14 +43,33 @@ func (s *sheetWriter) release() {
 	sheetBuffers.Put(&b)
 }
 
-// columnNames are the letters of the columns a workbook here uses.
+// MaxColumns is the most columns a sheet holds (Excel's XFD).
+const MaxColumns = 16384
+
+// columnName is the letters of the column at index i (from 0): A … Z, AA …
+// XFD. The names of the first 64 are made once, the rest when asked.
+func columnName(i int) string {
+	if i < len(columnNames) {
+		return columnNames[i]
+	}
+	return letters(i)
+}
+
 var columnNames = func() []string {
-	names := make([]string, 26)
+	names := make([]string, 64)
 	for i := range names {
-		names[i] = string(rune('A' + i))
+		names[i] = letters(i)
 	}
 	return names
 }()
+
+func letters(i int) string {
+	var b []byte
+	for n := i + 1; n > 0; n = (n - 1) / 26 {
+		b = append([]byte{byte('A' + (n-1)%26)}, b...)
+	}
+	return string(b)
+}
 
 // startRow opens the next row.
 func (s *sheetWriter) startRow() {
@@ -82,7 +101,7 @@ func (s *sheetWriter) skip() { s.col++ }
 // open starts a cell with its reference and style.
 func (s *sheetWriter) open(style int) {
 	s.buf = append(s.buf, `<c r="`...)
-	s.buf = append(s.buf, columnNames[s.col]...)
+	s.buf = append(s.buf, columnName(s.col)...)
 	s.buf = strconv.AppendInt(s.buf, int64(s.row), 10)
 	s.buf = append(s.buf, '"')
 	if style != 0 {

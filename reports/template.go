@@ -236,6 +236,6 @@ func readPart(zf *zip.File) ([]byte, error) {
 }
 
 // tableRef is the range of a table of cols columns whose last row is last.
-func tableRef(cols, last int) string { return "A1:" + columnNames[cols-1] + strconv.Itoa(last) }
+func tableRef(cols, last int) string { return "A1:" + columnName(cols-1) + strconv.Itoa(last) }
 
 func tableName(n int) string { return fmt.Sprintf("LineItems%d", n) }
