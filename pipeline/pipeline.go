@@ -259,14 +259,16 @@ func (p *Pipeline) RunJob(ctx context.Context, job string, asOf time.Time, stage
 	}
 	attrs := []any{"run_id", run.id, "job", job, "as_of", rep.AsOf, "stage", rep.Stage, "seconds", time.Since(start).Seconds(),
 		"windows_closed", rep.WindowsClosed, "invoices", rep.Invoices, "lines", rep.Lines, "files", rep.Files}
+	// The error itself is logged once, where the run was asked for: the
+	// daemon's job, or the command line's last line.
+	status := "succeeded"
 	switch {
 	case errors.Is(err, ErrStopped):
-		p.Log.Info("run_stopped", attrs...)
+		status = "stopped"
 	case err != nil:
-		p.Log.Error("run_failed", append(attrs, "error", err.Error())...)
-	default:
-		p.Log.Info("run_finished", attrs...)
+		status = "failed"
 	}
+	p.Log.Info("run_finished", append(attrs, "status", status)...)
 	if err != nil {
 		return rep, fmt.Errorf("run %d as of %s: %w", run.id, rep.AsOf.Format(time.RFC3339), err)
 	}

@@ -112,18 +112,31 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cmd == nil {
 		return usageError{fmt.Errorf("unknown command %q (run 'billing help')", args[0])}
 	}
+	// The command's own flags, then those every command shares: --help
+	// lists them apart.
+	own := flag.NewFlagSet("billing "+cmd.name, flag.ContinueOnError)
+	if cmd.flags != nil {
+		cmd.flags(own)
+	}
+	shared := flag.NewFlagSet("billing", flag.ContinueOnError)
+	configFile := shared.String("config", "", "YAML config file (or "+config.EnvConfigFile+")")
+	for _, s := range config.Settings {
+		shared.String(s.Flag, "", s.Help+" (or "+s.Env+")")
+	}
 	fs := flag.NewFlagSet("billing "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configFile := fs.String("config", "", "YAML config file (or "+config.EnvConfigFile+")")
-	for _, s := range config.Settings {
-		fs.String(s.Flag, "", s.Help+" (or "+s.Env+")")
-	}
-	if cmd.flags != nil {
-		cmd.flags(fs)
+	for _, set := range []*flag.FlagSet{own, shared} {
+		set.SetOutput(stderr)
+		set.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: billing %s [flags] %s\n  %s\n\nflags:\n", cmd.name, cmd.args, cmd.summary)
-		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "usage: billing %s [flags] %s\n  %s\n", cmd.name, cmd.args, cmd.summary)
+		if cmd.flags != nil {
+			fmt.Fprintf(stderr, "\nflags of %s:\n", cmd.name)
+			own.PrintDefaults()
+		}
+		fmt.Fprintln(stderr, "\nflags of every command (each also read from its environment variable or the config file):")
+		shared.PrintDefaults()
 	}
 	positional, err := parseInterspersed(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
