@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/internal/xlsxbaseline"
-	"github.com/openbilling/billing/pipeline/synthetic"
+	"github.com/openbilling/billing/internal/synthetic"
 	"github.com/openbilling/billing/reports"
 )
 

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/openbilling/billing/pipeline/synthetic"
+	"github.com/openbilling/billing/internal/synthetic"
 )
 
 func runGenerate(_ context.Context, a *app, fs *flag.FlagSet, args []string) error {

@@ -16,7 +16,7 @@ import (
 	"github.com/openbilling/billing/internal/pgtest"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/ingest"
-	"github.com/openbilling/billing/pipeline/synthetic"
+	"github.com/openbilling/billing/internal/synthetic"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
