@@ -22,8 +22,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/openbilling/billing/internal/xlsxbaseline"
 	"github.com/openbilling/billing/internal/synthetic"
+	"github.com/openbilling/billing/internal/xlsxbaseline"
 	"github.com/openbilling/billing/reports"
 )
 

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/synthetic"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/ingest"
-	"github.com/openbilling/billing/internal/synthetic"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
