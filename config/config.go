@@ -35,32 +35,130 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // how long a stopping daemon lets the work at hand finish
 }
 
-// Default is the configuration before any file, variable or flag.
+// Default is the configuration before any file, variable or flag: each
+// setting's default.
 func Default() Config {
-	return Config{OutputDir: "./out", GraceDays: 0, LogLevel: "info", LogFormat: "text",
-		ScheduleNightly: "0 2 * * *", ScheduleClose: "5 0 * * *", MetricsAddr: "127.0.0.1:9464", ShutdownTimeout: 30 * time.Second}
+	var c Config
+	for _, s := range Settings {
+		if err := s.parse(&c, s.Default); err != nil {
+			panic("config: the default of " + s.Key + ": " + err.Error()) // a programming error, caught by the tests
+		}
+	}
+	return c
 }
 
-// Setting describes one configurable value.
+// Setting describes one configurable value, once: its key, variable, flag,
+// default, help, how its text is read and written back, and how it is
+// checked.
 type Setting struct {
-	Key    string // the YAML key
-	Env    string // the environment variable
-	Flag   string // the command-line flag
-	Secret bool   // masked whenever printed
-	Help   string
+	Key     string // the YAML key
+	Env     string // the environment variable
+	Flag    string // the command-line flag
+	Default string // as text, as it would be written in the file
+	Secret  bool   // masked whenever printed
+	Help    string
+	parse   func(c *Config, v string) error
+	format  func(c Config) string
+	check   func(c Config) string // the problem with the value, or ""
+}
+
+func textSetting(key, env, flag, def, help string, field func(*Config) *string, check func(string) string) Setting {
+	return Setting{Key: key, Env: env, Flag: flag, Default: def, Help: help,
+		parse:  func(c *Config, v string) error { *field(c) = v; return nil },
+		format: func(c Config) string { return *field(&c) },
+		check: func(c Config) string {
+			if check == nil {
+				return ""
+			}
+			return check(*field(&c))
+		}}
+}
+
+func oneOf(key string, allowed ...string) func(string) string {
+	return func(v string) string {
+		for _, a := range allowed {
+			if v == a {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%s %q is not %s or %s", key, v, strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1])
+	}
 }
 
 // Settings lists every setting in the order `config check` prints them.
 var Settings = []Setting{
-	{Key: "database_url", Env: "BILLING_DATABASE_URL", Flag: "database-url", Secret: true, Help: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/billing"},
-	{Key: "output_dir", Env: "BILLING_OUTPUT_DIR", Flag: "output-dir", Help: "folder for invoice and reconciliation files"},
-	{Key: "grace_days", Env: "BILLING_GRACE_DAYS", Flag: "grace-days", Help: "days to wait after a closing date before closing a window"},
-	{Key: "log_level", Env: "BILLING_LOG_LEVEL", Flag: "log-level", Help: "debug, info, warn or error"},
-	{Key: "log_format", Env: "BILLING_LOG_FORMAT", Flag: "log-format", Help: "text or json"},
-	{Key: "schedule_nightly", Env: "BILLING_SCHEDULE_NIGHTLY", Flag: "schedule-nightly", Help: "cron expression (UTC) of the daemon's nightly job: extract, rate, report; empty disables it"},
-	{Key: "schedule_close", Env: "BILLING_SCHEDULE_CLOSE", Flag: "schedule-close", Help: "cron expression (UTC) of the daemon's close job: close every window due, write files; empty disables it"},
-	{Key: "metrics_addr", Env: "BILLING_METRICS_ADDR", Flag: "metrics-addr", Help: "host:port the daemon serves /healthz and /metrics on; empty disables them"},
-	{Key: "shutdown_timeout", Env: "BILLING_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Help: "how long a stopping daemon lets the work at hand finish, such as 30s"},
+	func() Setting {
+		s := textSetting("database_url", "BILLING_DATABASE_URL", "database-url", "", "PostgreSQL URL, e.g. postgres://user:pass@host:5432/billing",
+			func(c *Config) *string { return &c.DatabaseURL }, func(v string) string {
+				if v != "" && !strings.Contains(v, "://") && !strings.Contains(v, "=") {
+					return "database_url is neither a postgres:// URL nor key=value settings"
+				}
+				return ""
+			})
+		s.Secret = true
+		return s
+	}(),
+	textSetting("output_dir", "BILLING_OUTPUT_DIR", "output-dir", "./out", "folder for invoice and reconciliation files",
+		func(c *Config) *string { return &c.OutputDir }, func(v string) string {
+			if v == "" {
+				return "output_dir is empty"
+			}
+			return ""
+		}),
+	{Key: "grace_days", Env: "BILLING_GRACE_DAYS", Flag: "grace-days", Default: "0", Help: "days to wait after a closing date before closing a window",
+		parse: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number of days", v)
+			}
+			c.GraceDays = n
+			return nil
+		},
+		format: func(c Config) string { return strconv.Itoa(c.GraceDays) },
+		check: func(c Config) string {
+			if c.GraceDays < 0 || c.GraceDays > 28 {
+				return fmt.Sprintf("grace_days %d is outside 0..28", c.GraceDays)
+			}
+			return ""
+		}},
+	textSetting("log_level", "BILLING_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
+		func(c *Config) *string { return &c.LogLevel }, oneOf("log_level", "debug", "info", "warn", "error")),
+	textSetting("log_format", "BILLING_LOG_FORMAT", "log-format", "text", "text or json",
+		func(c *Config) *string { return &c.LogFormat }, oneOf("log_format", "text", "json")),
+	textSetting("schedule_nightly", "BILLING_SCHEDULE_NIGHTLY", "schedule-nightly", "0 2 * * *",
+		"cron expression (UTC) of the daemon's nightly job: extract, rate, report; empty disables it",
+		func(c *Config) *string { return &c.ScheduleNightly }, nil),
+	textSetting("schedule_close", "BILLING_SCHEDULE_CLOSE", "schedule-close", "5 0 * * *",
+		"cron expression (UTC) of the daemon's close job: close every window due, write files; empty disables it",
+		func(c *Config) *string { return &c.ScheduleClose }, nil),
+	textSetting("metrics_addr", "BILLING_METRICS_ADDR", "metrics-addr", "127.0.0.1:9464",
+		"host:port the daemon serves /healthz and /metrics on; empty disables them",
+		func(c *Config) *string { return &c.MetricsAddr }, func(v string) string {
+			if v == "" {
+				return ""
+			}
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Sprintf("metrics_addr %q is not host:port", v)
+			}
+			return ""
+		}),
+	{Key: "shutdown_timeout", Env: "BILLING_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "30s",
+		Help: "how long a stopping daemon lets the work at hand finish, such as 30s",
+		parse: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
+			}
+			c.ShutdownTimeout = d
+			return nil
+		},
+		format: func(c Config) string { return c.ShutdownTimeout.String() },
+		check: func(c Config) string {
+			if c.ShutdownTimeout <= 0 {
+				return fmt.Sprintf("shutdown_timeout %s is not above zero", c.ShutdownTimeout)
+			}
+			return ""
+		}},
 }
 
 // EnvConfigFile names the variable that points at the config file.
@@ -155,33 +253,8 @@ func settingByKey(key string) (Setting, bool) {
 }
 
 func (l *Loaded) set(s Setting, v string, src Source) error {
-	switch s.Key {
-	case "database_url":
-		l.DatabaseURL = v
-	case "output_dir":
-		l.OutputDir = v
-	case "grace_days":
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("%q is not a whole number of days", v)
-		}
-		l.GraceDays = n
-	case "log_level":
-		l.LogLevel = v
-	case "log_format":
-		l.LogFormat = v
-	case "schedule_nightly":
-		l.ScheduleNightly = v
-	case "schedule_close":
-		l.ScheduleClose = v
-	case "metrics_addr":
-		l.MetricsAddr = v
-	case "shutdown_timeout":
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
-		}
-		l.ShutdownTimeout = d
+	if err := s.parse(&l.Config, v); err != nil {
+		return err
 	}
 	l.Sources[s.Key] = src
 	return nil
@@ -190,32 +263,10 @@ func (l *Loaded) set(s Setting, v string, src Source) error {
 // Validate checks every setting and reports all problems at once.
 func (c Config) Validate() error {
 	var problems []string
-	if c.OutputDir == "" {
-		problems = append(problems, "output_dir is empty")
-	}
-	if c.GraceDays < 0 || c.GraceDays > 28 {
-		problems = append(problems, fmt.Sprintf("grace_days %d is outside 0..28", c.GraceDays))
-	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		problems = append(problems, fmt.Sprintf("log_level %q is not debug, info, warn or error", c.LogLevel))
-	}
-	switch c.LogFormat {
-	case "text", "json":
-	default:
-		problems = append(problems, fmt.Sprintf("log_format %q is not text or json", c.LogFormat))
-	}
-	if c.ShutdownTimeout <= 0 {
-		problems = append(problems, fmt.Sprintf("shutdown_timeout %s is not above zero", c.ShutdownTimeout))
-	}
-	if c.MetricsAddr != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			problems = append(problems, fmt.Sprintf("metrics_addr %q is not host:port", c.MetricsAddr))
+	for _, s := range Settings {
+		if p := s.check(c); p != "" {
+			problems = append(problems, p)
 		}
-	}
-	if c.DatabaseURL != "" && !strings.Contains(c.DatabaseURL, "://") && !strings.Contains(c.DatabaseURL, "=") {
-		problems = append(problems, "database_url is neither a postgres:// URL nor key=value settings")
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid configuration: %s", strings.Join(problems, "; "))
@@ -225,27 +276,15 @@ func (c Config) Validate() error {
 
 // Value returns the effective value of a setting as text, secrets masked.
 func (c Config) Value(key string) string {
-	switch key {
-	case "database_url":
-		return MaskDatabaseURL(c.DatabaseURL)
-	case "output_dir":
-		return c.OutputDir
-	case "grace_days":
-		return strconv.Itoa(c.GraceDays)
-	case "log_level":
-		return c.LogLevel
-	case "log_format":
-		return c.LogFormat
-	case "schedule_nightly":
-		return c.ScheduleNightly
-	case "schedule_close":
-		return c.ScheduleClose
-	case "metrics_addr":
-		return c.MetricsAddr
-	case "shutdown_timeout":
-		return c.ShutdownTimeout.String()
+	s, ok := settingByKey(key)
+	switch {
+	case !ok:
+		return ""
+	case s.Secret:
+		return MaskDatabaseURL(s.format(c))
+	default:
+		return s.format(c)
 	}
-	return ""
 }
 
 var passwordSetting = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)

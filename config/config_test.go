@@ -115,3 +115,24 @@ func TestMaskDatabaseURL(t *testing.T) {
 		}
 	}
 }
+
+// Each setting is declared once: its default is valid and reads back as
+// written, and its key, variable and flag are all distinct.
+func TestEachSettingIsDeclaredOnce(t *testing.T) {
+	t.Parallel()
+	if err := config.Default().Validate(); err != nil {
+		t.Fatalf("the defaults are invalid: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, s := range config.Settings {
+		if got := config.Default().Value(s.Key); got != s.Default {
+			t.Errorf("%s: default %q reads back as %q", s.Key, s.Default, got)
+		}
+		for _, name := range []string{"key " + s.Key, "env " + s.Env, "flag " + s.Flag} {
+			if seen[name] {
+				t.Errorf("%s is declared twice", name)
+			}
+			seen[name] = true
+		}
+	}
+}
