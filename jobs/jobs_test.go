@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -192,10 +193,10 @@ func TestAPanicInAJobIsRecordedAndTheSchedulerCarriesOn(t *testing.T) {
 	start := at("2026-06-01T00:00:00Z")
 	s.Tick(context.Background(), start, start.Add(time.Hour))
 	s.Tick(context.Background(), start.Add(time.Hour), start.Add(2*time.Hour))
-	var b strings.Builder
-	_, _ = m.WriteTo(&b)
-	if r.runs != 2 || !strings.Contains(b.String(), `billing_job_runs_total{job="close",outcome="failed"} 2`) {
-		t.Errorf("runs %d, metrics:\n%s", r.runs, b.String())
+	rec := httptest.NewRecorder()
+	m.Handler(nil).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if r.runs != 2 || !strings.Contains(rec.Body.String(), `billing_job_runs_total{job="close",outcome="failed"} 2`) {
+		t.Errorf("runs %d, metrics:\n%s", r.runs, rec.Body.String())
 	}
 }
 
@@ -274,6 +275,8 @@ func TestMetricsAndHealthEndpoints(t *testing.T) {
 		"billing_windows_closed_total 2\n",
 		`billing_job_last_success_timestamp_seconds{job="close"} `,
 		"# TYPE billing_invoices_issued_total counter",
+		"\ngo_goroutines ",                 // the Go runtime's metrics
+		"\nprocess_resident_memory_bytes ", // and the process's
 	} {
 		if !strings.Contains(bodies["/metrics"], want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, bodies["/metrics"])

@@ -3,41 +3,58 @@ package jobs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"sort"
-	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/openbilling/billing/pipeline"
 )
 
-// Metrics counts what the daemon's jobs did, for /metrics in Prometheus's
-// text format. A nil *Metrics counts nothing.
+// Metrics counts what the daemon's jobs did, on a registry of its own (with
+// the Go runtime's and the process's metrics), served on /metrics. A nil
+// *Metrics counts nothing.
 type Metrics struct {
-	mu           sync.Mutex
-	lastSuccess  map[string]time.Time
-	lastDuration map[string]time.Duration
-	runs         map[[2]string]int // job, outcome
-	windows      int
-	invoices     int
-	lines        int
-	files        int
-	rated        int
+	registry     *prometheus.Registry
+	lastSuccess  *prometheus.GaugeVec
+	lastDuration *prometheus.GaugeVec
+	runs         *prometheus.CounterVec
+	windows      prometheus.Counter
+	invoices     prometheus.Counter
+	lines        prometheus.Counter
+	files        prometheus.Counter
+	rated        prometheus.Counter
 }
 
-// NewMetrics returns empty metrics.
+// NewMetrics returns empty metrics on a new registry.
 func NewMetrics() *Metrics {
-	return &Metrics{lastSuccess: map[string]time.Time{}, lastDuration: map[string]time.Duration{}, runs: map[[2]string]int{}}
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "billing_job_last_success_timestamp_seconds",
+			Help: "When each job last succeeded, in Unix seconds."}, []string{"job"}),
+		lastDuration: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "billing_job_last_duration_seconds",
+			Help: "How long each job's last run took."}, []string{"job"}),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "billing_job_runs_total",
+			Help: "Job runs by outcome: succeeded, failed or stopped."}, []string{"job", "outcome"}),
+		windows:  prometheus.NewCounter(prometheus.CounterOpts{Name: "billing_windows_closed_total", Help: "Billing windows closed."}),
+		invoices: prometheus.NewCounter(prometheus.CounterOpts{Name: "billing_invoices_issued_total", Help: "Invoices issued."}),
+		lines:    prometheus.NewCounter(prometheus.CounterOpts{Name: "billing_invoice_lines_written_total", Help: "Invoice lines written."}),
+		files:    prometheus.NewCounter(prometheus.CounterOpts{Name: "billing_files_written_total", Help: "Invoice files written."}),
+		rated: prometheus.NewCounter(prometheus.CounterOpts{Name: "billing_lines_rated_total",
+			Help: "Charge lines rated in open windows by the nightly job."}),
+	}
+	m.registry.MustRegister(m.lastSuccess, m.lastDuration, m.runs, m.windows, m.invoices, m.lines, m.files, m.rated,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
 }
 
 func (m *Metrics) observe(job string, d time.Duration, rep *pipeline.Report, err error) {
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	outcome := "succeeded"
 	switch {
 	case errors.Is(err, pipeline.ErrStopped):
@@ -45,78 +62,24 @@ func (m *Metrics) observe(job string, d time.Duration, rep *pipeline.Report, err
 	case err != nil:
 		outcome = "failed"
 	default:
-		m.lastSuccess[job] = time.Now()
+		m.lastSuccess.WithLabelValues(job).SetToCurrentTime()
 	}
-	m.runs[[2]string{job, outcome}]++
-	m.lastDuration[job] = d
+	m.runs.WithLabelValues(job, outcome).Inc()
+	m.lastDuration.WithLabelValues(job).Set(d.Seconds())
 	if rep != nil {
-		m.windows += rep.WindowsClosed
-		m.invoices += rep.Invoices
-		m.lines += rep.Lines
-		m.files += rep.Files
-		m.rated += rep.RatedLines
+		m.windows.Add(float64(rep.WindowsClosed))
+		m.invoices.Add(float64(rep.Invoices))
+		m.lines.Add(float64(rep.Lines))
+		m.files.Add(float64(rep.Files))
+		m.rated.Add(float64(rep.RatedLines))
 	}
-}
-
-// WriteTo writes the metrics in Prometheus's text exposition format.
-func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var b []byte
-	metric := func(name, kind, help string) {
-		b = fmt.Appendf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind)
-	}
-	metric("billing_job_last_success_timestamp_seconds", "gauge", "When each job last succeeded, in Unix seconds.")
-	for _, job := range sortedKeys(m.lastSuccess) {
-		b = fmt.Appendf(b, "billing_job_last_success_timestamp_seconds{job=%q} %d\n", job, m.lastSuccess[job].Unix())
-	}
-	metric("billing_job_last_duration_seconds", "gauge", "How long each job's last run took.")
-	for _, job := range sortedKeys(m.lastDuration) {
-		b = fmt.Appendf(b, "billing_job_last_duration_seconds{job=%q} %.3f\n", job, m.lastDuration[job].Seconds())
-	}
-	metric("billing_job_runs_total", "counter", "Job runs by outcome: succeeded, failed or stopped.")
-	keys := make([][2]string, 0, len(m.runs))
-	for k := range m.runs {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
-	for _, k := range keys {
-		b = fmt.Appendf(b, "billing_job_runs_total{job=%q,outcome=%q} %d\n", k[0], k[1], m.runs[k])
-	}
-	for _, c := range []struct {
-		name, help string
-		v          int
-	}{
-		{"billing_windows_closed_total", "Billing windows closed.", m.windows},
-		{"billing_invoices_issued_total", "Invoices issued.", m.invoices},
-		{"billing_invoice_lines_written_total", "Invoice lines written.", m.lines},
-		{"billing_files_written_total", "Invoice files written.", m.files},
-		{"billing_lines_rated_total", "Charge lines rated in open windows by the nightly job.", m.rated},
-	} {
-		metric(c.name, "counter", c.help)
-		b = fmt.Appendf(b, "%s %d\n", c.name, c.v)
-	}
-	n, err := w.Write(b)
-	return int64(n), err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Handler serves /metrics, and /healthz: 200 while ping reaches the
 // database, 503 with the reason otherwise.
 func (m *Metrics) Handler(ping func(context.Context) error) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_, _ = m.WriteTo(w)
-	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
