@@ -113,8 +113,8 @@ func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 		SKU      string                  `db:"sku"`
 		Currency money.Currency          `db:"currency"`
 		From     sql.Null[calendar.Date] `db:"effective_from"`
-		FromQty  string                  `db:"from_quantity"`
-		Unit     string                  `db:"unit_price"`
+		FromQty  decimal.Decimal         `db:"from_quantity"`
+		Unit     decimal.Decimal         `db:"unit_price"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &rows, billingsql.Query("price_list")); err != nil {
 		return nil, fmt.Errorf("loading prices: %w", err)
@@ -130,19 +130,19 @@ func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 			sched = append(sched, point)
 		}
 		last := &sched[len(sched)-1]
-		last.Price.Tiers = append(last.Price.Tiers, charges.Tier{From: decimal.RequireFromString(r.FromQty), UnitPrice: decimal.RequireFromString(r.Unit)})
+		last.Price.Tiers = append(last.Price.Tiers, charges.Tier{From: r.FromQty, UnitPrice: r.Unit})
 		c.prices[k] = sched
 	}
 	var taxes []struct {
 		Country string                  `db:"country"`
 		From    sql.Null[calendar.Date] `db:"effective_from"`
-		Rate    string                  `db:"rate"`
+		Rate    decimal.Decimal         `db:"rate"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &taxes, billingsql.Query("tax_rate_list")); err != nil {
 		return nil, fmt.Errorf("loading tax rates: %w", err)
 	}
 	for _, t := range taxes {
-		r := invoicing.TaxRate{Country: t.Country, Always: !t.From.Valid, Rate: decimal.RequireFromString(t.Rate)}
+		r := invoicing.TaxRate{Country: t.Country, Always: !t.From.Valid, Rate: t.Rate}
 		if t.From.Valid {
 			r.From = t.From.V
 		}
@@ -220,7 +220,7 @@ type orderRow struct {
 	CustomerID       string           `db:"customer_id"`
 	SKU              string           `db:"sku"`
 	Action           charges.Action   `db:"action"`
-	Quantity         string           `db:"quantity"`
+	Quantity         decimal.Decimal  `db:"quantity"`
 	EffectiveDate    calendar.Date    `db:"effective_date"`
 	CustomerCurrency money.Currency   `db:"customer_currency"`
 	Kind             charges.Kind     `db:"kind"`
@@ -296,7 +296,7 @@ func (c *catalog) buildSubscription(a Account, b calendar.Billing, rows []orderR
 	}}
 	s.Prices = c.prices[priceKey{s.SKU, s.Currency}]
 	for _, r := range rows {
-		o := charges.Order{ID: r.OrderID, Action: r.Action, Quantity: decimal.RequireFromString(r.Quantity), Date: r.EffectiveDate}
+		o := charges.Order{ID: r.OrderID, Action: r.Action, Quantity: r.Quantity, Date: r.EffectiveDate}
 		if r.CustomerID != s.CustomerID || r.SKU != s.SKU {
 			s.held = append(s.held, charges.Held{SubscriptionID: s.ID, OrderID: o.ID, Date: o.Date, Quantity: o.Quantity,
 				Reason: fmt.Sprintf("order for customer %s and sku %s on a subscription of customer %s and sku %s", r.CustomerID, r.SKU, s.CustomerID, s.SKU)})

@@ -76,7 +76,9 @@ func ListInvoices(ctx context.Context, db sqlx.QueryerContext, accountID string)
 		return nil, fmt.Errorf("listing invoices: %w", err)
 	}
 	for i := range out {
-		out[i].format()
+		if err := out[i].format(); err != nil {
+			return nil, err
+		}
 	}
 	if err := attachFiles(ctx, db, out); err != nil {
 		return nil, err
@@ -95,7 +97,9 @@ func GetInvoice(ctx context.Context, db sqlx.QueryerContext, number string) (*In
 	if err := sqlx.SelectContext(ctx, db, &inv.Lines, billingsql.Query("invoice_line_list"), number); err != nil {
 		return nil, fmt.Errorf("reading lines of invoice %s: %w", number, err)
 	}
-	inv.format()
+	if err := inv.format(); err != nil {
+		return nil, err
+	}
 	list := []Invoice{inv}
 	if err := attachFiles(ctx, db, list); err != nil {
 		return nil, err
@@ -104,30 +108,37 @@ func GetInvoice(ctx context.Context, db sqlx.QueryerContext, number string) (*In
 }
 
 // format writes the money of an invoice with its currency's decimals (SPEC §5).
-func (inv *Invoice) format() {
+// A stored amount that is not a decimal is an error, never a panic.
+func (inv *Invoice) format() error {
 	c := money.Currency(inv.Currency)
-	inv.Subtotal, inv.Tax, inv.Total = fixed(inv.Subtotal, c), fixed(inv.Tax, c), fixed(inv.Total, c)
+	var err error
+	fix := func(s *string, atLeast bool) {
+		if err != nil {
+			return
+		}
+		d, perr := decimal.NewFromString(*s)
+		if perr != nil {
+			err = fmt.Errorf("invoice %s: stored amount %q: %w", inv.Number, *s, perr)
+			return
+		}
+		places := c.MinorUnits()
+		if exp := -d.Exponent(); atLeast && exp > places {
+			places = exp // a price shows its own decimals: 0.0125
+		}
+		*s = d.StringFixed(places)
+	}
+	fix(&inv.Subtotal, false)
+	fix(&inv.Tax, false)
+	fix(&inv.Total, false)
 	for i := range inv.Lines {
 		l := &inv.Lines[i]
-		l.UnitPrice, l.EffectiveUnitPrice = atLeast(l.UnitPrice, c), atLeast(l.EffectiveUnitPrice, c)
-		l.Amount, l.Tax, l.Total = fixed(l.Amount, c), fixed(l.Tax, c), fixed(l.Total, c)
+		fix(&l.UnitPrice, true)
+		fix(&l.EffectiveUnitPrice, true)
+		fix(&l.Amount, false)
+		fix(&l.Tax, false)
+		fix(&l.Total, false)
 	}
-}
-
-// fixed writes an amount with exactly the currency's decimals.
-func fixed(s string, c money.Currency) string {
-	return money.Format(decimal.RequireFromString(s), c)
-}
-
-// atLeast writes a price with at least the currency's decimals, more when
-// the price has them: 4 → "4.00", 0.0125 → "0.0125".
-func atLeast(s string, c money.Currency) string {
-	d := decimal.RequireFromString(s)
-	places := c.MinorUnits()
-	if exp := -d.Exponent(); exp > places {
-		places = exp
-	}
-	return d.StringFixed(places)
+	return err
 }
 
 func attachFiles(ctx context.Context, db sqlx.QueryerContext, invoices []Invoice) error {
@@ -155,9 +166,9 @@ func attachFiles(ctx context.Context, db sqlx.QueryerContext, invoices []Invoice
 			inv.Files = &Files{}
 		}
 		switch f.Kind {
-		case "reconciliation":
+		case KindReconciliation:
 			inv.Files.Reconciliation = f.Path
-		case "invoice":
+		case KindInvoice:
 			inv.Files.Invoice = f.Path
 		}
 	}
@@ -165,13 +176,21 @@ func attachFiles(ctx context.Context, db sqlx.QueryerContext, invoices []Invoice
 }
 
 // chargeLine turns a stored line back into a charge line, for reruns.
-func (l InvoiceLine) chargeLine() charges.Line {
+func (l InvoiceLine) chargeLine() (charges.Line, error) {
 	out := charges.Line{
 		CustomerID: l.CustomerID, SKU: l.SKU, ChargeType: charges.ChargeType(l.ChargeType),
 		ChargeStart: l.ChargeStart, ChargeEnd: l.ChargeEnd, ActivityDate: l.ActivityDate,
-		UnitPrice: decimal.RequireFromString(l.UnitPrice), EffectiveUnitPrice: decimal.RequireFromString(l.EffectiveUnitPrice),
-		Quantity: decimal.RequireFromString(l.Quantity), Amount: decimal.RequireFromString(l.Amount),
 		DaysCharged: int(l.DaysCharged.Int64), TermDays: int(l.TermDays.Int64), Detail: l.Detail.String, Reversal: l.Reversal,
+	}
+	for _, f := range []struct {
+		dst  *decimal.Decimal
+		text string
+	}{{&out.UnitPrice, l.UnitPrice}, {&out.EffectiveUnitPrice, l.EffectiveUnitPrice}, {&out.Quantity, l.Quantity}, {&out.Amount, l.Amount}} {
+		d, err := decimal.NewFromString(f.text)
+		if err != nil {
+			return out, fmt.Errorf("stored amount %q: %w", f.text, err)
+		}
+		*f.dst = d
 	}
 	if l.SubscriptionID != nil {
 		out.SubscriptionID = *l.SubscriptionID
@@ -179,5 +198,5 @@ func (l InvoiceLine) chargeLine() charges.Line {
 	if l.OrderID != nil {
 		out.OrderID = *l.OrderID
 	}
-	return out
+	return out, nil
 }

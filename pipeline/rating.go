@@ -113,10 +113,10 @@ func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []u
 	}
 	defer rows.Close()
 	var day struct {
-		Request  int           `db:"request"`
-		Day      calendar.Date `db:"day"`
-		Quantity string        `db:"quantity"`
-		Events   int64         `db:"events"`
+		Request  int             `db:"request"`
+		Day      calendar.Date   `db:"day"`
+		Quantity decimal.Decimal `db:"quantity"`
+		Events   int64           `db:"events"`
 	}
 	current, total := -1, decimal.Zero
 	var active *charges.Active
@@ -133,7 +133,7 @@ func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []u
 			active, _ = charges.UsagePeriod(&reqs[i].sub.Subscription, reqs[i].window.End) // its held orders are counted by rateWindows
 		}
 		r := reqs[i]
-		qty := decimal.RequireFromString(day.Quantity)
+		qty := day.Quantity
 		if reason := charges.UsageHoldReason(active, day.Day); reason != "" {
 			r.charges.held = append(r.charges.held, charges.Held{SubscriptionID: r.sub.ID, Date: day.Day, Quantity: qty,
 				Reason: fmt.Sprintf("usage (%d events) %s", day.Events, reason)})

@@ -185,9 +185,9 @@ func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState
 	c money.Currency, recomputed []charges.Line, issued calendar.Date, dryRun bool) (Difference, error) {
 	d := Difference{Currency: c}
 	var invoices []struct {
-		Number  string  `db:"number"`
-		TaxRate string  `db:"tax_rate"`
-		Adjusts *string `db:"adjusts"`
+		Number  string          `db:"number"`
+		TaxRate decimal.Decimal `db:"tax_rate"`
+		Adjusts *string         `db:"adjusts"`
 	}
 	if err := tx.SelectContext(ctx, &invoices, billingsql.Query("invoice_list_for_window"), a.ID, string(b), w.Start, string(c)); err != nil {
 		return d, err
@@ -199,7 +199,11 @@ func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState
 			return d, err
 		}
 		for _, l := range lines {
-			invoiced = append(invoiced, l.chargeLine())
+			cl, err := l.chargeLine()
+			if err != nil {
+				return d, fmt.Errorf("reading invoice %s: %w", inv.Number, err)
+			}
+			invoiced = append(invoiced, cl)
 		}
 	}
 	d.Lines = invoicing.AdjustmentLines(invoiced, recomputed)
@@ -210,7 +214,7 @@ func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState
 	var inv invoicing.Invoice
 	if len(invoices) > 0 && invoices[0].Adjusts == nil {
 		d.Original = invoices[0].Number
-		original := invoicing.Invoice{Key: key, Window: w, TaxRate: decimal.RequireFromString(invoices[0].TaxRate)}
+		original := invoicing.Invoice{Key: key, Window: w, TaxRate: invoices[0].TaxRate}
 		inv, _ = invoicing.AssembleAdjustment(original, d.Lines, issued)
 	} else {
 		// The window closed with nothing to invoice in this currency: the

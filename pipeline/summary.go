@@ -41,13 +41,14 @@ type Balance struct {
 
 // OpenWindow is the charges so far of an open window, as last rated.
 type OpenWindow struct {
-	Billing     string         `json:"billing" db:"billing"`
-	WindowStart calendar.Date  `json:"window_start" db:"window_start"`
-	WindowEnd   calendar.Date  `json:"window_end" db:"window_end"`
-	Currency    money.Currency `json:"currency" db:"currency"`
-	Lines       int            `json:"lines" db:"lines"`
-	Subtotal    string         `json:"subtotal" db:"subtotal"`
-	RatedAt     time.Time      `json:"rated_at" db:"as_of"`
+	Billing     string          `json:"billing" db:"billing"`
+	WindowStart calendar.Date   `json:"window_start" db:"window_start"`
+	WindowEnd   calendar.Date   `json:"window_end" db:"window_end"`
+	Currency    money.Currency  `json:"currency" db:"currency"`
+	Lines       int             `json:"lines" db:"lines"`
+	Subtotal    string          `json:"subtotal" db:"-"`
+	Amount      decimal.Decimal `json:"-" db:"subtotal"`
+	RatedAt     time.Time       `json:"rated_at" db:"as_of"`
 }
 
 // PaymentMethod is the card on file: a gateway token, never a card number.
@@ -70,10 +71,10 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 	}
 	s := &Summary{AccountID: a.ID, Name: a.Name, AsOf: asOf, NextInvoiceDate: a.Days.WindowOf(calendar.BillingAnniversary, asOf).Closes}
 	var sums []struct {
-		Currency money.Currency `db:"currency"`
-		Invoiced string         `db:"invoiced"`
-		Paid     string         `db:"paid"`
-		Unbilled string         `db:"unbilled"`
+		Currency money.Currency  `db:"currency"`
+		Invoiced decimal.Decimal `db:"invoiced"`
+		Paid     decimal.Decimal `db:"paid"`
+		Unbilled decimal.Decimal `db:"unbilled"`
 	}
 	if err := sqlx.SelectContext(ctx, db, &sums, `
 		WITH c AS (
@@ -88,7 +89,7 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 		return nil, fmt.Errorf("reading balances of account %s: %w", a.ID, err)
 	}
 	for _, r := range sums {
-		invoiced, paid, unbilled := decimal.RequireFromString(r.Invoiced), decimal.RequireFromString(r.Paid), decimal.RequireFromString(r.Unbilled)
+		invoiced, paid, unbilled := r.Invoiced, r.Paid, r.Unbilled
 		balance := invoiced.Sub(paid)
 		c := r.Currency
 		s.Balances = append(s.Balances, Balance{Currency: c, Invoiced: money.Format(invoiced, c), Paid: money.Format(paid, c),
@@ -100,7 +101,7 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 	}
 	for i := range s.OpenWindows {
 		w := &s.OpenWindows[i]
-		w.Subtotal = money.Format(decimal.RequireFromString(w.Subtotal), w.Currency)
+		w.Subtotal = money.Format(w.Amount, w.Currency)
 		if s.RatedAt == nil || w.RatedAt.After(*s.RatedAt) {
 			s.RatedAt = &w.RatedAt
 		}

@@ -2,12 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -96,7 +93,7 @@ func Verify(ctx context.Context, db *sqlx.DB, fullFiles bool) (*Verification, er
 			return nil, err
 		}
 		v.Files++
-		if detail := checkFile(f.Path, f.SHA256, f.Size, fullFiles); detail != "" {
+		if detail := verifyFile(f.Path, f.SHA256, f.Size, fullFiles); detail != "" {
 			v.Breaches = append(v.Breaches, Breach{Guarantee: "12.4", Detail: fmt.Sprintf("invoice %s, %s file %s: %s", f.Number, f.Kind, f.Path, detail)})
 		}
 	}
@@ -107,8 +104,8 @@ func Verify(ctx context.Context, db *sqlx.DB, fullFiles bool) (*Verification, er
 	return v, nil
 }
 
-// checkFile says what is wrong with a recorded file, or "".
-func checkFile(path, sum string, size sql.NullInt64, full bool) string {
+// verifyFile says what is wrong with a recorded file, or "".
+func verifyFile(path, sum string, size sql.NullInt64, full bool) string {
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -120,16 +117,11 @@ func checkFile(path, sum string, size sql.NullInt64, full bool) string {
 	case !full:
 		return ""
 	}
-	f, err := os.Open(path)
+	got, err := fileSHA256(path)
 	if err != nil {
 		return err.Error()
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err.Error()
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+	if got != sum {
 		return fmt.Sprintf("SHA-256 %s, recorded %s", got, sum)
 	}
 	return ""

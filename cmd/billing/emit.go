@@ -1,11 +1,8 @@
 package main
 
-import (
-	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/reports"
-)
+import "github.com/openbilling/billing/pipeline"
 
 // emitter is what the emit stage writes invoice files with.
 func (a *app) emitter() pipeline.Emitter {
-	return &reports.Emitter{OutputDir: a.cfg.OutputDir, Log: a.log}
+	return &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log}
 }

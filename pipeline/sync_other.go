@@ -1,6 +1,6 @@
 //go:build !linux
 
-package reports
+package pipeline
 
 import (
 	"io/fs"

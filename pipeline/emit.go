@@ -1,4 +1,4 @@
-package reports
+package pipeline
 
 import (
 	"bufio"
@@ -16,14 +16,16 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
+	"golang.org/x/sync/errgroup"
 
-	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/reports"
 	billingsql "github.com/openbilling/billing/sql"
 )
 
@@ -33,42 +35,42 @@ const (
 	KindInvoice        = "invoice"
 )
 
-// Emitter writes the files of finalized invoices into OutputDir: the emit
-// stage. It writes every file an invoice lacks, and rewrites one that is
+// FileEmitter writes the files of finalized invoices into OutputDir: the
+// emit stage. It writes every file an invoice lacks, and rewrites one that is
 // missing or altered on disk, byte for byte, so a crash between an
 // invoice's commit and its files, or a deleted file, heals on the next run.
-type Emitter struct {
+// The documents themselves are rendered by package reports.
+type FileEmitter struct {
 	OutputDir string
 	Log       *slog.Logger
-	Options   Options
+	Options   reports.Options
 
 	dirs sync.Map // folders made by this emitter
 }
 
 type emitInvoice struct {
-	Number      string        `db:"number"`
-	Type        string        `db:"type"`
-	Billing     string        `db:"billing"`
-	AccountID   string        `db:"account_id"`
-	AccountName string        `db:"account_name"`
-	Currency    string        `db:"currency"`
-	WindowStart calendar.Date `db:"window_start"`
-	WindowEnd   calendar.Date `db:"window_end"`
-	IssueDate   calendar.Date `db:"issue_date"`
-	TaxRate     string        `db:"tax_rate"`
-	Subtotal    string        `db:"subtotal"`
-	Tax         string        `db:"tax"`
-	Total       string        `db:"total"`
-	Adjusts     string        `db:"adjusts"`
-	Lines       int           `db:"lines"`
+	Number      string          `db:"number"`
+	Type        string          `db:"type"`
+	Billing     string          `db:"billing"`
+	AccountID   string          `db:"account_id"`
+	AccountName string          `db:"account_name"`
+	Currency    string          `db:"currency"`
+	WindowStart calendar.Date   `db:"window_start"`
+	WindowEnd   calendar.Date   `db:"window_end"`
+	IssueDate   calendar.Date   `db:"issue_date"`
+	TaxRate     decimal.Decimal `db:"tax_rate"`
+	Subtotal    decimal.Decimal `db:"subtotal"`
+	Tax         decimal.Decimal `db:"tax"`
+	Total       decimal.Decimal `db:"total"`
+	Adjusts     string          `db:"adjusts"`
+	Lines       int             `db:"lines"`
 }
 
-func (e emitInvoice) header() Invoice {
-	return Invoice{
+func (e emitInvoice) header() reports.Invoice {
+	return reports.Invoice{
 		Number: e.Number, Type: e.Type, Billing: e.Billing, AccountID: e.AccountID, AccountName: e.AccountName,
 		Currency: money.Currency(e.Currency), WindowStart: e.WindowStart, WindowEnd: e.WindowEnd, IssueDate: e.IssueDate,
-		TaxRate: decimal.RequireFromString(e.TaxRate), Subtotal: decimal.RequireFromString(e.Subtotal),
-		Tax: decimal.RequireFromString(e.Tax), Total: decimal.RequireFromString(e.Total), Adjusts: e.Adjusts, Lines: e.Lines,
+		TaxRate: e.TaxRate, Subtotal: e.Subtotal, Tax: e.Tax, Total: e.Total, Adjusts: e.Adjusts, Lines: e.Lines,
 	}
 }
 
@@ -89,7 +91,7 @@ type fileStat struct {
 
 // Emit writes the files that are missing, altered or not yet written and
 // returns how many it wrote.
-func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
+func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	// One emitter at a time across processes: while it holds the lock, no
 	// other is writing, so the temporary files a killed emitter left
 	// behind can go.
@@ -117,104 +119,56 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	for _, f := range files {
 		stored[f.Number+"\x1f"+f.Kind] = f
 	}
-	// Work through the files on every core. Small invoices go in batches:
-	// one query reads all their lines, one statement records all their files.
-	type file struct{ kind, path string }
-	type task struct {
-		inv   Invoice
-		files []file // the files of the invoice to write
-	}
-	batches := make(chan []task)
-	var (
-		mu       sync.Mutex
-		written  int
-		firstErr error
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
+	// Work through the files on every core, two workers a core: while one
+	// waits on the database, the other renders. Each worker takes a session
+	// with its statements prepared. Small invoices go in batches: one query
+	// reads all their lines, one statement records all their files.
+	workers := 2 * max(1, runtime.GOMAXPROCS(0))
+	sessions := make(chan *emitSession, workers)
+	defer func() {
+		close(sessions)
+		for s := range sessions {
+			s.close()
 		}
-		mu.Unlock()
-	}
-	var wg sync.WaitGroup
-	// Two workers a core: while one waits on the database, the other renders.
-	for w := 0; w < 2*max(1, runtime.GOMAXPROCS(0)); w++ {
+	}()
+	for range workers {
 		s, err := newEmitSession(ctx, db)
 		if err != nil {
-			close(batches)
-			wg.Wait()
-			return written, err
+			return 0, err
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer s.close()
-			for batch := range batches {
-				numbers := make([]string, len(batch))
-				for i, t := range batch {
-					numbers[i] = t.inv.Number
-				}
-				var held map[string][]Line
-				if len(batch) > 1 || batch[0].inv.Lines <= readOnceLines {
-					var err error
-					if held, err = s.readLines(ctx, numbers); err != nil {
-						fail(fmt.Errorf("reading the lines of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err))
-						continue
-					}
-				}
-				var rec fileRecords
-				for _, t := range batch {
-					lines := s.lines(ctx, t.inv.Number) // a large invoice streams, once per file
-					if held != nil {
-						lines = heldLines(held[t.inv.Number])
-					}
-					for _, f := range t.files {
-						st, err := e.write(t.inv, f.kind, f.path, lines)
-						if err != nil {
-							fail(fmt.Errorf("writing the %s file of invoice %s: %w", f.kind, t.inv.Number, err))
-							break
-						}
-						rec.add(t.inv.Number, f.kind, f.path, st)
-						e.Log.Debug("file_written", "number", t.inv.Number, "kind", f.kind, "path", f.path, "sha256", st.sha256)
-					}
-				}
-				if err := s.record(ctx, rec); err != nil {
-					fail(fmt.Errorf("recording the files of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err))
-					continue
-				}
-				mu.Lock()
-				written += len(rec.numbers)
-				mu.Unlock()
-			}
-		}()
+		sessions <- s
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	var written atomic.Int64
+	send := func(batch []emitTask) {
+		g.Go(func() error {
+			s := <-sessions
+			defer func() { sessions <- s }()
+			n, err := e.writeBatch(gctx, s, batch)
+			written.Add(int64(n))
+			return err
+		})
 	}
 	var restat fileRecords // files found unchanged whose size or time is new
 	err = func() error {
-		defer close(batches)
-		var batch []task
+		var batch []emitTask
 		lines := 0
-		send := func() {
+		flush := func() {
 			if len(batch) > 0 {
-				batches <- batch
+				send(batch)
 				batch, lines = nil, 0
 			}
 		}
-		defer send()
+		defer flush()
 		for _, inv := range invoices {
-			if err := ctx.Err(); err != nil {
+			if err := gctx.Err(); err != nil {
 				return err
 			}
-			if pipeline.Stopping(ctx) {
-				return pipeline.ErrStopped
+			if Stopping(ctx) {
+				return ErrStopped
 			}
-			mu.Lock()
-			failed := firstErr != nil
-			mu.Unlock()
-			if failed {
-				return nil
-			}
-			t := task{inv: inv.header()}
+			t := emitTask{inv: inv.header()}
 			for _, kind := range []string{KindReconciliation, KindInvoice} {
 				path := e.Path(t.inv, kind)
 				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path {
@@ -225,50 +179,93 @@ func (e *Emitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 						continue
 					}
 				}
-				t.files = append(t.files, file{kind, path})
+				t.files = append(t.files, emitFile{kind, path})
 			}
 			if len(t.files) == 0 {
 				continue
 			}
 			if inv.Lines > readOnceLines { // alone, streamed
-				send()
-				batch = []task{t}
-				send()
+				flush()
+				batch = []emitTask{t}
+				flush()
 				continue
 			}
 			if len(batch) == emitBatch || lines+inv.Lines > readOnceLines {
-				send()
+				flush()
 			}
 			batch = append(batch, t)
 			lines += inv.Lines
 		}
 		return nil
 	}()
-	wg.Wait()
-	if firstErr != nil {
-		return written, firstErr
+	if werr := g.Wait(); werr != nil {
+		return int(written.Load()), werr // the first worker's error, not the cancellation it caused
 	}
 	if err != nil {
-		return written, err
+		return int(written.Load()), err
 	}
 	if len(restat.numbers) > 0 {
 		if _, err := db.ExecContext(ctx, billingsql.Query("invoice_file_restat"), pq.Array(restat.numbers), pq.Array(restat.kinds),
 			pq.Array(restat.sizes), pq.Array(restat.times)); err != nil {
-			return written, fmt.Errorf("recording the files found unchanged: %w", err)
+			return int(written.Load()), fmt.Errorf("recording the files found unchanged: %w", err)
 		}
 	}
-	if written > 0 {
+	if written.Load() > 0 {
 		if err := syncFiles(e.OutputDir); err != nil {
-			return written, fmt.Errorf("syncing the files written to %s: %w", e.OutputDir, err)
+			return int(written.Load()), fmt.Errorf("syncing the files written to %s: %w", e.OutputDir, err)
 		}
 	}
-	return written, nil
+	return int(written.Load()), nil
+}
+
+// emitFile is a file of an invoice to write; emitTask an invoice with the
+// files of it to write.
+type emitFile struct{ kind, path string }
+
+type emitTask struct {
+	inv   reports.Invoice
+	files []emitFile
+}
+
+// writeBatch writes and records the files of a batch of invoices on one
+// session, and returns how many it wrote.
+func (e *FileEmitter) writeBatch(ctx context.Context, s *emitSession, batch []emitTask) (int, error) {
+	numbers := make([]string, len(batch))
+	for i, t := range batch {
+		numbers[i] = t.inv.Number
+	}
+	var held map[string][]reports.Line
+	if len(batch) > 1 || batch[0].inv.Lines <= readOnceLines {
+		var err error
+		if held, err = s.readLines(ctx, numbers); err != nil {
+			return 0, fmt.Errorf("reading the lines of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err)
+		}
+	}
+	var rec fileRecords
+	for _, t := range batch {
+		lines := s.lines(ctx, t.inv.Number) // a large invoice streams, once per file
+		if held != nil {
+			lines = heldLines(held[t.inv.Number])
+		}
+		for _, f := range t.files {
+			st, err := e.write(t.inv, f.kind, f.path, lines)
+			if err != nil {
+				return 0, fmt.Errorf("writing the %s file of invoice %s: %w", f.kind, t.inv.Number, err)
+			}
+			rec.add(t.inv.Number, f.kind, f.path, st)
+			e.Log.Debug("file_written", "number", t.inv.Number, "kind", f.kind, "path", f.path, "sha256", st.sha256)
+		}
+	}
+	if err := s.record(ctx, rec); err != nil {
+		return 0, fmt.Errorf("recording the files of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err)
+	}
+	return len(rec.numbers), nil
 }
 
 // Path is where a file of an invoice lives, so that finance can browse by
 // account, window, currency and number:
 // out/P1/2026-05-15/INV-2026-000001_USD_reconciliation.xlsx.
-func (e *Emitter) Path(inv Invoice, kind string) string {
+func (e *FileEmitter) Path(inv reports.Invoice, kind string) string {
 	name := fmt.Sprintf("%s_%s_%s.xlsx", safeName(inv.Number), inv.Currency, kind)
 	return filepath.Join(e.OutputDir, safeName(inv.AccountID), inv.WindowStart.String(), name)
 }
@@ -360,7 +357,7 @@ var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 25
 // by one (a sync per file cost more than rendering it); Emit syncs the output
 // file system once at its end, and a file a crash truncates before then no
 // longer has its recorded SHA-256, so the next run writes it again.
-func (e *Emitter) write(inv Invoice, kind, path string, lines Lines) (fileStat, error) {
+func (e *FileEmitter) write(inv reports.Invoice, kind, path string, lines reports.Lines) (fileStat, error) {
 	dir := filepath.Dir(path)
 	if _, made := e.dirs.Load(dir); !made { // an invoice's two files share a folder
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -388,9 +385,9 @@ func (e *Emitter) write(inv Invoice, kind, path string, lines Lines) (fileStat, 
 	defer fileBuffers.Put(out)
 	out.Reset(io.MultiWriter(tmp, h))
 	if kind == KindReconciliation {
-		err = WriteReconciliation(out, inv, lines, e.Options)
+		err = reports.WriteReconciliation(out, inv, lines, e.Options)
 	} else {
-		err = WriteDocument(out, inv, lines, e.Options)
+		err = reports.WriteDocument(out, inv, lines, e.Options)
 	}
 	if err == nil {
 		err = out.Flush()
@@ -422,8 +419,8 @@ const readOnceLines = 10_000
 const emitBatch = 64
 
 // heldLines is a source over lines in memory.
-func heldLines(held []Line) Lines {
-	return func(yield func(*Line) error) error {
+func heldLines(held []reports.Line) reports.Lines {
+	return func(yield func(*reports.Line) error) error {
 		for i := range held {
 			if err := yield(&held[i]); err != nil {
 				return err
@@ -445,28 +442,28 @@ func (r *fileRecords) add(number, kind, path string, st fileStat) {
 }
 
 type storedLine struct {
-	InvoiceNumber      string        `db:"invoice_number"`
-	CustomerID         string        `db:"customer_id"`
-	CustomerName       string        `db:"customer_name"`
-	CustomerCountry    string        `db:"customer_country"`
-	OrderID            string        `db:"order_id"`
-	SubscriptionID     string        `db:"subscription_id"`
-	SKU                string        `db:"sku"`
-	ProductName        string        `db:"product_name"`
-	ChargeType         string        `db:"charge_type"`
-	ChargeStart        calendar.Date `db:"charge_start"`
-	ChargeEnd          calendar.Date `db:"charge_end"`
-	ActivityDate       calendar.Date `db:"activity_date"`
-	UnitPrice          string        `db:"unit_price"`
-	EffectiveUnitPrice string        `db:"effective_unit_price"`
-	Quantity           string        `db:"quantity"`
-	Amount             string        `db:"amount"`
-	Tax                string        `db:"tax"`
-	Total              string        `db:"total"`
-	DaysCharged        int           `db:"days_charged"`
-	TermDays           int           `db:"term_days"`
-	Detail             string        `db:"detail"`
-	Reversal           bool          `db:"reversal"`
+	InvoiceNumber      string          `db:"invoice_number"`
+	CustomerID         string          `db:"customer_id"`
+	CustomerName       string          `db:"customer_name"`
+	CustomerCountry    string          `db:"customer_country"`
+	OrderID            string          `db:"order_id"`
+	SubscriptionID     string          `db:"subscription_id"`
+	SKU                string          `db:"sku"`
+	ProductName        string          `db:"product_name"`
+	ChargeType         string          `db:"charge_type"`
+	ChargeStart        calendar.Date   `db:"charge_start"`
+	ChargeEnd          calendar.Date   `db:"charge_end"`
+	ActivityDate       calendar.Date   `db:"activity_date"`
+	UnitPrice          decimal.Decimal `db:"unit_price"`
+	EffectiveUnitPrice decimal.Decimal `db:"effective_unit_price"`
+	Quantity           decimal.Decimal `db:"quantity"`
+	Amount             decimal.Decimal `db:"amount"`
+	Tax                decimal.Decimal `db:"tax"`
+	Total              decimal.Decimal `db:"total"`
+	DaysCharged        int             `db:"days_charged"`
+	TermDays           int             `db:"term_days"`
+	Detail             string          `db:"detail"`
+	Reversal           bool            `db:"reversal"`
 }
 
 // emitSession is one worker's connection, with its statements prepared
@@ -520,9 +517,9 @@ func (s *emitSession) record(ctx context.Context, r fileRecords) error {
 }
 
 // readLines reads the lines of several invoices into memory, by invoice.
-func (s *emitSession) readLines(ctx context.Context, numbers []string) (map[string][]Line, error) {
-	held := make(map[string][]Line, len(numbers))
-	err := s.scanLines(ctx, numbers, func(number string, l *Line) error {
+func (s *emitSession) readLines(ctx context.Context, numbers []string) (map[string][]reports.Line, error) {
+	held := make(map[string][]reports.Line, len(numbers))
+	err := s.scanLines(ctx, numbers, func(number string, l *reports.Line) error {
 		held[number] = append(held[number], *l)
 		return nil
 	})
@@ -530,31 +527,30 @@ func (s *emitSession) readLines(ctx context.Context, numbers []string) (map[stri
 }
 
 // lines streams an invoice's lines from the database, one row at a time.
-func (s *emitSession) lines(ctx context.Context, number string) Lines {
-	return func(yield func(*Line) error) error {
-		return s.scanLines(ctx, []string{number}, func(_ string, l *Line) error { return yield(l) })
+func (s *emitSession) lines(ctx context.Context, number string) reports.Lines {
+	return func(yield func(*reports.Line) error) error {
+		return s.scanLines(ctx, []string{number}, func(_ string, l *reports.Line) error { return yield(l) })
 	}
 }
 
-func (s *emitSession) scanLines(ctx context.Context, numbers []string, yield func(string, *Line) error) error {
+func (s *emitSession) scanLines(ctx context.Context, numbers []string, yield func(string, *reports.Line) error) error {
 	rows, err := s.lineQuery.QueryxContext(ctx, pq.Array(numbers))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var r storedLine
-	var l Line
+	var l reports.Line
 	for rows.Next() {
 		if err := rows.StructScan(&r); err != nil {
 			return err
 		}
-		l = Line{
+		l = reports.Line{
 			CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerCountry: r.CustomerCountry,
 			OrderID: r.OrderID, SubscriptionID: r.SubscriptionID, SKU: r.SKU, ProductName: r.ProductName,
 			ChargeType: r.ChargeType, ChargeStart: r.ChargeStart, ChargeEnd: r.ChargeEnd, ActivityDate: r.ActivityDate,
-			UnitPrice: decimal.RequireFromString(r.UnitPrice), EffectiveUnitPrice: decimal.RequireFromString(r.EffectiveUnitPrice),
-			Quantity: decimal.RequireFromString(r.Quantity), Amount: decimal.RequireFromString(r.Amount),
-			Tax: decimal.RequireFromString(r.Tax), Total: decimal.RequireFromString(r.Total),
+			UnitPrice: r.UnitPrice, EffectiveUnitPrice: r.EffectiveUnitPrice,
+			Quantity: r.Quantity, Amount: r.Amount, Tax: r.Tax, Total: r.Total,
 			DaysCharged: r.DaysCharged, TermDays: r.TermDays, Detail: r.Detail, Reversal: r.Reversal,
 		}
 		if err := yield(r.InvoiceNumber, &l); err != nil {
