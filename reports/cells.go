@@ -5,37 +5,22 @@
 package reports
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/internal/xlsxstream"
 )
 
-// MaxCellText is the most characters an Excel cell holds.
-const MaxCellText = 32767
-
-// MaxSheetRows is the most rows an Excel sheet holds.
-const MaxSheetRows = 1_048_576
+// Limits of a sheet (SPEC §5, §8).
+const (
+	MaxCellText  = xlsxstream.MaxCellText
+	MaxSheetRows = xlsxstream.MaxSheetRows
+)
 
 // ErrNumberTooLong is returned for an amount a spreadsheet number cannot
 // hold exactly (SPEC §5: more than 15 significant digits).
-var ErrNumberTooLong = errors.New("has more significant digits than a spreadsheet number holds exactly (15)")
-
-// numberText is the text of an exact decimal in a number cell (SPEC §5): its
-// own digits. A decimal of at most 15 significant digits round-trips through
-// a double exactly (IEEE 754's 15-digit guarantee), so the number Excel reads
-// shows exactly these digits; a longer one is refused rather than rounded.
-func numberText(d decimal.Decimal) (string, error) {
-	want := d.String()
-	if money.SignificantDigits(want) > money.MaxSignificantDigits {
-		return "", fmt.Errorf("amount %s %w", want, ErrNumberTooLong)
-	}
-	return want, nil
-}
+var ErrNumberTooLong = xlsxstream.ErrNumberTooLong
 
 // styles are the cell styles of a workbook.
 type styles struct {

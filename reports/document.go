@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/openbilling/billing/internal/xlsxstream"
 	"github.com/shopspring/decimal"
 )
 
@@ -34,15 +35,14 @@ func documentLayout(sheets int) []sheetLayout {
 // charge, and a Charges sheet with every line (continued past Excel's row
 // limit on Charges (2), ...).
 func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	b, sheets, err := openWorkbook(w, "invoice", documentLayout, inv, opts)
+	b, st, sheets, err := openWorkbook(w, "invoice", documentLayout, inv, opts)
 	if err != nil {
 		return err
 	}
-	st := b.tpl.styles
 	products := map[string]*productTotal{}
-	header := func(s *sheetWriter) error { return s.header(st, chargeColumns) }
+	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, chargeColumns) }
 	ended := func(int, int) error { return nil }
-	err = writeLineSheets(b, 1, sheets, opts, inv, lines, header, ended, func(s *sheetWriter, l *Line) error {
+	err = writeLineSheets(b, 1, sheets, opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
 		if err := chargeRow(s, st, l); err != nil {
 			return fmt.Errorf("invoice %s: %w", inv.Number, err)
 		}
@@ -59,32 +59,32 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSheet(b, 0, func(s *sheetWriter) error { return writeDocumentFront(s, st, inv, products) }); err != nil {
+	if err := writeSheet(b, 0, func(s *xlsxstream.Sheet) error { return writeDocumentFront(s, st, inv, products) }); err != nil {
 		return err
 	}
-	return b.close("Invoice "+inv.Number, inv.IssueDate)
+	return b.Close("Invoice "+inv.Number, inv.IssueDate.Time())
 }
 
-func chargeRow(s *sheetWriter, st styles, l *Line) error {
-	s.startRow()
-	s.date(st.date, l.ActivityDate)
-	if err := s.texts(l.CustomerID, l.CustomerName, l.ProductName, l.ChargeType); err != nil {
+func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
+	s.StartRow()
+	s.Date(st.date, l.ActivityDate)
+	if err := s.Texts(l.CustomerID, l.CustomerName, l.ProductName, l.ChargeType); err != nil {
 		return err
 	}
-	s.date(st.date, l.ChargeStart)
-	s.date(st.date, l.ChargeEnd)
-	if err := s.numbers(styled{l.Quantity, 0}, styled{l.EffectiveUnitPrice, st.price}, styled{l.Amount, st.money},
-		styled{l.Tax, st.money}, styled{l.Total, st.money}); err != nil {
+	s.Date(st.date, l.ChargeStart)
+	s.Date(st.date, l.ChargeEnd)
+	if err := s.Numbers(xlsxstream.Styled{l.Quantity, 0}, xlsxstream.Styled{l.EffectiveUnitPrice, st.price}, xlsxstream.Styled{l.Amount, st.money},
+		xlsxstream.Styled{l.Tax, st.money}, xlsxstream.Styled{l.Total, st.money}); err != nil {
 		return err
 	}
-	if err := s.texts(l.OrderID, l.SubscriptionID); err != nil {
+	if err := s.Texts(l.OrderID, l.SubscriptionID); err != nil {
 		return err
 	}
-	s.endRow()
+	s.EndRow()
 	return nil
 }
 
-func writeDocumentFront(s *sheetWriter, st styles, inv Invoice, products map[string]*productTotal) error {
+func writeDocumentFront(s *xlsxstream.Sheet, st styles, inv Invoice, products map[string]*productTotal) error {
 	title := "Invoice"
 	if inv.Type == "credit" {
 		title = "Credit note"
@@ -125,5 +125,5 @@ func writeDocumentFront(s *sheetWriter, st styles, inv Invoice, products map[str
 	}{{"Subtotal", inv.Subtotal, st.money}, {fmt.Sprintf("Tax (%s%%)", inv.TaxRate.Mul(decimal.NewFromInt(100)).String()), inv.Tax, st.money}, {"Total due", inv.Total, st.boldMoney}} {
 		rows = append(rows, []cellFn{blank, blank, blank, label(t.label), num(t.style, t.v)})
 	}
-	return s.rows(rows)
+	return writeRows(s, rows)
 }

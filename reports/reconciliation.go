@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/internal/xlsxstream"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
 )
@@ -84,16 +85,16 @@ func lineSheets(lines int, opts Options) int {
 
 // openWorkbook starts an invoice's workbook of one kind, from the template
 // of that kind for the invoice's currency decimals and the number of sheets
-// its lines take (returned).
-func openWorkbook(w io.Writer, kind string, layout func(sheets int) []sheetLayout, inv Invoice, opts Options) (*workbook, int, error) {
+// its lines take (returned), with the styles its cells use.
+func openWorkbook(w io.Writer, kind string, layout func(sheets int) []sheetLayout, inv Invoice, opts Options) (*xlsxstream.Workbook, styles, int, error) {
 	sheets := lineSheets(inv.Lines, opts)
 	places := int(inv.Currency.MinorUnits())
 	tpl, err := templateFor(fmt.Sprintf("%s/%d/%d", kind, places, sheets), places, func() []sheetLayout { return layout(sheets) })
 	if err != nil {
-		return nil, 0, err
+		return nil, styles{}, 0, err
 	}
-	b, err := newWorkbook(w, tpl)
-	return b, sheets, err
+	b, err := xlsxstream.NewWorkbook(w, tpl.Template)
+	return b, tpl.styles, sheets, err
 }
 
 func lineSheetName(base string, k int) string {
@@ -115,15 +116,14 @@ func reconciliationLayout(sheets int) []sheetLayout {
 // (SPEC §8): Summary, Line items (continued on Line items (2), ... past
 // Excel's row limit) and Control.
 func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	b, sheets, err := openWorkbook(w, "reconciliation", reconciliationLayout, inv, opts)
+	b, st, sheets, err := openWorkbook(w, "reconciliation", reconciliationLayout, inv, opts)
 	if err != nil {
 		return err
 	}
-	st := b.tpl.styles
 	sums := &lineSums{subtotal: decimal.Zero, tax: decimal.Zero, total: decimal.Zero, customers: map[string]*customerTotal{}}
-	header := func(s *sheetWriter) error { return s.header(st, LineItemColumns) }
-	ended := func(k, rows int) error { return b.table(k, len(LineItemColumns), rows) }
-	err = writeLineSheets(b, 1, sheets, opts, inv, lines, header, ended, func(s *sheetWriter, l *Line) error {
+	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, LineItemColumns) }
+	ended := func(k, rows int) error { return b.Table(k, len(LineItemColumns), rows) }
+	err = writeLineSheets(b, 1, sheets, opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
 		if err := lineRow(s, st, inv, l); err != nil {
 			return fmt.Errorf("line %d of invoice %s: %w", sums.lines+1, inv.Number, err)
 		}
@@ -133,13 +133,13 @@ func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) er
 	if err != nil {
 		return err
 	}
-	if err := writeSheet(b, 0, func(s *sheetWriter) error { return writeSummary(s, st, inv, sums) }); err != nil {
+	if err := writeSheet(b, 0, func(s *xlsxstream.Sheet) error { return writeSummary(s, st, inv, sums) }); err != nil {
 		return err
 	}
-	if err := writeSheet(b, sheets+1, func(s *sheetWriter) error { return writeControl(s, st, inv, sums) }); err != nil {
+	if err := writeSheet(b, sheets+1, func(s *xlsxstream.Sheet) error { return writeControl(s, st, inv, sums) }); err != nil {
 		return err
 	}
-	return b.close("Reconciliation "+inv.Number, inv.IssueDate)
+	return b.Close("Reconciliation "+inv.Number, inv.IssueDate.Time())
 }
 
 type lineSums struct {
@@ -164,11 +164,11 @@ func (s *lineSums) add(l *Line) {
 // sheet count comes from the invoice's line count, so lines past it are an
 // error, and sheets it leaves empty keep their header. ended is told each
 // sheet's number (from 0) and its rows below the header.
-func writeLineSheets(b *workbook, first, n int, opts Options, inv Invoice, lines Lines,
-	header func(*sheetWriter) error, ended func(k, rows int) error, row func(*sheetWriter, *Line) error) error {
+func writeLineSheets(b *xlsxstream.Workbook, first, n int, opts Options, inv Invoice, lines Lines,
+	header func(*xlsxstream.Sheet) error, ended func(k, rows int) error, row func(*xlsxstream.Sheet, *Line) error) error {
 	per := opts.maxRows() - 1
 	k, rows := 0, 0
-	s, err := b.sheet(first)
+	s, err := b.Sheet(first)
 	if err == nil {
 		err = header(s)
 	}
@@ -176,7 +176,7 @@ func writeLineSheets(b *workbook, first, n int, opts Options, inv Invoice, lines
 		return err
 	}
 	end := func() error {
-		if err := b.endSheet(first+k, s); err != nil {
+		if err := b.EndSheet(first+k, s); err != nil {
 			return err
 		}
 		return ended(k, rows)
@@ -191,7 +191,7 @@ func writeLineSheets(b *workbook, first, n int, opts Options, inv Invoice, lines
 			}
 			k, rows = k+1, 0
 			var err error
-			if s, err = b.sheet(first + k); err != nil {
+			if s, err = b.Sheet(first + k); err != nil {
 				return err
 			}
 			if err := header(s); err != nil {
@@ -202,7 +202,7 @@ func writeLineSheets(b *workbook, first, n int, opts Options, inv Invoice, lines
 		if err := row(s, l); err != nil {
 			return err
 		}
-		return s.err
+		return s.Err()
 	})
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func writeLineSheets(b *workbook, first, n int, opts Options, inv Invoice, lines
 	}
 	for k++; k < n; k++ {
 		rows = 0
-		if s, err = b.sheet(first + k); err != nil {
+		if s, err = b.Sheet(first + k); err != nil {
 			return err
 		}
 		if err := header(s); err != nil {
@@ -226,47 +226,47 @@ func writeLineSheets(b *workbook, first, n int, opts Options, inv Invoice, lines
 }
 
 // writeSheet writes a small sheet whole.
-func writeSheet(b *workbook, i int, rows func(*sheetWriter) error) error {
-	s, err := b.sheet(i)
+func writeSheet(b *xlsxstream.Workbook, i int, rows func(*xlsxstream.Sheet) error) error {
+	s, err := b.Sheet(i)
 	if err != nil {
 		return err
 	}
 	if err := rows(s); err != nil {
 		return err
 	}
-	return b.endSheet(i, s)
+	return b.EndSheet(i, s)
 }
 
-func lineRow(s *sheetWriter, st styles, inv Invoice, l *Line) error {
-	s.startRow()
-	if err := s.texts(inv.AccountID, inv.AccountName, l.CustomerID, l.CustomerName, l.CustomerCountry,
+func lineRow(s *xlsxstream.Sheet, st styles, inv Invoice, l *Line) error {
+	s.StartRow()
+	if err := s.Texts(inv.AccountID, inv.AccountName, l.CustomerID, l.CustomerName, l.CustomerCountry,
 		inv.Number, l.OrderID, l.SubscriptionID, l.SKU, l.ProductName, l.ChargeType); err != nil {
 		return err
 	}
-	s.date(st.date, l.ChargeStart)
-	s.date(st.date, l.ChargeEnd)
-	if err := s.numbers(styled{l.UnitPrice, st.price}, styled{l.EffectiveUnitPrice, st.price}, styled{l.Quantity, 0},
-		styled{l.Amount, st.money}, styled{l.Tax, st.money}, styled{l.Total, st.money}); err != nil {
+	s.Date(st.date, l.ChargeStart)
+	s.Date(st.date, l.ChargeEnd)
+	if err := s.Numbers(xlsxstream.Styled{l.UnitPrice, st.price}, xlsxstream.Styled{l.EffectiveUnitPrice, st.price}, xlsxstream.Styled{l.Quantity, 0},
+		xlsxstream.Styled{l.Amount, st.money}, xlsxstream.Styled{l.Tax, st.money}, xlsxstream.Styled{l.Total, st.money}); err != nil {
 		return err
 	}
-	if err := s.text(0, string(inv.Currency)); err != nil {
+	if err := s.Text(0, string(inv.Currency)); err != nil {
 		return err
 	}
-	s.date(st.date, l.ActivityDate)
-	s.integer(0, l.DaysCharged, true)
-	s.integer(0, l.TermDays, true)
+	s.Date(st.date, l.ActivityDate)
+	s.Integer(0, l.DaysCharged, true)
+	s.Integer(0, l.TermDays, true)
 	reversal := "no"
 	if l.Reversal {
 		reversal = "yes"
 	}
-	if err := s.texts(l.Detail, reversal); err != nil {
+	if err := s.Texts(l.Detail, reversal); err != nil {
 		return err
 	}
-	s.endRow()
+	s.EndRow()
 	return nil
 }
 
-func writeSummary(s *sheetWriter, st styles, inv Invoice, sums *lineSums) error {
+func writeSummary(s *xlsxstream.Sheet, st styles, inv Invoice, sums *lineSums) error {
 	label := func(name string) cellFn { return txt(st.bold, name) }
 	rows := [][]cellFn{
 		{label("Invoice"), txt(0, inv.Number)},
@@ -295,11 +295,11 @@ func writeSummary(s *sheetWriter, st styles, inv Invoice, sums *lineSums) error 
 		rows = append(rows, []cellFn{txt(0, c.id), txt(0, c.name), txt(0, c.country),
 			num(st.money, c.subtotal), num(st.money, c.tax), num(st.money, c.total)})
 	}
-	return s.rows(rows)
+	return writeRows(s, rows)
 }
 
 // writeControl ties the sum of the lines to the invoice's header (SPEC §8).
-func writeControl(s *sheetWriter, st styles, inv Invoice, sums *lineSums) error {
+func writeControl(s *xlsxstream.Sheet, st styles, inv Invoice, sums *lineSums) error {
 	rows := [][]cellFn{headerCells(st, "Measure", "Sum of lines", "Invoice", "Difference")}
 	for _, m := range []struct {
 		name          string
@@ -310,5 +310,5 @@ func writeControl(s *sheetWriter, st styles, inv Invoice, sums *lineSums) error 
 		rows = append(rows, []cellFn{txt(0, m.name), num(st.money, m.lines), num(st.money, m.header), num(st.money, m.lines.Sub(m.header))})
 	}
 	rows = append(rows, []cellFn{txt(0, "Lines"), count(sums.lines), count(inv.Lines), count(sums.lines - inv.Lines)})
-	return s.rows(rows)
+	return writeRows(s, rows)
 }

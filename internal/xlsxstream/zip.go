@@ -1,4 +1,4 @@
-package reports
+package xlsxstream
 
 import (
 	"archive/zip"
@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/openbilling/billing/pipeline/calendar"
 )
 
 // flaters reuses compressors: one costs about a megabyte to set up. Best
@@ -32,18 +30,19 @@ func (p *pooledFlater) Close() error {
 	return err
 }
 
-// workbook writes one invoice's workbook from its template, straight to the
+// Workbook writes one workbook from its template, straight to the
 // destination: the shared parts as compressed once, then each sheet as its
-// rows come, so memory does not grow with the number of lines. Parts are
-// written in a fixed order, so the same invoice always gives the same bytes
-// (SPEC §6).
-type workbook struct {
+// rows come, so memory does not grow with the number of rows. Parts are
+// written in a fixed order, so the same content always gives the same bytes.
+type Workbook struct {
 	zw  *zip.Writer
-	tpl *workbookTemplate
+	tpl *Template
 }
 
-func newWorkbook(w io.Writer, tpl *workbookTemplate) (*workbook, error) {
-	b := &workbook{zw: zip.NewWriter(w), tpl: tpl}
+// NewWorkbook starts a workbook of the template on w and writes its static
+// parts.
+func NewWorkbook(w io.Writer, tpl *Template) (*Workbook, error) {
+	b := &Workbook{zw: zip.NewWriter(w), tpl: tpl}
 	for _, p := range tpl.static {
 		e, err := b.entry(p.name, p.data)
 		if err != nil {
@@ -56,17 +55,18 @@ func newWorkbook(w io.Writer, tpl *workbookTemplate) (*workbook, error) {
 	return b, nil
 }
 
-// sheet starts the i-th sheet of the layout and returns its row writer;
-// endSheet finishes it.
-func (b *workbook) sheet(i int) (*sheetWriter, error) {
+// Sheet starts the i-th sheet of the template and returns its row writer;
+// EndSheet finishes it.
+func (b *Workbook) Sheet(i int) (*Sheet, error) {
 	e, err := b.entry(b.tpl.sheets[i].part, b.tpl.sheets[i].head)
 	if err != nil {
 		return nil, err
 	}
-	return newSheetWriter(e), nil
+	return newSheet(e), nil
 }
 
-func (b *workbook) endSheet(i int, s *sheetWriter) error {
+// EndSheet writes the rest of the i-th sheet after its rows.
+func (b *Workbook) EndSheet(i int, s *Sheet) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -76,18 +76,18 @@ func (b *workbook) endSheet(i int, s *sheetWriter) error {
 	return err
 }
 
-// table fills in the range of the k-th table: the header and rows rows
+// Table fills in the range of the k-th table: the header and rows rows
 // below it (at least one, as Excel wants a table to have a body).
-func (b *workbook) table(k, cols, rows int) error {
+func (b *Workbook) Table(k, cols, rows int) error {
 	t := b.tpl.tables[k]
-	return b.part(t.part, strings.ReplaceAll(t.text, tableRef(cols, placeholderRows), tableRef(cols, 1+max(rows, 1))))
+	return b.part(t.part, strings.ReplaceAll(t.text, TableRef(cols, PlaceholderRows), TableRef(cols, 1+max(rows, 1))))
 }
 
-// close writes the document properties, which depend only on the invoice,
-// and ends the archive.
-func (b *workbook) close(title string, issued calendar.Date) error {
-	stamp := issued.Time().Format(time.RFC3339)
-	core := strings.ReplaceAll(strings.ReplaceAll(b.tpl.core, placeholderTitle, string(appendEscaped(nil, title))), placeholderStamp, stamp)
+// Close writes the document properties (the title, and stamp as the time
+// the workbook was created and modified) and ends the archive.
+func (b *Workbook) Close(title string, stamp time.Time) error {
+	core := strings.ReplaceAll(strings.ReplaceAll(b.tpl.core, PlaceholderTitle, string(appendEscaped(nil, title))),
+		PlaceholderStamp, stamp.UTC().Format(time.RFC3339))
 	if err := b.part("docProps/core.xml", core); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (b *workbook) close(title string, issued calendar.Date) error {
 }
 
 // part writes a small part whole.
-func (b *workbook) part(name, text string) error {
+func (b *Workbook) part(name, text string) error {
 	e, err := b.entry(name, compressedHead{})
 	if err != nil {
 		return err
@@ -150,7 +150,14 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *workbook) entry(name string, head compressedHead) (*entry, error) {
+// entry starts a part as raw deflate data. CreateRaw writes the local header
+// as given; with flag bit 3 (0x8, "data descriptor") its CRC and sizes are
+// zero there, and zip.Writer writes them after the data, and again in the
+// central directory, from this same *FileHeader when the next part starts or
+// the archive closes. That is why finish fills in fh's CRC and sizes once the
+// data is written: it is the contract of CreateRaw with a data descriptor,
+// not a rewrite of bytes already written.
+func (b *Workbook) entry(name string, head compressedHead) (*entry, error) {
 	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8} // sizes follow the data
 	w, err := b.zw.CreateRaw(fh)
 	if err != nil {
@@ -175,7 +182,9 @@ func (e *entry) Write(p []byte) (int, error) {
 }
 
 // finish writes the rest of the body and ends the deflate stream and the
-// part. The zip writer writes the sizes after the data, from fh.
+// part, and gives fh the CRC and sizes the zip writer puts in the data
+// descriptor and the central directory (see entry). Past 4 GiB the 32-bit
+// fields saturate and the 64-bit ones hold the sizes (ZIP64).
 func (e *entry) finish(rest []byte) error {
 	if e.fw != nil {
 		if _, err := e.Write(rest); err != nil {

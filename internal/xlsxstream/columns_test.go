@@ -1,4 +1,4 @@
-package reports
+package xlsxstream
 
 import "testing"
 
@@ -6,7 +6,7 @@ import "testing"
 func TestColumnNames(t *testing.T) {
 	t.Parallel()
 	for i, want := range map[int]string{0: "A", 25: "Z", 26: "AA", 27: "AB", 51: "AZ", 52: "BA", 63: "BL", 64: "BM", 701: "ZZ", 702: "AAA", MaxColumns - 1: "XFD"} {
-		if got := columnName(i); got != want {
+		if got := ColumnName(i); got != want {
 			t.Errorf("column %d is %s, want %s", i, got, want)
 		}
 	}
