@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	billingsql "github.com/openbilling/billing/sql"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 )
@@ -41,21 +42,21 @@ func (p *Pipeline) SetBillingDay(ctx context.Context, accountID string, day int)
 		return nil, err
 	}
 	var lastEnd sql.Null[calendar.Date]
-	if err := tx.GetContext(ctx, &lastEnd, `SELECT max(window_end) FROM closed_windows WHERE account_id = $1 AND billing = 'anniversary'`, a.ID); err != nil {
+	if err := tx.GetContext(ctx, &lastEnd, billingsql.Query("closed_window_last_anniversary_end"), a.ID); err != nil {
 		return nil, err
 	}
 	out := &BillingDayChange{AccountID: a.ID, From: a.Days.Current(), To: day}
 	if lastEnd.Valid {
 		from := lastEnd.V + 1
 		// A change not yet in effect (its transition has not closed) is replaced.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM billing_day_changes WHERE account_id = $1 AND effective_from >= $2`, a.ID, from); err != nil {
+		if _, err := tx.ExecContext(ctx, billingsql.Query("billing_day_change_delete_pending"), a.ID, from); err != nil {
 			return nil, err
 		}
 		if a, err = loadAccount(ctx, tx, accountID); err != nil {
 			return nil, err
 		}
 		previous := a.Days.WindowOf(calendar.BillingAnniversary, lastEnd.V)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO billing_day_changes (account_id, effective_from, previous_day, billing_day) VALUES ($1, $2, $3, $4)`,
+		if _, err := tx.ExecContext(ctx, billingsql.Query("billing_day_change_insert"),
 			a.ID, from, a.Days.Current(), day); err != nil {
 			return nil, fmt.Errorf("recording the change: %w", err)
 		}
@@ -66,7 +67,7 @@ func (p *Pipeline) SetBillingDay(ctx context.Context, accountID string, day int)
 		w := a.Days.WindowOf(calendar.BillingAnniversary, from)
 		out.Transition = &w
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET billing_day = $2 WHERE account_id = $1`, a.ID, day); err != nil {
+	if _, err := tx.ExecContext(ctx, billingsql.Query("account_set_billing_day"), a.ID, day); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -52,9 +52,7 @@ const usageDaysPrefix = "usage_days_r"
 // read in (pg_snapshot's text form).
 func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64, from, to calendar.Date) (string, error) {
 	var stale []string
-	if err := conn.SelectContext(ctx, &stale, `SELECT t.tablename FROM pg_tables t
-		WHERE t.schemaname = current_schema() AND t.tablename LIKE 'usage\_days\_r%'
-		AND NOT EXISTS (SELECT 1 FROM pipeline_runs r WHERE t.tablename = $1 || r.run_id AND r.status = 'running' AND r.run_id <> $2)`,
+	if err := conn.SelectContext(ctx, &stale, billingsql.Query("usage_days_stale"),
 		usageDaysPrefix, runID); err != nil {
 		return "", err
 	}

@@ -195,8 +195,7 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 		Last      calendar.Date `db:"last_start"`
 		Count     int           `db:"windows"`
 	}
-	if err := p.DB.SelectContext(ctx, &closedRuns, `SELECT account_id, billing, min(window_start) AS first_start,
-		max(window_start) AS last_start, count(*) AS windows FROM closed_windows GROUP BY account_id, billing`); err != nil {
+	if err := p.DB.SelectContext(ctx, &closedRuns, billingsql.Query("closed_window_spans")); err != nil {
 		return nil, fmt.Errorf("reading closed windows: %w", err)
 	}
 	byID := map[string]Account{}

@@ -111,7 +111,7 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 		rateLockClass, pq.Array(ids)); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM unbilled_charges WHERE account_id = ANY($1)`, pq.Array(ids)); err != nil {
+	if _, err := tx.ExecContext(ctx, billingsql.Query("unbilled_charges_delete_for_accounts"), pq.Array(ids)); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, billingsql.Query("unbilled_charges_insert_many"), pq.Array(cols[0]), pq.Array(cols[1]),

@@ -93,8 +93,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 	}
 	// Lock the window's marker: reruns of one window queue behind each other.
 	var billings []string
-	if err := tx.SelectContext(ctx, &billings, `SELECT billing FROM closed_windows WHERE account_id = $1 AND window_start = $2
-		AND ($3 = '' OR billing = $3) ORDER BY billing FOR UPDATE`, account.ID, req.WindowStart, string(req.Billing)); err != nil {
+	if err := tx.SelectContext(ctx, &billings, billingsql.Query("closed_window_lock_for_rerun"), account.ID, req.WindowStart, string(req.Billing)); err != nil {
 		return nil, err
 	}
 	switch {
@@ -129,8 +128,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 	if req.DryRun {
 		return out, nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE closed_windows SET rerun_at = now(), orders_seen = $4::pg_snapshot, usage_seen = $4::pg_snapshot
-		WHERE account_id = $1 AND billing = $2 AND window_start = $3`, account.ID, string(b), w.Start, seen); err != nil {
+	if _, err := tx.ExecContext(ctx, billingsql.Query("closed_window_set_rerun"), account.ID, string(b), w.Start, seen); err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()
@@ -165,7 +163,7 @@ func (p *Pipeline) recompute(ctx context.Context, a Account, b calendar.Billing,
 // charged in, in order.
 func windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b calendar.Billing, w calendar.Window, wc *windowCharges) ([]money.Currency, error) {
 	var invoiced []money.Currency
-	if err := tx.SelectContext(ctx, &invoiced, `SELECT DISTINCT currency FROM invoices WHERE account_id = $1 AND billing = $2 AND window_start = $3`,
+	if err := tx.SelectContext(ctx, &invoiced, billingsql.Query("invoice_currencies_for_window"),
 		accountID, string(b), w.Start); err != nil {
 		return nil, err
 	}

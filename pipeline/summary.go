@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	billingsql "github.com/openbilling/billing/sql"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -76,16 +77,7 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 		Paid     decimal.Decimal `db:"paid"`
 		Unbilled decimal.Decimal `db:"unbilled"`
 	}
-	if err := sqlx.SelectContext(ctx, db, &sums, `
-		WITH c AS (
-			SELECT currency FROM invoices WHERE account_id = $1
-			UNION SELECT currency FROM payments WHERE account_id = $1
-			UNION SELECT currency FROM unbilled_charges WHERE account_id = $1)
-		SELECT c.currency,
-			(SELECT coalesce(sum(total), 0) FROM invoices i WHERE i.account_id = $1 AND i.currency = c.currency)::text AS invoiced,
-			(SELECT coalesce(sum(amount), 0) FROM payments p WHERE p.account_id = $1 AND p.currency = c.currency)::text AS paid,
-			(SELECT coalesce(sum(subtotal), 0) FROM unbilled_charges u WHERE u.account_id = $1 AND u.currency = c.currency)::text AS unbilled
-		FROM c ORDER BY c.currency`, a.ID); err != nil {
+	if err := sqlx.SelectContext(ctx, db, &sums, billingsql.Query("account_balances"), a.ID); err != nil {
 		return nil, fmt.Errorf("reading balances of account %s: %w", a.ID, err)
 	}
 	for _, r := range sums {
@@ -95,8 +87,7 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 		s.Balances = append(s.Balances, Balance{Currency: c, Invoiced: money.Format(invoiced, c), Paid: money.Format(paid, c),
 			Balance: money.Format(balance, c), Unbilled: money.Format(unbilled, c), EstimatedNext: money.Format(balance.Add(unbilled), c)})
 	}
-	if err := sqlx.SelectContext(ctx, db, &s.OpenWindows, `SELECT billing, window_start, window_end, currency, lines, subtotal::text AS subtotal, as_of
-		FROM unbilled_charges WHERE account_id = $1 ORDER BY billing, window_start, currency`, a.ID); err != nil {
+	if err := sqlx.SelectContext(ctx, db, &s.OpenWindows, billingsql.Query("unbilled_charges_list_for_account"), a.ID); err != nil {
 		return nil, err
 	}
 	for i := range s.OpenWindows {
@@ -107,13 +98,13 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 		}
 	}
 	var pm PaymentMethod
-	if err := sqlx.GetContext(ctx, db, &pm, `SELECT brand, last4, expiry_month, expiry_year, status FROM payment_methods WHERE account_id = $1`, a.ID); err == nil {
+	if err := sqlx.GetContext(ctx, db, &pm, billingsql.Query("payment_method_get"), a.ID); err == nil {
 		s.PaymentMethod = &pm
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
 	var last sql.Null[calendar.Date]
-	if err := sqlx.GetContext(ctx, db, &last, `SELECT max(issue_date) FROM invoices WHERE account_id = $1 AND billing = 'anniversary' AND adjusts IS NULL`, a.ID); err != nil {
+	if err := sqlx.GetContext(ctx, db, &last, billingsql.Query("invoice_last_anniversary_date"), a.ID); err != nil {
 		return nil, err
 	}
 	if last.Valid {

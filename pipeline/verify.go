@@ -70,8 +70,7 @@ func Verify(ctx context.Context, db *sqlx.DB, fullFiles bool) (*Verification, er
 		}
 	}
 	var triggers int
-	if err := tx.GetContext(ctx, &triggers, `SELECT count(*) FROM pg_trigger WHERE tgname IN
-		('invoices_are_final', 'invoices_are_never_truncated', 'invoice_lines_are_final', 'invoice_lines_are_never_truncated') AND tgenabled <> 'D'`); err != nil {
+	if err := tx.GetContext(ctx, &triggers, billingsql.Query("verify_final_triggers")); err != nil {
 		return nil, err
 	}
 	v.Checks++
