@@ -302,7 +302,7 @@ func (c *chaos) runAll(rounds int, only string) error {
 		experiment{"PostgreSQL fast restart mid-run", func() error { return c.restartMidRun("stop") }},
 		experiment{"PostgreSQL immediate restart mid-run", func() error { return c.restartMidRun("crash") }},
 		experiment{"PostgreSQL crash right after exit 0", c.crashAfterSuccess},
-		experiment{"two runs and an import at once", c.concurrent},
+		experiment{"two runs and two imports (usage, orders) at once", c.concurrent},
 	)
 	for r := 0; r < rounds; r++ {
 		for _, e := range experiments {
@@ -450,8 +450,9 @@ func (c *chaos) crashAfterSuccess() error {
 	return d.check(true)
 }
 
-// concurrent imports half the usage, then runs two billing runs and the
-// import of the other half at once; late windows are rerun.
+// concurrent imports the workload but some usage events and seat changes of
+// four accounts, then runs two billing runs and the imports of the rest at
+// once; every window reported late is rerun.
 func (c *chaos) concurrent() error {
 	d, err := c.newDatabase()
 	if err != nil {
@@ -459,11 +460,22 @@ func (c *chaos) concurrent() error {
 	}
 	defer d.db.Close()
 	usage := strings.SplitAfter(c.data["usage"], "\n")
-	// The second file: every other event of four accounts picked at random.
+	// The second files: every other event of four accounts picked at
+	// random, and the seat increase of each.
 	header, rows := usage[0], usage[1:len(usage)-1]
-	picked := map[string]bool{}
+	picked, pickedOrders := map[string]bool{}, map[string]bool{}
 	for len(picked) < 4 {
-		picked[fmt.Sprintf("US%04d", c.rng.IntN(len(rows)/40))] = true
+		i := c.rng.IntN(len(rows) / 40)
+		picked[fmt.Sprintf("US%04d", i)], pickedOrders[fmt.Sprintf("O%04d-2", i)] = true, true
+	}
+	orders := strings.SplitAfter(c.data["orders"], "\n")
+	var earlyOrders, laterOrders []string
+	for _, r := range orders[1 : len(orders)-1] {
+		if pickedOrders[strings.Split(r, ",")[0]] {
+			laterOrders = append(laterOrders, r)
+		} else {
+			earlyOrders = append(earlyOrders, r)
+		}
 	}
 	var early, later []string
 	for i, r := range rows {
@@ -480,19 +492,30 @@ func (c *chaos) concurrent() error {
 	if err := os.WriteFile(second, []byte(header+strings.Join(later, "")), 0o644); err != nil {
 		return err
 	}
-	if err := d.load("accounts", "customers", "products", "prices", "tax-rates", "orders"); err != nil {
+	firstOrders, secondOrders := d.out+"-orders-1.csv", d.out+"-orders-2.csv"
+	if err := os.WriteFile(firstOrders, []byte(orders[0]+strings.Join(earlyOrders, "")), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(secondOrders, []byte(orders[0]+strings.Join(laterOrders, "")), 0o644); err != nil {
+		return err
+	}
+	if err := d.load("accounts", "customers", "products", "prices", "tax-rates"); err != nil {
+		return err
+	}
+	if err := d.billing("import", "orders", firstOrders); err != nil {
 		return err
 	}
 	if err := d.billing("import", "usage", first); err != nil {
 		return err
 	}
-	cmds := []*exec.Cmd{d.command("run", "--as-of", workload.AsOf), d.command("run", "--as-of", workload.AsOf), d.command("import", "usage", second)}
+	cmds := []*exec.Cmd{d.command("run", "--as-of", workload.AsOf), d.command("run", "--as-of", workload.AsOf),
+		d.command("import", "usage", second), d.command("import", "orders", secondOrders)}
 	outs := make([]*bytes.Buffer, len(cmds))
 	for i, cmd := range cmds {
 		outs[i] = &bytes.Buffer{}
 		cmd.Stdout, cmd.Stderr = outs[i], outs[i]
-		if i == 2 {
-			time.Sleep(c.moment(c.cleanSeconds["close"]))
+		if i >= 2 {
+			time.Sleep(c.moment(c.cleanSeconds["close"] / 2))
 		}
 		if err := cmd.Start(); err != nil {
 			return err

@@ -173,3 +173,37 @@ func TestUsageHeldForAMissingOrderIsLateOnceTheOrderArrives(t *testing.T) {
 	}
 	o.billing("verify")
 }
+
+// SPEC §7, §12.3: a late seat change is late for its own window and for every
+// closed window after it, whose renewals were billed at the old quantity; the
+// reruns of those windows bill what a run that had the order would have.
+func TestALateSeatChangeIsLateForEveryWindowItsRenewalsReach(t *testing.T) {
+	t.Parallel()
+	const late = "LATE-ADD,S1,C1,LIC-STD,addQuantity,5,2026-06-20\n"
+	clean := newOperator(t)
+	clean.loadExamples()
+	clean.load(map[string]string{"orders": ordersHeader + late})
+	clean.billing("run", "--as-of", "2026-08-16T00:00:00Z")
+
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-08-16T00:00:00Z")
+	o.load(map[string]string{"orders": ordersHeader + late})
+	report := o.billing("run", "--as-of", "2026-08-17T00:00:00Z")
+	for _, want := range []string{
+		"    P1, anniversary window 2026-06-15: 1 orders, 0 usage events\n",
+		"    P1, anniversary window 2026-07-15: 1 orders, 0 usage events\n",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the run after the order should report %q:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "P1, anniversary window 2026-05-15") {
+		t.Errorf("the window before the order is not late:\n%s", report)
+	}
+	for _, window := range []string{"2026-06-15", "2026-07-15"} {
+		o.billing("rerun", "--account", "P1", "--window", window, "--as-of", "2026-08-17T00:00:00Z")
+	}
+	assertText(t, "P1's net charges per window", netCharges(o, "P1"), netCharges(clean, "P1"))
+	o.billing("verify")
+}

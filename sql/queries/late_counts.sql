@@ -7,13 +7,17 @@
 -- the snapshots were kept, and records written before ingest_xid existed,
 -- fall back to received_at.
 WITH late_orders AS (
+    -- An order the close did not see is late for its own window, and for
+    -- every closed window after it: those windows renewed the subscription
+    -- at the quantity they knew (or renewed one since cancelled).
     SELECT cw.account_id, cw.billing, cw.window_start, count(*) AS n
     FROM closed_windows cw
     JOIN customers c ON c.account_id = cw.account_id
-    JOIN orders o ON o.customer_id = c.customer_id AND o.effective_date BETWEEN cw.window_start AND cw.window_end
+    JOIN orders o ON o.customer_id = c.customer_id AND o.effective_date <= cw.window_end
     JOIN products p ON p.sku = o.sku AND p.billing = cw.billing
-    WHERE CASE WHEN cw.orders_seen IS NULL OR o.ingest_xid IS NULL THEN o.received_at > coalesce(cw.rerun_at, cw.closed_at)
-               ELSE NOT pg_visible_in_snapshot(o.ingest_xid, cw.orders_seen) END
+    WHERE CASE WHEN cw.orders_seen IS NULL OR o.ingest_xid IS NULL
+               THEN o.received_at > coalesce(cw.rerun_at, cw.closed_at) AND o.effective_date >= cw.window_start
+               ELSE o.ingest_xid >= pg_snapshot_xmin(cw.orders_seen) AND NOT pg_visible_in_snapshot(o.ingest_xid, cw.orders_seen) END
     GROUP BY 1, 2, 3
 ), late_usage AS (
     SELECT cw.account_id, cw.billing, cw.window_start, count(*) AS n
