@@ -136,7 +136,7 @@ func (c *chaos) printCounts(took time.Duration) {
 	sort.Strings(kinds)
 	total, ok := 0, 0
 	for _, k := range kinds {
-		fmt.Printf("  %-44s injected %3d  survived %3d\n", k, c.injected[k], c.survived[k])
+		fmt.Printf("  %-50s injected %3d  survived %3d\n", k, c.injected[k], c.survived[k])
 		total, ok = total+c.injected[k], ok+c.survived[k]
 	}
 	fmt.Printf("  (windows made late by the concurrent imports and rerun: %d; faults that came too late and were tried again: %d)\n", c.lateWindows, c.missed)
