@@ -41,15 +41,11 @@ func TestRecordsCommittedDuringACloseAreReportedLateAndTheRerunBillsThem(t *test
 		t.Errorf("the close run cannot know of an import not yet committed:\n%s", report)
 	}
 	report = o.billing("run", "--as-of", "2026-07-03T00:00:00Z")
-	for _, want := range []string{
+	reportSays(t, report,
 		"late (waiting for billing rerun): 2\n",
 		"    P1, anniversary window 2026-05-15: 1 orders, 0 usage events\n",
 		"    U1, anniversary window 2026-06-01: 0 orders, 1 usage events\n",
-	} {
-		if !strings.Contains(report, want) {
-			t.Errorf("the next run should report %q:\n%s", want, report)
-		}
-	}
+	)
 	o.billing("rerun", "--account", "U1", "--window", "2026-06-01", "--as-of", "2026-07-03T00:00:00Z")
 	o.billing("rerun", "--account", "P1", "--window", "2026-05-15", "--as-of", "2026-07-03T00:00:00Z")
 	if report := o.billing("run", "--as-of", "2026-07-04T00:00:00Z", "--stage", "extract"); !strings.Contains(report, "late (waiting for billing rerun): 0") {
@@ -117,14 +113,10 @@ func TestUsageNoWindowBillsIsHeldWithItsReason(t *testing.T) {
 	o.load(map[string]string{"usage": "event_id,subscription_id,quantity,occurred_at\n" +
 		"H-1,S1,5,2026-06-20T00:00:00Z\nH-2,S1,6,2026-06-21T00:00:00Z\nH-3,US-1,7,2026-01-05T00:00:00Z\n"})
 	report := o.billing("run", "--as-of", "2026-07-02T00:00:00Z")
-	for _, want := range []string{
+	reportSays(t, report,
 		"    P1, window 2026-06-15: 2 × usage for a license subscription (only usage products bill usage)\n",
 		"    U1, window 2026-01-01: 1 × usage dated before the account's first window (no order that early)\n",
-	} {
-		if !strings.Contains(report, want) {
-			t.Errorf("the run report should say %q:\n%s", want, report)
-		}
-	}
+	)
 	o.billing("verify")
 }
 
@@ -136,9 +128,7 @@ func TestBackdatedRecordsAreAWarningInTheRunReport(t *testing.T) {
 	o.billing("run", "--as-of", "2026-07-02T00:00:00Z")
 	o.load(map[string]string{"orders": ordersHeader + "OLD-1,S9,C1,LIC-STD,new,1,2003-02-03\n"})
 	report := o.billing("run", "--as-of", "2026-07-03T00:00:00Z", "--stage", "extract")
-	if want := "  warning: records dated more than a year before they were received: 1\n    P1: 1 orders, the oldest dated 2003-02-03\n"; !strings.Contains(report, want) {
-		t.Errorf("the run report should say %q:\n%s", want, report)
-	}
+	reportSays(t, report, "  warning: records dated more than a year before they were received: 1\n    P1: 1 orders, the oldest dated 2003-02-03\n")
 	if report := o.billing("run", "--as-of", "2026-07-03T00:00:00Z", "--stage", "extract"); strings.Contains(report, "warning") {
 		t.Errorf("the warning is given once, by the run after the import:\n%s", report)
 	}
@@ -152,14 +142,10 @@ func TestUsageHeldForAMissingOrderIsLateOnceTheOrderArrives(t *testing.T) {
 	o.loadExamples()
 	o.load(map[string]string{"usage": "event_id,subscription_id,quantity,occurred_at\nW-1,US-9,300,2026-06-10T00:00:00Z\n"})
 	report := o.billing("run", "--as-of", "2026-07-02T00:00:00Z")
-	if want := "(unknown subscription), window 2026-06-01: 2 × usage for a subscription no new order has created"; !strings.Contains(report, want) {
-		t.Errorf("the close should hold the event: %q\n%s", want, report)
-	}
+	reportSays(t, report, "(unknown subscription), window 2026-06-01: 2 × usage for a subscription no new order has created")
 	o.load(map[string]string{"orders": ordersHeader + "W-NEW,US-9,U-C1,API-CALLS,new,0,2026-06-01\n"})
 	report = o.billing("run", "--as-of", "2026-07-03T00:00:00Z")
-	if want := "    U1, anniversary window 2026-06-01: 1 orders, 1 usage events\n"; !strings.Contains(report, want) {
-		t.Errorf("the run after the order should report %q:\n%s", want, report)
-	}
+	reportSays(t, report, "    U1, anniversary window 2026-06-01: 1 orders, 1 usage events\n")
 	o.billing("rerun", "--account", "U1", "--window", "2026-06-01", "--as-of", "2026-07-03T00:00:00Z")
 	if report := o.billing("run", "--as-of", "2026-07-04T00:00:00Z", "--stage", "extract"); !strings.Contains(report, "late (waiting for billing rerun): 0") {
 		t.Errorf("after the rerun:\n%s", report)
@@ -190,14 +176,10 @@ func TestALateSeatChangeIsLateForEveryWindowItsRenewalsReach(t *testing.T) {
 	o.billing("run", "--as-of", "2026-08-16T00:00:00Z")
 	o.load(map[string]string{"orders": ordersHeader + late})
 	report := o.billing("run", "--as-of", "2026-08-17T00:00:00Z")
-	for _, want := range []string{
+	reportSays(t, report,
 		"    P1, anniversary window 2026-06-15: 1 orders, 0 usage events\n",
 		"    P1, anniversary window 2026-07-15: 1 orders, 0 usage events\n",
-	} {
-		if !strings.Contains(report, want) {
-			t.Errorf("the run after the order should report %q:\n%s", want, report)
-		}
-	}
+	)
 	if strings.Contains(report, "P1, anniversary window 2026-05-15") {
 		t.Errorf("the window before the order is not late:\n%s", report)
 	}
@@ -206,4 +188,14 @@ func TestALateSeatChangeIsLateForEveryWindowItsRenewalsReach(t *testing.T) {
 	}
 	assertText(t, "P1's net charges per window", netCharges(o, "P1"), netCharges(clean, "P1"))
 	o.billing("verify")
+}
+
+// reportSays checks that a run report holds each of the wanted texts.
+func reportSays(t *testing.T, report string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(report, want) {
+			t.Errorf("the run report should say %q:\n%s", want, report)
+		}
+	}
 }
