@@ -73,8 +73,8 @@ func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
 	}
 	s.Date(st.date, l.ChargeStart)
 	s.Date(st.date, l.ChargeEnd)
-	if err := s.Numbers(xlsxstream.Styled{l.Quantity, 0}, xlsxstream.Styled{l.EffectiveUnitPrice, st.price}, xlsxstream.Styled{l.Amount, st.money},
-		xlsxstream.Styled{l.Tax, st.money}, xlsxstream.Styled{l.Total, st.money}); err != nil {
+	if err := s.Numbers(styled(l.Quantity, 0), styled(l.EffectiveUnitPrice, st.price), styled(l.Amount, st.money),
+		styled(l.Tax, st.money), styled(l.Total, st.money)); err != nil {
 		return err
 	}
 	if err := s.Texts(l.OrderID, l.SubscriptionID); err != nil {

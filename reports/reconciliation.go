@@ -245,8 +245,8 @@ func lineRow(s *xlsxstream.Sheet, st styles, inv Invoice, l *Line) error {
 	}
 	s.Date(st.date, l.ChargeStart)
 	s.Date(st.date, l.ChargeEnd)
-	if err := s.Numbers(xlsxstream.Styled{l.UnitPrice, st.price}, xlsxstream.Styled{l.EffectiveUnitPrice, st.price}, xlsxstream.Styled{l.Quantity, 0},
-		xlsxstream.Styled{l.Amount, st.money}, xlsxstream.Styled{l.Tax, st.money}, xlsxstream.Styled{l.Total, st.money}); err != nil {
+	if err := s.Numbers(styled(l.UnitPrice, st.price), styled(l.EffectiveUnitPrice, st.price), styled(l.Quantity, 0),
+		styled(l.Amount, st.money), styled(l.Tax, st.money), styled(l.Total, st.money)); err != nil {
 		return err
 	}
 	if err := s.Text(0, string(inv.Currency)); err != nil {

@@ -23,6 +23,11 @@ func day(style int, d calendar.Date) cellFn {
 	return func(s *xlsxstream.Sheet) error { s.Date(style, d); return nil }
 }
 
+// styled is an amount with the style it shows in.
+func styled(v decimal.Decimal, style int) xlsxstream.Styled {
+	return xlsxstream.Styled{V: v, Style: style}
+}
+
 func count(n int) cellFn {
 	return func(s *xlsxstream.Sheet) error { s.Integer(0, n, false); return nil }
 }
