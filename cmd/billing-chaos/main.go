@@ -311,9 +311,12 @@ func (c *chaos) runAll(rounds int, only string) error {
 			}
 			for attempt := 1; ; attempt++ {
 				err := e.run()
-				if errors.Is(err, errMissed) && attempt < 10 {
+				if errors.Is(err, errMissed) {
 					c.missed++
-					continue
+					if attempt < 10 {
+						continue
+					}
+					break // the work was always done first: nothing injected
 				}
 				c.injected[e.name]++
 				if err != nil {
