@@ -17,7 +17,7 @@ import (
 	"github.com/openbilling/billing/jobs"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/ingest"
-	"github.com/openbilling/billing/pipeline/store"
+	"github.com/openbilling/billing/store"
 )
 
 func loadWorkload(t *testing.T, db *sqlx.DB, files map[string]string) {

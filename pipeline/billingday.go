@@ -2,11 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	billingsql "github.com/openbilling/billing/sql"
 
 	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/store"
 )
 
 // BillingDayChange is what SetBillingDay did.
@@ -41,33 +40,33 @@ func (p *Pipeline) SetBillingDay(ctx context.Context, accountID string, day int)
 	if err != nil {
 		return nil, err
 	}
-	var lastEnd sql.Null[calendar.Date]
-	if err := tx.GetContext(ctx, &lastEnd, billingsql.Query("closed_window_last_anniversary_end"), a.ID); err != nil {
+	lastEnd, closed, err := store.LastClosedAnniversaryEnd(ctx, tx, a.ID)
+	if err != nil {
 		return nil, err
 	}
 	out := &BillingDayChange{AccountID: a.ID, From: a.Days.Current(), To: day}
-	if lastEnd.Valid {
-		from := lastEnd.V + 1
-		// A change not yet in effect (its transition has not closed) is replaced.
-		if _, err := tx.ExecContext(ctx, billingsql.Query("billing_day_change_delete_pending"), a.ID, from); err != nil {
-			return nil, err
+	if closed {
+		from := lastEnd + 1
+		// A change not yet in effect (its transition has not closed) is
+		// replaced: the day before it is the one in effect at from.
+		kept := a.Days.Changes[:0:0]
+		for _, c := range a.Days.Changes {
+			if c.From < from {
+				kept = append(kept, c)
+			}
 		}
-		if a, err = loadAccount(ctx, tx, accountID); err != nil {
-			return nil, err
+		a.Days.Changes = kept
+		if previous := a.Days.WindowOf(calendar.BillingAnniversary, lastEnd); previous.End != lastEnd {
+			return nil, fmt.Errorf("account %s: the last closed window ends %s, but its billing days place a window end on %s", a.ID, lastEnd, previous.End)
 		}
-		previous := a.Days.WindowOf(calendar.BillingAnniversary, lastEnd.V)
-		if _, err := tx.ExecContext(ctx, billingsql.Query("billing_day_change_insert"),
-			a.ID, from, a.Days.Current(), day); err != nil {
+		if err := store.ReplacePendingBillingDayChange(ctx, tx, store.BillingDayChange{AccountID: a.ID, From: from, Previous: a.Days.Current(), Day: day}); err != nil {
 			return nil, fmt.Errorf("recording the change: %w", err)
-		}
-		if previous.End != lastEnd.V {
-			return nil, fmt.Errorf("account %s: the last closed window ends %s, but its billing days place a window end on %s", a.ID, lastEnd.V, previous.End)
 		}
 		a.Days.Changes = append(a.Days.Changes, calendar.DayChange{From: from, Day: day})
 		w := a.Days.WindowOf(calendar.BillingAnniversary, from)
 		out.Transition = &w
 	}
-	if _, err := tx.ExecContext(ctx, billingsql.Query("account_set_billing_day"), a.ID, day); err != nil {
+	if err := store.SetAccountBillingDay(ctx, tx, a.ID, day); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

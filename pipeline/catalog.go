@@ -17,6 +17,7 @@ import (
 	"github.com/openbilling/billing/pipeline/invoicing"
 	"github.com/openbilling/billing/pipeline/money"
 	billingsql "github.com/openbilling/billing/sql"
+	"github.com/openbilling/billing/store"
 )
 
 // Account is a billed party (SPEC §2).
@@ -175,13 +176,8 @@ func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error)
 // withBillingDays sets each account's billing days over time from its
 // changes (of one account, or of all when only is empty).
 func withBillingDays(ctx context.Context, q sqlx.QueryerContext, accounts []Account, only string) error {
-	var changes []struct {
-		AccountID string        `db:"account_id"`
-		From      calendar.Date `db:"effective_from"`
-		Previous  int           `db:"previous_day"`
-		Day       int           `db:"billing_day"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &changes, billingsql.Query("billing_day_change_list"), only); err != nil {
+	changes, err := store.BillingDayChanges(ctx, q, only)
+	if err != nil {
 		return fmt.Errorf("loading billing day changes: %w", err)
 	}
 	byAccount := map[string]*calendar.BillingDays{}

@@ -14,7 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/config"
-	"github.com/openbilling/billing/pipeline/store"
+	"github.com/openbilling/billing/store"
 )
 
 // command is one subcommand of billing.

@@ -22,7 +22,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/openbilling/billing/pipeline/store"
+	"github.com/openbilling/billing/store"
 )
 
 // EnvURL names the variable holding a test server's URL; tests create and

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// BillingDayChange is an operator's change of an account's billing day
+// (billing_day_changes, SPEC §7).
+type BillingDayChange struct {
+	AccountID string        `db:"account_id"`
+	From      calendar.Date `db:"effective_from"`
+	Previous  int           `db:"previous_day"`
+	Day       int           `db:"billing_day"`
+}
+
+// The queries of billing days, resolved at start-up.
+var (
+	billingDayChangeList          = billingsql.Query("billing_day_change_list")
+	billingDayChangeDeletePending = billingsql.Query("billing_day_change_delete_pending")
+	billingDayChangeInsert        = billingsql.Query("billing_day_change_insert")
+	accountSetBillingDay          = billingsql.Query("account_set_billing_day")
+	closedWindowLastAnniversary   = billingsql.Query("closed_window_last_anniversary_end")
+)
+
+// BillingDayChanges lists the billing day changes of one account, or of all
+// when accountID is empty, by account and date.
+func BillingDayChanges(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]BillingDayChange, error) {
+	var out []BillingDayChange
+	err := sqlx.SelectContext(ctx, q, &out, billingDayChangeList, accountID)
+	return out, err
+}
+
+// LastClosedAnniversaryEnd is the last day of an account's last closed
+// anniversary window, if it has one.
+func LastClosedAnniversaryEnd(ctx context.Context, q sqlx.QueryerContext, accountID string) (calendar.Date, bool, error) {
+	var end sql.Null[calendar.Date]
+	err := sqlx.GetContext(ctx, q, &end, closedWindowLastAnniversary, accountID)
+	return end.V, end.Valid, err
+}
+
+// ReplacePendingBillingDayChange removes an account's changes from c.From
+// on (not yet in effect) and records c.
+func ReplacePendingBillingDayChange(ctx context.Context, q sqlx.ExecerContext, c BillingDayChange) error {
+	if _, err := q.ExecContext(ctx, billingDayChangeDeletePending, c.AccountID, c.From); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, billingDayChangeInsert, c.AccountID, c.From, c.Previous, c.Day)
+	return err
+}
+
+// SetAccountBillingDay sets the billing day an account has from now on.
+func SetAccountBillingDay(ctx context.Context, q sqlx.ExecerContext, accountID string, day int) error {
+	_, err := q.ExecContext(ctx, accountSetBillingDay, accountID, day)
+	return err
+}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// Run is one run of the history (pipeline_runs).
+type Run struct {
+	RunID      int64      `db:"run_id"`
+	AsOf       time.Time  `db:"as_of"`
+	Stage      string     `db:"stage"`
+	StartedAt  time.Time  `db:"started_at"`
+	FinishedAt *time.Time `db:"finished_at"`
+	Status     string     `db:"status"`
+	Error      string     `db:"error"`
+	Counts     []byte     `db:"counts"` // the run's report, as JSON
+}
+
+// The queries of the run history, resolved at start-up.
+var (
+	runInsert          = billingsql.Query("pipeline_run_insert")
+	runListRunning     = billingsql.Query("pipeline_run_list_running")
+	runMarkInterrupted = billingsql.Query("pipeline_run_mark_interrupted")
+	runFinish          = billingsql.Query("pipeline_run_finish")
+	runList            = billingsql.Query("pipeline_run_list")
+)
+
+// runLockClass is the first key of the runs' liveness locks.
+const runLockClass = 0x42494c4c // "BILL"
+
+// InsertRun records a run as it starts and returns its id.
+func InsertRun(ctx context.Context, q sqlx.QueryerContext, asOf time.Time, stage, job string) (int64, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id, runInsert, asOf, stage, job)
+	return id, err
+}
+
+// LockRun takes run id's liveness lock on the session q stands for: it is
+// held until the session ends or UnlockAll, and tells later runs that this
+// one is alive.
+func LockRun(ctx context.Context, q sqlx.ExecerContext, id int64) error {
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_lock($1, $2)`, runLockClass, int32(id))
+	return err
+}
+
+// RunningRuns lists the runs still marked running, other than self.
+func RunningRuns(ctx context.Context, q sqlx.QueryerContext, self int64) ([]int64, error) {
+	var ids []int64
+	err := sqlx.SelectContext(ctx, q, &ids, runListRunning, self)
+	return ids, err
+}
+
+// MarkRunInterruptedIfDead records run id as failed ("interrupted") when its
+// liveness lock is free, that is when its process is gone, and reports
+// whether it did. It takes and gives back the lock on a session of its own.
+func MarkRunInterruptedIfDead(ctx context.Context, db *sqlx.DB, id int64) (bool, error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	var free bool
+	if err := conn.GetContext(ctx, &free, `SELECT pg_try_advisory_lock($1, $2)`, runLockClass, int32(id)); err != nil || !free {
+		return false, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, runLockClass, int32(id)) //nolint:errcheck // the session is closed next
+	_, err = conn.ExecContext(ctx, runMarkInterrupted, id)
+	return err == nil, err
+}
+
+// FinishRun records how run id ended, synchronously: the commit waits until
+// the write-ahead log is on disk up to this record, which makes every
+// transaction committed before it durable too, whichever session committed it
+// without waiting (SPEC §12.6).
+func FinishRun(ctx context.Context, db *sqlx.DB, id int64, status string, counts []byte, message string) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, runFinish, id, status, counts, message); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ListRuns returns the latest runs, newest first.
+func ListRuns(ctx context.Context, q sqlx.QueryerContext, limit int) ([]Run, error) {
+	var runs []Run
+	err := sqlx.SelectContext(ctx, q, &runs, runList, limit)
+	return runs, err
+}
+
+// Durable waits until every transaction the session of conn committed is on
+// disk: a synchronous commit flushes the whole write-ahead log before it.
+func Durable(ctx context.Context, conn *sqlx.Conn) error {
+	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT txid_current()`); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Release hands a session back to the pool as it found it: its settings
+// reset and every advisory lock it holds given back.
+func Release(conn *sqlx.Conn) {
+	_, _ = conn.ExecContext(context.Background(), `RESET ALL; SELECT pg_advisory_unlock_all()`)
+	conn.Close()
+}
