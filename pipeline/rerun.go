@@ -15,6 +15,7 @@ import (
 	"github.com/openbilling/billing/pipeline/invoicing"
 	"github.com/openbilling/billing/pipeline/money"
 	billingsql "github.com/openbilling/billing/sql"
+	"github.com/openbilling/billing/store"
 )
 
 // RerunRequest names a closed window to recompute (SPEC §7, §10).
@@ -192,16 +193,12 @@ func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState
 	}
 	var invoiced []charges.Line
 	for _, inv := range invoices {
-		var lines []InvoiceLine
-		if err := tx.SelectContext(ctx, &lines, billingsql.Query("invoice_line_list"), inv.Number); err != nil {
+		lines, err := store.InvoiceLines(ctx, tx, inv.Number)
+		if err != nil {
 			return d, err
 		}
 		for _, l := range lines {
-			cl, err := l.chargeLine()
-			if err != nil {
-				return d, fmt.Errorf("reading invoice %s: %w", inv.Number, err)
-			}
-			invoiced = append(invoiced, cl)
+			invoiced = append(invoiced, chargeLine(l))
 		}
 	}
 	d.Lines = invoicing.AdjustmentLines(invoiced, recomputed)
