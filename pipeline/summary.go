@@ -2,17 +2,15 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	billingsql "github.com/openbilling/billing/sql"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/store"
 )
 
 // Summary is an account's billing summary (SPEC §9).
@@ -42,23 +40,22 @@ type Balance struct {
 
 // OpenWindow is the charges so far of an open window, as last rated.
 type OpenWindow struct {
-	Billing     string          `json:"billing" db:"billing"`
-	WindowStart calendar.Date   `json:"window_start" db:"window_start"`
-	WindowEnd   calendar.Date   `json:"window_end" db:"window_end"`
-	Currency    money.Currency  `json:"currency" db:"currency"`
-	Lines       int             `json:"lines" db:"lines"`
-	Subtotal    string          `json:"subtotal" db:"-"`
-	Amount      decimal.Decimal `json:"-" db:"subtotal"`
-	RatedAt     time.Time       `json:"rated_at" db:"as_of"`
+	Billing     string         `json:"billing"`
+	WindowStart calendar.Date  `json:"window_start"`
+	WindowEnd   calendar.Date  `json:"window_end"`
+	Currency    money.Currency `json:"currency"`
+	Lines       int            `json:"lines"`
+	Subtotal    string         `json:"subtotal"`
+	RatedAt     time.Time      `json:"rated_at"`
 }
 
 // PaymentMethod is the card on file: a gateway token, never a card number.
 type PaymentMethod struct {
-	Brand  string `json:"brand" db:"brand"`
-	Last4  string `json:"last4" db:"last4"`
-	Month  int    `json:"expiry_month" db:"expiry_month"`
-	Year   int    `json:"expiry_year" db:"expiry_year"`
-	Status string `json:"status" db:"status"`
+	Brand  string `json:"brand"`
+	Last4  string `json:"last4"`
+	Month  int    `json:"expiry_month"`
+	Year   int    `json:"expiry_year"`
+	Status string `json:"status"`
 }
 
 // ErrNoAccount is returned for an account id that does not exist.
@@ -71,44 +68,41 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 		return nil, err
 	}
 	s := &Summary{AccountID: a.ID, Name: a.Name, AsOf: asOf, NextInvoiceDate: a.Days.WindowOf(calendar.BillingAnniversary, asOf).Closes}
-	var sums []struct {
-		Currency money.Currency  `db:"currency"`
-		Invoiced decimal.Decimal `db:"invoiced"`
-		Paid     decimal.Decimal `db:"paid"`
-		Unbilled decimal.Decimal `db:"unbilled"`
-	}
-	if err := sqlx.SelectContext(ctx, db, &sums, billingsql.Query("account_balances"), a.ID); err != nil {
+	sums, err := store.AccountBalances(ctx, db, a.ID)
+	if err != nil {
 		return nil, fmt.Errorf("reading balances of account %s: %w", a.ID, err)
 	}
 	for _, r := range sums {
-		invoiced, paid, unbilled := r.Invoiced, r.Paid, r.Unbilled
-		balance := invoiced.Sub(paid)
-		c := r.Currency
-		s.Balances = append(s.Balances, Balance{Currency: c, Invoiced: money.Format(invoiced, c), Paid: money.Format(paid, c),
-			Balance: money.Format(balance, c), Unbilled: money.Format(unbilled, c), EstimatedNext: money.Format(balance.Add(unbilled), c)})
+		c := money.Currency(r.Currency)
+		balance := r.Invoiced.Sub(r.Paid)
+		s.Balances = append(s.Balances, Balance{Currency: c, Invoiced: money.Format(r.Invoiced, c), Paid: money.Format(r.Paid, c),
+			Balance: money.Format(balance, c), Unbilled: money.Format(r.Unbilled, c), EstimatedNext: money.Format(balance.Add(r.Unbilled), c)})
 	}
-	if err := sqlx.SelectContext(ctx, db, &s.OpenWindows, billingsql.Query("unbilled_charges_list_for_account"), a.ID); err != nil {
+	open, err := store.UnbilledChargesOf(ctx, db, a.ID)
+	if err != nil {
 		return nil, err
 	}
-	for i := range s.OpenWindows {
-		w := &s.OpenWindows[i]
-		w.Subtotal = money.Format(w.Amount, w.Currency)
+	for _, w := range open {
+		c := money.Currency(w.Currency)
+		s.OpenWindows = append(s.OpenWindows, OpenWindow{Billing: w.Billing, WindowStart: w.WindowStart, WindowEnd: w.WindowEnd,
+			Currency: c, Lines: w.Lines, Subtotal: money.Format(w.Subtotal, c), RatedAt: w.RatedAt})
 		if s.RatedAt == nil || w.RatedAt.After(*s.RatedAt) {
 			s.RatedAt = &w.RatedAt
 		}
 	}
-	var pm PaymentMethod
-	if err := sqlx.GetContext(ctx, db, &pm, billingsql.Query("payment_method_get"), a.ID); err == nil {
-		s.PaymentMethod = &pm
-	} else if !errors.Is(err, sql.ErrNoRows) {
+	pm, err := store.PaymentMethodOf(ctx, db, a.ID)
+	if err != nil {
 		return nil, err
 	}
-	var last sql.Null[calendar.Date]
-	if err := sqlx.GetContext(ctx, db, &last, billingsql.Query("invoice_last_anniversary_date"), a.ID); err != nil {
+	if pm != nil {
+		s.PaymentMethod = &PaymentMethod{Brand: pm.Brand, Last4: pm.Last4, Month: pm.Month, Year: pm.Year, Status: pm.Status}
+	}
+	last, found, err := store.LastAnniversaryInvoiceDate(ctx, db, a.ID)
+	if err != nil {
 		return nil, err
 	}
-	if last.Valid {
-		s.LastInvoiceDate = &last.V
+	if found {
+		s.LastInvoiceDate = &last
 	}
 	return s, nil
 }
