@@ -2,13 +2,11 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
-
-	billingsql "github.com/openbilling/billing/sql"
+	"github.com/openbilling/billing/store"
 )
 
 // noAccount stands for the account of usage whose subscription is unknown.
@@ -22,18 +20,21 @@ const noAccount = "(unknown subscription)"
 // invoice.
 func (p *Pipeline) extract(ctx context.Context, run *runState, rep *Report) error {
 	// On the run's session, whose work_mem lets the million-row sorts stay in memory.
-	res, err := run.conn.ExecContext(ctx, billingsql.Query("subscription_upsert_from_orders"))
+	n, err := store.DeriveSubscriptions(ctx, run.conn)
 	if err != nil {
 		return fmt.Errorf("deriving subscriptions: %w", err)
 	}
-	n, _ := res.RowsAffected()
 	rep.Subscriptions = int(n)
 
 	if err := p.countHeldUsage(ctx, run, rep); err != nil {
 		return err
 	}
-	if err := run.conn.SelectContext(ctx, &rep.Backdated, billingsql.Query("backdated_counts"), run.id); err != nil {
+	backdated, err := store.BackdatedCounts(ctx, run.conn, run.id)
+	if err != nil {
 		return fmt.Errorf("counting back-dated records: %w", err)
+	}
+	for _, b := range backdated {
+		rep.Backdated = append(rep.Backdated, BackdatedCount(b))
 	}
 	return nil
 }
@@ -42,8 +43,12 @@ func (p *Pipeline) extract(ctx context.Context, run *runState, rep *Report) erro
 // rerun did not see (SPEC §7): counted after the close, so that what an
 // import committed while this run closed windows is reported by this run.
 func (p *Pipeline) countLate(ctx context.Context, run *runState, rep *Report) error {
-	if err := run.conn.SelectContext(ctx, &rep.Late, billingsql.Query("late_counts")); err != nil {
+	late, err := store.LateCounts(ctx, run.conn)
+	if err != nil {
 		return fmt.Errorf("counting late records: %w", err)
+	}
+	for _, l := range late {
+		rep.Late = append(rep.Late, LateCount(l))
 	}
 	return nil
 }
@@ -53,15 +58,8 @@ func (p *Pipeline) countLate(ctx context.Context, run *runState, rep *Report) er
 // licence or one-time subscription, or dated before its account's first
 // window (by the window it would have fallen in).
 func (p *Pipeline) countHeldUsage(ctx context.Context, run *runState, rep *Report) error {
-	var rows []struct {
-		AccountID sql.NullString          `db:"account_id"`
-		Billing   calendar.Billing        `db:"billing"`
-		Kind      string                  `db:"kind"`
-		Day       calendar.Date           `db:"day"`
-		First     sql.Null[calendar.Date] `db:"first_date"`
-		Records   int                     `db:"records"`
-	}
-	if err := run.conn.SelectContext(ctx, &rows, billingsql.Query("usage_held_counts")); err != nil {
+	rows, err := store.HeldUsageCounts(ctx, run.conn)
+	if err != nil {
 		return fmt.Errorf("counting held usage: %w", err)
 	}
 	if len(rows) == 0 {

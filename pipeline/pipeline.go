@@ -171,10 +171,10 @@ type HeldCount struct {
 // BackdatedCount is how many records of an account, received since the
 // previous run, are dated more than a year before they arrived: a warning.
 type BackdatedCount struct {
-	AccountID string `json:"account_id" db:"account_id"`
-	Kind      string `json:"kind" db:"kind"`
-	Records   int    `json:"records" db:"records"`
-	Oldest    string `json:"oldest" db:"oldest"`
+	AccountID string `json:"account_id"`
+	Kind      string `json:"kind"`
+	Records   int    `json:"records"`
+	Oldest    string `json:"oldest"`
 }
 
 // FailedWindow is a due window that could not close and stays open, with
@@ -193,11 +193,11 @@ var ErrWindowsFailed = errors.New("due windows could not close")
 // LateCount is how many records arrived for a window after it closed and
 // wait for a rerun (SPEC §7).
 type LateCount struct {
-	AccountID   string `json:"account_id" db:"account_id"`
-	Billing     string `json:"billing" db:"billing"`
-	WindowStart string `json:"window_start" db:"window_start"`
-	Orders      int    `json:"orders" db:"orders"`
-	Usage       int    `json:"usage_events" db:"usage"`
+	AccountID   string `json:"account_id"`
+	Billing     string `json:"billing"`
+	WindowStart string `json:"window_start"`
+	Orders      int    `json:"orders"`
+	Usage       int    `json:"usage_events"`
 }
 
 func (r *Report) addTotal(c money.Currency, v decimal.Decimal) {

@@ -8,13 +8,11 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
 	"github.com/openbilling/billing/pipeline/invoicing"
 	"github.com/openbilling/billing/pipeline/money"
-	billingsql "github.com/openbilling/billing/sql"
 	"github.com/openbilling/billing/store"
 )
 
@@ -93,8 +91,8 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 		return nil, err
 	}
 	// Lock the window's marker: reruns of one window queue behind each other.
-	var billings []string
-	if err := tx.SelectContext(ctx, &billings, billingsql.Query("closed_window_lock_for_rerun"), account.ID, req.WindowStart, string(req.Billing)); err != nil {
+	billings, err := store.LockClosedWindows(ctx, tx, account.ID, req.WindowStart, string(req.Billing))
+	if err != nil {
 		return nil, err
 	}
 	switch {
@@ -129,7 +127,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 	if req.DryRun {
 		return out, nil
 	}
-	if _, err := tx.ExecContext(ctx, billingsql.Query("closed_window_set_rerun"), account.ID, string(b), w.Start, seen); err != nil {
+	if err := store.SetRerun(ctx, tx, account.ID, string(b), w.Start, seen); err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()
@@ -163,14 +161,17 @@ func (p *Pipeline) recompute(ctx context.Context, a Account, b calendar.Billing,
 // windowCurrencies lists the currencies a window was invoiced in or is now
 // charged in, in order.
 func windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b calendar.Billing, w calendar.Window, wc *windowCharges) ([]money.Currency, error) {
-	var invoiced []money.Currency
-	if err := tx.SelectContext(ctx, &invoiced, billingsql.Query("invoice_currencies_for_window"),
-		accountID, string(b), w.Start); err != nil {
+	invoiced, err := store.WindowCurrencies(ctx, tx, accountID, string(b), w.Start)
+	if err != nil {
 		return nil, err
 	}
 	seen := map[money.Currency]bool{}
 	var out []money.Currency
-	for _, c := range append(invoiced, wc.currencies()...) {
+	all := wc.currencies()
+	for _, c := range invoiced {
+		all = append(all, money.Currency(c))
+	}
+	for _, c := range all {
 		if !seen[c] {
 			seen[c] = true
 			out = append(out, c)
@@ -183,12 +184,8 @@ func windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b cale
 func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState, cat *catalog, a Account, b calendar.Billing, w calendar.Window,
 	c money.Currency, recomputed []charges.Line, issued calendar.Date, dryRun bool) (Difference, error) {
 	d := Difference{Currency: c}
-	var invoices []struct {
-		Number  string          `db:"number"`
-		TaxRate decimal.Decimal `db:"tax_rate"`
-		Adjusts *string         `db:"adjusts"`
-	}
-	if err := tx.SelectContext(ctx, &invoices, billingsql.Query("invoice_list_for_window"), a.ID, string(b), w.Start, string(c)); err != nil {
+	invoices, err := store.WindowInvoices(ctx, tx, a.ID, string(b), w.Start, string(c))
+	if err != nil {
 		return d, err
 	}
 	var invoiced []charges.Line

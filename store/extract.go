@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// LateCount is how many records of a closed window its close (or last
+// rerun) did not see (SPEC §7).
+type LateCount struct {
+	AccountID   string `db:"account_id"`
+	Billing     string `db:"billing"`
+	WindowStart string `db:"window_start"`
+	Orders      int    `db:"orders"`
+	Usage       int    `db:"usage"`
+}
+
+// BackdatedCount is how many records of an account, received since the
+// previous run, are dated more than a year before they arrived.
+type BackdatedCount struct {
+	AccountID string `db:"account_id"`
+	Kind      string `db:"kind"`
+	Records   int    `db:"records"`
+	Oldest    string `db:"oldest"`
+}
+
+// HeldUsage is usage no window will bill as things stand, by account (null
+// for an unknown subscription), billing, product kind and UTC day, with its
+// account's first activity date in that billing.
+type HeldUsage struct {
+	AccountID sql.NullString          `db:"account_id"`
+	Billing   calendar.Billing        `db:"billing"`
+	Kind      string                  `db:"kind"`
+	Day       calendar.Date           `db:"day"`
+	First     sql.Null[calendar.Date] `db:"first_date"`
+	Records   int                     `db:"records"`
+}
+
+// The queries of the extract stage and of the counts a run reports,
+// resolved at start-up.
+var (
+	subscriptionUpsertFromOrders = billingsql.Query("subscription_upsert_from_orders")
+	lateCounts                   = billingsql.Query("late_counts")
+	backdatedCounts              = billingsql.Query("backdated_counts")
+	usageHeldCounts              = billingsql.Query("usage_held_counts")
+)
+
+// DeriveSubscriptions derives every subscription from its orders (SPEC §2)
+// and returns how many it added or changed.
+func DeriveSubscriptions(ctx context.Context, q sqlx.ExecerContext) (int64, error) {
+	res, err := q.ExecContext(ctx, subscriptionUpsertFromOrders)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// LateCounts counts the late records of every closed window that has some.
+func LateCounts(ctx context.Context, q sqlx.QueryerContext) ([]LateCount, error) {
+	var out []LateCount
+	err := sqlx.SelectContext(ctx, q, &out, lateCounts)
+	return out, err
+}
+
+// BackdatedCounts counts, per account, the records received since the run
+// before runID began that are dated more than a year before they arrived.
+func BackdatedCounts(ctx context.Context, q sqlx.QueryerContext, runID int64) ([]BackdatedCount, error) {
+	var out []BackdatedCount
+	err := sqlx.SelectContext(ctx, q, &out, backdatedCounts, runID)
+	return out, err
+}
+
+// HeldUsageCounts counts the usage no window will bill as things stand.
+func HeldUsageCounts(ctx context.Context, q sqlx.QueryerContext) ([]HeldUsage, error) {
+	var out []HeldUsage
+	err := sqlx.SelectContext(ctx, q, &out, usageHeldCounts)
+	return out, err
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// WindowInvoice is an invoice of a closed window: the original, or an
+// adjustment naming it.
+type WindowInvoice struct {
+	Number  string          `db:"number"`
+	TaxRate decimal.Decimal `db:"tax_rate"`
+	Adjusts *string         `db:"adjusts"`
+}
+
+// The queries of closed windows and their reruns, resolved at start-up.
+var (
+	closedWindowLockForRerun   = billingsql.Query("closed_window_lock_for_rerun")
+	closedWindowSetRerun       = billingsql.Query("closed_window_set_rerun")
+	invoiceCurrenciesForWindow = billingsql.Query("invoice_currencies_for_window")
+	invoiceListForWindow       = billingsql.Query("invoice_list_for_window")
+)
+
+// LockClosedWindows locks an account's closed windows starting on a day (of
+// one billing, or of both when billing is empty) until the transaction ends,
+// and returns their billings: reruns of one window queue behind each other.
+func LockClosedWindows(ctx context.Context, tx *sqlx.Tx, accountID string, start calendar.Date, billing string) ([]string, error) {
+	var billings []string
+	err := tx.SelectContext(ctx, &billings, closedWindowLockForRerun, accountID, start, billing)
+	return billings, err
+}
+
+// SetRerun records a rerun of a closed window and the snapshot (pg_snapshot
+// text) it read in.
+func SetRerun(ctx context.Context, q sqlx.ExecerContext, accountID, billing string, start calendar.Date, seen string) error {
+	_, err := q.ExecContext(ctx, closedWindowSetRerun, accountID, billing, start, seen)
+	return err
+}
+
+// WindowCurrencies lists the currencies a window was invoiced in.
+func WindowCurrencies(ctx context.Context, q sqlx.QueryerContext, accountID, billing string, start calendar.Date) ([]string, error) {
+	var out []string
+	err := sqlx.SelectContext(ctx, q, &out, invoiceCurrenciesForWindow, accountID, billing, start)
+	return out, err
+}
+
+// WindowInvoices lists a window's invoices in one currency: the original
+// first, then its adjustments.
+func WindowInvoices(ctx context.Context, q sqlx.QueryerContext, accountID, billing string, start calendar.Date, currency string) ([]WindowInvoice, error) {
+	var out []WindowInvoice
+	err := sqlx.SelectContext(ctx, q, &out, invoiceListForWindow, accountID, billing, start, currency)
+	return out, err
+}
