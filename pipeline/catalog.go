@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -20,16 +19,12 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// Account is a billed party (SPEC §2).
+// Account is a billed party (SPEC §2) with its billing day over time.
 type Account struct {
-	ID         string         `db:"account_id"`
-	Name       string         `db:"name"`
-	Country    string         `db:"country"`
-	Currency   money.Currency `db:"currency"`
-	BillingDay int            `db:"billing_day"`
+	store.Account
 	// Days is the billing day over time, changes included (SPEC §7): the
 	// windows follow it, never BillingDay alone.
-	Days calendar.BillingDays `db:"-"`
+	Days calendar.BillingDays
 }
 
 // catalog holds what every window's rating needs and changes rarely: the
@@ -108,14 +103,8 @@ type priceKey struct {
 
 func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 	c := &catalog{prices: map[priceKey]charges.PriceSchedule{}}
-	var rows []struct {
-		SKU      string                  `db:"sku"`
-		Currency money.Currency          `db:"currency"`
-		From     sql.Null[calendar.Date] `db:"effective_from"`
-		FromQty  decimal.Decimal         `db:"from_quantity"`
-		Unit     decimal.Decimal         `db:"unit_price"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &rows, billingsql.Query("price_list")); err != nil {
+	rows, err := store.PriceTiers(ctx, q)
+	if err != nil {
 		return nil, fmt.Errorf("loading prices: %w", err)
 	}
 	for _, r := range rows {
@@ -129,15 +118,11 @@ func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 			sched = append(sched, point)
 		}
 		last := &sched[len(sched)-1]
-		last.Price.Tiers = append(last.Price.Tiers, charges.Tier{From: r.FromQty, UnitPrice: r.Unit})
+		last.Price.Tiers = append(last.Price.Tiers, charges.Tier{From: r.FromQuantity, UnitPrice: r.UnitPrice})
 		c.prices[k] = sched
 	}
-	var taxes []struct {
-		Country string                  `db:"country"`
-		From    sql.Null[calendar.Date] `db:"effective_from"`
-		Rate    decimal.Decimal         `db:"rate"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &taxes, billingsql.Query("tax_rate_list")); err != nil {
+	taxes, err := store.TaxRates(ctx, q)
+	if err != nil {
 		return nil, fmt.Errorf("loading tax rates: %w", err)
 	}
 	for _, t := range taxes {
@@ -152,23 +137,26 @@ func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 
 // loadAccount reads one account; an unknown id is ErrNoAccount.
 func loadAccount(ctx context.Context, q sqlx.QueryerContext, id string) (Account, error) {
-	var a Account
-	err := sqlx.GetContext(ctx, q, &a, billingsql.Query("account_get"), id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, fmt.Errorf("%w %s", ErrNoAccount, id)
+	row, found, err := store.GetAccount(ctx, q, id)
+	switch {
+	case err != nil:
+		return Account{}, err
+	case !found:
+		return Account{}, fmt.Errorf("%w %s", ErrNoAccount, id)
 	}
-	if err != nil {
-		return a, err
-	}
-	accounts := []Account{a}
+	accounts := []Account{{Account: row}}
 	err = withBillingDays(ctx, q, accounts, id)
 	return accounts[0], err
 }
 
 func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error) {
-	var accounts []Account
-	if err := sqlx.SelectContext(ctx, q, &accounts, billingsql.Query("account_list")); err != nil {
+	rows, err := store.ListAccounts(ctx, q)
+	if err != nil {
 		return nil, fmt.Errorf("loading accounts: %w", err)
+	}
+	accounts := make([]Account, len(rows))
+	for i, r := range rows {
+		accounts[i].Account = r
 	}
 	return accounts, withBillingDays(ctx, q, accounts, "")
 }

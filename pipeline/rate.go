@@ -9,7 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
-	billingsql "github.com/openbilling/billing/sql"
+	"github.com/openbilling/billing/store"
 )
 
 // rate refreshes each account's charges so far in its open windows, the
@@ -78,8 +78,7 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 	if err != nil {
 		return err
 	}
-	var cols [7][]string
-	var lines []int64
+	var rows []store.UnbilledRow
 	for i, r := range reqs {
 		wc := rated[i]
 		for _, c := range wc.currencies() {
@@ -87,10 +86,8 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 			for _, l := range wc.lines[c] {
 				subtotal = subtotal.Add(l.Amount)
 			}
-			for k, v := range [...]string{r.account.ID, string(billings[i]), r.window.Start.String(), r.window.End.String(), string(c), subtotal.String()} {
-				cols[k] = append(cols[k], v)
-			}
-			lines = append(lines, int64(len(wc.lines[c])))
+			rows = append(rows, store.UnbilledRow{AccountID: r.account.ID, Billing: string(billings[i]), WindowStart: r.window.Start,
+				WindowEnd: r.window.End, Currency: string(c), Lines: int64(len(wc.lines[c])), Subtotal: subtotal})
 			rep.Unbilled++
 			rep.RatedLines += len(wc.lines[c])
 		}
@@ -111,11 +108,7 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 		rateLockClass, pq.Array(ids)); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, billingsql.Query("unbilled_charges_delete_for_accounts"), pq.Array(ids)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, billingsql.Query("unbilled_charges_insert_many"), pq.Array(cols[0]), pq.Array(cols[1]),
-		pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(lines), pq.Array(cols[5]), rep.AsOf); err != nil {
+	if err := store.ReplaceUnbilledCharges(ctx, tx, ids, rows, rep.AsOf); err != nil {
 		return err
 	}
 	return tx.Commit()

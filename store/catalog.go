@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/money"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// Account is a billed party (SPEC §2) as stored.
+type Account struct {
+	ID         string         `db:"account_id"`
+	Name       string         `db:"name"`
+	Country    string         `db:"country"`
+	Currency   money.Currency `db:"currency"`
+	BillingDay int            `db:"billing_day"`
+}
+
+// PriceTier is one tier of a sku's price in a currency from a date on
+// (From null: since always), in the order a schedule is built.
+type PriceTier struct {
+	SKU          string                  `db:"sku"`
+	Currency     money.Currency          `db:"currency"`
+	From         sql.Null[calendar.Date] `db:"effective_from"`
+	FromQuantity decimal.Decimal         `db:"from_quantity"`
+	UnitPrice    decimal.Decimal         `db:"unit_price"`
+}
+
+// TaxRate is a country's rate from a date on (From null: since always).
+type TaxRate struct {
+	Country string                  `db:"country"`
+	From    sql.Null[calendar.Date] `db:"effective_from"`
+	Rate    decimal.Decimal         `db:"rate"`
+}
+
+// UnbilledRow is one open window's charges so far in one currency.
+type UnbilledRow struct {
+	AccountID, Billing     string
+	WindowStart, WindowEnd calendar.Date
+	Currency               string
+	Lines                  int64
+	Subtotal               decimal.Decimal
+}
+
+// The queries of the catalog and of accounts, resolved at start-up.
+var (
+	accountGet                = billingsql.Query("account_get")
+	accountList               = billingsql.Query("account_list")
+	priceList                 = billingsql.Query("price_list")
+	taxRateList               = billingsql.Query("tax_rate_list")
+	unbilledDeleteForAccounts = billingsql.Query("unbilled_charges_delete_for_accounts")
+	unbilledInsertMany        = billingsql.Query("unbilled_charges_insert_many")
+)
+
+// GetAccount returns one account; found is false when there is none.
+func GetAccount(ctx context.Context, q sqlx.QueryerContext, id string) (a Account, found bool, err error) {
+	err = sqlx.GetContext(ctx, q, &a, accountGet, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, false, nil
+	}
+	return a, err == nil, err
+}
+
+// ListAccounts returns every account, in id order.
+func ListAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error) {
+	var out []Account
+	err := sqlx.SelectContext(ctx, q, &out, accountList)
+	return out, err
+}
+
+// PriceTiers returns every price tier, by sku, currency and start date, tiers in order.
+func PriceTiers(ctx context.Context, q sqlx.QueryerContext) ([]PriceTier, error) {
+	var out []PriceTier
+	err := sqlx.SelectContext(ctx, q, &out, priceList)
+	return out, err
+}
+
+// TaxRates returns every tax rate.
+func TaxRates(ctx context.Context, q sqlx.QueryerContext) ([]TaxRate, error) {
+	var out []TaxRate
+	err := sqlx.SelectContext(ctx, q, &out, taxRateList)
+	return out, err
+}
+
+// ReplaceUnbilledCharges replaces the figures of the accounts' open windows
+// with rows, in one statement each (SPEC §9's estimated next balance).
+func ReplaceUnbilledCharges(ctx context.Context, tx *sqlx.Tx, accountIDs []string, rows []UnbilledRow, asOf time.Time) error {
+	if _, err := tx.ExecContext(ctx, unbilledDeleteForAccounts, pq.Array(accountIDs)); err != nil {
+		return err
+	}
+	n := len(rows)
+	accounts, billings, starts, ends, currencies, subtotals := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	lines := make([]int64, n)
+	for i, r := range rows {
+		accounts[i], billings[i], currencies[i] = r.AccountID, r.Billing, r.Currency
+		starts[i], ends[i], subtotals[i] = r.WindowStart.String(), r.WindowEnd.String(), r.Subtotal.String()
+		lines[i] = r.Lines
+	}
+	_, err := tx.ExecContext(ctx, unbilledInsertMany, pq.Array(accounts), pq.Array(billings), pq.Array(starts), pq.Array(ends),
+		pq.Array(currencies), pq.Array(lines), pq.Array(subtotals), asOf)
+	return err
+}
