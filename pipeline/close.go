@@ -14,7 +14,7 @@ import (
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
 	"github.com/openbilling/billing/pipeline/invoicing"
-	billingsql "github.com/openbilling/billing/sql"
+	"github.com/openbilling/billing/store"
 )
 
 // dueWindow is a window of an account that a run must close.
@@ -180,22 +180,12 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 	if err != nil {
 		return nil, err
 	}
-	var firsts []struct {
-		AccountID string        `db:"account_id"`
-		Billing   string        `db:"billing"`
-		First     calendar.Date `db:"first_date"`
-	}
-	if err := p.DB.SelectContext(ctx, &firsts, billingsql.Query("order_first_dates")); err != nil {
+	firsts, err := store.FirstActivities(ctx, p.DB)
+	if err != nil {
 		return nil, fmt.Errorf("finding first activity: %w", err)
 	}
-	var closedRuns []struct {
-		AccountID string        `db:"account_id"`
-		Billing   string        `db:"billing"`
-		First     calendar.Date `db:"first_start"`
-		Last      calendar.Date `db:"last_start"`
-		Count     int           `db:"windows"`
-	}
-	if err := p.DB.SelectContext(ctx, &closedRuns, billingsql.Query("closed_window_spans")); err != nil {
+	closedRuns, err := store.ClosedWindowSpans(ctx, p.DB)
+	if err != nil {
 		return nil, fmt.Errorf("reading closed windows: %w", err)
 	}
 	byID := map[string]Account{}
@@ -213,8 +203,8 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 		}
 		// A window in the span stayed open (it failed to close): look
 		// at each closed window of this account.
-		var starts []calendar.Date
-		if err := p.DB.SelectContext(ctx, &starts, billingsql.Query("closed_window_list_for_account"), c.AccountID, c.Billing); err != nil {
+		starts, err := store.ClosedWindowStarts(ctx, p.DB, c.AccountID, c.Billing)
+		if err != nil {
 			return nil, fmt.Errorf("reading closed windows of account %s: %w", c.AccountID, err)
 		}
 		set := make(map[calendar.Date]bool, len(starts))
@@ -331,8 +321,8 @@ func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog
 			ids = append(ids, d.account.ID)
 		}
 	}
-	var withAnniversary []string
-	if err := tx.SelectContext(ctx, &withAnniversary, billingsql.Query("invoice_accounts_with_anniversary"), pq.Array(ids)); err != nil {
+	withAnniversary, err := store.AccountsWithAnniversary(ctx, tx, ids)
+	if err != nil {
 		return err
 	}
 	hasAnniversary := map[string]bool{}
@@ -416,24 +406,17 @@ type windowKey struct {
 // orders and usage were read in, and returns those it claimed: a window
 // already closed (by another run) is left out.
 func claimWindows(ctx context.Context, tx *sqlx.Tx, batch []dueWindow, ordersSeen, usageSeen string, runID int64) (map[windowKey]bool, error) {
-	n := len(batch)
-	accounts, billings, starts, ends, closes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	claims := make([]store.WindowClaim, len(batch))
 	for i, d := range batch {
-		accounts[i], billings[i] = d.account.ID, string(d.billing)
-		starts[i], ends[i], closes[i] = d.window.Start.String(), d.window.End.String(), d.window.Closes.String()
+		claims[i] = store.WindowClaim{AccountID: d.account.ID, Billing: d.billing, Start: d.window.Start, End: d.window.End, Closes: d.window.Closes}
 	}
-	var rows []struct {
-		Account string           `db:"account_id"`
-		Billing calendar.Billing `db:"billing"`
-		Start   calendar.Date    `db:"window_start"`
-	}
-	if err := tx.SelectContext(ctx, &rows, billingsql.Query("closed_window_insert"), pq.Array(accounts), pq.Array(billings),
-		pq.Array(starts), pq.Array(ends), runID, ordersSeen, pq.Array(closes), usageSeen); err != nil {
+	rows, err := store.ClaimWindows(ctx, tx, claims, ordersSeen, usageSeen, runID)
+	if err != nil {
 		return nil, err
 	}
 	claimed := make(map[windowKey]bool, len(rows))
 	for _, r := range rows {
-		claimed[windowKey{r.Account, r.Billing, r.Start}] = true
+		claimed[windowKey{r.AccountID, r.Billing, r.Start}] = true
 	}
 	return claimed, nil
 }
@@ -455,16 +438,14 @@ func invoiceSeries(inv invoicing.Invoice) string {
 	return "INV-" + strconv.Itoa(inv.IssueDate.Year())
 }
 
-// storeInvoices numbers finalized invoices, in their order, and stores
-// them with their lines: a statement per series for the numbers, one for
-// the invoices and one for all their lines. adjusts, when given, names the
-// invoice each adjusts.
+// storeInvoices numbers finalized invoices, in their order (one statement
+// per series for the numbers), and stores them with their lines. adjusts,
+// when given, names the invoice each adjusts.
 func storeInvoices(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice, adjusts []string, runID int64) ([]string, error) {
 	if len(invoices) == 0 {
 		return nil, nil
 	}
-	seqs := make([]int64, len(invoices))
-	taken := map[string]int64{} // series → numbers taken so far in this call
+	taken := map[string]int64{} // series → numbers taken in this call
 	var order []string
 	for _, inv := range invoices {
 		s := invoiceSeries(inv)
@@ -475,70 +456,28 @@ func storeInvoices(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoic
 	}
 	next := map[string]int64{}
 	for _, s := range order {
-		var last int64
-		if err := tx.GetContext(ctx, &last, billingsql.Query("invoice_series_take"), s, taken[s]); err != nil {
+		last, err := store.TakeInvoiceNumbers(ctx, tx, s, taken[s])
+		if err != nil {
 			return nil, fmt.Errorf("numbering invoices: %w", err)
 		}
 		next[s] = last - taken[s] + 1
 	}
-	n := len(invoices)
-	numbers, series := make([]string, n), make([]string, n)
-	cols := make([][]string, 13)
-	for i := range cols {
-		cols[i] = make([]string, n)
-	}
-	lineCount := 0
+	numbered := make([]store.NewInvoice, len(invoices))
+	numbers := make([]string, len(invoices))
 	for i, inv := range invoices {
 		s := invoiceSeries(inv)
-		seqs[i], next[s] = next[s], next[s]+1
-		numbers[i], series[i] = fmt.Sprintf("%s-%06d", s, seqs[i]), s
-		adj := ""
+		seq := next[s]
+		next[s]++
+		numbers[i] = fmt.Sprintf("%s-%06d", s, seq)
+		numbered[i] = store.NewInvoice{Invoice: inv, Number: numbers[i], Series: s, Seq: seq}
 		if adjusts != nil {
-			adj = adjusts[i]
+			numbered[i].Adjusts = adjusts[i]
 		}
-		for c, v := range []string{inv.AccountID, string(inv.Type), string(inv.Billing), string(inv.Currency),
-			inv.Window.Start.String(), inv.Window.End.String(), inv.IssueDate.String(), inv.TaxRate.String(),
-			inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), adj} {
-			cols[c][i] = v
-		}
-		lineCount += len(inv.Lines)
 	}
-	if _, err := tx.ExecContext(ctx, billingsql.Query("invoice_insert_many"), pq.Array(numbers), pq.Array(series), pq.Array(seqs),
-		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(cols[5]),
-		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID); err != nil {
-		return nil, fmt.Errorf("storing invoices %s to %s: %w", numbers[0], numbers[n-1], err)
-	}
-	if err := storeLines(ctx, tx, invoices, numbers, lineCount); err != nil {
-		return nil, fmt.Errorf("storing the lines of invoices %s to %s: %w", numbers[0], numbers[n-1], err)
+	if err := store.InsertInvoices(ctx, tx, numbered, runID); err != nil {
+		return nil, err
 	}
 	return numbers, nil
-}
-
-// storeLines writes the lines of numbered invoices in one statement.
-func storeLines(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice, numbers []string, n int) error {
-	text := make([][]string, 16)
-	for i := range text {
-		text[i] = make([]string, 0, n)
-	}
-	lineNo, days, term := make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
-	reversal := make([]bool, 0, n)
-	for i, inv := range invoices {
-		for j, l := range inv.Lines {
-			for c, v := range [...]string{numbers[i], l.CustomerID, l.SubscriptionID, l.OrderID, l.SKU, string(l.ChargeType),
-				l.ChargeStart.String(), l.ChargeEnd.String(), l.ActivityDate.String(), l.UnitPrice.String(),
-				l.EffectiveUnitPrice.String(), l.Quantity.String(), l.Amount.String(), l.Tax.String(), l.Total.String(), l.Detail} {
-				text[c] = append(text[c], v)
-			}
-			lineNo = append(lineNo, int64(j+1))
-			days, term = append(days, int64(l.DaysCharged)), append(term, int64(l.TermDays))
-			reversal = append(reversal, l.Reversal)
-		}
-	}
-	_, err := tx.ExecContext(ctx, billingsql.Query("invoice_line_insert_many"), pq.Array(text[0]), pq.Array(lineNo),
-		pq.Array(text[1]), pq.Array(text[2]), pq.Array(text[3]), pq.Array(text[4]), pq.Array(text[5]), pq.Array(text[6]),
-		pq.Array(text[7]), pq.Array(text[8]), pq.Array(text[9]), pq.Array(text[10]), pq.Array(text[11]), pq.Array(text[12]),
-		pq.Array(text[13]), pq.Array(text[14]), pq.Array(days), pq.Array(term), pq.Array(text[15]), pq.Array(reversal))
-	return err
 }
 
 // insertInvoice numbers and stores one finalized invoice with its lines.

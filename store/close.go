@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/invoicing"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// WindowClaim is a window a close marks closed.
+type WindowClaim struct {
+	AccountID          string
+	Billing            calendar.Billing
+	Start, End, Closes calendar.Date
+}
+
+// ClaimedWindow is a window a close claimed.
+type ClaimedWindow struct {
+	AccountID string           `db:"account_id"`
+	Billing   calendar.Billing `db:"billing"`
+	Start     calendar.Date    `db:"window_start"`
+}
+
+// NewInvoice is a finalized invoice with the number it takes.
+type NewInvoice struct {
+	invoicing.Invoice
+	Number, Series string
+	Seq            int64
+	Adjusts        string // the invoice it adjusts, or ""
+}
+
+// ClosedWindowSpan is an account's closed windows of one billing: the first
+// and last start, and how many.
+type ClosedWindowSpan struct {
+	AccountID string        `db:"account_id"`
+	Billing   string        `db:"billing"`
+	First     calendar.Date `db:"first_start"`
+	Last      calendar.Date `db:"last_start"`
+	Count     int           `db:"windows"`
+}
+
+// FirstActivity is an account's first activity date in one billing.
+type FirstActivity struct {
+	AccountID string        `db:"account_id"`
+	Billing   string        `db:"billing"`
+	First     calendar.Date `db:"first_date"`
+}
+
+// The queries of closing, resolved at start-up.
+var (
+	closedWindowInsert             = billingsql.Query("closed_window_insert")
+	closedWindowSpans              = billingsql.Query("closed_window_spans")
+	closedWindowListForAccount     = billingsql.Query("closed_window_list_for_account")
+	orderFirstDates                = billingsql.Query("order_first_dates")
+	invoiceAccountsWithAnniversary = billingsql.Query("invoice_accounts_with_anniversary")
+	invoiceSeriesTake              = billingsql.Query("invoice_series_take")
+	invoiceInsertMany              = billingsql.Query("invoice_insert_many")
+	invoiceLineInsertMany          = billingsql.Query("invoice_line_insert_many")
+)
+
+// FirstActivities lists each account's first activity date per billing:
+// its windows start there.
+func FirstActivities(ctx context.Context, q sqlx.QueryerContext) ([]FirstActivity, error) {
+	var out []FirstActivity
+	err := sqlx.SelectContext(ctx, q, &out, orderFirstDates)
+	return out, err
+}
+
+// ClosedWindowSpans lists each account's closed windows per billing.
+func ClosedWindowSpans(ctx context.Context, q sqlx.QueryerContext) ([]ClosedWindowSpan, error) {
+	var out []ClosedWindowSpan
+	err := sqlx.SelectContext(ctx, q, &out, closedWindowSpans)
+	return out, err
+}
+
+// ClosedWindowStarts lists the first days of an account's closed windows of
+// one billing.
+func ClosedWindowStarts(ctx context.Context, q sqlx.QueryerContext, accountID, billing string) ([]calendar.Date, error) {
+	var out []calendar.Date
+	err := sqlx.SelectContext(ctx, q, &out, closedWindowListForAccount, accountID, billing)
+	return out, err
+}
+
+// ClaimWindows marks windows closed, with the snapshots (pg_snapshot text)
+// their orders and usage were read in, and returns those it claimed: a
+// window already closed is left out.
+func ClaimWindows(ctx context.Context, tx *sqlx.Tx, windows []WindowClaim, ordersSeen, usageSeen string, runID int64) ([]ClaimedWindow, error) {
+	n := len(windows)
+	accounts, billings, starts, ends, closes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, w := range windows {
+		accounts[i], billings[i] = w.AccountID, string(w.Billing)
+		starts[i], ends[i], closes[i] = w.Start.String(), w.End.String(), w.Closes.String()
+	}
+	var out []ClaimedWindow
+	err := tx.SelectContext(ctx, &out, closedWindowInsert, pq.Array(accounts), pq.Array(billings),
+		pq.Array(starts), pq.Array(ends), runID, ordersSeen, pq.Array(closes), usageSeen)
+	return out, err
+}
+
+// AccountsWithAnniversary returns which of the accounts already have an
+// anniversary invoice.
+func AccountsWithAnniversary(ctx context.Context, q sqlx.QueryerContext, accountIDs []string) ([]string, error) {
+	var out []string
+	err := sqlx.SelectContext(ctx, q, &out, invoiceAccountsWithAnniversary, pq.Array(accountIDs))
+	return out, err
+}
+
+// TakeInvoiceNumbers takes the next n numbers of a series and returns the
+// last of them, under a row lock held until the transaction ends: a rollback
+// gives them back, so numbers stay gap-free (SPEC §6).
+func TakeInvoiceNumbers(ctx context.Context, tx *sqlx.Tx, series string, n int64) (int64, error) {
+	var last int64
+	err := tx.GetContext(ctx, &last, invoiceSeriesTake, series, n)
+	return last, err
+}
+
+// InsertInvoices stores numbered invoices and their lines: one statement
+// for the invoices, one for all their lines.
+func InsertInvoices(ctx context.Context, tx *sqlx.Tx, invoices []NewInvoice, runID int64) error {
+	n := len(invoices)
+	if n == 0 {
+		return nil
+	}
+	numbers, series, seqs := make([]string, n), make([]string, n), make([]int64, n)
+	cols := make([][]string, 12)
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	lines := 0
+	for i, inv := range invoices {
+		numbers[i], series[i], seqs[i] = inv.Number, inv.Series, inv.Seq
+		for c, v := range []string{inv.AccountID, string(inv.Type), string(inv.Billing), string(inv.Currency),
+			inv.Window.Start.String(), inv.Window.End.String(), inv.IssueDate.String(), inv.TaxRate.String(),
+			inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), inv.Adjusts} {
+			cols[c][i] = v
+		}
+		lines += len(inv.Lines)
+	}
+	if _, err := tx.ExecContext(ctx, invoiceInsertMany, pq.Array(numbers), pq.Array(series), pq.Array(seqs),
+		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(cols[5]),
+		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID); err != nil {
+		return fmt.Errorf("storing invoices %s to %s: %w", numbers[0], numbers[n-1], err)
+	}
+	if err := insertLines(ctx, tx, invoices, lines); err != nil {
+		return fmt.Errorf("storing the lines of invoices %s to %s: %w", numbers[0], numbers[n-1], err)
+	}
+	return nil
+}
+
+// insertLines writes the lines of numbered invoices in one statement.
+func insertLines(ctx context.Context, tx *sqlx.Tx, invoices []NewInvoice, n int) error {
+	text := make([][]string, 16)
+	for i := range text {
+		text[i] = make([]string, 0, n)
+	}
+	lineNo, days, term := make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+	reversal := make([]bool, 0, n)
+	for _, inv := range invoices {
+		for j, l := range inv.Lines {
+			for c, v := range [...]string{inv.Number, l.CustomerID, l.SubscriptionID, l.OrderID, l.SKU, string(l.ChargeType),
+				l.ChargeStart.String(), l.ChargeEnd.String(), l.ActivityDate.String(), l.UnitPrice.String(),
+				l.EffectiveUnitPrice.String(), l.Quantity.String(), l.Amount.String(), l.Tax.String(), l.Total.String(), l.Detail} {
+				text[c] = append(text[c], v)
+			}
+			lineNo = append(lineNo, int64(j+1))
+			days, term = append(days, int64(l.DaysCharged)), append(term, int64(l.TermDays))
+			reversal = append(reversal, l.Reversal)
+		}
+	}
+	_, err := tx.ExecContext(ctx, invoiceLineInsertMany, pq.Array(text[0]), pq.Array(lineNo),
+		pq.Array(text[1]), pq.Array(text[2]), pq.Array(text[3]), pq.Array(text[4]), pq.Array(text[5]), pq.Array(text[6]),
+		pq.Array(text[7]), pq.Array(text[8]), pq.Array(text[9]), pq.Array(text[10]), pq.Array(text[11]), pq.Array(text[12]),
+		pq.Array(text[13]), pq.Array(text[14]), pq.Array(days), pq.Array(term), pq.Array(text[15]), pq.Array(reversal))
+	return err
+}
