@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,14 +18,11 @@ import (
 	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/reports"
-	billingsql "github.com/openbilling/billing/sql"
+	"github.com/openbilling/billing/store"
 )
 
 // File kinds, as stored in invoice_files and shown in the JSON contract.
@@ -48,39 +44,12 @@ type FileEmitter struct {
 	dirs sync.Map // folders made by this emitter
 }
 
-type emitInvoice struct {
-	Number      string          `db:"number"`
-	Type        string          `db:"type"`
-	Billing     string          `db:"billing"`
-	AccountID   string          `db:"account_id"`
-	AccountName string          `db:"account_name"`
-	Currency    string          `db:"currency"`
-	WindowStart calendar.Date   `db:"window_start"`
-	WindowEnd   calendar.Date   `db:"window_end"`
-	IssueDate   calendar.Date   `db:"issue_date"`
-	TaxRate     decimal.Decimal `db:"tax_rate"`
-	Subtotal    decimal.Decimal `db:"subtotal"`
-	Tax         decimal.Decimal `db:"tax"`
-	Total       decimal.Decimal `db:"total"`
-	Adjusts     string          `db:"adjusts"`
-	Lines       int             `db:"lines"`
-}
-
-func (e emitInvoice) header() reports.Invoice {
+func header(e store.EmitInvoice) reports.Invoice {
 	return reports.Invoice{
 		Number: e.Number, Type: e.Type, Billing: e.Billing, AccountID: e.AccountID, AccountName: e.AccountName,
 		Currency: money.Currency(e.Currency), WindowStart: e.WindowStart, WindowEnd: e.WindowEnd, IssueDate: e.IssueDate,
 		TaxRate: e.TaxRate, Subtotal: e.Subtotal, Tax: e.Tax, Total: e.Total, Adjusts: e.Adjusts, Lines: e.Lines,
 	}
-}
-
-type storedFile struct {
-	Number     string        `db:"invoice_number"`
-	Kind       string        `db:"kind"`
-	Path       string        `db:"path"`
-	SHA256     string        `db:"sha256"`
-	Size       sql.NullInt64 `db:"size"`
-	ModifiedNS sql.NullInt64 `db:"modified_ns"`
 }
 
 // fileStat is what is recorded of a written file.
@@ -95,27 +64,23 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	// One emitter at a time across processes: while it holds the lock, no
 	// other is writing, so the temporary files a killed emitter left
 	// behind can go.
-	lock, err := db.Connx(ctx)
+	unlock, err := store.LockEmit(ctx, db)
 	if err != nil {
-		return 0, err
-	}
-	defer lock.Close()
-	if _, err := lock.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, emitLockKey); err != nil {
 		return 0, fmt.Errorf("waiting for another emit: %w", err)
 	}
-	defer lock.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, emitLockKey) //nolint:errcheck // the session ends with it anyway
+	defer unlock()
 	if err := removeLeftovers(e.OutputDir); err != nil {
 		return 0, fmt.Errorf("removing unfinished files from %s: %w", e.OutputDir, err)
 	}
-	var invoices []emitInvoice
-	if err := db.SelectContext(ctx, &invoices, billingsql.Query("invoice_list_for_emit")); err != nil {
+	invoices, err := store.InvoicesForEmit(ctx, db)
+	if err != nil {
 		return 0, fmt.Errorf("listing invoices: %w", err)
 	}
-	var files []storedFile
-	if err := db.SelectContext(ctx, &files, billingsql.Query("invoice_file_list_all")); err != nil {
+	files, err := store.StoredFiles(ctx, db)
+	if err != nil {
 		return 0, fmt.Errorf("listing invoice files: %w", err)
 	}
-	stored := map[string]storedFile{}
+	stored := map[string]store.StoredFile{}
 	for _, f := range files {
 		stored[f.Number+"\x1f"+f.Kind] = f
 	}
@@ -124,15 +89,15 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	// with its statements prepared. Small invoices go in batches: one query
 	// reads all their lines, one statement records all their files.
 	workers := 2 * max(1, runtime.GOMAXPROCS(0))
-	sessions := make(chan *emitSession, workers)
+	sessions := make(chan *store.EmitSession, workers)
 	defer func() {
 		close(sessions)
 		for s := range sessions {
-			s.close()
+			s.Close()
 		}
 	}()
 	for range workers {
-		s, err := newEmitSession(ctx, db)
+		s, err := store.NewEmitSession(ctx, db)
 		if err != nil {
 			return 0, err
 		}
@@ -150,7 +115,7 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			return err
 		})
 	}
-	var restat fileRecords // files found unchanged whose size or time is new
+	var restat store.FileRecords // files found unchanged whose size or time is new
 	err = func() error {
 		var batch []emitTask
 		lines := 0
@@ -168,13 +133,13 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			if Stopping(ctx) {
 				return ErrStopped
 			}
-			t := emitTask{inv: inv.header()}
+			t := emitTask{inv: header(inv)}
 			for _, kind := range []string{KindReconciliation, KindInvoice} {
 				path := e.Path(t.inv, kind)
 				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path {
 					if unchanged, st := checkFile(prev); unchanged {
 						if st != nil {
-							restat.add(inv.Number, kind, path, *st)
+							restat.Add(inv.Number, kind, path, st.sha256, st.size, st.modifiedNS)
 						}
 						continue
 					}
@@ -204,9 +169,8 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	if err != nil {
 		return int(written.Load()), err
 	}
-	if len(restat.numbers) > 0 {
-		if _, err := db.ExecContext(ctx, billingsql.Query("invoice_file_restat"), pq.Array(restat.numbers), pq.Array(restat.kinds),
-			pq.Array(restat.sizes), pq.Array(restat.times)); err != nil {
+	if restat.Len() > 0 {
+		if err := store.RestatFiles(ctx, db, restat); err != nil {
 			return int(written.Load()), fmt.Errorf("recording the files found unchanged: %w", err)
 		}
 	}
@@ -229,7 +193,7 @@ type emitTask struct {
 
 // writeBatch writes and records the files of a batch of invoices on one
 // session, and returns how many it wrote.
-func (e *FileEmitter) writeBatch(ctx context.Context, s *emitSession, batch []emitTask) (int, error) {
+func (e *FileEmitter) writeBatch(ctx context.Context, s *store.EmitSession, batch []emitTask) (int, error) {
 	numbers := make([]string, len(batch))
 	for i, t := range batch {
 		numbers[i] = t.inv.Number
@@ -237,13 +201,13 @@ func (e *FileEmitter) writeBatch(ctx context.Context, s *emitSession, batch []em
 	var held map[string][]reports.Line
 	if len(batch) > 1 || batch[0].inv.Lines <= readOnceLines {
 		var err error
-		if held, err = s.readLines(ctx, numbers); err != nil {
+		if held, err = readLines(ctx, s, numbers); err != nil {
 			return 0, fmt.Errorf("reading the lines of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err)
 		}
 	}
-	var rec fileRecords
+	var rec store.FileRecords
 	for _, t := range batch {
-		lines := s.lines(ctx, t.inv.Number) // a large invoice streams, once per file
+		lines := streamLines(ctx, s, t.inv.Number) // a large invoice streams, once per file
 		if held != nil {
 			lines = heldLines(held[t.inv.Number])
 		}
@@ -252,14 +216,14 @@ func (e *FileEmitter) writeBatch(ctx context.Context, s *emitSession, batch []em
 			if err != nil {
 				return 0, fmt.Errorf("writing the %s file of invoice %s: %w", f.kind, t.inv.Number, err)
 			}
-			rec.add(t.inv.Number, f.kind, f.path, st)
+			rec.Add(t.inv.Number, f.kind, f.path, st.sha256, st.size, st.modifiedNS)
 			e.Log.Debug("file_written", "number", t.inv.Number, "kind", f.kind, "path", f.path, "sha256", st.sha256)
 		}
 	}
-	if err := s.record(ctx, rec); err != nil {
+	if err := s.Record(ctx, rec); err != nil {
 		return 0, fmt.Errorf("recording the files of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err)
 	}
-	return len(rec.numbers), nil
+	return rec.Len(), nil
 }
 
 // Path is where a file of an invoice lives, so that finance can browse by
@@ -289,7 +253,7 @@ func safeName(s string) string {
 // without reading it, so a run's check costs a stat per file, not a read of
 // every file ever written; any other is read and its SHA-256 compared, and
 // when that matches, its new size and time are returned to be recorded.
-func checkFile(prev storedFile) (bool, *fileStat) {
+func checkFile(prev store.StoredFile) (bool, *fileStat) {
 	info, err := os.Stat(prev.Path)
 	if err != nil || !info.Mode().IsRegular() {
 		return false, nil
@@ -316,9 +280,6 @@ func fileSHA256(path string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
-
-// emitLockKey serialises emitters between processes.
-const emitLockKey = 0x454d4954 // "EMIT"
 
 // tempPattern names a file being written; it becomes the file by a rename.
 const tempPattern = ".writing-*.xlsx"
@@ -430,132 +391,35 @@ func heldLines(held []reports.Line) reports.Lines {
 	}
 }
 
-// fileRecords are files to record.
-type fileRecords struct {
-	numbers, kinds, paths, sums []string
-	sizes, times                []int64
-}
-
-func (r *fileRecords) add(number, kind, path string, st fileStat) {
-	r.numbers, r.kinds, r.paths, r.sums = append(r.numbers, number), append(r.kinds, kind), append(r.paths, path), append(r.sums, st.sha256)
-	r.sizes, r.times = append(r.sizes, st.size), append(r.times, st.modifiedNS)
-}
-
-type storedLine struct {
-	InvoiceNumber      string          `db:"invoice_number"`
-	CustomerID         string          `db:"customer_id"`
-	CustomerName       string          `db:"customer_name"`
-	CustomerCountry    string          `db:"customer_country"`
-	OrderID            string          `db:"order_id"`
-	SubscriptionID     string          `db:"subscription_id"`
-	SKU                string          `db:"sku"`
-	ProductName        string          `db:"product_name"`
-	ChargeType         string          `db:"charge_type"`
-	ChargeStart        calendar.Date   `db:"charge_start"`
-	ChargeEnd          calendar.Date   `db:"charge_end"`
-	ActivityDate       calendar.Date   `db:"activity_date"`
-	UnitPrice          decimal.Decimal `db:"unit_price"`
-	EffectiveUnitPrice decimal.Decimal `db:"effective_unit_price"`
-	Quantity           decimal.Decimal `db:"quantity"`
-	Amount             decimal.Decimal `db:"amount"`
-	Tax                decimal.Decimal `db:"tax"`
-	Total              decimal.Decimal `db:"total"`
-	DaysCharged        int             `db:"days_charged"`
-	TermDays           int             `db:"term_days"`
-	Detail             string          `db:"detail"`
-	Reversal           bool            `db:"reversal"`
-}
-
-// emitSession is one worker's connection, with its statements prepared
-// once: planning them for each invoice cost the server more than running them.
-type emitSession struct {
-	conn      *sqlx.Conn
-	lineQuery *sqlx.Stmt
-	upsert    *sqlx.Stmt
-}
-
-func newEmitSession(ctx context.Context, db *sqlx.DB) (*emitSession, error) {
-	conn, err := db.Connx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s := &emitSession{conn: conn}
-	// A lost file record only means the file is checked and written again by
-	// the next run, and the run's end commits synchronously anyway.
-	if _, err = conn.ExecContext(ctx, `SET synchronous_commit = off`); err == nil {
-		if s.lineQuery, err = conn.PreparexContext(ctx, billingsql.Query("invoice_line_list_for_emit")); err == nil {
-			s.upsert, err = conn.PreparexContext(ctx, billingsql.Query("invoice_file_upsert"))
-		}
-	}
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *emitSession) close() {
-	for _, st := range []*sqlx.Stmt{s.lineQuery, s.upsert} {
-		if st != nil {
-			st.Close()
-		}
-	}
-	// The session goes back to the pool: whatever uses it next commits
-	// synchronously again.
-	_, _ = s.conn.ExecContext(context.Background(), `RESET synchronous_commit`)
-	s.conn.Close()
-}
-
-// record stores the records of written files in one statement.
-func (s *emitSession) record(ctx context.Context, r fileRecords) error {
-	if len(r.numbers) == 0 {
-		return nil
-	}
-	_, err := s.upsert.ExecContext(ctx, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.paths), pq.Array(r.sums),
-		pq.Array(r.sizes), pq.Array(r.times))
-	return err
-}
-
 // readLines reads the lines of several invoices into memory, by invoice.
-func (s *emitSession) readLines(ctx context.Context, numbers []string) (map[string][]reports.Line, error) {
+func readLines(ctx context.Context, s *store.EmitSession, numbers []string) (map[string][]reports.Line, error) {
 	held := make(map[string][]reports.Line, len(numbers))
-	err := s.scanLines(ctx, numbers, func(number string, l *reports.Line) error {
-		held[number] = append(held[number], *l)
+	err := s.ScanLines(ctx, numbers, func(r *store.EmitLine) error {
+		held[r.InvoiceNumber] = append(held[r.InvoiceNumber], renderLine(r))
 		return nil
 	})
 	return held, err
 }
 
-// lines streams an invoice's lines from the database, one row at a time.
-func (s *emitSession) lines(ctx context.Context, number string) reports.Lines {
+// streamLines streams an invoice's lines from the database, one row at a time.
+func streamLines(ctx context.Context, s *store.EmitSession, number string) reports.Lines {
 	return func(yield func(*reports.Line) error) error {
-		return s.scanLines(ctx, []string{number}, func(_ string, l *reports.Line) error { return yield(l) })
+		var l reports.Line
+		return s.ScanLines(ctx, []string{number}, func(r *store.EmitLine) error {
+			l = renderLine(r)
+			return yield(&l)
+		})
 	}
 }
 
-func (s *emitSession) scanLines(ctx context.Context, numbers []string, yield func(string, *reports.Line) error) error {
-	rows, err := s.lineQuery.QueryxContext(ctx, pq.Array(numbers))
-	if err != nil {
-		return err
+// renderLine is a stored line as the documents show it.
+func renderLine(r *store.EmitLine) reports.Line {
+	return reports.Line{
+		CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerCountry: r.CustomerCountry,
+		OrderID: r.OrderID, SubscriptionID: r.SubscriptionID, SKU: r.SKU, ProductName: r.ProductName,
+		ChargeType: r.ChargeType, ChargeStart: r.ChargeStart, ChargeEnd: r.ChargeEnd, ActivityDate: r.ActivityDate,
+		UnitPrice: r.UnitPrice, EffectiveUnitPrice: r.EffectiveUnitPrice,
+		Quantity: r.Quantity, Amount: r.Amount, Tax: r.Tax, Total: r.Total,
+		DaysCharged: r.DaysCharged, TermDays: r.TermDays, Detail: r.Detail, Reversal: r.Reversal,
 	}
-	defer rows.Close()
-	var r storedLine
-	var l reports.Line
-	for rows.Next() {
-		if err := rows.StructScan(&r); err != nil {
-			return err
-		}
-		l = reports.Line{
-			CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerCountry: r.CustomerCountry,
-			OrderID: r.OrderID, SubscriptionID: r.SubscriptionID, SKU: r.SKU, ProductName: r.ProductName,
-			ChargeType: r.ChargeType, ChargeStart: r.ChargeStart, ChargeEnd: r.ChargeEnd, ActivityDate: r.ActivityDate,
-			UnitPrice: r.UnitPrice, EffectiveUnitPrice: r.EffectiveUnitPrice,
-			Quantity: r.Quantity, Amount: r.Amount, Tax: r.Tax, Total: r.Total,
-			DaysCharged: r.DaysCharged, TermDays: r.TermDays, Detail: r.Detail, Reversal: r.Reversal,
-		}
-		if err := yield(r.InvoiceNumber, &l); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// The emit stage's reads and writes: the invoices with what their files
+// show in the header, the recorded files, and per worker a session with its
+// statements prepared.
+
+// EmitInvoice is an invoice with what its files show in the header.
+type EmitInvoice struct {
+	Number      string          `db:"number"`
+	Type        string          `db:"type"`
+	Billing     string          `db:"billing"`
+	AccountID   string          `db:"account_id"`
+	AccountName string          `db:"account_name"`
+	Currency    string          `db:"currency"`
+	WindowStart calendar.Date   `db:"window_start"`
+	WindowEnd   calendar.Date   `db:"window_end"`
+	IssueDate   calendar.Date   `db:"issue_date"`
+	TaxRate     decimal.Decimal `db:"tax_rate"`
+	Subtotal    decimal.Decimal `db:"subtotal"`
+	Tax         decimal.Decimal `db:"tax"`
+	Total       decimal.Decimal `db:"total"`
+	Adjusts     string          `db:"adjusts"`
+	Lines       int             `db:"lines"`
+}
+
+// StoredFile is a recorded file of an invoice, with the size and
+// modification time it had when written or last checked.
+type StoredFile struct {
+	Number     string        `db:"invoice_number"`
+	Kind       string        `db:"kind"`
+	Path       string        `db:"path"`
+	SHA256     string        `db:"sha256"`
+	Size       sql.NullInt64 `db:"size"`
+	ModifiedNS sql.NullInt64 `db:"modified_ns"`
+}
+
+// FileRecords are files to record, one per position.
+type FileRecords struct {
+	numbers, kinds, paths, sums []string
+	sizes, times                []int64
+}
+
+// Len is how many files are to be recorded.
+func (r *FileRecords) Len() int { return len(r.numbers) }
+
+// Add adds a file: its invoice, kind, path, SHA-256, size and modification
+// time (nanoseconds since 1970).
+func (r *FileRecords) Add(number, kind, path, sha256 string, size, modifiedNS int64) {
+	r.numbers, r.kinds, r.paths, r.sums = append(r.numbers, number), append(r.kinds, kind), append(r.paths, path), append(r.sums, sha256)
+	r.sizes, r.times = append(r.sizes, size), append(r.times, modifiedNS)
+}
+
+// EmitLine is an invoice line with the names its files show.
+type EmitLine struct {
+	InvoiceNumber      string          `db:"invoice_number"`
+	CustomerID         string          `db:"customer_id"`
+	CustomerName       string          `db:"customer_name"`
+	CustomerCountry    string          `db:"customer_country"`
+	OrderID            string          `db:"order_id"`
+	SubscriptionID     string          `db:"subscription_id"`
+	SKU                string          `db:"sku"`
+	ProductName        string          `db:"product_name"`
+	ChargeType         string          `db:"charge_type"`
+	ChargeStart        calendar.Date   `db:"charge_start"`
+	ChargeEnd          calendar.Date   `db:"charge_end"`
+	ActivityDate       calendar.Date   `db:"activity_date"`
+	UnitPrice          decimal.Decimal `db:"unit_price"`
+	EffectiveUnitPrice decimal.Decimal `db:"effective_unit_price"`
+	Quantity           decimal.Decimal `db:"quantity"`
+	Amount             decimal.Decimal `db:"amount"`
+	Tax                decimal.Decimal `db:"tax"`
+	Total              decimal.Decimal `db:"total"`
+	DaysCharged        int             `db:"days_charged"`
+	TermDays           int             `db:"term_days"`
+	Detail             string          `db:"detail"`
+	Reversal           bool            `db:"reversal"`
+}
+
+// The emit stage's queries, resolved at start-up.
+var (
+	invoiceListForEmit     = billingsql.Query("invoice_list_for_emit")
+	invoiceFileListAll     = billingsql.Query("invoice_file_list_all")
+	invoiceFileRestat      = billingsql.Query("invoice_file_restat")
+	invoiceLineListForEmit = billingsql.Query("invoice_line_list_for_emit")
+	invoiceFileUpsert      = billingsql.Query("invoice_file_upsert")
+)
+
+// emitLockKey serialises emitters between processes.
+const emitLockKey = 0x454d4954 // "EMIT"
+
+// LockEmit waits until no other emitter runs and returns the function that
+// lets the next one in.
+func LockEmit(ctx context.Context, db *sqlx.DB) (unlock func(), err error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, emitLockKey); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, emitLockKey)
+		conn.Close()
+	}, nil
+}
+
+// InvoicesForEmit lists every invoice with its header, oldest first.
+func InvoicesForEmit(ctx context.Context, q sqlx.QueryerContext) ([]EmitInvoice, error) {
+	var out []EmitInvoice
+	err := sqlx.SelectContext(ctx, q, &out, invoiceListForEmit)
+	return out, err
+}
+
+// StoredFiles lists every recorded file.
+func StoredFiles(ctx context.Context, q sqlx.QueryerContext) ([]StoredFile, error) {
+	var out []StoredFile
+	err := sqlx.SelectContext(ctx, q, &out, invoiceFileListAll)
+	return out, err
+}
+
+// RestatFiles records the new size and time of files found unchanged.
+func RestatFiles(ctx context.Context, q sqlx.ExecerContext, r FileRecords) error {
+	_, err := q.ExecContext(ctx, invoiceFileRestat, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.sizes), pq.Array(r.times))
+	return err
+}
+
+// EmitSession is one emit worker's connection, with its statements prepared
+// once: planning them for each invoice cost the server more than running them.
+type EmitSession struct {
+	conn      *sqlx.Conn
+	lineQuery *sqlx.Stmt
+	upsert    *sqlx.Stmt
+}
+
+// NewEmitSession opens a worker's session. It commits without waiting for
+// the disk: a lost file record only means the file is checked and written
+// again by the next run, and the run's end commits synchronously anyway.
+func NewEmitSession(ctx context.Context, db *sqlx.DB) (*EmitSession, error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &EmitSession{conn: conn}
+	if _, err = conn.ExecContext(ctx, `SET synchronous_commit = off`); err == nil {
+		if s.lineQuery, err = conn.PreparexContext(ctx, invoiceLineListForEmit); err == nil {
+			s.upsert, err = conn.PreparexContext(ctx, invoiceFileUpsert)
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close hands the session back to the pool, committing synchronously again.
+func (s *EmitSession) Close() {
+	for _, st := range []*sqlx.Stmt{s.lineQuery, s.upsert} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	_, _ = s.conn.ExecContext(context.Background(), `RESET synchronous_commit`)
+	s.conn.Close()
+}
+
+// Record stores the records of written files in one statement.
+func (s *EmitSession) Record(ctx context.Context, r FileRecords) error {
+	if r.Len() == 0 {
+		return nil
+	}
+	_, err := s.upsert.ExecContext(ctx, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.paths), pq.Array(r.sums),
+		pq.Array(r.sizes), pq.Array(r.times))
+	return err
+}
+
+// ScanLines streams the lines of invoices, by invoice and in invoice order,
+// to yield; the line is reused from one call to the next.
+func (s *EmitSession) ScanLines(ctx context.Context, numbers []string, yield func(*EmitLine) error) error {
+	rows, err := s.lineQuery.QueryxContext(ctx, pq.Array(numbers))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r EmitLine
+	for rows.Next() {
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := yield(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
