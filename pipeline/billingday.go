@@ -33,7 +33,7 @@ func (p *Pipeline) SetBillingDay(ctx context.Context, accountID string, day int)
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, closeLockKey); err != nil {
+	if err := store.LockCloseInTx(ctx, tx); err != nil {
 		return nil, fmt.Errorf("waiting for closing runs: %w", err)
 	}
 	a, err := loadAccount(ctx, tx, accountID)

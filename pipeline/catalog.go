@@ -2,20 +2,14 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
 	"github.com/openbilling/billing/pipeline/invoicing"
 	"github.com/openbilling/billing/pipeline/money"
-	billingsql "github.com/openbilling/billing/sql"
 	"github.com/openbilling/billing/store"
 )
 
@@ -37,61 +31,22 @@ type catalog struct {
 	usageDays string
 }
 
-// usageDaysPrefix starts the name of a run's usage_days table; the run id
-// ends it.
-const usageDaysPrefix = "usage_days_r"
-
-// sumUsageDays sums, in one statement, the usage of [from, to) per
-// subscription and UTC day into an unlogged table of the run, indexed, for
-// the windows a stage is about to rate: any session can read it. Tables left
-// by runs that died are dropped first. It returns the snapshot the sums were
-// read in (pg_snapshot's text form).
+// sumUsageDays sums the usage of [from, to) per subscription and UTC day
+// into a table of the run, for the windows a stage is about to rate (see
+// store.SumUsageDays), and returns the snapshot the sums were read in.
 func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64, from, to calendar.Date) (string, error) {
-	var stale []string
-	if err := conn.SelectContext(ctx, &stale, billingsql.Query("usage_days_stale"),
-		usageDaysPrefix, runID); err != nil {
-		return "", err
-	}
-	for _, t := range stale {
-		if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+pq.QuoteIdentifier(t)); err != nil {
-			return "", err
-		}
-	}
-	table := usageDaysPrefix + strconv.FormatInt(runID, 10)
-	// One snapshot for the sums and for the record of what they saw: the
-	// usage committed after it is late for the windows closed from them
-	// (SPEC §7), whatever its received_at says.
-	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	table, seen, err := store.SumUsageDays(ctx, conn, runID, from.Time(), to.Time())
+	c.usageDays = table // dropped by dropUsageDays even when indexing failed
 	if err != nil {
-		return "", err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var seen string
-	if err := tx.GetContext(ctx, &seen, `SELECT pg_current_snapshot()::text`); err != nil {
-		return "", err
-	}
-	if _, err := tx.ExecContext(ctx, c.withUsageDays(billingsql.Query("usage_days_create"), table), from.Time(), to.Time()); err != nil {
 		return "", fmt.Errorf("summing usage from %s to %s: %w", from, to, err)
 	}
-	if err := tx.Commit(); err != nil {
-		return "", err
-	}
-	c.usageDays = table
-	if _, err := conn.ExecContext(ctx, `CREATE INDEX ON `+table+` (subscription_id, day); ANALYZE `+table); err != nil {
-		return "", err
-	}
 	return seen, nil
-}
-
-// withUsageDays names the run's usage_days table in a query.
-func (c *catalog) withUsageDays(query, table string) string {
-	return strings.ReplaceAll(query, "usage_days", table)
 }
 
 // dropUsageDays ends what sumUsageDays began.
 func (c *catalog) dropUsageDays(ctx context.Context, conn *sqlx.Conn) {
 	if c.usageDays != "" {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+c.usageDays)
+		store.DropUsageDays(ctx, conn, c.usageDays)
 		c.usageDays = ""
 	}
 }
@@ -194,20 +149,6 @@ type subscription struct {
 	held []charges.Held // orders that do not belong to it
 }
 
-type orderRow struct {
-	AccountID        string           `db:"account_id"`
-	Billing          calendar.Billing `db:"billing"`
-	OrderID          string           `db:"order_id"`
-	SubscriptionID   string           `db:"subscription_id"`
-	CustomerID       string           `db:"customer_id"`
-	SKU              string           `db:"sku"`
-	Action           charges.Action   `db:"action"`
-	Quantity         decimal.Decimal  `db:"quantity"`
-	EffectiveDate    calendar.Date    `db:"effective_date"`
-	CustomerCurrency money.Currency   `db:"customer_currency"`
-	Kind             charges.Kind     `db:"kind"`
-}
-
 // accountBilling names an account's subscriptions of one billing.
 type accountBilling struct {
 	account string
@@ -230,13 +171,8 @@ func (c *catalog) loadSubscriptionsOf(ctx context.Context, q sqlx.QueryerContext
 		ids[i], kinds[i] = a.ID, string(billings[i])
 		byID[a.ID] = a
 	}
-	rows, err := q.QueryxContext(ctx, billingsql.Query("order_list_for_accounts"), pq.Array(ids), pq.Array(kinds))
-	if err != nil {
-		return nil, fmt.Errorf("loading orders: %w", err)
-	}
-	defer rows.Close()
 	subs := map[accountBilling][]*subscription{}
-	var group []orderRow
+	var group []store.OrderRow
 	flush := func() {
 		if len(group) > 0 {
 			key := accountBilling{group[0].AccountID, group[0].Billing}
@@ -244,17 +180,13 @@ func (c *catalog) loadSubscriptionsOf(ctx context.Context, q sqlx.QueryerContext
 			group = group[:0]
 		}
 	}
-	for rows.Next() {
-		var r orderRow
-		if err := rows.StructScan(&r); err != nil {
-			return nil, fmt.Errorf("loading orders: %w", err)
-		}
+	if err := store.StreamOrders(ctx, q, ids, kinds, func(r store.OrderRow) error {
 		if len(group) > 0 && (r.SubscriptionID != group[0].SubscriptionID || r.AccountID != group[0].AccountID || r.Billing != group[0].Billing) {
 			flush()
 		}
 		group = append(group, r)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("loading orders: %w", err)
 	}
 	flush()
@@ -264,7 +196,7 @@ func (c *catalog) loadSubscriptionsOf(ctx context.Context, q sqlx.QueryerContext
 // buildSubscription makes a subscription of its orders. Its customer and
 // sku come from its first new order (or first order when it has none);
 // an order naming another customer or sku is held.
-func (c *catalog) buildSubscription(a Account, b calendar.Billing, rows []orderRow) *subscription {
+func (c *catalog) buildSubscription(a Account, b calendar.Billing, rows []store.OrderRow) *subscription {
 	owner := rows[0]
 	for _, r := range rows {
 		if r.Action == charges.ActionNew {

@@ -36,10 +36,10 @@ const closeBatch = 500
 // closed markers and unique keys, not the lock, are what make a double close
 // impossible should the lock be lost.
 func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error {
-	if _, err := run.conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, closeLockKey); err != nil {
+	if err := store.LockClose(ctx, run.conn); err != nil {
 		return fmt.Errorf("waiting for other closing runs: %w", err)
 	}
-	defer run.conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, closeLockKey) //nolint:errcheck // the session ends soon anyway
+	defer store.UnlockClose(ctx, run.conn)
 
 	cat, err := loadCatalog(ctx, p.DB)
 	if err != nil {
@@ -93,10 +93,8 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 		rep.Untaxed = append(rep.Untaxed, c)
 	}
 	if firstErr == nil && rep.Invoices > 0 {
-		// Fresh statistics for what reads the new invoices next (emit, the
-		// listings): queries planned for the tables as they were before a
-		// month's close read every line instead of an invoice's.
-		_, firstErr = run.conn.ExecContext(ctx, `ANALYZE invoices, invoice_lines, closed_windows`)
+		// Fresh statistics for what reads the new invoices next (emit, the listings).
+		firstErr = store.AnalyzeInvoices(ctx, run.conn)
 	}
 	return firstErr
 }
@@ -153,7 +151,7 @@ func (p *Pipeline) rateAhead(ctx context.Context, cat *catalog, due []dueWindow)
 			conn, err := p.DB.Connx(ctx)
 			if err == nil {
 				defer conn.Close()
-				_, err = conn.ExecContext(ctx, setWorkMem)
+				err = store.SetWorkMem(ctx, conn)
 			}
 			for j := range jobs {
 				rb := ratedBatch{windows: j.windows, err: err}
@@ -247,8 +245,8 @@ func (c *catalog) rateBatchSeen(ctx context.Context, conn *sqlx.Conn, batch []du
 		return nil, "", err
 	}
 	defer tx.Rollback() //nolint:errcheck // read only
-	var seen string
-	if err := tx.GetContext(ctx, &seen, `SELECT pg_current_snapshot()::text`); err != nil {
+	seen, err := store.CurrentSnapshot(ctx, tx)
+	if err != nil {
 		return nil, "", err
 	}
 	rated, err := c.rateBatch(ctx, tx, batch)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
@@ -48,9 +47,6 @@ const rateBatch = 500
 
 // bothBillings are the billings an account's open windows are rated in.
 var bothBillings = [...]calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar}
-
-// rateLockClass is the first key of the per-account advisory locks of rating.
-const rateLockClass = 0x52415445 // "RATE"
 
 func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catalog, accounts []Account, asOf calendar.Date, rep *Report) error {
 	var pairs []Account // each account twice, once per billing
@@ -102,10 +98,8 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	// Runs rating the same accounts at once take turns: each replaces the
-	// accounts' figures whole. Locks are taken in id order, so two runs
-	// never wait on each other in a cycle.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
-		rateLockClass, pq.Array(ids)); err != nil {
+	// accounts' figures whole.
+	if err := store.LockAccountsForRating(ctx, tx, ids); err != nil {
 		return err
 	}
 	if err := store.ReplaceUnbilledCharges(ctx, tx, ids, rows, rep.AsOf); err != nil {

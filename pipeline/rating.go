@@ -6,13 +6,12 @@ import (
 	"sort"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
 	"github.com/openbilling/billing/pipeline/money"
-	billingsql "github.com/openbilling/billing/sql"
+	"github.com/openbilling/billing/store"
 )
 
 // windowCharges are the charges of one account's window, by invoice currency.
@@ -103,27 +102,9 @@ func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []u
 	for i, r := range reqs {
 		ids[i], from[i], to[i] = r.sub.ID, r.window.Start.String(), (r.window.End + 1).String()
 	}
-	query := billingsql.Query("usage_daily_for_windows")
-	if c.usageDays != "" {
-		query = c.withUsageDays(billingsql.Query("usage_days_for_windows"), c.usageDays)
-	}
-	rows, err := q.QueryxContext(ctx, query, pq.Array(ids), pq.Array(from), pq.Array(to))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var day struct {
-		Request  int             `db:"request"`
-		Day      calendar.Date   `db:"day"`
-		Quantity decimal.Decimal `db:"quantity"`
-		Events   int64           `db:"events"`
-	}
 	current, total := -1, decimal.Zero
 	var active *charges.Active
-	for rows.Next() {
-		if err := rows.StructScan(&day); err != nil {
-			return err
-		}
+	err := store.StreamUsageDays(ctx, q, c.usageDays, ids, from, to, func(day *store.UsageDay) error {
 		i := day.Request - 1 // ordinality counts from 1
 		if i != current {
 			if current >= 0 {
@@ -133,15 +114,15 @@ func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []u
 			active, _ = charges.UsagePeriod(&reqs[i].sub.Subscription, reqs[i].window.End) // its held orders are counted by rateWindows
 		}
 		r := reqs[i]
-		qty := day.Quantity
 		if reason := charges.UsageHoldReason(active, day.Day); reason != "" {
-			r.charges.held = append(r.charges.held, charges.Held{SubscriptionID: r.sub.ID, Date: day.Day, Quantity: qty,
+			r.charges.held = append(r.charges.held, charges.Held{SubscriptionID: r.sub.ID, Date: day.Day, Quantity: day.Quantity,
 				Reason: fmt.Sprintf("usage (%d events) %s", day.Events, reason)})
-			continue
+			return nil
 		}
-		total = total.Add(qty)
-	}
-	if err := rows.Err(); err != nil {
+		total = total.Add(day.Quantity)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if current >= 0 {

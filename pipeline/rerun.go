@@ -142,8 +142,8 @@ func (p *Pipeline) recompute(ctx context.Context, a Account, b calendar.Billing,
 		return nil, nil, "", err
 	}
 	defer tx.Rollback() //nolint:errcheck // read only
-	var seen string
-	if err := tx.GetContext(ctx, &seen, `SELECT pg_current_snapshot()::text`); err != nil {
+	seen, err := store.CurrentSnapshot(ctx, tx)
+	if err != nil {
 		return nil, nil, "", err
 	}
 	cat, err := loadCatalog(ctx, tx)

@@ -51,13 +51,6 @@ type runState struct {
 	conn *sqlx.Conn
 }
 
-// setWorkMem gives a session of a run the memory its sorts need to stay off
-// the disk: a batch's orders, the million rows deriving subscriptions.
-const setWorkMem = `SET work_mem = '64MB'`
-
-// closeLockKey serialises closing between processes (see close).
-const closeLockKey = 0x434c4f53 // "CLOS"
-
 func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job string) (*runState, error) {
 	conn, err := p.DB.Connx(ctx)
 	if err != nil {
@@ -76,11 +69,9 @@ func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job stri
 	// waiting for the disk: every such transaction is atomic and can be
 	// redone, and durable (see durable) before anything outside the
 	// database depends on it. One flush per stage instead of one per window.
-	for _, set := range []string{`SET synchronous_commit = off`, setWorkMem} {
-		if _, err := conn.ExecContext(ctx, set); err != nil {
-			run.release()
-			return nil, fmt.Errorf("preparing run %d: %w", run.id, err)
-		}
+	if err := store.PrepareRunSession(ctx, conn); err != nil {
+		run.release()
+		return nil, fmt.Errorf("preparing run %d: %w", run.id, err)
 	}
 	if err := p.markInterruptedRuns(ctx, run.id); err != nil {
 		run.release()
