@@ -19,7 +19,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
+
+	"github.com/openbilling/billing/store"
 )
 
 // MaxTextLength is Excel's limit on the characters of one cell. Longer text
@@ -115,66 +116,66 @@ func (im *Importer) ImportFile(ctx context.Context, kind *Kind, path string) (Re
 // so that a missing reference is reported with its line.
 func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open Source) (Result, error) {
 	res := Result{Kind: kind.Name, File: name}
-	tx, err := im.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return res, fmt.Errorf("importing %s: %w", name, err)
+	fail := func(what string, err error) (Result, error) {
+		return res, fmt.Errorf("importing %s: %s%w", name, what, err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	tx, err := store.BeginImport(ctx, im.DB, kind.table())
+	if err != nil {
+		return fail("", err)
+	}
+	defer tx.Rollback()
 
 	var digest string
 	direct := len(kind.Refs) == 0
 	if direct {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT direct_copy"); err != nil {
-			return res, fmt.Errorf("importing %s: %w", name, err)
+		if err := tx.TryDirect(ctx); err != nil {
+			return fail("", err)
 		}
-		st, err := im.stream(ctx, tx, kind, name, open, false)
+		st, err := im.stream(ctx, tx, kind, name, open)
 		if err != nil {
 			return res, err
 		}
 		res.Rows, digest = st.rows, st.digest
-		var pqErr *pq.Error
-		switch copyErr := st.copyErr; {
-		case copyErr == nil:
+		switch {
+		case st.copyErr == nil:
 			res.Added = res.Rows
-		case errors.As(copyErr, &pqErr) && pqErr.Code == "23505": // unique_violation
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT direct_copy"); err != nil {
-				return res, fmt.Errorf("importing %s: %w", name, err)
+		case store.IsUniqueViolation(st.copyErr):
+			if err := tx.AbandonDirect(ctx); err != nil {
+				return fail("", err)
 			}
 			direct = false
 		default:
-			return res, fmt.Errorf("importing %s: %w", name, copyErr)
+			return fail("", st.copyErr)
 		}
 	}
 	if !direct {
-		if _, err := tx.ExecContext(ctx, stageTableSQL(kind)); err != nil {
-			return res, fmt.Errorf("importing %s: creating staging table: %w", name, err)
+		if err := tx.Stage(ctx); err != nil {
+			return fail("creating staging table: ", err)
 		}
-		st, err := im.stream(ctx, tx, kind, name, open, true)
+		st, err := im.stream(ctx, tx, kind, name, open)
 		if err != nil {
 			return res, err
 		}
 		res.Rows, digest = st.rows, st.digest
 		if st.copyErr != nil {
-			return res, fmt.Errorf("importing %s: %w", name, st.copyErr)
+			return fail("", st.copyErr)
 		}
 		if res.Added, err = addStaged(ctx, tx, kind, name, st.positions); err != nil {
 			return res, err
 		}
 	}
 	if res.Added > 0 {
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO imports (kind, file_name, file_sha256, rows_read, rows_added) VALUES ($1, $2, $3, $4, $5)`,
-			kind.Name, name, digest, res.Rows, res.Added); err != nil {
-			return res, fmt.Errorf("importing %s: recording the import: %w", name, err)
+		if err := tx.Record(ctx, kind.Name, name, digest, res.Rows, res.Added); err != nil {
+			return fail("recording the import: ", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("importing %s: committing: %w", name, err)
+		return fail("committing: ", err)
 	}
 	if res.Added > 0 {
 		// Fresh statistics, so the pipeline's next queries are planned for the
 		// table as it now is rather than as it was before a bulk load.
-		if _, err := im.DB.ExecContext(ctx, "ANALYZE "+kind.Table); err != nil {
+		if err := store.AnalyzeTable(ctx, im.DB, kind.Table); err != nil {
 			return res, fmt.Errorf("imported %s; updating the table's statistics: %w", name, err)
 		}
 	}
@@ -184,9 +185,9 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open So
 
 // addStaged checks the staged rows against what is stored and adds the new
 // ones, returning how many were added.
-func addStaged(ctx context.Context, tx *sqlx.Tx, kind *Kind, name string, positions map[string]int) (int64, error) {
-	var rows int64
-	if err := tx.GetContext(ctx, &rows, "SELECT count(*) FROM "+stageTable); err != nil {
+func addStaged(ctx context.Context, tx *store.Import, kind *Kind, name string, positions map[string]int) (int64, error) {
+	rows, err := tx.StagedRows(ctx)
+	if err != nil {
 		return 0, fmt.Errorf("importing %s: %w", name, err)
 	}
 	if bad, err := missingReferences(ctx, tx, kind, name, positions); err != nil {
@@ -194,13 +195,9 @@ func addStaged(ctx context.Context, tx *sqlx.Tx, kind *Kind, name string, positi
 	} else if bad != nil {
 		return 0, bad
 	}
-	result, err := tx.ExecContext(ctx, insertSQL(kind))
+	added, err := tx.AddStaged(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("importing %s: adding records: %w", name, err)
-	}
-	added, err := result.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("importing %s: %w", name, err)
 	}
 	if added < rows {
 		// Some rows were already stored or repeated in the file: each must
@@ -223,9 +220,9 @@ type streamed struct {
 }
 
 // stream reads the file, checks every row and copies the good ones into the
-// staging table (staged) or straight into the kind's table. A file with bad
-// rows returns them as an *Error.
-func (im *Importer) stream(ctx context.Context, tx *sqlx.Tx, kind *Kind, name string, open Source, staged bool) (streamed, error) {
+// import (its staging table once staged). A file with bad rows returns them
+// as an *Error.
+func (im *Importer) stream(ctx context.Context, tx *store.Import, kind *Kind, name string, open Source) (streamed, error) {
 	var st streamed
 	r, err := open()
 	if err != nil {
@@ -251,15 +248,11 @@ func (im *Importer) stream(ctx context.Context, tx *sqlx.Tx, kind *Kind, name st
 	st.positions = positions
 	rd.FieldsPerRecord = len(header)
 
-	table, columns, first := kind.Table, stageColumns(kind)[1:], 1
-	if staged {
-		table, columns, first = stageTable, stageColumns(kind), 0
-	}
-	copyStmt, err := tx.PrepareContext(ctx, fmt.Sprintf("COPY %s (%s) FROM STDIN", table, strings.Join(columns, ", ")))
+	copier, err := tx.Copy(ctx)
 	if err != nil {
 		return st, fmt.Errorf("importing %s: starting COPY: %w", name, err)
 	}
-	defer copyStmt.Close() // ends an abandoned COPY before the rollback; a no-op once closed
+	defer copier.Close()
 
 	failed := &Error{File: name}
 	values := make([]any, len(kind.Columns)+1)
@@ -296,7 +289,7 @@ func (im *Importer) stream(ctx context.Context, tx *sqlx.Tx, kind *Kind, name st
 			continue // keep checking, stop loading
 		}
 		values[0] = int64(line)
-		if _, err := copyStmt.ExecContext(ctx, values[first:]...); err != nil {
+		if err := copier.Row(ctx, values); err != nil {
 			st.copyErr = err // PostgreSQL refused a row sent earlier; the rows are still checked
 		}
 		if st.rows%progressEvery == 0 {
@@ -315,10 +308,7 @@ func (im *Importer) stream(ctx context.Context, tx *sqlx.Tx, kind *Kind, name st
 		return st, failed
 	}
 	if st.copyErr == nil {
-		_, st.copyErr = copyStmt.ExecContext(ctx)
-	}
-	if closeErr := copyStmt.Close(); st.copyErr == nil {
-		st.copyErr = closeErr
+		st.copyErr = copier.End(ctx)
 	}
 	st.digest = hex.EncodeToString(hash.Sum(nil))
 	return st, nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/openbilling/billing/pipeline/country"
 	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/store"
 )
 
 // Kind describes one importable CSV file (SPEC §10): its columns, how each
@@ -32,10 +33,11 @@ type Kind struct {
 	StagedRules []StagedRule
 }
 
-// StagedRule is a rule checked in SQL over the staged rows: Lines selects
-// the lines (column "line", from the staging table "s") that break it.
+// StagedRule is a rule the store checks over the staged rows; a line that
+// breaks it is reported at Column with Reason.
 type StagedRule struct {
-	Column, Reason, Lines string
+	Column, Reason string
+	Rule           store.ImportRule
 }
 
 // Column is one column of a kind.
@@ -146,7 +148,7 @@ var orders = &Kind{
 	StagedRules: []StagedRule{{
 		Column: "quantity",
 		Reason: "a new licence order needs at least 1 seat (it would bill 0.00 every month)",
-		Lines:  "SELECT s.line FROM import_stage s JOIN products p ON p.sku = s.sku WHERE s.action = 'new' AND s.quantity = 0 AND p.kind = 'license'",
+		Rule:   store.NewLicenceWithoutSeats,
 	}},
 }
 
