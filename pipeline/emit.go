@@ -20,7 +20,6 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/reports"
 	"github.com/openbilling/billing/store"
 )
@@ -42,14 +41,6 @@ type FileEmitter struct {
 	Options   reports.Options
 
 	dirs sync.Map // folders made by this emitter
-}
-
-func header(e store.EmitInvoice) reports.Invoice {
-	return reports.Invoice{
-		Number: e.Number, Type: e.Type, Billing: e.Billing, AccountID: e.AccountID, AccountName: e.AccountName,
-		Currency: money.Currency(e.Currency), WindowStart: e.WindowStart, WindowEnd: e.WindowEnd, IssueDate: e.IssueDate,
-		TaxRate: e.TaxRate, Subtotal: e.Subtotal, Tax: e.Tax, Total: e.Total, Adjusts: e.Adjusts, Lines: e.Lines,
-	}
 }
 
 // fileStat is what is recorded of a written file.
@@ -133,7 +124,7 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			if Stopping(ctx) {
 				return ErrStopped
 			}
-			t := emitTask{inv: header(inv)}
+			t := emitTask{inv: inv}
 			for _, kind := range []string{KindReconciliation, KindInvoice} {
 				path := e.Path(t.inv, kind)
 				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path {
@@ -149,17 +140,17 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			if len(t.files) == 0 {
 				continue
 			}
-			if inv.Lines > readOnceLines { // alone, streamed
+			if inv.LineCount > readOnceLines { // alone, streamed
 				flush()
 				batch = []emitTask{t}
 				flush()
 				continue
 			}
-			if len(batch) == emitBatch || lines+inv.Lines > readOnceLines {
+			if len(batch) == emitBatch || lines+inv.LineCount > readOnceLines {
 				flush()
 			}
 			batch = append(batch, t)
-			lines += inv.Lines
+			lines += inv.LineCount
 		}
 		return nil
 	}()
@@ -199,7 +190,7 @@ func (e *FileEmitter) writeBatch(ctx context.Context, s *store.EmitSession, batc
 		numbers[i] = t.inv.Number
 	}
 	var held map[string][]reports.Line
-	if len(batch) > 1 || batch[0].inv.Lines <= readOnceLines {
+	if len(batch) > 1 || batch[0].inv.LineCount <= readOnceLines {
 		var err error
 		if held, err = readLines(ctx, s, numbers); err != nil {
 			return 0, fmt.Errorf("reading the lines of invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err)
@@ -394,8 +385,8 @@ func heldLines(held []reports.Line) reports.Lines {
 // readLines reads the lines of several invoices into memory, by invoice.
 func readLines(ctx context.Context, s *store.EmitSession, numbers []string) (map[string][]reports.Line, error) {
 	held := make(map[string][]reports.Line, len(numbers))
-	err := s.ScanLines(ctx, numbers, func(r *store.EmitLine) error {
-		held[r.InvoiceNumber] = append(held[r.InvoiceNumber], renderLine(r))
+	err := s.ScanLines(ctx, numbers, func(r *reports.Line) error {
+		held[r.InvoiceNumber] = append(held[r.InvoiceNumber], *r)
 		return nil
 	})
 	return held, err
@@ -404,22 +395,6 @@ func readLines(ctx context.Context, s *store.EmitSession, numbers []string) (map
 // streamLines streams an invoice's lines from the database, one row at a time.
 func streamLines(ctx context.Context, s *store.EmitSession, number string) reports.Lines {
 	return func(yield func(*reports.Line) error) error {
-		var l reports.Line
-		return s.ScanLines(ctx, []string{number}, func(r *store.EmitLine) error {
-			l = renderLine(r)
-			return yield(&l)
-		})
-	}
-}
-
-// renderLine is a stored line as the documents show it.
-func renderLine(r *store.EmitLine) reports.Line {
-	return reports.Line{
-		CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerCountry: r.CustomerCountry,
-		OrderID: r.OrderID, SubscriptionID: r.SubscriptionID, SKU: r.SKU, ProductName: r.ProductName,
-		ChargeType: r.ChargeType, ChargeStart: r.ChargeStart, ChargeEnd: r.ChargeEnd, ActivityDate: r.ActivityDate,
-		UnitPrice: r.UnitPrice, EffectiveUnitPrice: r.EffectiveUnitPrice,
-		Quantity: r.Quantity, Amount: r.Amount, Tax: r.Tax, Total: r.Total,
-		DaysCharged: r.DaysCharged, TermDays: r.TermDays, Detail: r.Detail, Reversal: r.Reversal,
+		return s.ScanLines(ctx, []string{number}, yield)
 	}
 }

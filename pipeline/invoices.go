@@ -9,7 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
+	"github.com/openbilling/billing/pipeline/invoicing"
 	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/store"
 )
@@ -94,10 +94,10 @@ func GetInvoice(ctx context.Context, db sqlx.QueryerContext, number string) (*In
 		return nil, fmt.Errorf("reading lines of invoice %s: %w", number, err)
 	}
 	inv := contractInvoice(row)
-	c := money.Currency(row.Currency)
+	c := row.Currency
 	for _, l := range lines {
 		inv.Lines = append(inv.Lines, InvoiceLine{
-			CustomerID: l.CustomerID, SubscriptionID: l.SubscriptionID, OrderID: l.OrderID, SKU: l.SKU, ChargeType: l.ChargeType,
+			CustomerID: l.CustomerID, SubscriptionID: orNull(l.SubscriptionID), OrderID: orNull(l.OrderID), SKU: l.SKU, ChargeType: string(l.ChargeType),
 			ChargeStart: l.ChargeStart, ChargeEnd: l.ChargeEnd, ActivityDate: l.ActivityDate, Reversal: l.Reversal,
 			UnitPrice: atLeast(l.UnitPrice, c), EffectiveUnitPrice: atLeast(l.EffectiveUnitPrice, c), Quantity: asStored(l.Quantity),
 			Amount: money.Format(l.Amount, c), Tax: money.Format(l.Tax, c), Total: money.Format(l.Total, c),
@@ -112,12 +112,20 @@ func GetInvoice(ctx context.Context, db sqlx.QueryerContext, number string) (*In
 
 // contractInvoice is a stored invoice's header as the contract shows it
 // (SPEC §5: amounts with the currency's decimals).
-func contractInvoice(r store.Invoice) Invoice {
-	c := money.Currency(r.Currency)
-	return Invoice{Number: r.Number, AccountID: r.AccountID, Type: r.Type, Billing: r.Billing, Currency: r.Currency,
+func contractInvoice(r invoicing.Issued) Invoice {
+	c := r.Currency
+	return Invoice{Number: r.Number, AccountID: r.AccountID, Type: r.Type, Billing: r.Billing, Currency: string(c),
 		WindowStart: r.WindowStart, WindowEnd: r.WindowEnd, IssueDate: r.IssueDate,
 		Subtotal: money.Format(r.Subtotal, c), Tax: money.Format(r.Tax, c), Total: money.Format(r.Total, c),
-		Adjusts: r.Adjusts, LineCount: r.LineCount}
+		Adjusts: orNull(r.Adjusts), LineCount: r.LineCount}
+}
+
+// orNull is a text the contract shows as null when empty.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // asStored writes a decimal with the digits it was stored with ("2.50"
@@ -166,21 +174,4 @@ func attachFiles(ctx context.Context, db sqlx.QueryerContext, invoices []Invoice
 		}
 	}
 	return nil
-}
-
-// chargeLine turns a stored line back into a charge line, for reruns.
-func chargeLine(l store.InvoiceLine) charges.Line {
-	out := charges.Line{
-		CustomerID: l.CustomerID, SKU: l.SKU, ChargeType: charges.ChargeType(l.ChargeType),
-		ChargeStart: l.ChargeStart, ChargeEnd: l.ChargeEnd, ActivityDate: l.ActivityDate,
-		UnitPrice: l.UnitPrice, EffectiveUnitPrice: l.EffectiveUnitPrice, Quantity: l.Quantity, Amount: l.Amount,
-		DaysCharged: int(l.DaysCharged.Int64), TermDays: int(l.TermDays.Int64), Detail: l.Detail.String, Reversal: l.Reversal,
-	}
-	if l.SubscriptionID != nil {
-		out.SubscriptionID = *l.SubscriptionID
-	}
-	if l.OrderID != nil {
-		out.OrderID = *l.OrderID
-	}
-	return out
 }

@@ -195,7 +195,7 @@ func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState
 			return d, err
 		}
 		for _, l := range lines {
-			invoiced = append(invoiced, chargeLine(l))
+			invoiced = append(invoiced, l.Line.Line)
 		}
 	}
 	d.Lines = invoicing.AdjustmentLines(invoiced, recomputed)

@@ -26,7 +26,7 @@ const benchLines = 1_100_000
 // peak Go heap and file size. Run it with `make bench-xlsx`.
 func BenchmarkReconciliation(b *testing.B) {
 	inv, base := jpyInvoice()
-	inv.Currency, inv.Lines = "USD", benchLines
+	inv.Currency, inv.LineCount = "USD", benchLines
 	inv.Subtotal, inv.Tax, inv.Total = decimal.Zero, decimal.Zero, decimal.Zero
 	lines := func(yield func(*reports.Line) error) error {
 		l := base[2]

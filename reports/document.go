@@ -46,10 +46,10 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 		if err := chargeRow(s, st, l); err != nil {
 			return fmt.Errorf("invoice %s: %w", inv.Number, err)
 		}
-		key := l.SKU + "\x1f" + l.ChargeType
+		key := l.SKU + "\x1f" + string(l.ChargeType)
 		p, ok := products[key]
 		if !ok {
-			p = &productTotal{sku: l.SKU, name: l.ProductName, charge: l.ChargeType, amount: decimal.Zero, tax: decimal.Zero, total: decimal.Zero}
+			p = &productTotal{sku: l.SKU, name: l.ProductName, charge: string(l.ChargeType), amount: decimal.Zero, tax: decimal.Zero, total: decimal.Zero}
 			products[key] = p
 		}
 		p.lines++
@@ -68,7 +68,7 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
 	s.StartRow()
 	s.Date(st.date, l.ActivityDate)
-	if err := s.Texts(l.CustomerID, l.CustomerName, l.ProductName, l.ChargeType); err != nil {
+	if err := s.Texts(l.CustomerID, l.CustomerName, l.ProductName, string(l.ChargeType)); err != nil {
 		return err
 	}
 	s.Date(st.date, l.ChargeStart)

@@ -8,41 +8,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/internal/xlsxstream"
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/pipeline/invoicing"
 )
 
-// Invoice is what the spreadsheets show of an invoice's header.
-type Invoice struct {
-	Number      string
-	Type        string
-	Billing     string
-	AccountID   string
-	AccountName string
-	Currency    money.Currency
-	WindowStart calendar.Date
-	WindowEnd   calendar.Date
-	IssueDate   calendar.Date
-	TaxRate     decimal.Decimal
-	Subtotal    decimal.Decimal
-	Tax         decimal.Decimal
-	Total       decimal.Decimal
-	Adjusts     string
-	Lines       int
-}
+// Invoice is a finalized invoice's header as the documents show it.
+type Invoice = invoicing.Issued
 
 // Line is one invoice line with the names a reader needs.
-type Line struct {
-	CustomerID, CustomerName, CustomerCountry string
-	OrderID, SubscriptionID                   string
-	SKU, ProductName, ChargeType              string
-	ChargeStart, ChargeEnd, ActivityDate      calendar.Date
-	UnitPrice, EffectiveUnitPrice, Quantity   decimal.Decimal
-	Amount, Tax, Total                        decimal.Decimal
-	DaysCharged, TermDays                     int
-	Detail                                    string
-	Reversal                                  bool
-}
+type Line = invoicing.IssuedLine
 
 // Lines streams an invoice's lines, in invoice order, to yield.
 type Lines func(yield func(*Line) error) error
@@ -87,7 +60,7 @@ func lineSheets(lines int, opts Options) int {
 // of that kind for the invoice's currency decimals and the number of sheets
 // its lines take (returned), with the styles its cells use.
 func openWorkbook(w io.Writer, kind string, layout func(sheets int) []sheetLayout, inv Invoice, opts Options) (*xlsxstream.Workbook, styles, int, error) {
-	sheets := lineSheets(inv.Lines, opts)
+	sheets := lineSheets(inv.LineCount, opts)
 	places := int(inv.Currency.MinorUnits())
 	tpl, err := templateFor(fmt.Sprintf("%s/%d/%d", kind, places, sheets), places, func() []sheetLayout { return layout(sheets) })
 	if err != nil {
@@ -184,7 +157,7 @@ func writeLineSheets(b *xlsxstream.Workbook, first, n int, opts Options, inv Inv
 	err = lines(func(l *Line) error {
 		if rows == per {
 			if k+1 == n {
-				return fmt.Errorf("invoice %s has more lines than the %d it records", inv.Number, inv.Lines)
+				return fmt.Errorf("invoice %s has more lines than the %d it records", inv.Number, inv.LineCount)
 			}
 			if err := end(); err != nil {
 				return err
@@ -240,7 +213,7 @@ func writeSheet(b *xlsxstream.Workbook, i int, rows func(*xlsxstream.Sheet) erro
 func lineRow(s *xlsxstream.Sheet, st styles, inv Invoice, l *Line) error {
 	s.StartRow()
 	if err := s.Texts(inv.AccountID, inv.AccountName, l.CustomerID, l.CustomerName, l.CustomerCountry,
-		inv.Number, l.OrderID, l.SubscriptionID, l.SKU, l.ProductName, l.ChargeType); err != nil {
+		inv.Number, l.OrderID, l.SubscriptionID, l.SKU, l.ProductName, string(l.ChargeType)); err != nil {
 		return err
 	}
 	s.Date(st.date, l.ChargeStart)
@@ -309,6 +282,6 @@ func writeControl(s *xlsxstream.Sheet, st styles, inv Invoice, sums *lineSums) e
 	} {
 		rows = append(rows, []cellFn{txt(0, m.name), num(st.money, m.lines), num(st.money, m.header), num(st.money, m.lines.Sub(m.header))})
 	}
-	rows = append(rows, []cellFn{txt(0, "Lines"), count(sums.lines), count(inv.Lines), count(sums.lines - inv.Lines)})
+	rows = append(rows, []cellFn{txt(0, "Lines"), count(sums.lines), count(inv.LineCount), count(sums.lines - inv.LineCount)})
 	return writeRows(s, rows)
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/charges"
+	"github.com/openbilling/billing/pipeline/invoicing"
 	"github.com/openbilling/billing/reports"
 )
 
@@ -23,21 +25,22 @@ func jpyInvoice() (reports.Invoice, []reports.Line) {
 	inv := reports.Invoice{
 		Number: "INV-2026-000042", Type: "new", Billing: "anniversary", AccountID: "K1", AccountName: "Kaede KK",
 		Currency: "JPY", WindowStart: d("2026-05-15"), WindowEnd: d("2026-06-14"), IssueDate: d("2026-06-15"),
-		TaxRate: dec("0.10"), Subtotal: dec("2903"), Tax: dec("290"), Total: dec("3193"), Lines: 3,
+		TaxRate: dec("0.10"), Subtotal: dec("2903"), Tax: dec("290"), Total: dec("3193"), LineCount: 3,
 	}
-	lines := []reports.Line{
-		{CustomerID: "C1", CustomerName: `=HYPERLINK("http://x","y")`, CustomerCountry: "JP", OrderID: "O1", SubscriptionID: "S1",
-			SKU: "LIC", ProductName: "Seat", ChargeType: "new", ChargeStart: d("2026-06-11"), ChargeEnd: d("2026-07-10"), ActivityDate: d("2026-06-11"),
-			UnitPrice: dec("1000"), EffectiveUnitPrice: dec("1000"), Quantity: dec("1"), Amount: dec("1000"), Tax: dec("100"), Total: dec("1100")},
-		{CustomerID: "C1", CustomerName: `=HYPERLINK("http://x","y")`, CustomerCountry: "JP", OrderID: "O2", SubscriptionID: "S1",
-			SKU: "LIC", ProductName: "Seat", ChargeType: "addQuantity", ChargeStart: d("2026-06-12"), ChargeEnd: d("2026-07-10"), ActivityDate: d("2026-06-12"),
-			UnitPrice: dec("1000"), EffectiveUnitPrice: dec("-967"), Quantity: dec("1"), Amount: dec("-967"), Tax: dec("-97"), Total: dec("-1064"),
-			DaysCharged: 29, TermDays: 30},
-		{CustomerID: "C2", CustomerName: "+Plus & Co", CustomerCountry: "JP", OrderID: "O2", SubscriptionID: "S1",
-			SKU: "LIC", ProductName: "Seat", ChargeType: "addQuantity", ChargeStart: d("2026-06-12"), ChargeEnd: d("2026-07-10"), ActivityDate: d("2026-06-12"),
-			UnitPrice: dec("1000"), EffectiveUnitPrice: dec("967"), Quantity: dec("3"), Amount: dec("2870"), Tax: dec("287"), Total: dec("3157"),
-			DaysCharged: 29, TermDays: 30},
+	seat := func(customer, name, order string) reports.Line {
+		return reports.Line{CustomerName: name, CustomerCountry: "JP", ProductName: "Seat", Line: invoicing.Line{Line: charges.Line{
+			CustomerID: customer, OrderID: order, SubscriptionID: "S1", SKU: "LIC", UnitPrice: dec("1000")}}}
 	}
+	lines := []reports.Line{seat("C1", `=HYPERLINK("http://x","y")`, "O1"), seat("C1", `=HYPERLINK("http://x","y")`, "O2"), seat("C2", "+Plus & Co", "O2")}
+	lines[0].ChargeType, lines[0].ChargeStart, lines[0].ChargeEnd, lines[0].ActivityDate = "new", d("2026-06-11"), d("2026-07-10"), d("2026-06-11")
+	lines[0].EffectiveUnitPrice, lines[0].Quantity, lines[0].Amount, lines[0].Tax, lines[0].Total = dec("1000"), dec("1"), dec("1000"), dec("100"), dec("1100")
+	for i := 1; i < len(lines); i++ {
+		l := &lines[i]
+		l.ChargeType, l.ChargeStart, l.ChargeEnd, l.ActivityDate = "addQuantity", d("2026-06-12"), d("2026-07-10"), d("2026-06-12")
+		l.DaysCharged, l.TermDays = 29, 30
+	}
+	lines[1].EffectiveUnitPrice, lines[1].Quantity, lines[1].Amount, lines[1].Tax, lines[1].Total = dec("-967"), dec("1"), dec("-967"), dec("-97"), dec("-1064")
+	lines[2].EffectiveUnitPrice, lines[2].Quantity, lines[2].Amount, lines[2].Tax, lines[2].Total = dec("967"), dec("3"), dec("2870"), dec("287"), dec("3157")
 	return inv, lines
 }
 
@@ -159,7 +162,7 @@ func TestMoneyHasTheCurrencysDecimals(t *testing.T) {
 	inv.Currency = "KWD"
 	lines = lines[:1]
 	lines[0].Amount, lines[0].Tax, lines[0].Total = dec("1.5"), dec("0.15"), dec("1.65")
-	inv.Subtotal, inv.Tax, inv.Total, inv.Lines = dec("1.5"), dec("0.15"), dec("1.65"), 1
+	inv.Subtotal, inv.Tax, inv.Total, inv.LineCount = dec("1.5"), dec("0.15"), dec("1.65"), 1
 	f := render(t, func(b *bytes.Buffer) error {
 		return reports.WriteReconciliation(b, inv, source(lines), reports.Options{})
 	})
@@ -200,7 +203,7 @@ func TestLinesPastTheRowLimitContinueOnTheNextSheet(t *testing.T) {
 		l.OrderID = fmt.Sprintf("O%02d", i)
 		lines = append(lines, l)
 	}
-	inv.Lines = 12
+	inv.LineCount = 12
 	f := render(t, func(b *bytes.Buffer) error {
 		return reports.WriteReconciliation(b, inv, source(lines), reports.Options{MaxSheetRows: 5})
 	})

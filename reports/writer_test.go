@@ -73,7 +73,7 @@ func TestALargeSheetStreamsCompressed(t *testing.T) {
 		l.OrderID = fmt.Sprintf("O%05d", i)
 		lines = append(lines, l)
 	}
-	inv.Lines = len(lines)
+	inv.LineCount = len(lines)
 	var first, second bytes.Buffer
 	for _, b := range []*bytes.Buffer{&first, &second} {
 		if err := reports.WriteReconciliation(b, inv, source(lines), reports.Options{}); err != nil {
@@ -108,12 +108,12 @@ func TestALargeSheetStreamsCompressed(t *testing.T) {
 func TestSheetsFollowTheRecordedLineCount(t *testing.T) {
 	t.Parallel()
 	inv, lines := jpyInvoice()
-	inv.Lines = 2
+	inv.LineCount = 2
 	err := reports.WriteReconciliation(&bytes.Buffer{}, inv, source(lines), reports.Options{MaxSheetRows: 3})
 	if err == nil || !strings.Contains(err.Error(), "invoice INV-2026-000042 has more lines than the 2 it records") {
 		t.Errorf("got %v", err)
 	}
-	inv.Lines = 5
+	inv.LineCount = 5
 	f := render(t, func(b *bytes.Buffer) error {
 		return reports.WriteReconciliation(b, inv, source(lines), reports.Options{MaxSheetRows: 3})
 	})

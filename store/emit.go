@@ -6,34 +6,14 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/invoicing"
 	billingsql "github.com/openbilling/billing/sql"
 )
 
 // The emit stage's reads and writes: the invoices with what their files
 // show in the header, the recorded files, and per worker a session with its
 // statements prepared.
-
-// EmitInvoice is an invoice with what its files show in the header.
-type EmitInvoice struct {
-	Number      string          `db:"number"`
-	Type        string          `db:"type"`
-	Billing     string          `db:"billing"`
-	AccountID   string          `db:"account_id"`
-	AccountName string          `db:"account_name"`
-	Currency    string          `db:"currency"`
-	WindowStart calendar.Date   `db:"window_start"`
-	WindowEnd   calendar.Date   `db:"window_end"`
-	IssueDate   calendar.Date   `db:"issue_date"`
-	TaxRate     decimal.Decimal `db:"tax_rate"`
-	Subtotal    decimal.Decimal `db:"subtotal"`
-	Tax         decimal.Decimal `db:"tax"`
-	Total       decimal.Decimal `db:"total"`
-	Adjusts     string          `db:"adjusts"`
-	Lines       int             `db:"lines"`
-}
 
 // StoredFile is a recorded file of an invoice, with the size and
 // modification time it had when written or last checked.
@@ -60,32 +40,6 @@ func (r *FileRecords) Len() int { return len(r.numbers) }
 func (r *FileRecords) Add(number, kind, path, sha256 string, size, modifiedNS int64) {
 	r.numbers, r.kinds, r.paths, r.sums = append(r.numbers, number), append(r.kinds, kind), append(r.paths, path), append(r.sums, sha256)
 	r.sizes, r.times = append(r.sizes, size), append(r.times, modifiedNS)
-}
-
-// EmitLine is an invoice line with the names its files show.
-type EmitLine struct {
-	InvoiceNumber      string          `db:"invoice_number"`
-	CustomerID         string          `db:"customer_id"`
-	CustomerName       string          `db:"customer_name"`
-	CustomerCountry    string          `db:"customer_country"`
-	OrderID            string          `db:"order_id"`
-	SubscriptionID     string          `db:"subscription_id"`
-	SKU                string          `db:"sku"`
-	ProductName        string          `db:"product_name"`
-	ChargeType         string          `db:"charge_type"`
-	ChargeStart        calendar.Date   `db:"charge_start"`
-	ChargeEnd          calendar.Date   `db:"charge_end"`
-	ActivityDate       calendar.Date   `db:"activity_date"`
-	UnitPrice          decimal.Decimal `db:"unit_price"`
-	EffectiveUnitPrice decimal.Decimal `db:"effective_unit_price"`
-	Quantity           decimal.Decimal `db:"quantity"`
-	Amount             decimal.Decimal `db:"amount"`
-	Tax                decimal.Decimal `db:"tax"`
-	Total              decimal.Decimal `db:"total"`
-	DaysCharged        int             `db:"days_charged"`
-	TermDays           int             `db:"term_days"`
-	Detail             string          `db:"detail"`
-	Reversal           bool            `db:"reversal"`
 }
 
 // The emit stage's queries, resolved at start-up.
@@ -118,8 +72,8 @@ func LockEmit(ctx context.Context, db *sqlx.DB) (unlock func(), err error) {
 }
 
 // InvoicesForEmit lists every invoice with its header, oldest first.
-func InvoicesForEmit(ctx context.Context, q sqlx.QueryerContext) ([]EmitInvoice, error) {
-	var out []EmitInvoice
+func InvoicesForEmit(ctx context.Context, q sqlx.QueryerContext) ([]invoicing.Issued, error) {
+	var out []invoicing.Issued
 	err := sqlx.SelectContext(ctx, q, &out, invoiceListForEmit)
 	return out, err
 }
@@ -189,13 +143,13 @@ func (s *EmitSession) Record(ctx context.Context, r FileRecords) error {
 
 // ScanLines streams the lines of invoices, by invoice and in invoice order,
 // to yield; the line is reused from one call to the next.
-func (s *EmitSession) ScanLines(ctx context.Context, numbers []string, yield func(*EmitLine) error) error {
+func (s *EmitSession) ScanLines(ctx context.Context, numbers []string, yield func(*invoicing.IssuedLine) error) error {
 	rows, err := s.lineQuery.QueryxContext(ctx, pq.Array(numbers))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var r EmitLine
+	var r invoicing.IssuedLine
 	for rows.Next() {
 		if err := rows.StructScan(&r); err != nil {
 			return err

@@ -7,51 +7,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/invoicing"
 	billingsql "github.com/openbilling/billing/sql"
 )
-
-// Invoice is a finalized invoice as stored (SPEC §6).
-type Invoice struct {
-	Number      string          `db:"number"`
-	AccountID   string          `db:"account_id"`
-	Type        string          `db:"type"`
-	Billing     string          `db:"billing"`
-	Currency    string          `db:"currency"`
-	WindowStart calendar.Date   `db:"window_start"`
-	WindowEnd   calendar.Date   `db:"window_end"`
-	IssueDate   calendar.Date   `db:"issue_date"`
-	TaxRate     decimal.Decimal `db:"tax_rate"`
-	Subtotal    decimal.Decimal `db:"subtotal"`
-	Tax         decimal.Decimal `db:"tax"`
-	Total       decimal.Decimal `db:"total"`
-	Adjusts     *string         `db:"adjusts"`
-	LineCount   int             `db:"line_count"`
-}
-
-// InvoiceLine is one line of a finalized invoice as stored.
-type InvoiceLine struct {
-	CustomerID         string          `db:"customer_id"`
-	SubscriptionID     *string         `db:"subscription_id"`
-	OrderID            *string         `db:"order_id"`
-	SKU                string          `db:"sku"`
-	ChargeType         string          `db:"charge_type"`
-	ChargeStart        calendar.Date   `db:"charge_start"`
-	ChargeEnd          calendar.Date   `db:"charge_end"`
-	ActivityDate       calendar.Date   `db:"activity_date"`
-	UnitPrice          decimal.Decimal `db:"unit_price"`
-	EffectiveUnitPrice decimal.Decimal `db:"effective_unit_price"`
-	Quantity           decimal.Decimal `db:"quantity"`
-	Amount             decimal.Decimal `db:"amount"`
-	Tax                decimal.Decimal `db:"tax"`
-	Total              decimal.Decimal `db:"total"`
-	DaysCharged        sql.NullInt64   `db:"days_charged"`
-	TermDays           sql.NullInt64   `db:"term_days"`
-	Detail             sql.NullString  `db:"detail"`
-	Reversal           bool            `db:"reversal"`
-}
 
 // InvoiceFile is a recorded file of an invoice.
 type InvoiceFile struct {
@@ -71,14 +30,14 @@ var (
 
 // ListInvoices returns the invoices, oldest first, of one account or of all
 // (accountID empty).
-func ListInvoices(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]Invoice, error) {
-	var out []Invoice
+func ListInvoices(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]invoicing.Issued, error) {
+	var out []invoicing.Issued
 	err := sqlx.SelectContext(ctx, q, &out, invoiceList, accountID)
 	return out, err
 }
 
 // GetInvoice returns one invoice; found is false when there is none.
-func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (inv Invoice, found bool, err error) {
+func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (inv invoicing.Issued, found bool, err error) {
 	err = sqlx.GetContext(ctx, q, &inv, invoiceGet, number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return inv, false, nil
@@ -87,8 +46,8 @@ func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (inv 
 }
 
 // InvoiceLines returns an invoice's lines in invoice order.
-func InvoiceLines(ctx context.Context, q sqlx.QueryerContext, number string) ([]InvoiceLine, error) {
-	var out []InvoiceLine
+func InvoiceLines(ctx context.Context, q sqlx.QueryerContext, number string) ([]invoicing.IssuedLine, error) {
+	var out []invoicing.IssuedLine
 	err := sqlx.SelectContext(ctx, q, &out, invoiceLineList, number)
 	return out, err
 }

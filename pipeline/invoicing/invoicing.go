@@ -68,8 +68,8 @@ type Key struct {
 // Line is an invoice line: a charge with its tax.
 type Line struct {
 	charges.Line
-	Tax   decimal.Decimal
-	Total decimal.Decimal
+	Tax   decimal.Decimal `db:"tax"`
+	Total decimal.Decimal `db:"total"`
 }
 
 // Invoice is an invoice before it is numbered and stored.
