@@ -18,14 +18,8 @@ import (
 
 // RunRecord is one run of the history, its counts decoded.
 type RunRecord struct {
-	RunID      int64      `json:"run_id"`
-	AsOf       time.Time  `json:"as_of"`
-	Stage      string     `json:"stage"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at"`
-	Status     string     `json:"status"`
-	Error      string     `json:"error"`
-	Counts     Report     `json:"counts"`
+	store.Run
+	Counts Report `json:"counts"`
 }
 
 // ListRuns returns the latest runs, newest first.
@@ -36,7 +30,7 @@ func ListRuns(ctx context.Context, db sqlx.QueryerContext, limit int) ([]RunReco
 	}
 	runs := make([]RunRecord, len(rows))
 	for i, r := range rows {
-		runs[i] = RunRecord{RunID: r.RunID, AsOf: r.AsOf, Stage: r.Stage, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Status: r.Status, Error: r.Error}
+		runs[i].Run = r
 		if err := json.Unmarshal(r.Counts, &runs[i].Counts); err != nil {
 			return nil, fmt.Errorf("reading counts of run %d: %w", r.RunID, err)
 		}

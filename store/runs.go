@@ -12,14 +12,14 @@ import (
 
 // Run is one run of the history (pipeline_runs).
 type Run struct {
-	RunID      int64      `db:"run_id"`
-	AsOf       time.Time  `db:"as_of"`
-	Stage      string     `db:"stage"`
-	StartedAt  time.Time  `db:"started_at"`
-	FinishedAt *time.Time `db:"finished_at"`
-	Status     string     `db:"status"`
-	Error      string     `db:"error"`
-	Counts     []byte     `db:"counts"` // the run's report, as JSON
+	RunID      int64      `db:"run_id" json:"run_id"`
+	AsOf       time.Time  `db:"as_of" json:"as_of"`
+	Stage      string     `db:"stage" json:"stage"`
+	StartedAt  time.Time  `db:"started_at" json:"started_at"`
+	FinishedAt *time.Time `db:"finished_at" json:"finished_at"`
+	Status     string     `db:"status" json:"status"`
+	Error      string     `db:"error" json:"error"`
+	Counts     []byte     `db:"counts" json:"-"` // the run's report, as JSON
 }
 
 // The queries of the run history, resolved at start-up.
