@@ -28,6 +28,9 @@ type Config struct {
 	LogLevel    string `yaml:"log_level"`  // debug, info, warn, error
 	LogFormat   string `yaml:"log_format"` // text, json
 
+	// Payments (SPEC §9).
+	RetrySchedule string `yaml:"retry_schedule"` // days after the first attempt a soft-declined auto-charge is retried: "3d,5d,7d"
+
 	// The daemon (billing schedule).
 	ScheduleNightly string        `yaml:"schedule_nightly"` // cron expression of the nightly job, UTC; empty disables it
 	ScheduleClose   string        `yaml:"schedule_close"`   // cron expression of the close job, UTC; empty disables it
@@ -121,6 +124,14 @@ var Settings = []Setting{
 			}
 			return ""
 		}},
+	textSetting("retry_schedule", "BILLING_RETRY_SCHEDULE", "retry-schedule", "3d,5d,7d",
+		"when a soft-declined auto-charge is retried, in days after the first attempt; empty never retries",
+		func(c *Config) *string { return &c.RetrySchedule }, func(v string) string {
+			if _, err := ParseRetrySchedule(v); err != nil {
+				return err.Error()
+			}
+			return ""
+		}),
 	textSetting("log_level", "BILLING_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
 		func(c *Config) *string { return &c.LogLevel }, oneOf("log_level", "debug", "info", "warn", "error")),
 	textSetting("log_format", "BILLING_LOG_FORMAT", "log-format", "text", "text or json",
@@ -311,4 +322,25 @@ func MaskDatabaseURL(raw string) string {
 		u.RawQuery = q.Encode()
 	}
 	return strings.Replace(u.String(), "%2A%2A%2A%2A%2A", "*****", -1)
+}
+
+// ParseRetrySchedule reads a retry schedule such as "3d,5d,7d": days after
+// the first attempt, each later than the one before.
+func ParseRetrySchedule(v string) ([]time.Duration, error) {
+	out := []time.Duration{}
+	if strings.TrimSpace(v) == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(v, ",") {
+		days, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(part), "d"))
+		if err != nil || days < 1 || days > 365 || !strings.HasSuffix(strings.TrimSpace(part), "d") {
+			return nil, fmt.Errorf("retry_schedule %q: %q is not a number of days such as 3d (1d to 365d)", v, part)
+		}
+		d := time.Duration(days) * 24 * time.Hour
+		if len(out) > 0 && d <= out[len(out)-1] {
+			return nil, fmt.Errorf("retry_schedule %q: each retry must come after the one before", v)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }

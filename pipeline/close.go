@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
 	"github.com/openbilling/billing/pipeline/invoicing"
@@ -474,6 +475,16 @@ func storeInvoices(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoic
 	}
 	if err := store.InsertInvoices(ctx, tx, numbered, runID); err != nil {
 		return nil, err
+	}
+	// Unallocated credit pays the new invoices as they are finalized (SPEC §9).
+	accounts := make([]string, 0, len(invoices))
+	for i, inv := range invoices {
+		if i == 0 || inv.AccountID != invoices[i-1].AccountID {
+			accounts = append(accounts, inv.AccountID)
+		}
+	}
+	if err := payments.ApplyCredits(ctx, tx, accounts); err != nil {
+		return nil, fmt.Errorf("applying credit to invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err)
 	}
 	return numbers, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/pipeline/money"
 )
 
@@ -28,10 +29,11 @@ const (
 	StageRate    Stage = "rate"
 	StageClose   Stage = "close"
 	StageEmit    Stage = "emit"
+	StageCollect Stage = "collect"
 )
 
 // allStages is every stage in pipeline order: what "all" means.
-var allStages = Stages{StageExtract, StageRate, StageClose, StageEmit}
+var allStages = Stages{StageExtract, StageRate, StageClose, StageEmit, StageCollect}
 
 // Stages are the stages of one run, in pipeline order.
 type Stages []Stage
@@ -49,10 +51,10 @@ func ParseStages(s string) (Stages, error) {
 	for _, part := range strings.Split(s, ",") {
 		st := Stage(strings.TrimSpace(part))
 		switch st {
-		case StageExtract, StageRate, StageClose, StageEmit:
+		case StageExtract, StageRate, StageClose, StageEmit, StageCollect:
 			given[st] = true
 		default:
-			return nil, fmt.Errorf("unknown stage %q (all, or any of extract, rate, close, emit separated by commas)", part)
+			return nil, fmt.Errorf("unknown stage %q (all, or any of extract, rate, close, emit, collect separated by commas)", part)
 		}
 	}
 	var out Stages
@@ -136,6 +138,15 @@ type Pipeline struct {
 	Log       *slog.Logger
 	GraceDays int     // days to wait after a closing date (SPEC §3)
 	Emitter   Emitter // optional; without it the emit stage writes nothing
+	// Collector charges the new invoices (the collect stage, SPEC §9);
+	// optional: without it the collect stage charges nothing.
+	Collector Collector
+}
+
+// Collector charges the invoices with an amount due on accounts with a
+// valid card on file (the collect stage).
+type Collector interface {
+	Collect(ctx context.Context, asOf time.Time) (payments.CollectReport, error)
 }
 
 // Report is what a run did, for the operator and the run history.
@@ -157,6 +168,7 @@ type Report struct {
 	Failed        []FailedWindow            `json:"failed_windows,omitempty"`
 	Backdated     []BackdatedCount          `json:"backdated,omitempty"`
 	RatedLines    int                       `json:"rated_lines"`
+	Collect       *payments.CollectReport   `json:"collect,omitempty"`
 	totals        map[money.Currency]decimal.Decimal
 }
 
@@ -304,6 +316,13 @@ func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, st
 		rep.Files += n
 		if err != nil {
 			return fmt.Errorf("emit: %w", err)
+		}
+	}
+	if stages.includes(StageCollect) && p.Collector != nil {
+		c, err := p.Collector.Collect(ctx, rep.AsOf)
+		rep.Collect = &c
+		if err != nil {
+			return fmt.Errorf("collect: %w", err)
 		}
 	}
 	if n := len(rep.Failed); n > 0 {

@@ -95,7 +95,7 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 		return nil, err
 	}
 	if pm != nil {
-		s.PaymentMethod = &PaymentMethod{Brand: pm.Brand, Last4: pm.Last4, Month: pm.Month, Year: pm.Year, Status: pm.Status}
+		s.PaymentMethod = &PaymentMethod{Brand: pm.Brand, Last4: pm.Last4, Month: pm.ExpMonth, Year: pm.ExpYear, Status: pm.Status}
 	}
 	last, found, err := store.LastAnniversaryInvoiceDate(ctx, db, a.ID)
 	if err != nil {

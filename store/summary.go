@@ -33,15 +33,6 @@ type UnbilledCharges struct {
 	RatedAt     time.Time       `db:"as_of"`
 }
 
-// PaymentMethod is a card on file: a gateway token, never a card number.
-type PaymentMethod struct {
-	Brand  string `db:"brand"`
-	Last4  string `db:"last4"`
-	Month  int    `db:"expiry_month"`
-	Year   int    `db:"expiry_year"`
-	Status string `db:"status"`
-}
-
 // The queries of an account's summary, resolved at start-up.
 var (
 	accountBalances            = billingsql.Query("account_balances")

@@ -30,10 +30,10 @@ func init() {
 	commands = []*command{
 		{name: "migrate", summary: "create or upgrade the database schema", run: runMigrate},
 		{name: "import", args: "KIND FILE.csv", summary: "import a CSV file; KIND: accounts customers products prices orders usage tax-rates", run: runImport},
-		{name: "run", summary: "run the pipeline as of an instant: extract, rate, close due windows, emit files", run: runRun,
+		{name: "run", summary: "run the pipeline as of an instant: extract, rate, close due windows, emit files, collect", run: runRun,
 			flags: func(fs *flag.FlagSet) {
 				asOfFlag(fs)
-				fs.String("stage", "all", "all, or any of extract, rate, close, emit separated by commas")
+				fs.String("stage", "all", "all, or any of extract, rate, close, emit, collect separated by commas")
 				profileFlags(fs)
 			}},
 		{name: "rerun", args: "--account ID --window YYYY-MM-DD", summary: "recompute a closed window and issue an adjustment invoice for the difference", run: runRerun,
@@ -58,6 +58,30 @@ func init() {
 			flags: func(fs *flag.FlagSet) {
 				fs.String("account", "", "account id")
 				asOfFlag(fs)
+				fs.Bool("json", false, "print JSON")
+			}},
+		{name: "payment-methods", args: "add|list|remove|default|validate", summary: "cards on file: add (tokenized by the gateway), list, remove, make default, validate", run: runPaymentMethods,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "account id (list and validate: all accounts when empty)")
+				cardFlags(fs)
+				fs.Bool("default", false, "add: make the new card the account's default")
+				fs.String("id", "", "remove, default: the card's id (see list)")
+				fs.Bool("json", false, "print JSON")
+			}},
+		{name: "pay", args: "--account ID --currency C (--amount A | --all) (--card N ... | --paypal EMAIL)", summary: "a one-time payment of the balance or part of it, by card or PayPal", run: runPay,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "account id")
+				fs.String("currency", "", "the balance's currency")
+				fs.String("amount", "", "the amount to pay, in whole minor units of the currency")
+				fs.Bool("all", false, "pay the whole balance in the currency")
+				cardFlags(fs)
+				fs.String("paypal", "", "pay by PayPal from this e-mail address")
+				fs.String("idempotency-key", "", "the same key replays the first payment's result instead of paying again")
+				fs.Bool("json", false, "print JSON")
+			}},
+		{name: "payments", summary: "list payments received, newest first, with the invoices each paid", run: runPayments,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "only this account's")
 				fs.Bool("json", false, "print JSON")
 			}},
 		{name: "account", args: "set-billing-day --account ID --day D", summary: "change an account's billing day after its last closed window", run: runAccount,

@@ -39,7 +39,12 @@ func (a *app) pipeline(ctx context.Context) (*pipeline.Pipeline, func(), error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter()}
+	collector, err := a.payments(db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter(), Collector: collector}
 	return p, func() { db.Close() }, nil
 }
 
@@ -87,6 +92,13 @@ func printReport(w io.Writer, rep *pipeline.Report, runErr error) {
 	}
 	fmt.Fprintf(w, "  windows closed:        %d\n  invoices issued:       %d\n  lines written:         %d\n  files written:         %d\n",
 		rep.WindowsClosed, rep.Invoices, rep.Lines, rep.Files)
+	if c := rep.Collect; c != nil {
+		fmt.Fprintf(w, "  charges made:          %d (%d succeeded, %d soft-declined to retry, %d hard-declined, %d without an answer yet)\n",
+			c.Charged, c.Succeeded, c.Declined, c.HardDeclined, c.Unknown)
+		if c.Settled > 0 {
+			fmt.Fprintf(w, "  earlier charges settled: %d\n", c.Settled)
+		}
+	}
 	fmt.Fprintf(w, "  totals:                %s\n", totals(rep.Totals))
 	if len(rep.Untaxed) > 0 {
 		fmt.Fprintf(w, "  taxed at zero (no rate for the country): %s\n", strings.Join(rep.Untaxed, ", "))

@@ -1,0 +1,130 @@
+package payments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/payments/gateway"
+	"github.com/openbilling/billing/payments/ledger"
+	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/store"
+)
+
+// PayRequest is a one-time payment (SPEC §9): of the whole balance in one
+// currency (All) or of an amount, by a card given for this payment only or
+// by PayPal.
+type PayRequest struct {
+	AccountID      string
+	Currency       money.Currency
+	Amount         decimal.Decimal // when not All
+	All            bool
+	Card           *gateway.Card // or
+	PayPal         string        // the payer's PayPal e-mail
+	IdempotencyKey string        // the client's; a fresh one when empty
+	AsOf           time.Time
+}
+
+// Result is what became of a payment.
+type Result struct {
+	Key         string          `json:"idempotency_key"`
+	Status      string          `json:"status"` // succeeded, declined, pending, unknown
+	AccountID   string          `json:"account_id"`
+	Currency    string          `json:"currency"`
+	Amount      decimal.Decimal `json:"amount"`
+	PaymentID   string          `json:"payment_id,omitempty"`
+	DeclineCode string          `json:"decline_code,omitempty"`
+	Method      string          `json:"method"`
+	Replayed    bool            `json:"replayed"` // the key was used before: this is the first request's result
+}
+
+func resultOf(a store.Attempt, replayed bool) Result {
+	return Result{Key: a.Key, Status: a.Status, AccountID: a.AccountID, Currency: a.Currency, Amount: a.Amount,
+		PaymentID: a.PaymentID, DeclineCode: a.DeclineCode, Method: a.MethodLabel, Replayed: replayed}
+}
+
+// Pay makes a one-time payment. The same idempotency key replays the first
+// request's result; the same key with other parameters is refused with
+// gateway.ErrKeyReused. A payment above the balance leaves a credit.
+func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
+	if _, err := s.contact(ctx, req.AccountID); err != nil {
+		return Result{}, err
+	}
+	if _, err := money.ParseCurrency(string(req.Currency)); err != nil {
+		return Result{}, fmt.Errorf("currency %q: %w", req.Currency, err)
+	}
+	if !req.All {
+		if err := ledger.CheckAmount(req.Amount, req.Currency); err != nil {
+			return Result{}, err
+		}
+	}
+	method, label, amountText := "paypal", "PayPal "+req.PayPal, "all"
+	switch {
+	case (req.Card == nil) == (req.PayPal == ""):
+		return Result{}, errors.New("pay by a card or by PayPal, one of the two")
+	case req.Card != nil:
+		if err := req.Card.Check(); err != nil {
+			return Result{}, err
+		}
+		method, label = "card", fmt.Sprintf("%s ending %s", gateway.Brand(req.Card.Digits()), req.Card.Last4())
+	}
+	if !req.All {
+		amountText = req.Amount.String()
+	}
+	key := req.IdempotencyKey
+	if key == "" {
+		key = newKey("pay_")
+	}
+	request := fmt.Sprintf("pay account=%s currency=%s amount=%s method=%s label=%s", req.AccountID, req.Currency, amountText, method, label)
+
+	unlock, err := store.LockAccountPayments(ctx, s.DB, req.AccountID)
+	if err != nil {
+		return Result{}, fmt.Errorf("waiting for the account's other payments: %w", err)
+	}
+	defer unlock()
+	if earlier, found, err := store.AttemptByKey(ctx, s.DB, key); err != nil {
+		return Result{}, err
+	} else if found {
+		if earlier.Request != request {
+			return Result{}, fmt.Errorf("idempotency key %s: %w", key, gateway.ErrKeyReused)
+		}
+		if earlier.Status == "pending" || earlier.Status == "unknown" {
+			if _, err := s.settleOne(ctx, earlier, req.AsOf); err != nil {
+				return Result{}, err
+			}
+			earlier, _, err = store.AttemptByKey(ctx, s.DB, key)
+			if err != nil {
+				return Result{}, err
+			}
+		}
+		return resultOf(earlier, true), nil
+	}
+
+	amount := req.Amount
+	if req.All {
+		if amount, err = amountDue(ctx, s.DB, req.AccountID, req.Currency); err != nil {
+			return Result{}, fmt.Errorf("reading the balance of account %s: %w", req.AccountID, err)
+		}
+		if !amount.IsPositive() {
+			return Result{}, fmt.Errorf("%w in %s on account %s", ErrNothingDue, req.Currency, req.AccountID)
+		}
+	}
+	charge := gateway.Charge{Key: key, PayPal: req.PayPal, Amount: amount, Currency: req.Currency}
+	if req.Card != nil {
+		tok, err := s.Gateway.Tokenize(ctx, *req.Card)
+		if err != nil {
+			return Result{}, err
+		}
+		charge.Token = tok.Token
+	}
+	a := store.Attempt{Key: key, Request: request, Purpose: "payment", AccountID: req.AccountID, Currency: string(req.Currency),
+		Amount: amount, Method: method, MethodLabel: label, AttemptNo: 1, AttemptedAt: req.AsOf}
+	a, err = s.charge(ctx, a, charge, req.AsOf)
+	if err != nil {
+		return resultOf(a, false), err
+	}
+	return resultOf(a, false), nil
+}

@@ -1,0 +1,267 @@
+// Package payments is the money side of billing (SPEC §9): cards on file,
+// one-time payments, the collect stage's auto-charges, and the allocation
+// of payments and credits to invoices. The command line, the pipeline's
+// collect stage and the portal call it; the rules are the ledger
+// package's, the money moves through a gateway.Gateway, and every record
+// goes through the store.
+package payments
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/payments/gateway"
+	"github.com/openbilling/billing/payments/ledger"
+	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/store"
+)
+
+// DefaultRetrySchedule is when a soft-declined auto-charge is tried again,
+// counted from the first attempt (SPEC §9).
+var DefaultRetrySchedule = []time.Duration{3 * 24 * time.Hour, 5 * 24 * time.Hour, 7 * 24 * time.Hour}
+
+// Service records payments and moves money through its gateway.
+type Service struct {
+	DB            *sqlx.DB
+	Gateway       gateway.Gateway
+	Log           *slog.Logger
+	RetrySchedule []time.Duration // DefaultRetrySchedule when nil
+}
+
+// ErrNoAccount is an account id that does not exist.
+var ErrNoAccount = errors.New("no such account")
+
+// ErrNothingDue is a payment of the whole balance when nothing is owed.
+var ErrNothingDue = errors.New("nothing is due")
+
+func (s *Service) retrySchedule() []time.Duration {
+	if s.RetrySchedule != nil {
+		return s.RetrySchedule
+	}
+	return DefaultRetrySchedule
+}
+
+func (s *Service) contact(ctx context.Context, accountID string) (store.Contact, error) {
+	c, found, err := store.AccountContact(ctx, s.DB, accountID)
+	switch {
+	case err != nil:
+		return c, fmt.Errorf("reading account %s: %w", accountID, err)
+	case !found:
+		return c, fmt.Errorf("%w: %s", ErrNoAccount, accountID)
+	}
+	return c, nil
+}
+
+// inTx runs fn in a transaction and commits it.
+func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ApplyCredits allocates what the accounts' payments and credits still hold
+// to their open invoices, oldest first, in the caller's transaction (SPEC
+// §9): the close calls it as it finalizes invoices, a payment as it is
+// recorded. The accounts' payment locks are held until the transaction ends.
+func ApplyCredits(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
+	credits, err := store.Credits(ctx, tx, accountIDs)
+	if err != nil || len(credits) == 0 {
+		return err
+	}
+	var holders []string
+	for i, c := range credits {
+		if i == 0 || c.AccountID != credits[i-1].AccountID {
+			holders = append(holders, c.AccountID)
+		}
+	}
+	if err := store.LockAccountsPaymentsInTx(ctx, tx, holders); err != nil {
+		return err
+	}
+	return allocateCredits(ctx, tx, holders)
+}
+
+// allocateCredits is ApplyCredits for accounts whose payment locks the
+// caller holds.
+func allocateCredits(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
+	credits, err := store.Credits(ctx, tx, accountIDs)
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(credits); {
+		end := start
+		for end < len(credits) && credits[end].AccountID == credits[start].AccountID && credits[end].Currency == credits[start].Currency {
+			end++
+		}
+		account, currency := credits[start].AccountID, credits[start].Currency
+		sources := make([]ledger.Source, 0, end-start)
+		for _, c := range credits[start:end] {
+			sources = append(sources, c.Source)
+		}
+		open, err := store.OpenInvoices(ctx, tx, account, currency)
+		if err != nil {
+			return err
+		}
+		if err := store.InsertAllocations(ctx, tx, account, currency, ledger.Allocate(open, sources)); err != nil {
+			return fmt.Errorf("allocating credit of account %s in %s: %w", account, currency, err)
+		}
+		start = end
+	}
+	return nil
+}
+
+// newKey is a fresh idempotency key.
+func newKey(prefix string) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// charge makes one gateway charge under the account's payment lock, which
+// the caller holds: the attempt is committed before the gateway is called,
+// so a process killed while waiting leaves an attempt the next run settles
+// by asking the gateway, never by charging again (SPEC §9 "Never twice").
+func (s *Service) charge(ctx context.Context, a store.Attempt, req gateway.Charge, asOf time.Time) (store.Attempt, error) {
+	id, inserted, err := store.InsertAttempt(ctx, s.DB, a)
+	if err != nil {
+		return a, fmt.Errorf("recording the charge of account %s: %w", a.AccountID, err)
+	}
+	if !inserted {
+		return a, fmt.Errorf("idempotency key %s is taken", a.Key)
+	}
+	a.ID = id
+	res, err := s.Gateway.Charge(ctx, req)
+	if err != nil {
+		// Nothing is known of the charge: it stays pending, and is asked
+		// about before the account is charged again.
+		return a, fmt.Errorf("charging account %s: %w", a.AccountID, err)
+	}
+	return s.settle(ctx, a, res, asOf)
+}
+
+// settle records a gateway's answer: a succeeded charge becomes a payment,
+// allocated to the account's open invoices oldest first; a decline is kept
+// with its code; an unknown outcome waits for the next question.
+func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Result, asOf time.Time) (store.Attempt, error) {
+	a.Status, a.DeclineCode, a.Hard, a.GatewayReference = string(res.Outcome), res.DeclineCode, res.Hard, res.Reference
+	if res.Outcome == gateway.Unknown {
+		a.Status = "unknown"
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if res.Outcome == gateway.Succeeded {
+			a.PaymentID = fmt.Sprintf("PAY-%d", a.ID)
+			if err := store.InsertPayment(ctx, tx, store.Payment{PaymentID: a.PaymentID, AccountID: a.AccountID, Currency: a.Currency,
+				Amount: a.Amount, Method: a.Method, MethodLabel: a.MethodLabel, GatewayReference: res.Reference, PaidAt: asOf}); err != nil {
+				return err
+			}
+			if err := allocateCredits(ctx, tx, []string{a.AccountID}); err != nil {
+				return err
+			}
+			if err := s.notify(ctx, tx, a.AccountID, "payment-"+a.PaymentID, fmt.Sprintf("Payment received: %s %s", money.Format(a.Amount, money.Currency(a.Currency)), a.Currency),
+				fmt.Sprintf("We received your payment of %s %s by %s (reference %s). Thank you.", money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.MethodLabel, a.PaymentID)); err != nil {
+				return err
+			}
+		}
+		if res.Outcome == gateway.Declined && res.Hard && a.Purpose == "auto_charge" {
+			if err := s.notify(ctx, tx, a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "Payment failed for invoice "+a.InvoiceNumber,
+				fmt.Sprintf("We could not charge %s %s for invoice %s to %s: the card was declined (%s). It will not be tried again; please update your card or pay the invoice.",
+					money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.InvoiceNumber, a.MethodLabel, res.DeclineCode)); err != nil {
+				return err
+			}
+		}
+		return store.SettleAttempt(ctx, tx, a)
+	})
+	if err != nil {
+		return a, fmt.Errorf("recording the outcome of charge %s (the gateway answered %s; the next run records it again): %w", a.Key, res.Outcome, err)
+	}
+	return a, nil
+}
+
+// notify puts an e-mail to the account's contact in the outbox, in tx; an
+// account without an e-mail address is not written to.
+func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, accountID, id, subject, body string) error {
+	c, found, err := store.AccountContact(ctx, tx, accountID)
+	if err != nil || !found || c.Email == "" {
+		return err
+	}
+	return store.InsertMessage(ctx, tx, store.Message{ID: "<" + id + "@billing>", AccountID: accountID, To: c.Email, Subject: subject, Body: body})
+}
+
+// SettleUnknown asks the gateway about every charge of an account (or all,
+// accountID empty) whose outcome is not known, and records the answers.
+func (s *Service) SettleUnknown(ctx context.Context, accountID string, asOf time.Time) (settled int, err error) {
+	attempts, err := store.UnsettledAttempts(ctx, s.DB, accountID)
+	if err != nil {
+		return 0, fmt.Errorf("reading unsettled charges: %w", err)
+	}
+	for _, a := range attempts {
+		unlock, err := store.LockAccountPayments(ctx, s.DB, a.AccountID)
+		if err != nil {
+			return settled, err
+		}
+		ok, err := s.settleOne(ctx, a, asOf)
+		unlock()
+		if err != nil {
+			return settled, err
+		}
+		if ok {
+			settled++
+		}
+	}
+	return settled, nil
+}
+
+// settleOne asks about one unsettled attempt, under its account's lock.
+func (s *Service) settleOne(ctx context.Context, a store.Attempt, asOf time.Time) (bool, error) {
+	now, found, err := store.AttemptByKey(ctx, s.DB, a.Key)
+	if err != nil || !found || (now.Status != "pending" && now.Status != "unknown") {
+		return false, err // settled by another process meanwhile
+	}
+	res, err := s.Gateway.Lookup(ctx, a.Key)
+	if errors.Is(err, gateway.ErrNotFound) {
+		// The request never reached the gateway: it declined nothing and
+		// took nothing, so the attempt is closed as not made.
+		res, err = gateway.Result{Outcome: gateway.Declined, DeclineCode: "not_sent"}, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("asking the gateway about charge %s: %w", a.Key, err)
+	}
+	if res.Outcome == gateway.Unknown {
+		return false, nil
+	}
+	_, err = s.settle(ctx, now, res, asOf)
+	return err == nil, err
+}
+
+// amountDue is what an account owes in a currency now, less what charges
+// whose outcome is unknown may still collect.
+func amountDue(ctx context.Context, q sqlx.QueryerContext, accountID string, c money.Currency) (decimal.Decimal, error) {
+	balances, err := store.Balances(ctx, q, accountID)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	due := decimal.Zero
+	for _, b := range balances {
+		if b.Currency == string(c) {
+			due = b.Balance
+		}
+	}
+	inFlight, err := store.InFlight(ctx, q, accountID, string(c))
+	if err != nil {
+		return decimal.Zero, err
+	}
+	return due.Sub(inFlight), nil
+}

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// Cards on file, gateway attempts, the outbox and the locks that serialize
+// an account's payments (SPEC §9).
+var (
+	paymentMethodInsert     = billingsql.Query("payment_method_insert")
+	paymentMethodList       = billingsql.Query("payment_method_list")
+	paymentMethodSetStatus  = billingsql.Query("payment_method_set_status")
+	paymentMethodRemove     = billingsql.Query("payment_method_remove")
+	paymentMethodSetDefault = billingsql.Query("payment_method_set_default")
+	accountContact          = billingsql.Query("account_contact")
+	gatewayAttemptInsert    = billingsql.Query("gateway_attempt_insert")
+	gatewayAttemptGet       = billingsql.Query("gateway_attempt_get")
+	gatewayAttemptUnsettled = billingsql.Query("gateway_attempt_unsettled")
+	gatewayAttemptSettle    = billingsql.Query("gateway_attempt_settle")
+	gatewayAttemptInFlight  = billingsql.Query("gateway_attempt_in_flight")
+	collectCandidates       = billingsql.Query("collect_candidates")
+	paymentList             = billingsql.Query("payment_list")
+	outboxInsert            = billingsql.Query("outbox_insert")
+)
+
+// ledgerLockClass is the first key of the per-account payment locks.
+const ledgerLockClass = 0x4c454447 // "LEDG"
+
+// LockAccountPayments waits until no other session works on the account's
+// payments and holds the lock on a session of its own until unlock (or
+// until the session ends with its process): an account's payments, and
+// the allocations of its credits, take turns (SPEC §9 "Never twice").
+func LockAccountPayments(ctx context.Context, db *sqlx.DB, accountID string) (unlock func(), err error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, hashtext($2))`, ledgerLockClass, accountID); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, hashtext($2))`, ledgerLockClass, accountID)
+		conn.Close()
+	}, nil
+}
+
+// LockAccountsPaymentsInTx takes the accounts' payment locks, in id order,
+// until the transaction ends.
+func LockAccountsPaymentsInTx(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
+		ledgerLockClass, pq.Array(accountIDs))
+	return err
+}
+
+// Contact is an account's name and e-mail ("" when it has none).
+type Contact struct {
+	Name  string `db:"name"`
+	Email string `db:"email"`
+}
+
+// AccountContact returns an account's contact; found is false for an unknown account.
+func AccountContact(ctx context.Context, q sqlx.QueryerContext, accountID string) (c Contact, found bool, err error) {
+	err = sqlx.GetContext(ctx, q, &c, accountContact, accountID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	return c, err == nil, err
+}
+
+// PaymentMethod is a card on file: the gateway's token and what may be shown.
+type PaymentMethod struct {
+	ID           int64     `db:"payment_method_id" json:"id"`
+	AccountID    string    `db:"account_id" json:"account_id"`
+	Token        string    `db:"gateway_token" json:"-"`
+	Brand        string    `db:"brand" json:"brand"`
+	Last4        string    `db:"last4" json:"last4"`
+	ExpMonth     int       `db:"expiry_month" json:"exp_month"`
+	ExpYear      int       `db:"expiry_year" json:"exp_year"`
+	HolderName   string    `db:"holder_name" json:"name"`
+	Status       string    `db:"status" json:"status"`
+	StatusReason string    `db:"status_reason" json:"status_reason"`
+	IsDefault    bool      `db:"is_default" json:"default"`
+	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// InsertPaymentMethod stores a tokenized card as pending and returns its id.
+func InsertPaymentMethod(ctx context.Context, q sqlx.QueryerContext, m PaymentMethod) (int64, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id, paymentMethodInsert, m.AccountID, m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear, m.HolderName)
+	return id, err
+}
+
+// PaymentMethods lists the cards on file of an account, or of all (accountID empty).
+func PaymentMethods(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]PaymentMethod, error) {
+	var out []PaymentMethod
+	err := sqlx.SelectContext(ctx, q, &out, paymentMethodList, accountID)
+	return out, err
+}
+
+// SetPaymentMethodStatus changes a card's status; changed is false when it
+// already had it.
+func SetPaymentMethodStatus(ctx context.Context, q sqlx.ExecerContext, id int64, status, reason string) (changed bool, err error) {
+	return affected(q.ExecContext(ctx, paymentMethodSetStatus, id, status, reason))
+}
+
+// RemovePaymentMethod removes a card of an account; found is false when it has no such card.
+func RemovePaymentMethod(ctx context.Context, q sqlx.ExecerContext, accountID string, id int64) (found bool, err error) {
+	return affected(q.ExecContext(ctx, paymentMethodRemove, id, accountID))
+}
+
+// SetDefaultPaymentMethod makes a card its account's default.
+func SetDefaultPaymentMethod(ctx context.Context, q sqlx.ExecerContext, accountID string, id int64) error {
+	_, err := q.ExecContext(ctx, paymentMethodSetDefault, id, accountID)
+	return err
+}
+
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// Attempt is a call to the gateway that moves money, with its outcome once known.
+type Attempt struct {
+	ID               int64           `db:"attempt_id"`
+	Key              string          `db:"idempotency_key"`
+	Request          string          `db:"request"`
+	Purpose          string          `db:"purpose"` // auto_charge, payment or payback
+	AccountID        string          `db:"account_id"`
+	Currency         string          `db:"currency"`
+	Amount           decimal.Decimal `db:"amount"`
+	InvoiceNumber    string          `db:"invoice_number"`
+	PaymentMethodID  *int64          `db:"payment_method_id"`
+	Method           string          `db:"method"` // card_on_file, card or paypal
+	MethodLabel      string          `db:"method_label"`
+	AttemptNo        int             `db:"attempt_no"`
+	AttemptedAt      time.Time       `db:"attempted_at"`
+	Status           string          `db:"status"` // pending, succeeded, declined, unknown
+	DeclineCode      string          `db:"decline_code"`
+	Hard             bool            `db:"hard_decline"`
+	GatewayReference string          `db:"gateway_reference"`
+	PaymentID        string          `db:"payment_id"`
+}
+
+// InsertAttempt records a gateway call before it is made; inserted is
+// false when its key is taken.
+func InsertAttempt(ctx context.Context, q sqlx.QueryerContext, a Attempt) (id int64, inserted bool, err error) {
+	err = sqlx.GetContext(ctx, q, &id, gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, a.Amount,
+		a.InvoiceNumber, a.PaymentMethodID, a.Method, a.MethodLabel, a.AttemptNo, a.AttemptedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// AttemptByKey returns a gateway call by its idempotency key.
+func AttemptByKey(ctx context.Context, q sqlx.QueryerContext, key string) (a Attempt, found bool, err error) {
+	err = sqlx.GetContext(ctx, q, &a, gatewayAttemptGet, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, false, nil
+	}
+	return a, err == nil, err
+}
+
+// UnsettledAttempts lists the gateway calls whose outcome is not known, of
+// one account or all (accountID empty).
+func UnsettledAttempts(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]Attempt, error) {
+	var out []Attempt
+	err := sqlx.SelectContext(ctx, q, &out, gatewayAttemptUnsettled, accountID)
+	return out, err
+}
+
+// SettleAttempt records a gateway call's outcome.
+func SettleAttempt(ctx context.Context, q sqlx.ExecerContext, a Attempt) error {
+	_, err := q.ExecContext(ctx, gatewayAttemptSettle, a.ID, a.Status, a.DeclineCode, a.Hard, a.GatewayReference, a.PaymentID)
+	return err
+}
+
+// InFlight is what an account's unsettled charges in a currency may still collect.
+func InFlight(ctx context.Context, q sqlx.QueryerContext, accountID, currency string) (decimal.Decimal, error) {
+	var d decimal.Decimal
+	err := sqlx.GetContext(ctx, q, &d, gatewayAttemptInFlight, accountID, currency)
+	return d, err
+}
+
+// CollectCandidate is an invoice an auto-charge may take, with its history.
+type CollectCandidate struct {
+	Number          string          `db:"number"`
+	AccountID       string          `db:"account_id"`
+	Currency        string          `db:"currency"`
+	IssueDate       calendar.Date   `db:"issue_date"`
+	Due             decimal.Decimal `db:"due"`
+	PaymentMethodID int64           `db:"payment_method_id"`
+	Token           string          `db:"gateway_token"`
+	Brand           string          `db:"brand"`
+	Last4           string          `db:"last4"`
+	Attempts        int             `db:"attempts"`
+	FirstAttempt    *time.Time      `db:"first_at"`
+	LastStatus      string          `db:"last_status"`
+	Hard            bool            `db:"hard"`
+}
+
+// CollectCandidates lists the invoices with something due on accounts
+// whose default card is valid.
+func CollectCandidates(ctx context.Context, q sqlx.QueryerContext) ([]CollectCandidate, error) {
+	var out []CollectCandidate
+	err := sqlx.SelectContext(ctx, q, &out, collectCandidates)
+	return out, err
+}
+
+// PaymentRecord is a payment received with the invoices it paid.
+type PaymentRecord struct {
+	Payment
+	PaidInvoices string `db:"paid_invoices"` // "NUMBER AMOUNT, ..."
+}
+
+// Payments lists payments received, newest first, of an account or all.
+func Payments(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]PaymentRecord, error) {
+	var out []PaymentRecord
+	err := sqlx.SelectContext(ctx, q, &out, paymentList, accountID)
+	return out, err
+}
+
+// Message is an e-mail for the outbox.
+type Message struct {
+	ID, AccountID, To, Subject, Body string
+}
+
+// InsertMessage puts an e-mail in the outbox; a message already there is kept.
+func InsertMessage(ctx context.Context, q sqlx.ExecerContext, m Message) error {
+	_, err := q.ExecContext(ctx, outboxInsert, m.ID, m.AccountID, m.To, m.Subject, m.Body)
+	return err
+}

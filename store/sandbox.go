@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// The sandbox gateway's books (its own tables, as a processor keeps them on
+// its side).
+var (
+	sandboxCardInsert     = billingsql.Query("sandbox_card_insert")
+	sandboxCardTakeCharge = billingsql.Query("sandbox_card_take_charge")
+	sandboxCardGet        = billingsql.Query("sandbox_card_get")
+	sandboxRequestGet     = billingsql.Query("sandbox_request_get")
+	sandboxRequestInsert  = billingsql.Query("sandbox_request_insert")
+	sandboxRequestAnswer  = billingsql.Query("sandbox_request_answer")
+	sandboxRefunded       = billingsql.Query("sandbox_refunded")
+)
+
+// SandboxCard is a card the sandbox tokenized.
+type SandboxCard struct {
+	Token     string `db:"token"`
+	Behaviour string `db:"behaviour"`
+	ExpMonth  int    `db:"expiry_month"`
+	ExpYear   int    `db:"expiry_year"`
+	Charges   int    `db:"charges"` // charges made on it before
+}
+
+// SandboxRequest is a request the sandbox received.
+type SandboxRequest struct {
+	Key         string          `db:"idempotency_key"`
+	Request     string          `db:"request"`
+	Kind        string          `db:"kind"` // charge or refund
+	Amount      decimal.Decimal `db:"amount"`
+	Currency    string          `db:"currency"`
+	Status      string          `db:"status"`
+	DeclineCode string          `db:"decline_code"`
+	Hard        bool            `db:"hard_decline"`
+	Reference   string          `db:"reference"`
+	Answered    bool            `db:"answered"`
+}
+
+// InsertSandboxCard records a tokenized card.
+func InsertSandboxCard(ctx context.Context, q sqlx.ExecerContext, c SandboxCard) error {
+	_, err := q.ExecContext(ctx, sandboxCardInsert, c.Token, c.Behaviour, c.ExpMonth, c.ExpYear)
+	return err
+}
+
+// SandboxCardByToken returns a tokenized card; found is false for an unknown token.
+func SandboxCardByToken(ctx context.Context, q sqlx.QueryerContext, token string) (c SandboxCard, found bool, err error) {
+	err = sqlx.GetContext(ctx, q, &c, sandboxCardGet, token)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	return c, err == nil, err
+}
+
+// TakeSandboxCharge counts a charge on a card and returns the card as it
+// was before; found is false for an unknown token.
+func TakeSandboxCharge(ctx context.Context, q sqlx.QueryerContext, token string) (c SandboxCard, found bool, err error) {
+	err = sqlx.GetContext(ctx, q, &c, sandboxCardTakeCharge, token)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	return c, err == nil, err
+}
+
+// SandboxRequestByKey returns a request by its idempotency key, or (key
+// empty) by its reference; found is false when there is none.
+func SandboxRequestByKey(ctx context.Context, q sqlx.QueryerContext, key, reference string) (r SandboxRequest, found bool, err error) {
+	err = sqlx.GetContext(ctx, q, &r, sandboxRequestGet, key, reference)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+// InsertSandboxRequest records a request; inserted is false when its key
+// was already taken.
+func InsertSandboxRequest(ctx context.Context, q sqlx.ExecerContext, r SandboxRequest) (inserted bool, err error) {
+	res, err := q.ExecContext(ctx, sandboxRequestInsert, r.Key, r.Request, r.Kind, r.Amount, r.Currency,
+		r.Status, r.DeclineCode, r.Hard, r.Reference, r.Answered)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// AnswerSandboxRequest marks a request answered.
+func AnswerSandboxRequest(ctx context.Context, q sqlx.ExecerContext, key string) error {
+	_, err := q.ExecContext(ctx, sandboxRequestAnswer, key)
+	return err
+}
+
+// SandboxRefunded is how much of a charge has been refunded.
+func SandboxRefunded(ctx context.Context, q sqlx.QueryerContext, reference string) (decimal.Decimal, error) {
+	var d decimal.Decimal
+	err := sqlx.GetContext(ctx, q, &d, sandboxRefunded, reference)
+	return d, err
+}
