@@ -46,6 +46,16 @@ const (
 	PayPalDeclined = "declined@example.com"
 )
 
+// isSoftFirst says whether a behaviour declines the first charge softly.
+func isSoftFirst(behaviour string) bool {
+	for _, code := range softFirst {
+		if code == behaviour {
+			return true
+		}
+	}
+	return false
+}
+
 func behaviourOf(digits string) string {
 	if code, ok := softFirst[digits]; ok {
 		return code
@@ -134,7 +144,7 @@ func (s *Sandbox) Charge(ctx context.Context, req Charge) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("sandbox gateway: %w", err)
 		}
-		switch code, soft := softFirst[c.Behaviour]; {
+		switch soft := isSoftFirst(c.Behaviour); {
 		case !found:
 			rec.Status, rec.DeclineCode, rec.Hard = string(Declined), "unknown_token", true
 		case s.refusal(c) != "":
@@ -142,7 +152,7 @@ func (s *Sandbox) Charge(ctx context.Context, req Charge) (Result, error) {
 		case c.Behaviour == behaveDeclineAll:
 			rec.Status, rec.DeclineCode = string(Declined), "generic_decline"
 		case soft && c.Charges == 0:
-			rec.Status, rec.DeclineCode = string(Declined), code
+			rec.Status, rec.DeclineCode = string(Declined), c.Behaviour
 		case c.Behaviour == behaveNoAnswer:
 			rec.Answered = false // charged, but the answer is lost on the way
 		}
