@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/payments/ledger"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/invoicing"
 	"github.com/openbilling/billing/pipeline/money"
@@ -29,6 +30,8 @@ type Invoice struct {
 	Tax         string        `json:"tax"`
 	Total       string        `json:"total"`
 	Adjusts     *string       `json:"adjusts"`
+	AmountDue   string        `json:"amount_due"`
+	Status      string        `json:"payment_status"`
 	Files       *Files        `json:"files"`
 	Lines       []InvoiceLine `json:"lines,omitempty"`
 	LineCount   int           `json:"-"`
@@ -117,7 +120,8 @@ func contractInvoice(r invoicing.Issued) Invoice {
 	return Invoice{Number: r.Number, AccountID: r.AccountID, Type: r.Type, Billing: r.Billing, Currency: string(c),
 		WindowStart: r.WindowStart, WindowEnd: r.WindowEnd, IssueDate: r.IssueDate,
 		Subtotal: money.Format(r.Subtotal, c), Tax: money.Format(r.Tax, c), Total: money.Format(r.Total, c),
-		Adjusts: orNull(r.Adjusts), LineCount: r.LineCount}
+		Adjusts: orNull(r.Adjusts), LineCount: r.LineCount,
+		AmountDue: money.Format(ledger.Due(r.Total, r.Allocated), c), Status: ledger.Status(r.Total, r.Allocated)}
 }
 
 // orNull is a text the contract shows as null when empty.

@@ -20,20 +20,26 @@ type Summary struct {
 	AsOf            calendar.Date  `json:"as_of"`
 	Balances        []Balance      `json:"balances"`
 	OpenWindows     []OpenWindow   `json:"open_windows"`
+	OpenInvoices    []OpenInvoice  `json:"open_invoices"`
 	PaymentMethod   *PaymentMethod `json:"payment_method"`
 	LastInvoiceDate *calendar.Date `json:"last_anniversary_invoice_date"`
 	NextInvoiceDate calendar.Date  `json:"next_anniversary_invoice_date"`
 	RatedAt         *time.Time     `json:"rated_at"`
 }
 
-// Balance is an account's position in one currency: its finalized invoices'
-// totals (credits negative) minus its payments, and the estimated next
-// balance, which adds the open windows' charges so far, before tax.
+// Balance is an account's position in one currency, from its ledger (SPEC
+// §9): its finalized invoices' totals (credits negative) minus its payments
+// plus money paid back; what its invoices still owe and the credit no
+// invoice has taken yet; and the estimated next balance, which adds the open
+// windows' charges so far, before tax.
 type Balance struct {
 	Currency      money.Currency `json:"currency"`
 	Invoiced      string         `json:"invoiced"`
 	Paid          string         `json:"paid"`
+	PaidBack      string         `json:"paid_back"`
 	Balance       string         `json:"balance"`
+	Due           string         `json:"amount_due"`
+	Credit        string         `json:"unallocated_credit"`
 	Unbilled      string         `json:"unbilled"`
 	EstimatedNext string         `json:"estimated_next_balance"`
 }
@@ -47,6 +53,15 @@ type OpenWindow struct {
 	Lines       int            `json:"lines"`
 	Subtotal    string         `json:"subtotal"`
 	RatedAt     time.Time      `json:"rated_at"`
+}
+
+// OpenInvoice is an invoice with something still due, oldest first.
+type OpenInvoice struct {
+	Number    string         `json:"number"`
+	IssueDate calendar.Date  `json:"issue_date"`
+	Currency  money.Currency `json:"currency"`
+	Total     string         `json:"total"`
+	AmountDue string         `json:"amount_due"`
 }
 
 // PaymentMethod is the card on file: a gateway token, never a card number.
@@ -74,9 +89,21 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 	}
 	for _, r := range sums {
 		c := money.Currency(r.Currency)
-		balance := r.Invoiced.Sub(r.Paid)
+		balance := r.Invoiced.Sub(r.Paid).Add(r.PaidBack)
 		s.Balances = append(s.Balances, Balance{Currency: c, Invoiced: money.Format(r.Invoiced, c), Paid: money.Format(r.Paid, c),
-			Balance: money.Format(balance, c), Unbilled: money.Format(r.Unbilled, c), EstimatedNext: money.Format(balance.Add(r.Unbilled), c)})
+			PaidBack: money.Format(r.PaidBack, c), Balance: money.Format(balance, c), Due: money.Format(r.Due, c),
+			Credit: money.Format(r.Due.Sub(balance), c), Unbilled: money.Format(r.Unbilled, c), EstimatedNext: money.Format(balance.Add(r.Unbilled), c)})
+	}
+	s.OpenInvoices = []OpenInvoice{}
+	for _, b := range s.Balances {
+		open, err := store.OpenInvoices(ctx, db, a.ID, string(b.Currency))
+		if err != nil {
+			return nil, fmt.Errorf("reading open invoices of account %s: %w", a.ID, err)
+		}
+		for _, inv := range open {
+			s.OpenInvoices = append(s.OpenInvoices, OpenInvoice{Number: inv.Number, IssueDate: inv.IssueDate, Currency: b.Currency,
+				Total: money.Format(inv.Total, b.Currency), AmountDue: money.Format(inv.Due(), b.Currency)})
+		}
 	}
 	open, err := store.UnbilledChargesOf(ctx, db, a.ID)
 	if err != nil {

@@ -19,6 +19,8 @@ type AccountBalance struct {
 	Currency string          `db:"currency"`
 	Invoiced decimal.Decimal `db:"invoiced"`
 	Paid     decimal.Decimal `db:"paid"`
+	PaidBack decimal.Decimal `db:"paid_back"`
+	Due      decimal.Decimal `db:"due"` // what the invoices still owe
 	Unbilled decimal.Decimal `db:"unbilled"`
 }
 

@@ -48,6 +48,8 @@ func TestScenarioTwoMatchesTheJSONContract(t *testing.T) {
   "tax": "0.00",
   "total": "7.87",
   "adjusts": null,
+  "amount_due": "7.87",
+  "payment_status": "open",
   "files": null,
   "lines": [
     {

@@ -259,14 +259,14 @@ func runInvoices(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NUMBER\tACCOUNT\tTYPE\tBILLING\tWINDOW\tISSUED\tCURRENCY\tLINES\tSUBTOTAL\tTAX\tTOTAL\tADJUSTS")
+	fmt.Fprintln(tw, "NUMBER\tACCOUNT\tTYPE\tBILLING\tWINDOW\tISSUED\tCURRENCY\tLINES\tSUBTOTAL\tTAX\tTOTAL\tDUE\tPAYMENT\tADJUSTS")
 	for _, inv := range list {
 		adjusts := "-"
 		if inv.Adjusts != nil {
 			adjusts = *inv.Adjusts
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s–%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", inv.Number, inv.AccountID, inv.Type, inv.Billing,
-			inv.WindowStart, inv.WindowEnd, inv.IssueDate, inv.Currency, inv.LineCount, inv.Subtotal, inv.Tax, inv.Total, adjusts)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s–%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", inv.Number, inv.AccountID, inv.Type, inv.Billing,
+			inv.WindowStart, inv.WindowEnd, inv.IssueDate, inv.Currency, inv.LineCount, inv.Subtotal, inv.Tax, inv.Total, inv.AmountDue, inv.Status, adjusts)
 	}
 	return tw.Flush()
 }
@@ -303,7 +303,8 @@ func runInvoice(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 			l.ChargeType, l.ChargeStart, l.ChargeEnd, l.UnitPrice, l.EffectiveUnitPrice, l.Quantity, l.Amount, l.Tax, l.Total)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nSubtotal: %s %s\nTax:      %s %s\nTotal:    %s %s\n", inv.Subtotal, inv.Currency, inv.Tax, inv.Currency, inv.Total, inv.Currency)
+	fmt.Fprintf(w, "\nSubtotal: %s %s\nTax:      %s %s\nTotal:    %s %s\nDue:      %s %s (%s)\n", inv.Subtotal, inv.Currency, inv.Tax, inv.Currency, inv.Total, inv.Currency,
+		inv.AmountDue, inv.Currency, inv.Status)
 	if inv.Files != nil {
 		fmt.Fprintf(w, "Files:    %s\n          %s\n", inv.Files.Reconciliation, inv.Files.Invoice)
 	} else {

@@ -13,7 +13,7 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 	o := newOperator(t)
 	o.loadExamples()
 	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
-	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "8 checks, 10 files (full), 0 breaches, ") { // then the seconds
+	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "9 checks, 10 files (full), 0 breaches, ") { // then the seconds
 		t.Errorf("clean verify: %q", out)
 	}
 	files := o.invoice("INV-2026-000005").Files
@@ -36,6 +36,7 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"DELETE FROM invoice_lines WHERE invoice_number = 'INV-2026-000001' AND order_id = 'O-1002'",
 		"UPDATE invoice_series SET last_seq = last_seq + 1",
 		"INSERT INTO closed_windows (account_id, billing, window_start, window_end, closes_on) VALUES ('P1', 'anniversary', '2026-06-01', '2026-06-30', '2026-07-01')",
+		"INSERT INTO payments (payment_id, account_id, currency, amount, method, gateway_reference, paid_at) VALUES ('PAY-X', 'P1', 'USD', 1, 'paypal', 'r', now())",
 	} {
 		tamper.MustExec(q)
 	}
@@ -50,10 +51,12 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"§12.2 invoice INV-2026-000002: subtotal 92.35, tax 0, total 92.35 but its 0 lines sum to 0, 0, 0",
 		"§12.3 account U1, anniversary window 2026-06-01, subscription US-1: 0 units billed, 12070 used",
 		"§12.3 order O-1002 (addQuantity of S1 on 2026-06-11) of account P1 is on no invoice line of anniversary window 2026-05-15",
+		"§12.5 invoice INV-2026-000001 of 25 USD has 1 ledger entries of 24",
+		"§12.5 payment PAY-X has 0 ledger entries and 0 succeeded gateway calls",
 		"§12.4 invoice INV-2026-000005, reconciliation file " + files.Reconciliation + ": missing",
 		"§12.4 invoice INV-2026-000005, invoice file " + files.Invoice + ": SHA-256 ",
 	}, "\n")
-	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 8 breaches of the guarantees (SPEC §12)\n" {
+	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 10 breaches of the guarantees (SPEC §12)\n" {
 		t.Errorf("verify: exit %d\n%s%s\nwant:\n%s", code, out, errOut, want)
 	}
 }

@@ -26,6 +26,7 @@ type Issued struct {
 	Total       decimal.Decimal `db:"total"`
 	Adjusts     string          `db:"adjusts"` // the invoice an adjustment corrects, or ""
 	LineCount   int             `db:"line_count"`
+	Allocated   decimal.Decimal `db:"allocated"` // what payments and credits have paid of it (SPEC §9)
 }
 
 // IssuedLine is one line of a finalized invoice as stored, with the names

@@ -1,10 +1,15 @@
--- An account's invoiced, paid and unbilled sums per currency.
+-- An account's ledger per currency (SPEC §9): finalized invoices' totals,
+-- payments received, money paid back, what its invoices still owe, and the
+-- open windows' charges so far.
 WITH c AS (
-    SELECT currency FROM invoices WHERE account_id = $1
-    UNION SELECT currency FROM payments WHERE account_id = $1
+    SELECT currency FROM ledger_entries WHERE account_id = $1
     UNION SELECT currency FROM unbilled_charges WHERE account_id = $1)
 SELECT c.currency,
-    (SELECT coalesce(sum(total), 0) FROM invoices i WHERE i.account_id = $1 AND i.currency = c.currency)::text AS invoiced,
-    (SELECT coalesce(sum(amount), 0) FROM payments p WHERE p.account_id = $1 AND p.currency = c.currency)::text AS paid,
+    (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account_id = $1 AND e.currency = c.currency AND e.kind = 'invoice')::text AS invoiced,
+    (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account_id = $1 AND e.currency = c.currency AND e.kind = 'payment')::text AS paid,
+    (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account_id = $1 AND e.currency = c.currency AND e.kind = 'payback')::text AS paid_back,
+    (SELECT coalesce(sum(greatest(e.amount - (SELECT coalesce(sum(a.amount), 0) FROM ledger_entries a
+                                             WHERE a.kind = 'allocation' AND a.invoice_number = e.invoice_number), 0)), 0)
+     FROM ledger_entries e WHERE e.account_id = $1 AND e.currency = c.currency AND e.kind = 'invoice' AND e.amount > 0)::text AS due,
     (SELECT coalesce(sum(subtotal), 0) FROM unbilled_charges u WHERE u.account_id = $1 AND u.currency = c.currency)::text AS unbilled
 FROM c ORDER BY c.currency
