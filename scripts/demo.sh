@@ -30,6 +30,13 @@ for kind in accounts customers products prices tax-rates orders usage; do
   bin/billing import "$kind" "examples/$kind.csv"
 done
 
+# Pinewood Software (P1) keeps a sandbox card on file, so the run's collect
+# stage charges its invoices (SPEC §9); the number goes to the gateway only.
+if [ -z "$(bin/billing payment-methods list --account P1 --json | tr -d '[:space:][]')" ]; then
+  echo "==> billing payment-methods add --account P1 (sandbox card 4242 4242 4242 4242)"
+  bin/billing payment-methods add --account P1 --card "4242 4242 4242 4242" --exp 12/30 --cvc 123 --name "Pat Pine"
+fi
+
 # The sample data is dated June 2026; a run as of August 8 closes its June and
 # July windows (catching up on every window due, oldest first) and writes the
 # invoice files. Running the demo again issues nothing new.
@@ -46,6 +53,12 @@ bin/billing invoice INV-2026-000001
 out=${BILLING_OUTPUT_DIR:-out}
 echo "==> files in $out/"
 find "$out" -name '*.xlsx' | sort
+
+echo "==> billing payments (P1's invoices were charged to its card)"
+bin/billing payments
+
+echo "==> billing summary --account P1"
+bin/billing summary --account P1
 
 echo "==> billing verify --files full (SPEC §12's guarantees)"
 bin/billing verify --files full

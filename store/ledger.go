@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/payments/ledger"
+	"github.com/openbilling/billing/pipeline/money"
 	billingsql "github.com/openbilling/billing/sql"
 )
 
@@ -54,7 +55,7 @@ func InsertAllocations(ctx context.Context, q sqlx.ExecerContext, accountID, cur
 	n := len(allocations)
 	invoices, payments, credits, amounts := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, a := range allocations {
-		invoices[i], payments[i], credits[i], amounts[i] = a.Invoice, a.PaymentID, a.CreditNumber, a.Amount.String()
+		invoices[i], payments[i], credits[i], amounts[i] = a.Invoice, a.PaymentID, a.CreditNumber, money.Format(a.Amount, money.Currency(currency))
 	}
 	_, err := q.ExecContext(ctx, ledgerAllocationInsertMany, accountID, currency,
 		pq.Array(invoices), pq.Array(payments), pq.Array(credits), pq.Array(amounts))
@@ -75,7 +76,7 @@ type Payment struct {
 
 // InsertPayment records a payment received and its ledger entry.
 func InsertPayment(ctx context.Context, q sqlx.ExecerContext, p Payment) error {
-	_, err := q.ExecContext(ctx, ledgerPaymentInsert, p.PaymentID, p.AccountID, p.Currency, p.Amount,
+	_, err := q.ExecContext(ctx, ledgerPaymentInsert, p.PaymentID, p.AccountID, p.Currency, money.Format(p.Amount, money.Currency(p.Currency)),
 		p.Method, p.MethodLabel, p.GatewayReference, p.PaidAt)
 	return err
 }

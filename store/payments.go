@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/money"
 	billingsql "github.com/openbilling/billing/sql"
 )
 
@@ -159,7 +160,7 @@ type Attempt struct {
 // InsertAttempt records a gateway call before it is made; inserted is
 // false when its key is taken.
 func InsertAttempt(ctx context.Context, q sqlx.QueryerContext, a Attempt) (id int64, inserted bool, err error) {
-	err = sqlx.GetContext(ctx, q, &id, gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, a.Amount,
+	err = sqlx.GetContext(ctx, q, &id, gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, money.Format(a.Amount, money.Currency(a.Currency)),
 		a.InvoiceNumber, a.PaymentMethodID, a.Method, a.MethodLabel, a.AttemptNo, a.AttemptedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
