@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -72,11 +71,7 @@ type Contact struct {
 
 // AccountContact returns an account's contact; found is false for an unknown account.
 func AccountContact(ctx context.Context, q sqlx.QueryerContext, accountID string) (c Contact, found bool, err error) {
-	err = sqlx.GetContext(ctx, q, &c, accountContact, accountID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, false, nil
-	}
-	return c, err == nil, err
+	return getOne[Contact](ctx, q, accountContact, accountID)
 }
 
 // PaymentMethod is a card on file: the gateway's token and what may be shown.
@@ -160,21 +155,13 @@ type Attempt struct {
 // InsertAttempt records a gateway call before it is made; inserted is
 // false when its key is taken.
 func InsertAttempt(ctx context.Context, q sqlx.QueryerContext, a Attempt) (id int64, inserted bool, err error) {
-	err = sqlx.GetContext(ctx, q, &id, gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, money.Format(a.Amount, money.Currency(a.Currency)),
+	return getOne[int64](ctx, q, gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, money.Format(a.Amount, money.Currency(a.Currency)),
 		a.InvoiceNumber, a.PaymentMethodID, a.Method, a.MethodLabel, a.AttemptNo, a.AttemptedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	return id, err == nil, err
 }
 
 // AttemptByKey returns a gateway call by its idempotency key.
 func AttemptByKey(ctx context.Context, q sqlx.QueryerContext, key string) (a Attempt, found bool, err error) {
-	err = sqlx.GetContext(ctx, q, &a, gatewayAttemptGet, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, false, nil
-	}
-	return a, err == nil, err
+	return getOne[Attempt](ctx, q, gatewayAttemptGet, key)
 }
 
 // UnsettledAttempts lists the gateway calls whose outcome is not known, of

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -54,31 +52,19 @@ func InsertSandboxCard(ctx context.Context, q sqlx.ExecerContext, c SandboxCard)
 
 // SandboxCardByToken returns a tokenized card; found is false for an unknown token.
 func SandboxCardByToken(ctx context.Context, q sqlx.QueryerContext, token string) (c SandboxCard, found bool, err error) {
-	err = sqlx.GetContext(ctx, q, &c, sandboxCardGet, token)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, false, nil
-	}
-	return c, err == nil, err
+	return getOne[SandboxCard](ctx, q, sandboxCardGet, token)
 }
 
 // TakeSandboxCharge counts a charge on a card and returns the card as it
 // was before; found is false for an unknown token.
 func TakeSandboxCharge(ctx context.Context, q sqlx.QueryerContext, token string) (c SandboxCard, found bool, err error) {
-	err = sqlx.GetContext(ctx, q, &c, sandboxCardTakeCharge, token)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, false, nil
-	}
-	return c, err == nil, err
+	return getOne[SandboxCard](ctx, q, sandboxCardTakeCharge, token)
 }
 
 // SandboxRequestByKey returns a request by its idempotency key, or (key
 // empty) by its reference; found is false when there is none.
 func SandboxRequestByKey(ctx context.Context, q sqlx.QueryerContext, key, reference string) (r SandboxRequest, found bool, err error) {
-	err = sqlx.GetContext(ctx, q, &r, sandboxRequestGet, key, reference)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
-	}
-	return r, err == nil, err
+	return getOne[SandboxRequest](ctx, q, sandboxRequestGet, key, reference)
 }
 
 // InsertSandboxRequest records a request; inserted is false when its key

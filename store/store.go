@@ -3,6 +3,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -65,4 +67,14 @@ func Migrate(ctx context.Context, db *sqlx.DB) (MigrationResult, error) {
 		return MigrationResult{}, fmt.Errorf("reading schema version: %w", err)
 	}
 	return out, nil
+}
+
+// getOne reads the one row of a query into a T; found is false when the
+// query returns no row.
+func getOne[T any](ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (row T, found bool, err error) {
+	err = sqlx.GetContext(ctx, q, &row, query, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, false, nil
+	}
+	return row, err == nil, err
 }
