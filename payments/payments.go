@@ -161,6 +161,21 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 		a.Status = "unknown"
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if a.Purpose == "payback" {
+			if res.Outcome == gateway.Succeeded {
+				if err := store.InsertPayback(ctx, tx, a.AccountID, a.Currency, a.Amount, a.InvoiceNumber, a.PaymentID); err != nil {
+					return err
+				}
+			}
+			if res.Outcome != gateway.Unknown {
+				// What was not paid back stays a credit of the account.
+				if err := store.SettleAttempt(ctx, tx, a); err != nil {
+					return err
+				}
+				return allocateCredits(ctx, tx, []string{a.AccountID})
+			}
+			return store.SettleAttempt(ctx, tx, a)
+		}
 		if res.Outcome == gateway.Succeeded {
 			a.PaymentID = fmt.Sprintf("PAY-%d", a.ID)
 			if err := store.InsertPayment(ctx, tx, store.Payment{PaymentID: a.PaymentID, AccountID: a.AccountID, Currency: a.Currency,
@@ -231,6 +246,12 @@ func (s *Service) settleOne(ctx context.Context, a store.Attempt, asOf time.Time
 		return false, err // settled by another process meanwhile
 	}
 	res, err := s.Gateway.Lookup(ctx, a.Key)
+	if errors.Is(err, gateway.ErrNotFound) && a.Purpose == "payback" {
+		// A payback the gateway never received is sent now: its key makes
+		// sending it twice impossible.
+		_, err := s.sendPayback(ctx, now, asOf)
+		return err == nil, err
+	}
 	if errors.Is(err, gateway.ErrNotFound) {
 		// The request never reached the gateway: it declined nothing and
 		// took nothing, so the attempt is closed as not made.

@@ -438,9 +438,36 @@ func invoiceSeries(inv invoicing.Invoice) string {
 }
 
 // storeInvoices numbers finalized invoices, in their order (one statement
-// per series for the numbers), and stores them with their lines. adjusts,
-// when given, names the invoice each adjusts.
+// per series for the numbers), and stores them with their lines; then the
+// accounts' unallocated credit pays them (SPEC §9). adjusts, when given,
+// names the invoice each adjusts.
 func storeInvoices(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice, adjusts []string, runID int64) ([]string, error) {
+	numbers, err := numberAndStore(ctx, tx, invoices, adjusts, "", runID)
+	if err != nil || len(numbers) == 0 {
+		return numbers, err
+	}
+	if err := applyCredits(ctx, tx, invoices); err != nil {
+		return nil, fmt.Errorf("applying credit to invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err)
+	}
+	return numbers, nil
+}
+
+// applyCredits lets the unallocated credit of the invoices' accounts pay them.
+func applyCredits(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice) error {
+	seen := map[string]bool{}
+	var accounts []string
+	for _, inv := range invoices {
+		if !seen[inv.AccountID] {
+			seen[inv.AccountID] = true
+			accounts = append(accounts, inv.AccountID)
+		}
+	}
+	return payments.ApplyCredits(ctx, tx, accounts)
+}
+
+// numberAndStore numbers invoices and stores them with their lines; reason
+// is an operator's, for a credit or refund, and "" for the pipeline's.
+func numberAndStore(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice, adjusts []string, reason string, runID int64) ([]string, error) {
 	if len(invoices) == 0 {
 		return nil, nil
 	}
@@ -468,23 +495,13 @@ func storeInvoices(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoic
 		seq := next[s]
 		next[s]++
 		numbers[i] = fmt.Sprintf("%s-%06d", s, seq)
-		numbered[i] = store.NewInvoice{Invoice: inv, Number: numbers[i], Series: s, Seq: seq}
+		numbered[i] = store.NewInvoice{Invoice: inv, Number: numbers[i], Series: s, Seq: seq, Reason: reason}
 		if adjusts != nil {
 			numbered[i].Adjusts = adjusts[i]
 		}
 	}
 	if err := store.InsertInvoices(ctx, tx, numbered, runID); err != nil {
 		return nil, err
-	}
-	// Unallocated credit pays the new invoices as they are finalized (SPEC §9).
-	accounts := make([]string, 0, len(invoices))
-	for i, inv := range invoices {
-		if i == 0 || inv.AccountID != invoices[i-1].AccountID {
-			accounts = append(accounts, inv.AccountID)
-		}
-	}
-	if err := payments.ApplyCredits(ctx, tx, accounts); err != nil {
-		return nil, fmt.Errorf("applying credit to invoices %s to %s: %w", numbers[0], numbers[len(numbers)-1], err)
 	}
 	return numbers, nil
 }

@@ -138,15 +138,10 @@ type Pipeline struct {
 	Log       *slog.Logger
 	GraceDays int     // days to wait after a closing date (SPEC §3)
 	Emitter   Emitter // optional; without it the emit stage writes nothing
-	// Collector charges the new invoices (the collect stage, SPEC §9);
-	// optional: without it the collect stage charges nothing.
-	Collector Collector
-}
-
-// Collector charges the invoices with an amount due on accounts with a
-// valid card on file (the collect stage).
-type Collector interface {
-	Collect(ctx context.Context, asOf time.Time) (payments.CollectReport, error)
+	// Payments charges the new invoices (the collect stage) and pays
+	// refunds back to cards (SPEC §9); optional: without it the collect
+	// stage charges nothing and paybacks wait for a run that has it.
+	Payments *payments.Service
 }
 
 // Report is what a run did, for the operator and the run history.
@@ -318,8 +313,8 @@ func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, st
 			return fmt.Errorf("emit: %w", err)
 		}
 	}
-	if stages.includes(StageCollect) && p.Collector != nil {
-		c, err := p.Collector.Collect(ctx, rep.AsOf)
+	if stages.includes(StageCollect) && p.Payments != nil {
+		c, err := p.Payments.Collect(ctx, rep.AsOf)
 		rep.Collect = &c
 		if err != nil {
 			return fmt.Errorf("collect: %w", err)

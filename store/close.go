@@ -32,6 +32,7 @@ type NewInvoice struct {
 	Number, Series string
 	Seq            int64
 	Adjusts        string // the invoice it adjusts, or ""
+	Reason         string // an operator's credit or refund: why; "" for the pipeline's invoices
 }
 
 // ClosedWindowSpan is an account's closed windows of one billing: the first
@@ -126,14 +127,14 @@ func InsertInvoices(ctx context.Context, tx *sqlx.Tx, invoices []NewInvoice, run
 	if n == 0 {
 		return nil
 	}
-	numbers, series, seqs := make([]string, n), make([]string, n), make([]int64, n)
+	numbers, series, seqs, reasons := make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
 	cols := make([][]string, 12)
 	for i := range cols {
 		cols[i] = make([]string, n)
 	}
 	lines := 0
 	for i, inv := range invoices {
-		numbers[i], series[i], seqs[i] = inv.Number, inv.Series, inv.Seq
+		numbers[i], series[i], seqs[i], reasons[i] = inv.Number, inv.Series, inv.Seq, inv.Reason
 		for c, v := range []string{inv.AccountID, string(inv.Type), string(inv.Billing), string(inv.Currency),
 			inv.Window.Start.String(), inv.Window.End.String(), inv.IssueDate.String(), inv.TaxRate.String(),
 			inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), inv.Adjusts} {
@@ -143,7 +144,7 @@ func InsertInvoices(ctx context.Context, tx *sqlx.Tx, invoices []NewInvoice, run
 	}
 	if _, err := tx.ExecContext(ctx, invoiceInsertMany, pq.Array(numbers), pq.Array(series), pq.Array(seqs),
 		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(cols[5]),
-		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID); err != nil {
+		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID, pq.Array(reasons)); err != nil {
 		return fmt.Errorf("storing invoices %s to %s: %w", numbers[0], numbers[n-1], err)
 	}
 	if err := insertLines(ctx, tx, invoices, lines); err != nil {

@@ -31,7 +31,62 @@ var (
 	collectCandidates       = billingsql.Query("collect_candidates")
 	paymentList             = billingsql.Query("payment_list")
 	outboxInsert            = billingsql.Query("outbox_insert")
+	refundCardPayments      = billingsql.Query("refund_card_payments")
+	refundPaidBack          = billingsql.Query("refund_paid_back")
+	ledgerPaybackInsert     = billingsql.Query("ledger_payback_insert")
+	paymentGet              = billingsql.Query("payment_get")
+	invoiceRefunded         = billingsql.Query("invoice_refunded")
 )
+
+// CardPayment is a card payment that paid an invoice: what it paid of it,
+// and what is left of the payment to pay back.
+type CardPayment struct {
+	PaymentID        string          `db:"payment_id"`
+	GatewayReference string          `db:"gateway_reference"`
+	MethodLabel      string          `db:"method_label"`
+	Paid             decimal.Decimal `db:"paid"`
+	LeftToPayBack    decimal.Decimal `db:"left_to_pay_back"`
+}
+
+// CardPaymentsOf lists the card payments that paid an invoice, oldest first.
+func CardPaymentsOf(ctx context.Context, q sqlx.QueryerContext, number string) ([]CardPayment, error) {
+	var out []CardPayment
+	err := sqlx.SelectContext(ctx, q, &out, refundCardPayments, number)
+	return out, err
+}
+
+// PaidBackFor is what the refunds of an invoice have paid back, or are
+// paying back, to cards.
+func PaidBackFor(ctx context.Context, q sqlx.QueryerContext, number string) (decimal.Decimal, error) {
+	var d decimal.Decimal
+	err := sqlx.GetContext(ctx, q, &d, refundPaidBack, number)
+	return d, err
+}
+
+// Refunded is what the refunds of an invoice have taken back, and the line
+// numbers they refunded.
+type Refunded struct {
+	Amount decimal.Decimal `db:"refunded"`
+	Lines  pq.Int64Array   `db:"lines"`
+}
+
+// RefundedOf returns what has been refunded of an invoice.
+func RefundedOf(ctx context.Context, q sqlx.QueryerContext, number string) (Refunded, error) {
+	var r Refunded
+	err := sqlx.GetContext(ctx, q, &r, invoiceRefunded, number)
+	return r, err
+}
+
+// InsertPayback records money paid back to a payment's card from a refund's credit.
+func InsertPayback(ctx context.Context, q sqlx.ExecerContext, accountID, currency string, amount decimal.Decimal, refund, paymentID string) error {
+	_, err := q.ExecContext(ctx, ledgerPaybackInsert, accountID, currency, money.Format(amount, money.Currency(currency)), refund, paymentID)
+	return err
+}
+
+// PaymentByID returns a payment; found is false when there is none.
+func PaymentByID(ctx context.Context, q sqlx.QueryerContext, id string) (Payment, bool, error) {
+	return getOne[Payment](ctx, q, paymentGet, id)
+}
 
 // ledgerLockClass is the first key of the per-account payment locks.
 const ledgerLockClass = 0x4c454447 // "LEDG"
@@ -156,7 +211,7 @@ type Attempt struct {
 // false when its key is taken.
 func InsertAttempt(ctx context.Context, q sqlx.QueryerContext, a Attempt) (id int64, inserted bool, err error) {
 	return getOne[int64](ctx, q, gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, money.Format(a.Amount, money.Currency(a.Currency)),
-		a.InvoiceNumber, a.PaymentMethodID, a.Method, a.MethodLabel, a.AttemptNo, a.AttemptedAt)
+		a.InvoiceNumber, a.PaymentMethodID, a.Method, a.MethodLabel, a.AttemptNo, a.AttemptedAt, a.PaymentID)
 }
 
 // AttemptByKey returns a gateway call by its idempotency key.

@@ -6,6 +6,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/pipeline/money"
 	billingsql "github.com/openbilling/billing/sql"
 )
 
@@ -70,7 +71,7 @@ func SandboxRequestByKey(ctx context.Context, q sqlx.QueryerContext, key, refere
 // InsertSandboxRequest records a request; inserted is false when its key
 // was already taken.
 func InsertSandboxRequest(ctx context.Context, q sqlx.ExecerContext, r SandboxRequest) (inserted bool, err error) {
-	res, err := q.ExecContext(ctx, sandboxRequestInsert, r.Key, r.Request, r.Kind, r.Amount, r.Currency,
+	res, err := q.ExecContext(ctx, sandboxRequestInsert, r.Key, r.Request, r.Kind, money.Format(r.Amount, money.Currency(r.Currency)), r.Currency,
 		r.Status, r.DeclineCode, r.Hard, r.Reference, r.Answered)
 	if err != nil {
 		return false, err

@@ -84,6 +84,23 @@ func init() {
 				fs.String("account", "", "only this account's")
 				fs.Bool("json", false, "print JSON")
 			}},
+		{name: "credit", args: "--account ID --currency C --amount A --reason TEXT", summary: "grant a credit to an account's balance: a credit invoice with its files", run: runCredit,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "account id")
+				fs.String("currency", "", "the credit's currency")
+				fs.String("amount", "", "the credit, positive, in whole minor units")
+				fs.String("reason", "", "why (shown on the credit invoice)")
+				asOfFlag(fs)
+			}},
+		{name: "refund", args: "--invoice NUMBER (--all | --line N... | --amount A) --reason TEXT", summary: "reverse charges of an invoice: a refund invoice; what a card paid goes back to it", run: runRefund,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("invoice", "", "the invoice to refund")
+				fs.Bool("all", false, "refund every charge line not refunded yet")
+				fs.Var(&lineList{}, "line", "refund this line (1 is the first, as in billing invoice); repeat for more")
+				fs.String("amount", "", "refund this amount, in whole minor units")
+				fs.String("reason", "", "why (shown on the refund invoice)")
+				asOfFlag(fs)
+			}},
 		{name: "account", args: "set-billing-day --account ID --day D", summary: "change an account's billing day after its last closed window", run: runAccount,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("account", "", "account id")

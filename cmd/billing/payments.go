@@ -14,6 +14,7 @@ import (
 	"github.com/openbilling/billing/config"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
+	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/store"
 )
@@ -249,4 +250,92 @@ func runPayments(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 			money.Format(p.Amount, money.Currency(p.Currency)), p.Currency, p.MethodLabel, p.PaidInvoices)
 	}
 	return tw.Flush()
+}
+
+// runCredit is "billing credit" (SPEC §9).
+func runCredit(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	account, amountText, reason := fs.Lookup("account").Value.String(), fs.Lookup("amount").Value.String(), fs.Lookup("reason").Value.String()
+	if len(args) != 0 || account == "" || amountText == "" || reason == "" {
+		return usageError{errors.New("usage: billing credit --account ID --currency C --amount A --reason TEXT")}
+	}
+	currency, err := money.ParseCurrency(fs.Lookup("currency").Value.String())
+	if err != nil {
+		return usageError{fmt.Errorf("--currency: %w", err)}
+	}
+	amount, err := money.ParseDecimal(amountText, false)
+	if err != nil {
+		return usageError{fmt.Errorf("--amount %q: %w", amountText, err)}
+	}
+	asOf, err := parseAsOf(fs.Lookup("as-of").Value.String())
+	if err != nil {
+		return err
+	}
+	p, closeDB, err := a.pipeline(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	out, err := p.Credit(ctx, pipeline.CreditRequest{AccountID: account, Currency: currency, Amount: amount, Reason: reason, AsOf: asOf})
+	if errors.Is(err, pipeline.ErrNoAccount) {
+		return fmt.Errorf("no account %s", account)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "credit %s: %s %s to account %s (%d files written)\n", out.Number, money.Format(out.Total.Neg(), out.Currency), out.Currency, account, out.Files)
+	return nil
+}
+
+// lineList is the repeatable --line flag.
+type lineList []int
+
+func (l *lineList) String() string { return fmt.Sprint([]int(*l)) }
+
+func (l *lineList) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return fmt.Errorf("%q is not a line number (1, 2, ...)", v)
+	}
+	*l = append(*l, n)
+	return nil
+}
+
+// runRefund is "billing refund" (SPEC §9).
+func runRefund(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	usage := usageError{errors.New("usage: billing refund --invoice NUMBER (--all | --line N... | --amount A) --reason TEXT")}
+	number, amountText, reason := fs.Lookup("invoice").Value.String(), fs.Lookup("amount").Value.String(), fs.Lookup("reason").Value.String()
+	all := fs.Lookup("all").Value.String() == "true"
+	lines := *fs.Lookup("line").Value.(*lineList)
+	ways := 0
+	for _, given := range []bool{all, len(lines) > 0, amountText != ""} {
+		if given {
+			ways++
+		}
+	}
+	if len(args) != 0 || number == "" || reason == "" || ways != 1 {
+		return usage
+	}
+	asOf, err := parseAsOf(fs.Lookup("as-of").Value.String())
+	if err != nil {
+		return err
+	}
+	req := pipeline.RefundRequest{Invoice: number, All: all, Lines: lines, Reason: reason, AsOf: asOf}
+	if amountText != "" {
+		if req.Amount, err = money.ParseDecimal(amountText, false); err != nil {
+			return usageError{fmt.Errorf("--amount %q: %w", amountText, err)}
+		}
+	}
+	p, closeDB, err := a.pipeline(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	out, err := p.Refund(ctx, req)
+	if out != nil {
+		fmt.Fprintf(a.stdout, "refund %s of invoice %s: %s %s (%d files written)\n", out.Number, number, money.Format(out.Total.Neg(), out.Currency), out.Currency, out.Files)
+		for _, b := range out.PaidBack {
+			fmt.Fprintf(a.stdout, "  paid back to the %s (payment %s): %s %s, %s%s\n", b.MethodLabel, b.PaymentID, money.Format(b.Amount, out.Currency), out.Currency, b.Status, because(b.DeclineCode))
+		}
+	}
+	return err
 }

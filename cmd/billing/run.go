@@ -39,12 +39,12 @@ func (a *app) pipeline(ctx context.Context) (*pipeline.Pipeline, func(), error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	collector, err := a.payments(db)
+	pay, err := a.payments(db)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
-	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter(), Collector: collector}
+	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter(), Payments: pay}
 	return p, func() { db.Close() }, nil
 }
 

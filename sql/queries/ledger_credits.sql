@@ -1,5 +1,7 @@
 -- The payments and credits of accounts that still hold something to
 -- allocate, each with what is left of it, in the order they arrived (SPEC §9).
+-- What a refund is being paid back to a card is reserved for it until the
+-- gateway has answered.
 WITH source AS (
     SELECT e.entry_id, e.account_id, e.currency, e.payment_id, ''::text AS credit_number, e.amount AS value
     FROM ledger_entries e
@@ -14,6 +16,8 @@ WITH source AS (
         ELSE
             (SELECT coalesce(sum(u.amount), 0) FROM ledger_entries u
              WHERE (u.kind = 'allocation' AND u.credit_number = s.credit_number) OR (u.kind = 'payback' AND u.invoice_number = s.credit_number))
+          + (SELECT coalesce(sum(g.amount), 0) FROM gateway_attempts g
+             WHERE g.purpose = 'payback' AND g.invoice_number = s.credit_number AND g.status IN ('pending', 'unknown'))
         END AS available
     FROM source s
 )

@@ -41,7 +41,7 @@ UNION ALL
 SELECT 'payment ' || p.payment_id || ' has ' || count(e.entry_id) || ' ledger entries and ' || count(DISTINCT g.attempt_id) || ' succeeded gateway calls'
 FROM payments p
 LEFT JOIN ledger_entries e ON e.kind = 'payment' AND e.payment_id = p.payment_id AND e.amount = p.amount
-LEFT JOIN gateway_attempts g ON g.payment_id = p.payment_id AND g.status = 'succeeded'
+LEFT JOIN gateway_attempts g ON g.payment_id = p.payment_id AND g.status = 'succeeded' AND g.purpose IN ('auto_charge', 'payment')
 GROUP BY p.payment_id
 HAVING count(DISTINCT e.entry_id) <> 1 OR count(DISTINCT g.attempt_id) <> 1
 UNION ALL

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// A card on file pays each new invoice in the run's collect stage; a refund
+// of card-paid lines goes back to the card, never past what was paid; an
+// operator's credit pays what is due next. Every step as an operator runs it.
+func TestCardOnFileRefundAndCreditThroughTheCommandLine(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	out := o.billing("payment-methods", "add", "--account", "P1", "--card", "4242 4242 4242 4242", "--exp", "12/30", "--cvc", "123", "--name", "Pat Pine")
+	assertText(t, "add", out, "card 1: visa ending 4242, expires 12/2030, valid, default\n")
+	out = o.billing("run", "--as-of", "2026-08-08T00:00:00Z")
+	if !strings.Contains(out, "charges made:          2 (2 succeeded, 0 soft-declined to retry, 0 hard-declined, 0 without an answer yet)") {
+		t.Fatalf("run:\n%s", out)
+	}
+	for _, n := range []string{"INV-2026-000001", "INV-2026-000006"} {
+		if inv := o.invoice(n); inv.AmountDue != "0.00" || inv.Status != "paid" {
+			t.Fatalf("%s: due %s, %s", n, inv.AmountDue, inv.Status)
+		}
+	}
+
+	out = o.billing("refund", "--invoice", "INV-2026-000001", "--line", "1", "--reason", "seat never used", "--as-of", "2026-08-10T00:00:00Z")
+	assertText(t, "refund", out, "refund INV-2026-000011 of invoice INV-2026-000001: 4.00 USD (2 files written)\n"+
+		"  paid back to the visa ending 4242 (payment PAY-1): 4.00 USD, succeeded\n")
+	code, _, errOut := billing(t, "refund", "--invoice", "INV-2026-000001", "--amount", "20.01", "--reason", "too much", "--database-url", o.url)
+	if code != 1 || errOut != "billing: refund exceeds what is left to refund: invoice INV-2026-000001 charged 24.00 USD and 4.00 was refunded before, so at most 20.00 can be refunded; this refund is 20.01\n" {
+		t.Fatalf("over-refund: %d %q", code, errOut)
+	}
+	code, _, errOut = billing(t, "refund", "--invoice", "INV-2026-000001", "--line", "1", "--reason", "again", "--database-url", o.url)
+	if code != 1 || errOut != "billing: line 1 of invoice INV-2026-000001 was refunded before\n" {
+		t.Fatalf("second refund of a line: %d %q", code, errOut)
+	}
+	refund := o.invoice("INV-2026-000011")
+	if refund.Type != "refund" || *refund.Adjusts != "INV-2026-000001" || refund.Total != "-4.00" || refund.Files == nil {
+		t.Fatalf("refund invoice: %+v", refund)
+	}
+	if _, err := os.Stat(refund.Files.Invoice); err != nil {
+		t.Fatal(err)
+	}
+
+	out = o.billing("credit", "--account", "U1", "--currency", "USD", "--amount", "10.00", "--reason", "outage", "--as-of", "2026-08-10T00:00:00Z")
+	assertText(t, "credit", out, "credit INV-2026-000012: 10.00 USD to account U1 (2 files written)\n")
+	// U1 has no card: its credit pays its oldest open invoice.
+	if inv := o.invoice("INV-2026-000002"); inv.Status != "partially_paid" {
+		t.Fatalf("INV-2026-000002 after the credit: %s due %s of %s", inv.Status, inv.AmountDue, inv.Total)
+	} else if want := decimal.RequireFromString(inv.Total).Sub(decimal.NewFromInt(10)).StringFixed(2); inv.AmountDue != want {
+		t.Fatalf("INV-2026-000002 due %s, want %s", inv.AmountDue, want)
+	}
+	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "9 checks, 24 files (full), 0 breaches") {
+		t.Fatalf("verify: %s", out)
+	}
+}
+
+// A refund pays back to a card at most what the card paid of the invoice;
+// the rest of it is credit, which pays the next open invoice.
+func TestARefundPaysBackOnlyWhatTheCardPaid(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-08-08T00:00:00Z")
+	assertText(t, "card payment", o.billing("pay", "--account", "P1", "--currency", "USD", "--amount", "10.00", "--card", "5555555555554444", "--exp", "01/29", "--cvc", "123",
+		"--idempotency-key", "card-10"), "payment PAY-1: 10.00 USD by mastercard ending 4444 succeeded (idempotency key card-10)\n")
+	o.billing("pay", "--account", "P1", "--currency", "USD", "--amount", "14.00", "--paypal", "buyer@example.com")
+	if inv := o.invoice("INV-2026-000001"); inv.Status != "paid" {
+		t.Fatalf("INV-2026-000001: %s", inv.Status)
+	}
+	out := o.billing("refund", "--invoice", "INV-2026-000001", "--all", "--reason", "cancelled", "--as-of", "2026-08-10T00:00:00Z")
+	assertText(t, "refund", out, "refund INV-2026-000011 of invoice INV-2026-000001: 24.00 USD (2 files written)\n"+
+		"  paid back to the mastercard ending 4444 (payment PAY-1): 10.00 USD, succeeded\n")
+	if inv := o.invoice("INV-2026-000006"); inv.AmountDue != "10.00" || inv.Status != "partially_paid" {
+		t.Fatalf("INV-2026-000006 after the refund's credit: due %s, %s", inv.AmountDue, inv.Status)
+	}
+	var refunded string
+	if err := o.db.Get(&refunded, `SELECT coalesce(sum(amount), 0)::text FROM sandbox_requests WHERE kind = 'refund' AND status = 'succeeded'`); err != nil || refunded != "10.00" {
+		t.Fatalf("the gateway paid back %s (%v)", refunded, err)
+	}
+}
