@@ -337,3 +337,46 @@ func TestAnAutoChargeAndAPaymentOfTheBalanceTogetherCollectOnlyWhatIsDue(t *test
 		t.Fatalf("collected %s", got)
 	}
 }
+
+// crashingGateway passes each charge to the sandbox and then fails as a
+// process killed after the gateway's answer would: the answer never reaches
+// the database.
+type crashingGateway struct{ gateway.Gateway }
+
+var errKilled = errors.New("killed after the gateway answered")
+
+func (g crashingGateway) Charge(ctx context.Context, req gateway.Charge) (gateway.Result, error) {
+	if _, err := g.Gateway.Charge(ctx, req); err != nil {
+		return gateway.Result{}, err
+	}
+	return gateway.Result{}, errKilled
+}
+
+// A process killed between the gateway's answer and the commit leaves a
+// pending attempt; the next run settles it by asking, never by charging
+// again (SPEC §9 "Never twice").
+func TestAKillBetweenTheGatewaysAnswerAndTheCommitNeverChargesTwice(t *testing.T) {
+	t.Parallel()
+	b := newBook(t)
+	b.addCard("4242424242424242")
+	b.finalize("2026-07-15", "24.00")
+	killed := &payments.Service{DB: b.db, Gateway: crashingGateway{b.svc.Gateway}}
+	if _, err := killed.Collect(context.Background(), at("2026-07-15T01:00:00Z")); !errors.Is(err, errKilled) {
+		t.Fatalf("collect: %v", err)
+	}
+	if got := b.due(); got != "INV-2026-000001=24.00" {
+		t.Fatalf("due after the kill: %s", got)
+	}
+	b.collect("2026-07-15T02:00:00Z", payments.CollectReport{Settled: 1})
+	b.collect("2026-07-16T02:00:00Z", payments.CollectReport{})
+	if got := b.due(); got != "INV-2026-000001=0.00" {
+		t.Fatalf("due: %s", got)
+	}
+	var charges int
+	if err := b.db.Get(&charges, `SELECT count(*) FROM sandbox_requests WHERE kind = 'charge'`); err != nil || charges != 1 {
+		t.Fatalf("the gateway saw %d charges (%v)", charges, err)
+	}
+	if got := b.collected(); got != "24.00" {
+		t.Fatalf("collected %s", got)
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -81,5 +83,56 @@ func TestARefundPaysBackOnlyWhatTheCardPaid(t *testing.T) {
 	var refunded string
 	if err := o.db.Get(&refunded, `SELECT coalesce(sum(amount), 0)::text FROM sandbox_requests WHERE kind = 'refund' AND status = 'succeeded'`); err != nil || refunded != "10.00" {
 		t.Fatalf("the gateway paid back %s (%v)", refunded, err)
+	}
+}
+
+// A card's number and security code reach no table, no log line and no
+// error: the whole database is dumped and searched for them (SPEC §9).
+func TestACardNumberIsNeverStoredLoggedOrEchoed(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	const number, spaced, cvc = "4000000000000002", "4000 0000 0000 0002", "7319"
+	var logs strings.Builder
+	run := func(args ...string) {
+		code, out, errOut := billing(t, append(args, "--database-url", o.url, "--output-dir", o.dir, "--log-level", "debug")...)
+		logs.WriteString(out + errOut)
+		if code != 0 {
+			t.Fatalf("billing %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	run("payment-methods", "add", "--account", "P1", "--card", spaced, "--exp", "12/30", "--cvc", cvc, "--name", "Pat Pine")
+	run("run", "--as-of", "2026-08-08T00:00:00Z")
+	code, out, errOut := billing(t, "pay", "--account", "U1", "--currency", "USD", "--amount", "1.00", "--card", number, "--exp", "12/30", "--cvc", cvc, "--database-url", o.url, "--log-level", "debug")
+	logs.WriteString(out + errOut)
+	if code != 1 || !strings.Contains(errOut, "declined: generic_decline") {
+		t.Fatalf("pay with a card that declines its first charge: %d %q", code, errOut)
+	}
+	code, _, errOut = billing(t, "pay", "--account", "U1", "--currency", "USD", "--amount", "1.00", "--card", "4000000000000003", "--exp", "12/30", "--cvc", cvc, "--database-url", o.url)
+	logs.WriteString(errOut)
+	if code != 1 || errOut != "billing: card number ending 0003 is not a valid card number (Luhn check failed)\n" {
+		t.Fatalf("a number failing the Luhn check: %d %q", code, errOut)
+	}
+
+	pgDump, err := exec.LookPath("pg_dump")
+	if err != nil {
+		t.Fatalf("pg_dump is needed to search the database for card numbers (apt-get install -y postgresql-client): %v", err)
+	}
+	dump, err := exec.Command(pgDump, "--data-only", o.url).Output()
+	if err != nil {
+		t.Fatalf("pg_dump: %v", err)
+	}
+	if !strings.Contains(string(dump), "tok_sbx_") {
+		t.Fatal("the dump holds no card token: it is not the database the cards were added to")
+	}
+	// The gateway's random tokens and references could hold any four digits.
+	text := regexp.MustCompile(`(tok|ch|re)_sbx_[0-9a-f]+`).ReplaceAllString(string(dump), "")
+	for _, secret := range []string{number, spaced, "0000000000000002", cvc, "4000000000000003"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the database holds %q", secret)
+		}
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the output or logs hold %q", secret)
+		}
 	}
 }
