@@ -31,6 +31,13 @@ type Config struct {
 	// Payments (SPEC §9).
 	RetrySchedule string `yaml:"retry_schedule"` // days after the first attempt a soft-declined auto-charge is retried: "3d,5d,7d"
 
+	// E-mail (SPEC §9 "Notifications").
+	SMTPAddr     string `yaml:"smtp_addr"` // host:port of the mail server; empty keeps e-mails in the outbox
+	SMTPFrom     string `yaml:"smtp_from"`
+	SMTPUsername string `yaml:"smtp_username"`
+	SMTPPassword string `yaml:"smtp_password"`
+	ScheduleMail string `yaml:"schedule_mail"` // cron expression of the daemon's mail job, UTC
+
 	// The daemon (billing schedule).
 	ScheduleNightly string        `yaml:"schedule_nightly"` // cron expression of the nightly job, UTC; empty disables it
 	ScheduleClose   string        `yaml:"schedule_close"`   // cron expression of the close job, UTC; empty disables it
@@ -132,6 +139,27 @@ var Settings = []Setting{
 			}
 			return ""
 		}),
+	textSetting("smtp_addr", "BILLING_SMTP_ADDR", "smtp-addr", "",
+		"host:port of the SMTP server the daemon sends e-mail through (STARTTLS when offered); empty keeps e-mail in the outbox",
+		func(c *Config) *string { return &c.SMTPAddr }, nil),
+	textSetting("smtp_from", "BILLING_SMTP_FROM", "smtp-from", "billing@localhost", "the From address of e-mail",
+		func(c *Config) *string { return &c.SMTPFrom }, func(v string) string {
+			if !strings.Contains(v, "@") {
+				return fmt.Sprintf("smtp_from %q is not an e-mail address", v)
+			}
+			return ""
+		}),
+	textSetting("smtp_username", "BILLING_SMTP_USERNAME", "smtp-username", "", "user name for SMTP authentication; empty sends without it",
+		func(c *Config) *string { return &c.SMTPUsername }, nil),
+	func() Setting {
+		s := textSetting("smtp_password", "BILLING_SMTP_PASSWORD", "smtp-password", "", "password for SMTP authentication",
+			func(c *Config) *string { return &c.SMTPPassword }, nil)
+		s.Secret = true
+		return s
+	}(),
+	textSetting("schedule_mail", "BILLING_SCHEDULE_MAIL", "schedule-mail", "* * * * *",
+		"cron expression (UTC) of the daemon's mail job: send the outbox; off disables it",
+		func(c *Config) *string { return &c.ScheduleMail }, nil),
 	textSetting("log_level", "BILLING_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
 		func(c *Config) *string { return &c.LogLevel }, oneOf("log_level", "debug", "info", "warn", "error")),
 	textSetting("log_format", "BILLING_LOG_FORMAT", "log-format", "text", "text or json",

@@ -288,3 +288,51 @@ func InsertMessage(ctx context.Context, q sqlx.ExecerContext, m Message) error {
 	_, err := q.ExecContext(ctx, outboxInsert, m.ID, m.AccountID, m.To, m.Subject, m.Body)
 	return err
 }
+
+// The outbox's queries.
+var (
+	outboxDue    = billingsql.Query("outbox_due")
+	outboxSent   = billingsql.Query("outbox_sent")
+	outboxFailed = billingsql.Query("outbox_failed")
+	outboxList   = billingsql.Query("outbox_list")
+)
+
+// OutboxMessage is an e-mail of the outbox, with its delivery so far.
+type OutboxMessage struct {
+	ID            string     `db:"message_id" json:"message_id"`
+	AccountID     string     `db:"account_id" json:"account_id"`
+	To            string     `db:"recipient" json:"to"`
+	Subject       string     `db:"subject" json:"subject"`
+	Body          string     `db:"body" json:"body"`
+	Attempts      int        `db:"attempts" json:"attempts"`
+	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
+	SentAt        *time.Time `db:"sent_at" json:"sent_at"`
+	NextAttemptAt *time.Time `db:"next_attempt_at" json:"next_attempt_at"`
+	LastError     string     `db:"last_error" json:"last_error"`
+}
+
+// DueMessages lists at most limit e-mails due to be sent at now.
+func DueMessages(ctx context.Context, q sqlx.QueryerContext, now time.Time, limit int) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	err := sqlx.SelectContext(ctx, q, &out, outboxDue, now, limit)
+	return out, err
+}
+
+// MessageSent records that the mail server accepted an e-mail.
+func MessageSent(ctx context.Context, q sqlx.ExecerContext, id string, at time.Time) error {
+	_, err := q.ExecContext(ctx, outboxSent, id, at)
+	return err
+}
+
+// MessageFailed records a refused e-mail and when to try it again.
+func MessageFailed(ctx context.Context, q sqlx.ExecerContext, id string, next time.Time, reason string) error {
+	_, err := q.ExecContext(ctx, outboxFailed, id, next, reason)
+	return err
+}
+
+// Outbox lists the latest e-mails, newest first.
+func Outbox(ctx context.Context, q sqlx.QueryerContext, limit int) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	err := sqlx.SelectContext(ctx, q, &out, outboxList, limit)
+	return out, err
+}

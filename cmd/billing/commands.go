@@ -101,6 +101,8 @@ func init() {
 				fs.String("reason", "", "why (shown on the refund invoice)")
 				asOfFlag(fs)
 			}},
+		{name: "outbox", args: "list|send", summary: "the e-mails written for account holders: list them, or send those due now", run: runOutbox,
+			flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") }},
 		{name: "account", args: "set-billing-day --account ID --day D", summary: "change an account's billing day after its last closed window", run: runAccount,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("account", "", "account id")

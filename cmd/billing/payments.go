@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/config"
+	"github.com/openbilling/billing/mail"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/pipeline"
@@ -338,4 +339,52 @@ func runRefund(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 		}
 	}
 	return err
+}
+
+// mailer is the outbox's sender through the configured SMTP server.
+func (a *app) mailer(db *sqlx.DB) *mail.Sender {
+	return &mail.Sender{DB: db, Addr: a.cfg.SMTPAddr, From: a.cfg.SMTPFrom, Username: a.cfg.SMTPUsername, Password: a.cfg.SMTPPassword, Log: a.log}
+}
+
+// runOutbox is "billing outbox list|send": the e-mails waiting or sent (SPEC §9).
+func runOutbox(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 || (args[0] != "list" && args[0] != "send") {
+		return usageError{errors.New("usage: billing outbox list|send")}
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if args[0] == "send" {
+		if a.cfg.SMTPAddr == "" {
+			return errors.New("no mail server: set smtp_addr (BILLING_SMTP_ADDR or --smtp-addr)")
+		}
+		r, err := a.mailer(db).Send(ctx, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%d e-mails sent, %d refused (tried again later)\n", r.Sent, r.Failed)
+		return nil
+	}
+	list, err := store.Outbox(ctx, db, 100)
+	if err != nil {
+		return fmt.Errorf("reading the outbox: %w", err)
+	}
+	if fs.Lookup("json").Value.String() == "true" {
+		if list == nil {
+			list = []store.OutboxMessage{}
+		}
+		return writeJSON(a.stdout, list)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CREATED\tTO\tSUBJECT\tSTATUS")
+	for _, m := range list {
+		status := fmt.Sprintf("waiting (%d attempts)%s", m.Attempts, because(m.LastError))
+		if m.SentAt != nil {
+			status = "sent " + m.SentAt.UTC().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.CreatedAt.UTC().Format("2006-01-02 15:04"), m.To, m.Subject, status)
+	}
+	return tw.Flush()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/openbilling/billing/jobs"
 )
@@ -21,6 +22,33 @@ func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 		return err
 	}
 	defer closeDB()
+	// The cards on file are validated on the nightly schedule (SPEC §9);
+	// the outbox is sent on the mail schedule when a mail server is set.
+	cards, err := jobs.FuncJob("cards", a.cfg.ScheduleNightly, func(ctx context.Context, asOf time.Time) error {
+		_, err := p.Payments.Validate(ctx, "", asOf)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if cards != nil {
+		list = append(list, cards)
+	}
+	if a.cfg.SMTPAddr != "" {
+		sender := a.mailer(p.DB)
+		send, err := jobs.FuncJob("mail", a.cfg.ScheduleMail, func(ctx context.Context, _ time.Time) error {
+			_, err := sender.Send(ctx, time.Now())
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if send != nil {
+			list = append(list, send)
+		}
+	} else {
+		a.log.Info("mail_disabled", "reason", "smtp_addr is empty: e-mails wait in the outbox")
+	}
 	d := &jobs.Daemon{
 		Scheduler:       &jobs.Scheduler{Runner: p, Jobs: list, Log: a.log, Metrics: jobs.NewMetrics()},
 		MetricsAddr:     a.cfg.MetricsAddr,
