@@ -49,6 +49,9 @@ type Result struct {
 	RawCopyLinesSeconds float64            `json:"raw_copy_lines_seconds"`
 	ImportVsRawCopy     float64            `json:"import_vs_raw_copy"`
 	RunVsRaw            float64            `json:"run_vs_raw"`
+	CollectSeconds      float64            `json:"collect_seconds"`        // the collect stage: every invoice charged to a sandbox card
+	CollectPerS         float64            `json:"collect_invoices_per_s"` // invoices charged per second
+	CollectShare        float64            `json:"collect_share"`          // collect ÷ the other stages
 	VerifySeconds       float64            `json:"verify_seconds"`
 	VerifyFullSeconds   float64            `json:"verify_files_full_seconds"`
 }
@@ -132,9 +135,28 @@ func run() error {
 		res.StageSeconds[stage] = d.Seconds()
 		res.CloseSeconds += d.Seconds()
 	}
+	// Collect (SPEC §9): every account has a valid sandbox card on file, so
+	// every invoice is charged once. The cards are put on file in bulk, as
+	// the gateway would have tokenized them; the charges go through the
+	// gateway like any.
+	b.say("putting a sandbox card on file for every account")
+	if err := b.exec(`INSERT INTO sandbox_cards (token, behaviour, expiry_month, expiry_year)
+		SELECT 'tok_sbx_bench_' || account_id, 'ok', 12, 2099 FROM accounts;
+		INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, status, is_default)
+		SELECT account_id, 'tok_sbx_bench_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts`); err != nil {
+		return err
+	}
+	b.say("billing run --stage collect")
+	d, err := b.billing("run", "--as-of", synthetic.AsOf, "--stage", "collect", "--output-dir", b.outDir)
+	if err != nil {
+		return err
+	}
+	res.StageSeconds["collect"] = d.Seconds()
+	res.CollectSeconds = d.Seconds()
+	res.CollectShare = res.CollectSeconds / res.CloseSeconds
 	// The guarantees of SPEC §12 on what the run wrote: a breach fails the bench.
 	b.say("billing verify")
-	d, err := b.billing("verify")
+	d, err = b.billing("verify")
 	if err != nil {
 		return err
 	}
@@ -153,6 +175,17 @@ func run() error {
 	if err := b.scalar(ctx, "SELECT count(*) FROM invoice_files", &res.Files); err != nil {
 		return err
 	}
+	var charged, owing int64
+	if err := b.scalar(ctx, "SELECT count(*) FROM payments", &charged); err != nil {
+		return err
+	}
+	if err := b.scalar(ctx, "SELECT count(*) FROM invoices WHERE total > 0", &owing); err != nil {
+		return err
+	}
+	if charged != owing {
+		return fmt.Errorf("collect charged %d of the %d invoices with something due", charged, owing)
+	}
+	res.CollectPerS = float64(charged) / res.CollectSeconds
 
 	b.say("limits: bare COPY of the usage file")
 	d, err = b.psql(`CREATE UNLOGGED TABLE bare_usage (event_id text, subscription_id text, quantity numeric, occurred_at timestamptz)`,
@@ -246,6 +279,13 @@ func (b *bench) psql(statements ...string) (time.Duration, error) {
 	return last, nil
 }
 
+func (b *bench) exec(query string) error {
+	if out, err := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", b.url, "-c", query).CombinedOutput(); err != nil {
+		return fmt.Errorf("psql: %w: %s", err, out)
+	}
+	return nil
+}
+
 func (b *bench) scalar(_ context.Context, query string, dst *int64) error {
 	out, err := exec.Command("psql", "-X", "-qtA", b.url, "-c", query).Output()
 	if err != nil {
@@ -270,6 +310,7 @@ func printTable(w io.Writer, r *Result) {
 		fmt.Fprintf(tw, "run stage %s\t%.1f s\n", s, r.StageSeconds[s])
 	}
 	fmt.Fprintf(tw, "whole run\t%.1f s: %d invoices, %d lines, %d files\n", r.CloseSeconds, r.Invoices, r.Lines, r.Files)
+	fmt.Fprintf(tw, "collect\t%.1f s: %.0f invoices/s charged, %.0f%% of the run above\n", r.CollectSeconds, r.CollectPerS, 100*r.CollectShare)
 	fmt.Fprintf(tw, "limits\taggregate %.1f s + xlsx %.1f s + COPY of the lines %.1f s\n", r.RawAggregateSeconds, r.RawXLSXSeconds, r.RawCopyLinesSeconds)
 	fmt.Fprintf(tw, "run ÷ limits\t%.1f\n", r.RunVsRaw)
 	fmt.Fprintf(tw, "peak RSS\t%.0f MiB\n", r.PeakRSSMiB)
