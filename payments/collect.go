@@ -3,9 +3,10 @@ package payments
 import (
 	"context"
 	"fmt"
-	"sync"
+	"slices"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 	"golang.org/x/sync/errgroup"
 
@@ -42,51 +43,176 @@ func (s *Service) Collect(ctx context.Context, asOf time.Time) (CollectReport, e
 		return r, fmt.Errorf("reading invoices to collect: %w", err)
 	}
 	schedule := s.retrySchedule()
-	// Accounts are charged side by side, each account's invoices in order:
-	// an account's payments take turns on its own lock, and a charge spends
-	// most of its time waiting on the gateway and on commits.
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(collectWorkers)
-	for start := 0; start < len(candidates); {
-		end := start
-		for end < len(candidates) && candidates[end].AccountID == candidates[start].AccountID {
-			end++
+	var due []store.CollectCandidate
+	for _, c := range candidates {
+		switch {
+		case c.Hard, c.LastStatus == "pending", c.LastStatus == "unknown":
+			continue
+		case c.Attempts > len(schedule):
+			continue // every retry was made
+		case c.LastStatus == "declined" && asOf.Before(c.FirstAttempt.Add(schedule[c.Attempts-1])):
+			continue // the next retry is not due yet
 		}
-		account := candidates[start:end]
-		start = end
-		g.Go(func() error {
-			for _, c := range account {
-				if err := gctx.Err(); err != nil {
-					return err
-				}
-				switch {
-				case c.Hard, c.LastStatus == "pending", c.LastStatus == "unknown":
-					continue
-				case c.Attempts > len(schedule):
-					continue // every retry was made
-				case c.LastStatus == "declined" && asOf.Before(c.FirstAttempt.Add(schedule[c.Attempts-1])):
-					continue // the next retry is not due yet
-				}
-				a, made, err := s.autoCharge(gctx, c, asOf)
-				if err != nil {
-					return err
-				}
-				if made {
-					mu.Lock()
-					r.count(a)
-					mu.Unlock()
-				}
+		due = append(due, c)
+	}
+	// Batches of invoices of distinct accounts: an account's next invoice
+	// waits for the next batch, so that what its first one collected is
+	// known when the second is charged.
+	for len(due) > 0 {
+		if err := ctx.Err(); err != nil {
+			return r, err
+		}
+		var batch, later []store.CollectCandidate
+		taken := map[string]bool{}
+		for _, c := range due {
+			if taken[c.AccountID] || len(batch) == collectBatch {
+				later = append(later, c)
+				continue
 			}
+			taken[c.AccountID] = true
+			batch = append(batch, c)
+		}
+		if err := s.collectBatch(ctx, batch, asOf, &r); err != nil {
+			return r, err
+		}
+		due = later
+	}
+	return r, nil
+}
+
+// collectBatch is how many invoices the collect stage charges at once, and
+// collectCalls how many gateway calls it has in flight.
+const (
+	collectBatch = 500
+	collectCalls = 16
+)
+
+// collectBatch charges invoices of distinct accounts under the accounts'
+// payment locks: what is due is read once the locks are held, the attempts
+// are committed in one statement before the gateway is called, the calls
+// run side by side, and their outcomes are recorded in one transaction.
+func (s *Service) collectBatch(ctx context.Context, batch []store.CollectCandidate, asOf time.Time, r *CollectReport) error {
+	accounts := make([]string, len(batch))
+	numbers := make([]string, len(batch))
+	for i, c := range batch {
+		accounts[i], numbers[i] = c.AccountID, c.Number
+	}
+	unlock, err := store.LockAccountsPayments(ctx, s.DB, accounts)
+	if err != nil {
+		return fmt.Errorf("waiting for the accounts' other payments: %w", err)
+	}
+	defer unlock()
+	dues, err := store.DueOf(ctx, s.DB, numbers)
+	if err != nil {
+		return fmt.Errorf("reading what is due: %w", err)
+	}
+	byNumber := make(map[string]store.Due, len(dues))
+	for _, d := range dues {
+		byNumber[d.Number] = d
+	}
+	var attempts []store.Attempt
+	tokens := map[string]string{} // by idempotency key: the card each charge goes to
+	for _, c := range batch {
+		d := byNumber[c.Number]
+		amount := decimal.Min(d.Due, d.Balance.Sub(d.InFlight))
+		if !amount.IsPositive() {
+			continue // paid meanwhile, or covered by a charge in flight
+		}
+		no, method := c.Attempts+1, c.PaymentMethodID
+		attempts = append(attempts, store.Attempt{Key: fmt.Sprintf("auto_%s_%d", c.Number, no),
+			Request: fmt.Sprintf("auto_charge invoice=%s attempt=%d amount=%s card=%d", c.Number, no, money.Format(amount, money.Currency(c.Currency)), method),
+			Purpose: "auto_charge", AccountID: c.AccountID, Currency: c.Currency, Amount: amount, InvoiceNumber: c.Number,
+			PaymentMethodID: &method, Method: "card_on_file", MethodLabel: fmt.Sprintf("%s ending %s", c.Brand, c.Last4),
+			AttemptNo: no, AttemptedAt: asOf})
+		tokens[attempts[len(attempts)-1].Key] = c.Token
+	}
+	if len(attempts) == 0 {
+		return nil
+	}
+	ids, err := store.InsertAutoCharges(ctx, s.DB, attempts, asOf)
+	if err != nil {
+		return fmt.Errorf("recording the charges: %w", err)
+	}
+	made := attempts[:0]
+	for _, a := range attempts {
+		if id, ok := ids[a.Key]; ok { // a key taken by another process was charged by it
+			a.ID = id
+			made = append(made, a)
+		}
+	}
+	results := make([]gateway.Result, len(made))
+	failed := make([]error, len(made))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(collectCalls)
+	for i, a := range made {
+		g.Go(func() error {
+			results[i], failed[i] = s.Gateway.Charge(gctx, gateway.Charge{Key: a.Key, Token: tokens[a.Key], Amount: a.Amount, Currency: money.Currency(a.Currency)})
 			return nil
 		})
 	}
-	err = g.Wait()
-	return r, err
+	_ = g.Wait()
+	var answered []store.Attempt
+	var firstErr error
+	for i, a := range made {
+		if failed[i] != nil {
+			// Nothing is known of this charge: it stays pending and is asked
+			// about before its invoice is charged again.
+			if firstErr == nil {
+				firstErr = fmt.Errorf("charging invoice %s: %w", a.InvoiceNumber, failed[i])
+			}
+			continue
+		}
+		res := results[i]
+		a.Status, a.DeclineCode, a.Hard, a.GatewayReference = string(res.Outcome), res.DeclineCode, res.Hard, res.Reference
+		answered = append(answered, a)
+	}
+	if err := s.record(ctx, answered, asOf); err != nil {
+		return err
+	}
+	for _, a := range answered {
+		r.count(a)
+	}
+	return firstErr
 }
 
-// collectWorkers is how many accounts the collect stage charges at once.
-const collectWorkers = 8
+// record stores the outcomes of auto-charges in one transaction: the
+// payments with their allocations and receipts, the hard declines' e-mails,
+// and every attempt's status.
+func (s *Service) record(ctx context.Context, answered []store.Attempt, asOf time.Time) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var paid []store.Payment
+		var accounts []string
+		var mail []store.Message
+		for i := range answered {
+			a := &answered[i]
+			switch {
+			case a.Status == string(gateway.Succeeded):
+				a.PaymentID = fmt.Sprintf("PAY-%d", a.ID)
+				paid = append(paid, store.Payment{PaymentID: a.PaymentID, AccountID: a.AccountID, Currency: a.Currency, Amount: a.Amount,
+					Method: a.Method, MethodLabel: a.MethodLabel, GatewayReference: a.GatewayReference})
+				accounts = append(accounts, a.AccountID)
+				mail = append(mail, receipt(*a))
+			case a.Status == string(gateway.Declined) && a.Hard:
+				mail = append(mail, chargeFailed(*a))
+			}
+		}
+		if err := store.InsertPayments(ctx, tx, paid, asOf); err != nil {
+			return err
+		}
+		slices.Sort(accounts)
+		if err := allocateCredits(ctx, tx, accounts); err != nil {
+			return err
+		}
+		if err := store.InsertMessagesForAccounts(ctx, tx, mail); err != nil {
+			return err
+		}
+		return store.SettleAttempts(ctx, tx, answered)
+	})
+	if err != nil {
+		return fmt.Errorf("recording the outcomes of %d charges (the next run asks the gateway again): %w", len(answered), err)
+	}
+	return nil
+}
 
 // count adds a charge's outcome to the report.
 func (r *CollectReport) count(a store.Attempt) {
@@ -101,44 +227,4 @@ func (r *CollectReport) count(a store.Attempt) {
 	default:
 		r.Unknown++
 	}
-}
-
-// autoCharge charges one invoice for what is due of it, under its
-// account's payment lock, re-reading what is due once the lock is held.
-func (s *Service) autoCharge(ctx context.Context, c store.CollectCandidate, asOf time.Time) (store.Attempt, bool, error) {
-	unlock, err := store.LockAccountPayments(ctx, s.DB, c.AccountID)
-	if err != nil {
-		return store.Attempt{}, false, err
-	}
-	defer unlock()
-	open, err := store.OpenInvoices(ctx, s.DB, c.AccountID, c.Currency)
-	if err != nil {
-		return store.Attempt{}, false, err
-	}
-	due := decimal.Zero
-	for _, inv := range open {
-		if inv.Number == c.Number {
-			due = inv.Due()
-		}
-	}
-	account, err := amountDue(ctx, s.DB, c.AccountID, money.Currency(c.Currency))
-	if err != nil {
-		return store.Attempt{}, false, err
-	}
-	amount := decimal.Min(due, account)
-	if !amount.IsPositive() {
-		return store.Attempt{}, false, nil // paid meanwhile, or covered by a charge in flight
-	}
-	no := c.Attempts + 1
-	key := fmt.Sprintf("auto_%s_%d", c.Number, no)
-	label := fmt.Sprintf("%s ending %s", c.Brand, c.Last4)
-	method := c.PaymentMethodID
-	a := store.Attempt{Key: key, Request: fmt.Sprintf("auto_charge invoice=%s attempt=%d amount=%s card=%d", c.Number, no, amount, method),
-		Purpose: "auto_charge", AccountID: c.AccountID, Currency: c.Currency, Amount: amount, InvoiceNumber: c.Number,
-		PaymentMethodID: &method, Method: "card_on_file", MethodLabel: label, AttemptNo: no, AttemptedAt: asOf}
-	if _, found, err := store.AttemptByKey(ctx, s.DB, key); err != nil || found {
-		return a, false, err // another process made this attempt meanwhile
-	}
-	a, err = s.charge(ctx, a, gateway.Charge{Key: key, Token: c.Token, Amount: amount, Currency: money.Currency(c.Currency)}, asOf)
-	return a, true, err
 }

@@ -95,30 +95,40 @@ func ApplyCredits(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
 }
 
 // allocateCredits is ApplyCredits for accounts whose payment locks the
-// caller holds.
+// caller holds: every account's sources pay its open invoices in their
+// currency, oldest first, in one statement for all.
 func allocateCredits(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
 	credits, err := store.Credits(ctx, tx, accountIDs)
+	if err != nil || len(credits) == 0 {
+		return err
+	}
+	type pair struct{ account, currency string }
+	sources := map[pair][]ledger.Source{}
+	var holders []string
+	for _, c := range credits {
+		k := pair{c.AccountID, c.Currency}
+		if len(holders) == 0 || holders[len(holders)-1] != c.AccountID {
+			holders = append(holders, c.AccountID)
+		}
+		sources[k] = append(sources[k], c.Source)
+	}
+	open, err := store.OpenInvoicesOf(ctx, tx, holders)
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(credits); {
-		end := start
-		for end < len(credits) && credits[end].AccountID == credits[start].AccountID && credits[end].Currency == credits[start].Currency {
-			end++
+	invoices := map[pair][]ledger.Invoice{}
+	for _, o := range open {
+		k := pair{o.AccountID, o.Currency}
+		invoices[k] = append(invoices[k], o.Invoice)
+	}
+	var out []store.AccountAllocation
+	for k, src := range sources {
+		for _, a := range ledger.Allocate(invoices[k], src) {
+			out = append(out, store.AccountAllocation{AccountID: k.account, Currency: k.currency, Allocation: a})
 		}
-		account, currency := credits[start].AccountID, credits[start].Currency
-		sources := make([]ledger.Source, 0, end-start)
-		for _, c := range credits[start:end] {
-			sources = append(sources, c.Source)
-		}
-		open, err := store.OpenInvoices(ctx, tx, account, currency)
-		if err != nil {
-			return err
-		}
-		if err := store.InsertAllocations(ctx, tx, account, currency, ledger.Allocate(open, sources)); err != nil {
-			return fmt.Errorf("allocating credit of account %s in %s: %w", account, currency, err)
-		}
-		start = end
+	}
+	if err := store.InsertAllocations(ctx, tx, out); err != nil {
+		return fmt.Errorf("allocating payments and credits of %d accounts: %w", len(holders), err)
 	}
 	return nil
 }
@@ -185,15 +195,12 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 			if err := allocateCredits(ctx, tx, []string{a.AccountID}); err != nil {
 				return err
 			}
-			if err := s.notify(ctx, tx, a.AccountID, "payment-"+a.PaymentID, fmt.Sprintf("Payment received: %s %s", money.Format(a.Amount, money.Currency(a.Currency)), a.Currency),
-				fmt.Sprintf("We received your payment of %s %s by %s (reference %s). Thank you.", money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.MethodLabel, a.PaymentID)); err != nil {
+			if err := store.InsertMessagesForAccounts(ctx, tx, []store.Message{receipt(a)}); err != nil {
 				return err
 			}
 		}
 		if res.Outcome == gateway.Declined && res.Hard && a.Purpose == "auto_charge" {
-			if err := s.notify(ctx, tx, a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "Payment failed for invoice "+a.InvoiceNumber,
-				fmt.Sprintf("We could not charge %s %s for invoice %s to %s: the card was declined (%s). It will not be tried again; please update your card or pay the invoice.",
-					money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.InvoiceNumber, a.MethodLabel, res.DeclineCode)); err != nil {
+			if err := store.InsertMessagesForAccounts(ctx, tx, []store.Message{chargeFailed(a)}); err != nil {
 				return err
 			}
 		}
@@ -208,11 +215,26 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 // notify puts an e-mail to the account's contact in the outbox, in tx; an
 // account without an e-mail address is not written to.
 func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, accountID, id, subject, body string) error {
-	c, found, err := store.AccountContact(ctx, tx, accountID)
-	if err != nil || !found || c.Email == "" {
-		return err
-	}
-	return store.InsertMessage(ctx, tx, store.Message{ID: "<" + id + "@billing>", AccountID: accountID, To: c.Email, Subject: subject, Body: body})
+	return store.InsertMessagesForAccounts(ctx, tx, []store.Message{message(accountID, id, subject, body)})
+}
+
+// message is an e-mail to an account's contact with a stable Message-ID.
+func message(accountID, id, subject, body string) store.Message {
+	return store.Message{ID: "<" + id + "@billing>", AccountID: accountID, Subject: subject, Body: body}
+}
+
+// receipt is the e-mail of a payment received.
+func receipt(a store.Attempt) store.Message {
+	amount := money.Format(a.Amount, money.Currency(a.Currency))
+	return message(a.AccountID, "payment-"+a.PaymentID, fmt.Sprintf("Payment received: %s %s", amount, a.Currency),
+		fmt.Sprintf("We received your payment of %s %s by %s (reference %s). Thank you.", amount, a.Currency, a.MethodLabel, a.PaymentID))
+}
+
+// chargeFailed is the e-mail of an auto-charge declined for good.
+func chargeFailed(a store.Attempt) store.Message {
+	return message(a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "Payment failed for invoice "+a.InvoiceNumber,
+		fmt.Sprintf("We could not charge %s %s for invoice %s to %s: the card was declined (%s). It will not be tried again; please update your card or pay the invoice.",
+			money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.InvoiceNumber, a.MethodLabel, a.DeclineCode))
 }
 
 // SettleUnknown asks the gateway about every charge of an account (or all,

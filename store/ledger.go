@@ -17,9 +17,10 @@ import (
 // package's.
 var (
 	ledgerCredits              = billingsql.Query("ledger_credits")
-	ledgerOpenInvoices         = billingsql.Query("ledger_open_invoices")
-	ledgerAllocationInsertMany = billingsql.Query("ledger_allocation_insert_many")
+	ledgerOpenInvoicesMany     = billingsql.Query("ledger_open_invoices_many")
+	ledgerAllocationInsert     = billingsql.Query("ledger_allocation_insert_accounts")
 	ledgerPaymentInsert        = billingsql.Query("ledger_payment_insert")
+	ledgerPaymentInsertMany    = billingsql.Query("ledger_payment_insert_many")
 	ledgerBalances             = billingsql.Query("ledger_balances")
 )
 
@@ -38,26 +39,53 @@ func Credits(ctx context.Context, q sqlx.QueryerContext, accountIDs []string) ([
 	return out, err
 }
 
-// OpenInvoices lists an account's invoices in one currency with something
-// still due, oldest first.
-func OpenInvoices(ctx context.Context, q sqlx.QueryerContext, accountID, currency string) ([]ledger.Invoice, error) {
-	var out []ledger.Invoice
-	err := sqlx.SelectContext(ctx, q, &out, ledgerOpenInvoices, accountID, currency)
+// OpenInvoice is an invoice with something due, with its account and currency.
+type OpenInvoice struct {
+	AccountID string `db:"account_id"`
+	Currency  string `db:"currency"`
+	ledger.Invoice
+}
+
+// OpenInvoicesOf lists the accounts' invoices with something still due, by
+// account and currency, oldest first.
+func OpenInvoicesOf(ctx context.Context, q sqlx.QueryerContext, accountIDs []string) ([]OpenInvoice, error) {
+	var out []OpenInvoice
+	err := sqlx.SelectContext(ctx, q, &out, ledgerOpenInvoicesMany, pq.Array(accountIDs))
 	return out, err
 }
 
-// InsertAllocations adds allocations of an account's payments and credits
-// in one currency to its invoices.
-func InsertAllocations(ctx context.Context, q sqlx.ExecerContext, accountID, currency string, allocations []ledger.Allocation) error {
+// OpenInvoices lists an account's invoices in one currency with something
+// still due, oldest first.
+func OpenInvoices(ctx context.Context, q sqlx.QueryerContext, accountID, currency string) ([]ledger.Invoice, error) {
+	all, err := OpenInvoicesOf(ctx, q, []string{accountID})
+	var out []ledger.Invoice
+	for _, o := range all {
+		if o.Currency == currency {
+			out = append(out, o.Invoice)
+		}
+	}
+	return out, err
+}
+
+// AccountAllocation is an allocation with its account and currency.
+type AccountAllocation struct {
+	AccountID, Currency string
+	ledger.Allocation
+}
+
+// InsertAllocations adds allocations of accounts' payments and credits to
+// their invoices, in one statement.
+func InsertAllocations(ctx context.Context, q sqlx.ExecerContext, allocations []AccountAllocation) error {
 	if len(allocations) == 0 {
 		return nil
 	}
 	n := len(allocations)
-	invoices, payments, credits, amounts := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	accounts, currencies, invoices, payments, credits, amounts := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, a := range allocations {
-		invoices[i], payments[i], credits[i], amounts[i] = a.Invoice, a.PaymentID, a.CreditNumber, money.Format(a.Amount, money.Currency(currency))
+		accounts[i], currencies[i], invoices[i], payments[i], credits[i] = a.AccountID, a.Currency, a.Invoice, a.PaymentID, a.CreditNumber
+		amounts[i] = money.Format(a.Amount, money.Currency(a.Currency))
 	}
-	_, err := q.ExecContext(ctx, ledgerAllocationInsertMany, accountID, currency,
+	_, err := q.ExecContext(ctx, ledgerAllocationInsert, pq.Array(accounts), pq.Array(currencies),
 		pq.Array(invoices), pq.Array(payments), pq.Array(credits), pq.Array(amounts))
 	return err
 }
@@ -78,6 +106,23 @@ type Payment struct {
 func InsertPayment(ctx context.Context, q sqlx.ExecerContext, p Payment) error {
 	_, err := q.ExecContext(ctx, ledgerPaymentInsert, p.PaymentID, p.AccountID, p.Currency, money.Format(p.Amount, money.Currency(p.Currency)),
 		p.Method, p.MethodLabel, p.GatewayReference, p.PaidAt)
+	return err
+}
+
+// InsertPayments records payments received, all paid at paidAt, and their
+// ledger entries, in one statement.
+func InsertPayments(ctx context.Context, q sqlx.ExecerContext, payments []Payment, paidAt time.Time) error {
+	if len(payments) == 0 {
+		return nil
+	}
+	n := len(payments)
+	ids, accounts, currencies, amounts, methods, labels, refs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, p := range payments {
+		ids[i], accounts[i], currencies[i], methods[i], labels[i], refs[i] = p.PaymentID, p.AccountID, p.Currency, p.Method, p.MethodLabel, p.GatewayReference
+		amounts[i] = money.Format(p.Amount, money.Currency(p.Currency))
+	}
+	_, err := q.ExecContext(ctx, ledgerPaymentInsertMany, pq.Array(ids), pq.Array(accounts), pq.Array(currencies), pq.Array(amounts),
+		pq.Array(methods), pq.Array(labels), pq.Array(refs), paidAt)
 	return err
 }
 

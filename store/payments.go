@@ -336,3 +336,102 @@ func Outbox(ctx context.Context, q sqlx.QueryerContext, limit int) ([]OutboxMess
 	err := sqlx.SelectContext(ctx, q, &out, outboxList, limit)
 	return out, err
 }
+
+// The collect stage's batch queries.
+var (
+	collectDue               = billingsql.Query("collect_due")
+	gatewayAttemptInsertMany = billingsql.Query("gateway_attempt_insert_many")
+	gatewayAttemptSettleMany = billingsql.Query("gateway_attempt_settle_many")
+	outboxInsertForAccounts  = billingsql.Query("outbox_insert_for_accounts")
+)
+
+// LockAccountsPayments is LockAccountPayments for several accounts at once,
+// taken in id order on one session.
+func LockAccountsPayments(ctx context.Context, db *sqlx.DB, accountIDs []string) (unlock func(), err error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
+		ledgerLockClass, pq.Array(accountIDs)); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock_all()`)
+		conn.Close()
+	}, nil
+}
+
+// Due is what is due of an invoice, with its account's balance in the
+// currency and what unsettled charges may still collect.
+type Due struct {
+	Number    string          `db:"number"`
+	AccountID string          `db:"account_id"`
+	Currency  string          `db:"currency"`
+	Due       decimal.Decimal `db:"due"`
+	Balance   decimal.Decimal `db:"balance"`
+	InFlight  decimal.Decimal `db:"in_flight"`
+}
+
+// DueOf reads what is due of some invoices.
+func DueOf(ctx context.Context, q sqlx.QueryerContext, numbers []string) ([]Due, error) {
+	var out []Due
+	err := sqlx.SelectContext(ctx, q, &out, collectDue, pq.Array(numbers))
+	return out, err
+}
+
+// InsertAutoCharges records auto-charges about to be made, all attempted
+// at; it returns the ids of those whose key was free, by key.
+func InsertAutoCharges(ctx context.Context, q sqlx.QueryerContext, attempts []Attempt, at time.Time) (map[string]int64, error) {
+	n := len(attempts)
+	keys, requests, accounts, currencies, amounts, invoices, labels := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	methods, nos := make([]int64, n), make([]int64, n)
+	for i, a := range attempts {
+		keys[i], requests[i], accounts[i], currencies[i], invoices[i], labels[i] = a.Key, a.Request, a.AccountID, a.Currency, a.InvoiceNumber, a.MethodLabel
+		amounts[i] = money.Format(a.Amount, money.Currency(a.Currency))
+		methods[i], nos[i] = *a.PaymentMethodID, int64(a.AttemptNo)
+	}
+	var rows []struct {
+		Key string `db:"idempotency_key"`
+		ID  int64  `db:"attempt_id"`
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, gatewayAttemptInsertMany, pq.Array(keys), pq.Array(requests), pq.Array(accounts), pq.Array(currencies),
+		pq.Array(amounts), pq.Array(invoices), pq.Array(methods), pq.Array(labels), pq.Array(nos), at)
+	ids := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		ids[r.Key] = r.ID
+	}
+	return ids, err
+}
+
+// SettleAttempts records gateway calls' outcomes in one statement.
+func SettleAttempts(ctx context.Context, q sqlx.ExecerContext, attempts []Attempt) error {
+	n := len(attempts)
+	if n == 0 {
+		return nil
+	}
+	ids := make([]int64, n)
+	hard := make([]bool, n)
+	statuses, codes, refs, payments := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, a := range attempts {
+		ids[i], statuses[i], codes[i], hard[i], refs[i], payments[i] = a.ID, a.Status, a.DeclineCode, a.Hard, a.GatewayReference, a.PaymentID
+	}
+	_, err := q.ExecContext(ctx, gatewayAttemptSettleMany, pq.Array(ids), pq.Array(statuses), pq.Array(codes), pq.Array(hard), pq.Array(refs), pq.Array(payments))
+	return err
+}
+
+// InsertMessagesForAccounts puts e-mails to accounts' contacts in the
+// outbox; an account without an e-mail address gets none.
+func InsertMessagesForAccounts(ctx context.Context, q sqlx.ExecerContext, messages []Message) error {
+	n := len(messages)
+	if n == 0 {
+		return nil
+	}
+	ids, accounts, subjects, bodies := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, m := range messages {
+		ids[i], accounts[i], subjects[i], bodies[i] = m.ID, m.AccountID, m.Subject, m.Body
+	}
+	_, err := q.ExecContext(ctx, outboxInsertForAccounts, pq.Array(ids), pq.Array(accounts), pq.Array(subjects), pq.Array(bodies))
+	return err
+}
