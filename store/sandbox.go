@@ -92,3 +92,19 @@ func SandboxRefunded(ctx context.Context, q sqlx.QueryerContext, reference strin
 	err := sqlx.GetContext(ctx, q, &d, sandboxRefunded, reference)
 	return d, err
 }
+
+// BeginSandbox starts a transaction of the sandbox's books. Its commit does
+// not wait for the disk: the sandbox stands for a processor's books, not
+// the product's, and a request it loses in a crash is one it never
+// answered, which the product settles as not made (nothing was taken).
+func BeginSandbox(ctx context.Context, db *sqlx.DB) (*sqlx.Tx, error) {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}

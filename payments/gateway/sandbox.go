@@ -135,12 +135,18 @@ func (s *Sandbox) Charge(ctx context.Context, req Charge) (Result, error) {
 	}
 	rec := store.SandboxRequest{Key: req.Key, Request: req.Request(), Kind: "charge", Amount: req.Amount, Currency: string(req.Currency),
 		Status: string(Succeeded), Reference: newReference("ch_sbx_"), Answered: true}
+	// The card's count of charges and the request are kept together.
+	tx, err := store.BeginSandbox(ctx, s.DB)
+	if err != nil {
+		return Result{}, fmt.Errorf("sandbox gateway: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	if req.PayPal != "" {
 		if req.PayPal != PayPalBuyer {
 			rec.Status, rec.DeclineCode, rec.Hard = string(Declined), "paypal_declined", req.PayPal != PayPalDeclined
 		}
 	} else {
-		c, found, err := store.TakeSandboxCharge(ctx, s.DB, req.Token)
+		c, found, err := store.TakeSandboxCharge(ctx, tx, req.Token)
 		if err != nil {
 			return Result{}, fmt.Errorf("sandbox gateway: %w", err)
 		}
@@ -157,7 +163,19 @@ func (s *Sandbox) Charge(ctx context.Context, req Charge) (Result, error) {
 			rec.Answered = false // charged, but the answer is lost on the way
 		}
 	}
-	return s.record(ctx, rec)
+	inserted, err := store.InsertSandboxRequest(ctx, tx, rec)
+	if err != nil {
+		return Result{}, fmt.Errorf("sandbox gateway: %w", err)
+	}
+	if !inserted { // another call took the key meanwhile: its answer is the answer
+		_ = tx.Rollback()
+		r, _, err := s.replay(ctx, rec.Key, rec.Request)
+		return r, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Result{}, fmt.Errorf("sandbox gateway: %w", err)
+	}
+	return resultOf(rec, rec.Answered), nil
 }
 
 // Refund pays back part of a succeeded charge, never more than is left of it.
