@@ -274,9 +274,20 @@ func (s *Service) settleOne(ctx context.Context, a store.Attempt, asOf time.Time
 		_, err := s.sendPayback(ctx, now, asOf)
 		return err == nil, err
 	}
+	if errors.Is(err, gateway.ErrNotFound) && now.Purpose == "auto_charge" && now.PaymentMethodID != nil {
+		// The charge never reached the gateway: it is sent now, with its
+		// key, so that it cannot be taken twice.
+		token, found, tokErr := store.PaymentMethodToken(ctx, s.DB, *now.PaymentMethodID)
+		if tokErr != nil {
+			return false, tokErr
+		}
+		if found {
+			res, err = s.Gateway.Charge(ctx, gateway.Charge{Key: now.Key, Token: token, Amount: now.Amount, Currency: money.Currency(now.Currency)})
+		}
+	}
 	if errors.Is(err, gateway.ErrNotFound) {
-		// The request never reached the gateway: it declined nothing and
-		// took nothing, so the attempt is closed as not made.
+		// A one-time payment that never reached the gateway (its card was
+		// for that payment only): it took nothing, so it is closed as not made.
 		res, err = gateway.Result{Outcome: gateway.Declined, DeclineCode: "not_sent"}, nil
 	}
 	if err != nil {

@@ -435,3 +435,10 @@ func InsertMessagesForAccounts(ctx context.Context, q sqlx.ExecerContext, messag
 	_, err := q.ExecContext(ctx, outboxInsertForAccounts, pq.Array(ids), pq.Array(accounts), pq.Array(subjects), pq.Array(bodies))
 	return err
 }
+
+var paymentMethodToken = billingsql.Query("payment_method_token")
+
+// PaymentMethodToken returns the gateway token of a card on file.
+func PaymentMethodToken(ctx context.Context, q sqlx.QueryerContext, id int64) (string, bool, error) {
+	return getOne[string](ctx, q, paymentMethodToken, id)
+}

@@ -198,8 +198,23 @@ func (d *database) load(kinds ...string) error {
 		if err := d.billing("import", kind, d.c.files[kind]); err != nil {
 			return err
 		}
+		if kind == "accounts" {
+			if err := d.putCardsOnFile(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// putCardsOnFile gives every account a valid sandbox card, as if the
+// gateway had tokenized it, so that the collect stage charges every invoice.
+func (d *database) putCardsOnFile() error {
+	_, err := d.db.Exec(`INSERT INTO sandbox_cards (token, behaviour, expiry_month, expiry_year)
+		SELECT 'tok_sbx_chaos_' || account_id, 'ok', 12, 2099 FROM accounts;
+		INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, status, is_default)
+		SELECT account_id, 'tok_sbx_chaos_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts`)
+	return err
 }
 
 // digest is everything a run decided: invoices, lines and file contents.
@@ -210,8 +225,32 @@ func (d *database) digest() (string, error) {
 		|| (SELECT count(*) || ':' || coalesce(md5(string_agg(l.line_no || l.charge_type || coalesce(l.order_id, '') || l.amount || l.tax || l.quantity, '|' ORDER BY l.line_no)), '')
 		    FROM invoice_lines l WHERE l.invoice_number = i.number)
 		|| ' files ' || coalesce((SELECT string_agg(f.kind || '=' || f.sha256, ' ' ORDER BY f.kind) FROM invoice_files f WHERE f.invoice_number = i.number), 'none')
+		|| ' paid ' || coalesce((SELECT sum(a.amount) FROM ledger_entries a WHERE a.kind = 'allocation' AND a.invoice_number = i.number), 0)
 		FROM invoices i ORDER BY i.series, i.seq`)
 	return strings.Join(rows, "\n"), err
+}
+
+// collectedOnce checks that no invoice was charged twice and that what the
+// gateway collected is what the ledger received (SPEC §9 "Never twice").
+func (d *database) collectedOnce() error {
+	var twice []string
+	if err := d.db.Select(&twice, `SELECT split_part(idempotency_key, '_', 2) || ' charged ' || count(*) || ' times'
+		FROM sandbox_requests WHERE kind = 'charge' AND status = 'succeeded' AND idempotency_key LIKE 'auto\_%'
+		GROUP BY split_part(idempotency_key, '_', 2) HAVING count(*) > 1 ORDER BY 1`); err != nil {
+		return err
+	}
+	if len(twice) > 0 {
+		return fmt.Errorf("invoices charged more than once: %s", strings.Join(twice, "; "))
+	}
+	var gateway, ledger string
+	if err := d.db.QueryRow(`SELECT (SELECT coalesce(sum(amount), 0) FROM sandbox_requests WHERE kind = 'charge' AND status = 'succeeded')::text,
+		(SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'payment')::text`).Scan(&gateway, &ledger); err != nil {
+		return err
+	}
+	if gateway != ledger {
+		return fmt.Errorf("the gateway collected %s, the ledger received %s", gateway, ledger)
+	}
+	return nil
 }
 
 // netCharges is what was billed per account, window, sku and charge type,
@@ -230,6 +269,9 @@ func (d *database) check(exact bool) error {
 		return err
 	}
 	if err := d.billing("verify", "--files", "full"); err != nil {
+		return err
+	}
+	if err := d.collectedOnce(); err != nil {
 		return err
 	}
 	if !exact {
@@ -266,7 +308,7 @@ func differs(what, got, want string) error {
 	return nil
 }
 
-var stages = []string{"extract", "rate", "close", "emit"}
+var stages = []string{"extract", "rate", "close", "emit", "collect"}
 
 func (c *chaos) runAll(rounds int, only string) error {
 	clean, err := c.newDatabase()
