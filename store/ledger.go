@@ -16,12 +16,12 @@ import (
 // The ledger's reads and writes (SPEC §9); what they mean is the ledger
 // package's.
 var (
-	ledgerCredits              = billingsql.Query("ledger_credits")
-	ledgerOpenInvoicesMany     = billingsql.Query("ledger_open_invoices_many")
-	ledgerAllocationInsert     = billingsql.Query("ledger_allocation_insert_accounts")
-	ledgerPaymentInsert        = billingsql.Query("ledger_payment_insert")
-	ledgerPaymentInsertMany    = billingsql.Query("ledger_payment_insert_many")
-	ledgerBalances             = billingsql.Query("ledger_balances")
+	ledgerCredits           = billingsql.Query("ledger_credits")
+	ledgerOpenInvoicesMany  = billingsql.Query("ledger_open_invoices_many")
+	ledgerAllocationInsert  = billingsql.Query("ledger_allocation_insert_accounts")
+	ledgerPaymentInsert     = billingsql.Query("ledger_payment_insert")
+	ledgerPaymentInsertMany = billingsql.Query("ledger_payment_insert_many")
+	ledgerBalances          = billingsql.Query("ledger_balances")
 )
 
 // Credit is a payment or credit of an account that still holds money to allocate.
