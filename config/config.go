@@ -36,7 +36,6 @@ type Config struct {
 	SMTPFrom     string `yaml:"smtp_from"`
 	SMTPUsername string `yaml:"smtp_username"`
 	SMTPPassword string `yaml:"smtp_password"`
-	ScheduleMail string `yaml:"schedule_mail"` // cron expression of the daemon's mail job, UTC
 
 	// The daemon (billing schedule).
 	ScheduleNightly string        `yaml:"schedule_nightly"` // cron expression of the nightly job, UTC; empty disables it
@@ -157,9 +156,6 @@ var Settings = []Setting{
 		s.Secret = true
 		return s
 	}(),
-	textSetting("schedule_mail", "BILLING_SCHEDULE_MAIL", "schedule-mail", "* * * * *",
-		"cron expression (UTC) of the daemon's mail job: send the outbox; off disables it",
-		func(c *Config) *string { return &c.ScheduleMail }, nil),
 	textSetting("log_level", "BILLING_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
 		func(c *Config) *string { return &c.LogLevel }, oneOf("log_level", "debug", "info", "warn", "error")),
 	textSetting("log_format", "BILLING_LOG_FORMAT", "log-format", "text", "text or json",

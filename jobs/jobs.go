@@ -19,12 +19,9 @@ import (
 
 // Job is a scheduled piece of the pipeline.
 type Job struct {
-	Name   string
-	Spec   string // the cron expression, as configured
-	Stages pipeline.Stages
-	// Do, when set, is the job's work instead of a pipeline run: sending
-	// the outbox, validating the cards on file.
-	Do       func(ctx context.Context, asOf time.Time) error
+	Name     string
+	Spec     string // the cron expression, as configured
+	Stages   pipeline.Stages
 	schedule cron.Schedule
 	running  atomic.Bool
 }
@@ -60,19 +57,6 @@ func ParseJobs(nightly, closeSpec string) ([]*Job, error) {
 		return nil, errors.New("no job is scheduled: set schedule_nightly or schedule_close")
 	}
 	return jobs, nil
-}
-
-// FuncJob is a job that runs do on the cron schedule spec; an empty spec or
-// "off" gives no job (nil).
-func FuncJob(name, spec string, do func(ctx context.Context, asOf time.Time) error) (*Job, error) {
-	if spec == "" || spec == "off" {
-		return nil, nil
-	}
-	schedule, err := cron.ParseStandard(spec)
-	if err != nil {
-		return nil, fmt.Errorf("schedule_%s: %q is not a cron expression: %w", name, spec, err)
-	}
-	return &Job{Name: name, Spec: spec, Do: do, schedule: schedule}, nil
 }
 
 // Next is the job's first firing after t, in UTC.
@@ -113,10 +97,6 @@ func (s *Scheduler) Run(ctx context.Context, job *Job, now time.Time) bool {
 				err = fmt.Errorf("panic: %v", r)
 			}
 		}()
-		if job.Do != nil {
-			rep, err = &pipeline.Report{AsOf: now.UTC(), Job: job.Name}, job.Do(ctx, now.UTC())
-			return
-		}
 		rep, err = s.Runner.RunJob(ctx, job.Name, now.UTC(), job.Stages)
 	}()
 	s.Metrics.observe(job.Name, time.Since(start), rep, err)

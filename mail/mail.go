@@ -72,6 +72,26 @@ func (s *Sender) Send(ctx context.Context, now time.Time) (Report, error) {
 	return r, nil
 }
 
+// SendOne delivers one e-mail of the outbox, unless it was sent already, and
+// records the outcome; the job queue calls it for each new e-mail and tries
+// again when it fails.
+func (s *Sender) SendOne(ctx context.Context, id string, now time.Time) error {
+	m, found, err := store.MessageByID(ctx, s.DB, id)
+	switch {
+	case err != nil:
+		return fmt.Errorf("reading e-mail %s: %w", id, err)
+	case !found || m.SentAt != nil:
+		return nil
+	}
+	if sendErr := s.deliver(ctx, m); sendErr != nil {
+		if err := store.MessageFailed(ctx, s.DB, m.ID, now.Add(backoff(m.Attempts)), sendErr.Error()); err != nil {
+			return fmt.Errorf("recording a failed e-mail: %w", err)
+		}
+		return fmt.Errorf("sending e-mail %s to %s: %w", m.ID, m.To, sendErr)
+	}
+	return store.MessageSent(ctx, s.DB, m.ID, now)
+}
+
 // backoff is the delay before attempt n+1.
 func backoff(attempts int) time.Duration {
 	d := time.Minute << min(attempts, 9)

@@ -203,7 +203,7 @@ func (s *Service) record(ctx context.Context, answered []store.Attempt, asOf tim
 		if err := allocateCredits(ctx, tx, accounts); err != nil {
 			return err
 		}
-		if err := store.InsertMessagesForAccounts(ctx, tx, mail); err != nil {
+		if err := s.outbox(ctx, tx, mail...); err != nil {
 			return err
 		}
 		return store.SettleAttempts(ctx, tx, answered)

@@ -8,6 +8,7 @@ package payments
 
 import (
 	"context"
+	"database/sql"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -34,6 +35,25 @@ type Service struct {
 	Gateway       gateway.Gateway
 	Log           *slog.Logger
 	RetrySchedule []time.Duration // DefaultRetrySchedule when nil
+	// Mail queues each e-mail the service writes to the outbox as a job,
+	// in the same transaction; optional: without it e-mail waits in the
+	// outbox for the daemon's mail job or billing outbox send.
+	Mail Enqueuer
+}
+
+// Enqueuer queues the sending of e-mails just written to the outbox, in
+// the transaction that wrote them.
+type Enqueuer interface {
+	SendTx(ctx context.Context, tx *sql.Tx, messageIDs []string) error
+}
+
+// outbox writes e-mails to accounts' contacts and queues their sending, in tx.
+func (s *Service) outbox(ctx context.Context, tx *sqlx.Tx, messages ...store.Message) error {
+	written, err := store.InsertMessagesForAccounts(ctx, tx, messages)
+	if err != nil || len(written) == 0 || s.Mail == nil {
+		return err
+	}
+	return s.Mail.SendTx(ctx, tx.Tx, written)
 }
 
 // ErrNoAccount is an account id that does not exist.
@@ -195,12 +215,12 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 			if err := allocateCredits(ctx, tx, []string{a.AccountID}); err != nil {
 				return err
 			}
-			if err := store.InsertMessagesForAccounts(ctx, tx, []store.Message{receipt(a)}); err != nil {
+			if err := s.outbox(ctx, tx, receipt(a)); err != nil {
 				return err
 			}
 		}
 		if res.Outcome == gateway.Declined && res.Hard && a.Purpose == "auto_charge" {
-			if err := store.InsertMessagesForAccounts(ctx, tx, []store.Message{chargeFailed(a)}); err != nil {
+			if err := s.outbox(ctx, tx, chargeFailed(a)); err != nil {
 				return err
 			}
 		}
@@ -215,7 +235,7 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 // notify puts an e-mail to the account's contact in the outbox, in tx; an
 // account without an e-mail address is not written to.
 func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, accountID, id, subject, body string) error {
-	return store.InsertMessagesForAccounts(ctx, tx, []store.Message{message(accountID, id, subject, body)})
+	return s.outbox(ctx, tx, message(accountID, id, subject, body))
 }
 
 // message is an e-mail to an account's contact with a stable Message-ID.

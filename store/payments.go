@@ -422,18 +422,27 @@ func SettleAttempts(ctx context.Context, q sqlx.ExecerContext, attempts []Attemp
 }
 
 // InsertMessagesForAccounts puts e-mails to accounts' contacts in the
-// outbox; an account without an e-mail address gets none.
-func InsertMessagesForAccounts(ctx context.Context, q sqlx.ExecerContext, messages []Message) error {
+// outbox and returns the ids of those written; an account without an
+// e-mail address gets none.
+func InsertMessagesForAccounts(ctx context.Context, q sqlx.QueryerContext, messages []Message) ([]string, error) {
 	n := len(messages)
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
 	ids, accounts, subjects, bodies := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, m := range messages {
 		ids[i], accounts[i], subjects[i], bodies[i] = m.ID, m.AccountID, m.Subject, m.Body
 	}
-	_, err := q.ExecContext(ctx, outboxInsertForAccounts, pq.Array(ids), pq.Array(accounts), pq.Array(subjects), pq.Array(bodies))
-	return err
+	var written []string
+	err := sqlx.SelectContext(ctx, q, &written, outboxInsertForAccounts, pq.Array(ids), pq.Array(accounts), pq.Array(subjects), pq.Array(bodies))
+	return written, err
+}
+
+var outboxGet = billingsql.Query("outbox_get")
+
+// MessageByID returns one e-mail of the outbox.
+func MessageByID(ctx context.Context, q sqlx.QueryerContext, id string) (OutboxMessage, bool, error) {
+	return getOne[OutboxMessage](ctx, q, outboxGet, id)
 }
 
 var paymentMethodToken = billingsql.Query("payment_method_token")

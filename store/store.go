@@ -12,6 +12,8 @@ import (
 	_ "github.com/lib/pq" // the PostgreSQL driver, registered as "postgres"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
 
 	billingsql "github.com/openbilling/billing/sql"
 )
@@ -66,7 +68,37 @@ func Migrate(ctx context.Context, db *sqlx.DB) (MigrationResult, error) {
 	if out.Version, err = provider.GetDBVersion(ctx); err != nil {
 		return MigrationResult{}, fmt.Errorf("reading schema version: %w", err)
 	}
+	if err := migrateQueue(ctx, db); err != nil {
+		return MigrationResult{}, err
+	}
 	return out, nil
+}
+
+// queueMigrationLock serialises the job queue's migrations between processes.
+const queueMigrationLock = 0x52495645 // "RIVE"
+
+// migrateQueue creates or upgrades the tables of the job queue (River) that
+// the daemon's background work runs on. Each of River's migrations commits
+// on its own (one adds an enum value the next uses); processes migrating at
+// once take turns on a lock.
+func migrateQueue(ctx context.Context, db *sqlx.DB) error {
+	migrator, err := rivermigrate.New(riverdatabasesql.New(db.DB), nil)
+	if err != nil {
+		return fmt.Errorf("preparing the job queue's migrations: %w", err)
+	}
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, queueMigrationLock); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, queueMigrationLock) //nolint:errcheck // the session ends next
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrating the job queue's tables: %w", err)
+	}
+	return nil
 }
 
 // getOne reads the one row of a query into a T; found is false when the

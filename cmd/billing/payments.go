@@ -17,6 +17,7 @@ import (
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/queue"
 	"github.com/openbilling/billing/store"
 )
 
@@ -26,7 +27,11 @@ func (a *app) payments(db *sqlx.DB) (*payments.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, Log: a.log, RetrySchedule: schedule}, nil
+	inserter, err := queue.NewInserter(db)
+	if err != nil {
+		return nil, err
+	}
+	return &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, Log: a.log, RetrySchedule: schedule, Mail: inserter}, nil
 }
 
 // withPayments opens the database and runs fn with the payments service.

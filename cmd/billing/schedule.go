@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/openbilling/billing/jobs"
+	"github.com/openbilling/billing/queue"
 )
 
 func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
@@ -22,33 +24,35 @@ func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 		return err
 	}
 	defer closeDB()
-	// The cards on file are validated on the nightly schedule (SPEC §9);
-	// the outbox is sent on the mail schedule when a mail server is set.
-	cards, err := jobs.FuncJob("cards", a.cfg.ScheduleNightly, func(ctx context.Context, asOf time.Time) error {
-		_, err := p.Payments.Validate(ctx, "", asOf)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if cards != nil {
-		list = append(list, cards)
+	// The background work of payments runs as jobs of the queue (SPEC §9):
+	// e-mail as it is written (when a mail server is set), settling and due
+	// auto-charges every ten minutes, the cards on file on the nightly
+	// schedule.
+	cfg := queue.Config{DB: p.DB, Payments: p.Payments, Log: a.log}
+	if a.cfg.ScheduleNightly != "" && a.cfg.ScheduleNightly != "off" {
+		if cfg.Cards, err = cron.ParseStandard(a.cfg.ScheduleNightly); err != nil {
+			return fmt.Errorf("schedule_nightly: %w", err)
+		}
 	}
 	if a.cfg.SMTPAddr != "" {
-		sender := a.mailer(p.DB)
-		send, err := jobs.FuncJob("mail", a.cfg.ScheduleMail, func(ctx context.Context, _ time.Time) error {
-			_, err := sender.Send(ctx, time.Now())
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if send != nil {
-			list = append(list, send)
-		}
+		cfg.Mail = a.mailer(p.DB)
 	} else {
 		a.log.Info("mail_disabled", "reason", "smtp_addr is empty: e-mails wait in the outbox")
 	}
+	worker, err := queue.NewWorker(cfg)
+	if err != nil {
+		return err
+	}
+	if err := worker.Start(ctx); err != nil {
+		return fmt.Errorf("starting the job queue's worker: %w", err)
+	}
+	defer func() {
+		stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := worker.Stop(stop); err != nil {
+			a.log.Warn("queue_stop", "error", err.Error())
+		}
+	}()
 	d := &jobs.Daemon{
 		Scheduler:       &jobs.Scheduler{Runner: p, Jobs: list, Log: a.log, Metrics: jobs.NewMetrics()},
 		MetricsAddr:     a.cfg.MetricsAddr,

@@ -1,0 +1,167 @@
+// Package queue runs the product's background work as jobs of River, a
+// PostgreSQL job queue (github.com/riverqueue/river), on the billing
+// database itself: each e-mail the outbox receives is a job queued in the
+// same transaction, and the periodic work (settling charges whose answer
+// never came, retrying soft-declined auto-charges, validating the cards on
+// file) are periodic jobs. River brings retries with backoff, uniqueness,
+// and one leader among any number of daemons, so that a periodic job runs
+// once wherever it is scheduled.
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+
+	"github.com/openbilling/billing/mail"
+	"github.com/openbilling/billing/payments"
+)
+
+// The queues: e-mail apart, so that a daemon without a mail server leaves
+// it waiting rather than failing it.
+const (
+	QueueMail  = "mail"
+	QueueMoney = river.QueueDefault
+)
+
+// SendEmail sends one e-mail of the outbox.
+type SendEmail struct {
+	MessageID string `json:"message_id"`
+}
+
+// Kind names the job.
+func (SendEmail) Kind() string { return "send_email" }
+
+// InsertOpts puts e-mail on its queue, once per message.
+func (SendEmail) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMail, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// SettleCharges asks the gateway about every charge whose answer never came.
+type SettleCharges struct{}
+
+// Kind names the job.
+func (SettleCharges) Kind() string { return "settle_charges" }
+
+// CollectDue makes the auto-charges that are due: retries of soft declines
+// on their schedule, and any new invoice a close left uncharged.
+type CollectDue struct{}
+
+// Kind names the job.
+func (CollectDue) Kind() string { return "collect_due" }
+
+// ValidateCards asks the gateway about every card on file.
+type ValidateCards struct{}
+
+// Kind names the job.
+func (ValidateCards) Kind() string { return "validate_cards" }
+
+// Inserter queues jobs, in the caller's transaction; it runs none.
+type Inserter struct{ client *river.Client[*sql.Tx] }
+
+// NewInserter returns an Inserter over db.
+func NewInserter(db *sqlx.DB) (*Inserter, error) {
+	client, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("preparing the job queue: %w", err)
+	}
+	return &Inserter{client: client}, nil
+}
+
+// SendTx queues the sending of e-mails written in tx (payments.Enqueuer).
+func (q *Inserter) SendTx(ctx context.Context, tx *sql.Tx, messageIDs []string) error {
+	params := make([]river.InsertManyParams, len(messageIDs))
+	for i, id := range messageIDs {
+		params[i] = river.InsertManyParams{Args: SendEmail{MessageID: id}}
+	}
+	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("queueing %d e-mails: %w", len(messageIDs), err)
+	}
+	return nil
+}
+
+// Schedule is a periodic job's schedule (a cron expression's, for one).
+type Schedule interface {
+	Next(time.Time) time.Time
+}
+
+// Config is what the workers need.
+type Config struct {
+	DB       *sqlx.DB
+	Payments *payments.Service
+	Mail     *mail.Sender // nil: e-mail waits in the outbox
+	Cards    Schedule     // when the cards on file are validated (nil: never)
+	Log      *slog.Logger
+	// Every is how often charges are settled and due auto-charges made.
+	Every time.Duration
+	// Poll is how often an idle worker looks for new jobs.
+	Poll time.Duration
+}
+
+// Worker works the jobs; Start it, and Stop it to finish the jobs at hand.
+type Worker struct{ client *river.Client[*sql.Tx] }
+
+// NewWorker returns a worker of every job kind.
+func NewWorker(cfg Config) (*Worker, error) {
+	workers := river.NewWorkers()
+	queues := map[string]river.QueueConfig{QueueMoney: {MaxWorkers: 2}}
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[SettleCharges]) error {
+		_, err := cfg.Payments.SettleUnknown(ctx, "", time.Now())
+		return err
+	}))
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[CollectDue]) error {
+		_, err := cfg.Payments.Collect(ctx, time.Now())
+		return err
+	}))
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[ValidateCards]) error {
+		_, err := cfg.Payments.Validate(ctx, "", time.Now())
+		return err
+	}))
+	if cfg.Mail != nil {
+		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[SendEmail]) error {
+			return cfg.Mail.SendOne(ctx, job.Args.MessageID, time.Now())
+		}))
+		queues[QueueMail] = river.QueueConfig{MaxWorkers: 4}
+	}
+	every := cfg.Every
+	if every <= 0 {
+		every = 10 * time.Minute
+	}
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+			return SettleCharges{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+			return CollectDue{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+		}, nil),
+	}
+	if cfg.Cards != nil {
+		periodic = append(periodic, river.NewPeriodicJob(cfg.Cards, func() (river.JobArgs, *river.InsertOpts) {
+			return ValidateCards{}, nil
+		}, nil))
+	}
+	poll := cfg.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	client, err := river.NewClient(riverdatabasesql.New(cfg.DB.DB), &river.Config{
+		Queues: queues, Workers: workers, PeriodicJobs: periodic, Logger: cfg.Log,
+		FetchPollInterval: poll, FetchCooldown: poll / 2, JobTimeout: 30 * time.Minute,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("preparing the job queue's worker: %w", err)
+	}
+	return &Worker{client: client}, nil
+}
+
+// Start begins working jobs.
+func (w *Worker) Start(ctx context.Context) error { return w.client.Start(ctx) }
+
+// Stop waits for the jobs at hand to finish, or for ctx to end.
+func (w *Worker) Stop(ctx context.Context) error { return w.client.Stop(ctx) }

@@ -1,0 +1,148 @@
+package queue_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/mail"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/internal/pgtest"
+	billingmail "github.com/openbilling/billing/mail"
+	"github.com/openbilling/billing/payments"
+	"github.com/openbilling/billing/payments/gateway"
+	"github.com/openbilling/billing/queue"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// inbox is an SMTP server of the test's own on 127.0.0.1.
+type inbox struct {
+	mu       sync.Mutex
+	messages []string // Message-ID and Subject
+}
+
+func (b *inbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{b}, nil }
+
+type session struct{ b *inbox }
+
+func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *session) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *session) Reset()                               {}
+func (s *session) Logout() error                        { return nil }
+func (s *session) Data(r io.Reader) error {
+	m, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	s.b.messages = append(s.b.messages, m.Header.Get("Message-ID")+" "+m.Header.Get("Subject"))
+	return nil
+}
+
+func (b *inbox) received() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.messages...)
+}
+
+// The daemon's background work as jobs: an e-mail written with a payment
+// is queued in the payment's transaction and delivered over SMTP by the
+// worker; a charge whose answer never came is settled by the periodic job,
+// without a second charge.
+func TestEmailAndSettlingRunAsJobsOfTheQueue(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	db.MustExec(`INSERT INTO accounts (account_id, name, country, currency, billing_day, email) VALUES ('A1', 'Acme', 'US', 'USD', 15, 'a1@example.com')`)
+	db.MustExec(`INSERT INTO invoices (number, series, seq, account_id, type, billing, currency, window_start, window_end, issue_date, subtotal, tax, total)
+		VALUES ('INV-2026-000001', 'INV-2026', 1, 'A1', 'recurring', 'anniversary', 'USD', '2026-06-15', '2026-07-14', '2026-07-15', 24, 0, 24)`)
+	db.MustExec(`INSERT INTO ledger_entries (account_id, currency, kind, amount, invoice_number) VALUES ('A1', 'USD', 'invoice', 24, 'INV-2026-000001')`)
+	inserter, err := queue.NewInserter(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, Mail: inserter}
+	ctx := context.Background()
+
+	// An auto-charge whose answer never comes.
+	if _, err := svc.AddCard(ctx, "A1", gateway.Card{Number: "4000000000005126", ExpMonth: 12, ExpYear: 2030, CVC: "123"}, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := svc.Collect(ctx, time.Now()); err != nil || r.Unknown != 1 {
+		t.Fatalf("collect: %+v %v", r, err)
+	}
+	// A one-time payment with its receipt.
+	if _, err := svc.Pay(ctx, payments.PayRequest{AccountID: "A1", Currency: "USD", Amount: decimal.RequireFromString("5.00"), PayPal: gateway.PayPalBuyer, IdempotencyKey: "k1", AsOf: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
+	box := &inbox{}
+	srv := smtp.NewServer(box)
+	srv.Domain = "localhost"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			t.Error(err)
+		}
+	}()
+	defer srv.Close()
+
+	worker, err := queue.NewWorker(queue.Config{DB: db, Payments: svc, Poll: 50 * time.Millisecond,
+		Mail: &billingmail.Sender{DB: db, Addr: l.Addr().String(), From: "billing@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := worker.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stop, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		_ = worker.Stop(stop)
+	}()
+
+	var due string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if err := db.Get(&due, `SELECT (24 - coalesce((SELECT sum(amount) FROM ledger_entries WHERE kind = 'allocation'), 0))::text`); err != nil {
+			t.Fatal(err)
+		}
+		if due == "0.00" && len(box.received()) >= 3 {
+			break
+		}
+	}
+	if due != "0.00" {
+		t.Fatalf("the settle job did not record the charge: %s still due", due)
+	}
+	var charges int
+	if err := db.Get(&charges, `SELECT count(*) FROM sandbox_requests WHERE kind = 'charge'`); err != nil || charges != 2 {
+		t.Fatalf("the gateway saw %d charges (%v), want the auto-charge and the payment", charges, err)
+	}
+	// The card's status e-mail carries the moment of the validation in its id.
+	got := box.received()
+	for i, m := range got {
+		if strings.HasPrefix(m, "<card-1-valid-") {
+			got[i] = "<card-1-valid-…@billing>" + m[strings.Index(m, " "):]
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"<card-1-valid-…@billing> Your visa ending 5126 is now valid",
+		"<payment-PAY-1@billing> Payment received: 24.00 USD",
+		"<payment-PAY-2@billing> Payment received: 5.00 USD",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("received %q\nwant %q", got, want)
+	}
+}
