@@ -2,20 +2,15 @@ package queue_test
 
 import (
 	"context"
-	"errors"
-	"io"
-	"net"
-	"net/mail"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/smtptest"
 	billingmail "github.com/openbilling/billing/mail"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
@@ -23,37 +18,6 @@ import (
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-// inbox is an SMTP server of the test's own on 127.0.0.1.
-type inbox struct {
-	mu       sync.Mutex
-	messages []string // Message-ID and Subject
-}
-
-func (b *inbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{b}, nil }
-
-type session struct{ b *inbox }
-
-func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *session) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *session) Reset()                               {}
-func (s *session) Logout() error                        { return nil }
-func (s *session) Data(r io.Reader) error {
-	m, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
-	s.b.messages = append(s.b.messages, m.Header.Get("Message-ID")+" "+m.Header.Get("Subject"))
-	return nil
-}
-
-func (b *inbox) received() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.messages...)
-}
 
 // The daemon's background work as jobs: an e-mail written with a payment
 // is queued in the payment's transaction and delivered over SMTP by the
@@ -85,22 +49,9 @@ func TestEmailAndSettlingRunAsJobsOfTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	box := &inbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		if err := srv.Serve(l); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			t.Error(err)
-		}
-	}()
-	defer srv.Close()
-
+	box := smtptest.Start(t)
 	worker, err := queue.NewWorker(queue.Config{DB: db, Payments: svc, Poll: 50 * time.Millisecond,
-		Mail: &billingmail.Sender{DB: db, Addr: l.Addr().String(), From: "billing@example.com"}})
+		Mail: &billingmail.Sender{DB: db, Addr: box.Addr, From: "billing@example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +69,7 @@ func TestEmailAndSettlingRunAsJobsOfTheQueue(t *testing.T) {
 		if err := db.Get(&due, `SELECT (24 - coalesce((SELECT sum(amount) FROM ledger_entries WHERE kind = 'allocation'), 0))::text`); err != nil {
 			t.Fatal(err)
 		}
-		if due == "0.00" && len(box.received()) >= 3 {
+		if due == "0.00" && len(box.Received()) >= 3 {
 			break
 		}
 	}
@@ -130,11 +81,13 @@ func TestEmailAndSettlingRunAsJobsOfTheQueue(t *testing.T) {
 		t.Fatalf("the gateway saw %d charges (%v), want the auto-charge and the payment", charges, err)
 	}
 	// The card's status e-mail carries the moment of the validation in its id.
-	got := box.received()
-	for i, m := range got {
-		if strings.HasPrefix(m, "<card-1-valid-") {
-			got[i] = "<card-1-valid-…@billing>" + m[strings.Index(m, " "):]
+	var got []string
+	for _, m := range box.Received() {
+		id := m.Header.Get("Message-ID")
+		if strings.HasPrefix(id, "<card-1-valid-") {
+			id = "<card-1-valid-…@billing>"
 		}
+		got = append(got, id+" "+m.Header.Get("Subject"))
 	}
 	slices.Sort(got)
 	want := []string{
