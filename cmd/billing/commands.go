@@ -113,7 +113,7 @@ func init() {
 				fs.String("files", "quick", "quick: each file's presence and size; full: read every file and compare its SHA-256")
 				fs.Bool("json", false, "print JSON")
 			}},
-		{name: "schedule", summary: "the daemon: run the nightly and close jobs on their cron schedules (UTC)", run: runSchedule},
+		{name: "schedule", summary: "the daemon: the nightly and close jobs on their cron schedules (UTC), and the job queue of e-mail and payments", run: runSchedule},
 		{name: "generate", summary: "write a deterministic synthetic month of CSV files, for load tests and demos", run: runGenerate,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("scale", "1", "1 is 10,000 accounts, 1,000,000 subscriptions and 10,000,000 usage events")
