@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -33,7 +32,6 @@ var DefaultRetrySchedule = []time.Duration{3 * 24 * time.Hour, 5 * 24 * time.Hou
 type Service struct {
 	DB            *sqlx.DB
 	Gateway       gateway.Gateway
-	Log           *slog.Logger
 	RetrySchedule []time.Duration // DefaultRetrySchedule when nil
 	// Mail queues each e-mail the service writes to the outbox as a job,
 	// in the same transaction; optional: without it e-mail waits in the
@@ -208,8 +206,8 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 		}
 		if res.Outcome == gateway.Succeeded {
 			a.PaymentID = fmt.Sprintf("PAY-%d", a.ID)
-			if err := store.InsertPayment(ctx, tx, store.Payment{PaymentID: a.PaymentID, AccountID: a.AccountID, Currency: a.Currency,
-				Amount: a.Amount, Method: a.Method, MethodLabel: a.MethodLabel, GatewayReference: res.Reference, PaidAt: asOf}); err != nil {
+			if err := store.InsertPayments(ctx, tx, []store.Payment{{PaymentID: a.PaymentID, AccountID: a.AccountID, Currency: a.Currency,
+				Amount: a.Amount, Method: a.Method, MethodLabel: a.MethodLabel, GatewayReference: res.Reference}}, asOf); err != nil {
 				return err
 			}
 			if err := allocateCredits(ctx, tx, []string{a.AccountID}); err != nil {
@@ -323,14 +321,14 @@ func (s *Service) settleOne(ctx context.Context, a store.Attempt, asOf time.Time
 // amountDue is what an account owes in a currency now, less what charges
 // whose outcome is unknown may still collect.
 func amountDue(ctx context.Context, q sqlx.QueryerContext, accountID string, c money.Currency) (decimal.Decimal, error) {
-	balances, err := store.Balances(ctx, q, accountID)
+	balances, err := store.AccountBalances(ctx, q, accountID)
 	if err != nil {
 		return decimal.Zero, err
 	}
 	due := decimal.Zero
 	for _, b := range balances {
 		if b.Currency == string(c) {
-			due = b.Balance
+			due = b.Invoiced.Sub(b.Paid).Add(b.PaidBack)
 		}
 	}
 	inFlight, err := store.InFlight(ctx, q, accountID, string(c))

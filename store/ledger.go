@@ -19,9 +19,7 @@ var (
 	ledgerCredits           = billingsql.Query("ledger_credits")
 	ledgerOpenInvoicesMany  = billingsql.Query("ledger_open_invoices_many")
 	ledgerAllocationInsert  = billingsql.Query("ledger_allocation_insert_accounts")
-	ledgerPaymentInsert     = billingsql.Query("ledger_payment_insert")
 	ledgerPaymentInsertMany = billingsql.Query("ledger_payment_insert_many")
-	ledgerBalances          = billingsql.Query("ledger_balances")
 )
 
 // Credit is a payment or credit of an account that still holds money to allocate.
@@ -102,13 +100,6 @@ type Payment struct {
 	PaidAt           time.Time       `db:"paid_at"`
 }
 
-// InsertPayment records a payment received and its ledger entry.
-func InsertPayment(ctx context.Context, q sqlx.ExecerContext, p Payment) error {
-	_, err := q.ExecContext(ctx, ledgerPaymentInsert, p.PaymentID, p.AccountID, p.Currency, money.Format(p.Amount, money.Currency(p.Currency)),
-		p.Method, p.MethodLabel, p.GatewayReference, p.PaidAt)
-	return err
-}
-
 // InsertPayments records payments received, all paid at paidAt, and their
 // ledger entries, in one statement.
 func InsertPayments(ctx context.Context, q sqlx.ExecerContext, payments []Payment, paidAt time.Time) error {
@@ -124,20 +115,4 @@ func InsertPayments(ctx context.Context, q sqlx.ExecerContext, payments []Paymen
 	_, err := q.ExecContext(ctx, ledgerPaymentInsertMany, pq.Array(ids), pq.Array(accounts), pq.Array(currencies), pq.Array(amounts),
 		pq.Array(methods), pq.Array(labels), pq.Array(refs), paidAt)
 	return err
-}
-
-// Balance is an account's balance in one currency, what its invoices
-// still owe, and how many are open.
-type Balance struct {
-	Currency     string          `db:"currency"`
-	Balance      decimal.Decimal `db:"balance"`
-	Due          decimal.Decimal `db:"due"`
-	OpenInvoices int             `db:"open_invoices"`
-}
-
-// Balances returns an account's balances from its ledger, by currency.
-func Balances(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]Balance, error) {
-	var out []Balance
-	err := sqlx.SelectContext(ctx, q, &out, ledgerBalances, accountID)
-	return out, err
 }

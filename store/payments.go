@@ -26,11 +26,9 @@ var (
 	gatewayAttemptInsert    = billingsql.Query("gateway_attempt_insert")
 	gatewayAttemptGet       = billingsql.Query("gateway_attempt_get")
 	gatewayAttemptUnsettled = billingsql.Query("gateway_attempt_unsettled")
-	gatewayAttemptSettle    = billingsql.Query("gateway_attempt_settle")
 	gatewayAttemptInFlight  = billingsql.Query("gateway_attempt_in_flight")
 	collectCandidates       = billingsql.Query("collect_candidates")
 	paymentList             = billingsql.Query("payment_list")
-	outboxInsert            = billingsql.Query("outbox_insert")
 	refundCardPayments      = billingsql.Query("refund_card_payments")
 	refundPaidBack          = billingsql.Query("refund_paid_back")
 	ledgerPaybackInsert     = billingsql.Query("ledger_payback_insert")
@@ -96,18 +94,7 @@ const ledgerLockClass = 0x4c454447 // "LEDG"
 // until the session ends with its process): an account's payments, and
 // the allocations of its credits, take turns (SPEC §9 "Never twice").
 func LockAccountPayments(ctx context.Context, db *sqlx.DB, accountID string) (unlock func(), err error) {
-	conn, err := db.Connx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, hashtext($2))`, ledgerLockClass, accountID); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, hashtext($2))`, ledgerLockClass, accountID)
-		conn.Close()
-	}, nil
+	return LockAccountsPayments(ctx, db, []string{accountID})
 }
 
 // LockAccountsPaymentsInTx takes the accounts' payment locks, in id order,
@@ -229,8 +216,7 @@ func UnsettledAttempts(ctx context.Context, q sqlx.QueryerContext, accountID str
 
 // SettleAttempt records a gateway call's outcome.
 func SettleAttempt(ctx context.Context, q sqlx.ExecerContext, a Attempt) error {
-	_, err := q.ExecContext(ctx, gatewayAttemptSettle, a.ID, a.Status, a.DeclineCode, a.Hard, a.GatewayReference, a.PaymentID)
-	return err
+	return SettleAttempts(ctx, q, []Attempt{a})
 }
 
 // InFlight is what an account's unsettled charges in a currency may still collect.
@@ -281,12 +267,6 @@ func Payments(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]P
 // Message is an e-mail for the outbox.
 type Message struct {
 	ID, AccountID, To, Subject, Body string
-}
-
-// InsertMessage puts an e-mail in the outbox; a message already there is kept.
-func InsertMessage(ctx context.Context, q sqlx.ExecerContext, m Message) error {
-	_, err := q.ExecContext(ctx, outboxInsert, m.ID, m.AccountID, m.To, m.Subject, m.Body)
-	return err
 }
 
 // The outbox's queries.

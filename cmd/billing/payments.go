@@ -31,7 +31,7 @@ func (a *app) payments(db *sqlx.DB) (*payments.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, Log: a.log, RetrySchedule: schedule, Mail: inserter}, nil
+	return &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, RetrySchedule: schedule, Mail: inserter}, nil
 }
 
 // withPayments opens the database and runs fn with the payments service.
