@@ -53,21 +53,15 @@ func (s *Sender) Send(ctx context.Context, now time.Time) (Report, error) {
 		if err := ctx.Err(); err != nil {
 			return r, err
 		}
-		if sendErr := s.deliver(ctx, m); sendErr != nil {
+		refused, err := s.send(ctx, m, now)
+		if err != nil {
+			return r, err
+		}
+		if refused != nil {
 			r.Failed++
-			next := now.Add(backoff(m.Attempts))
-			if s.Log != nil {
-				s.Log.Warn("mail_failed", "message_id", m.ID, "attempts", m.Attempts+1, "next_attempt_at", next, "error", sendErr.Error())
-			}
-			if err := store.MessageFailed(ctx, s.DB, m.ID, next, sendErr.Error()); err != nil {
-				return r, fmt.Errorf("recording a failed e-mail: %w", err)
-			}
 			continue
 		}
 		r.Sent++
-		if err := store.MessageSent(ctx, s.DB, m.ID, now); err != nil {
-			return r, fmt.Errorf("recording a sent e-mail (it is sent again, with the same Message-ID): %w", err)
-		}
 	}
 	return r, nil
 }
@@ -83,13 +77,31 @@ func (s *Sender) SendOne(ctx context.Context, id string, now time.Time) error {
 	case !found || m.SentAt != nil:
 		return nil
 	}
-	if sendErr := s.deliver(ctx, m); sendErr != nil {
-		if err := store.MessageFailed(ctx, s.DB, m.ID, now.Add(backoff(m.Attempts)), sendErr.Error()); err != nil {
-			return fmt.Errorf("recording a failed e-mail: %w", err)
-		}
-		return fmt.Errorf("sending e-mail %s to %s: %w", m.ID, m.To, sendErr)
+	refused, err := s.send(ctx, m, now)
+	if err == nil && refused != nil {
+		err = fmt.Errorf("sending e-mail %s to %s: %w", m.ID, m.To, refused)
 	}
-	return store.MessageSent(ctx, s.DB, m.ID, now)
+	return err
+}
+
+// send delivers one e-mail and records the outcome: sent, or refused (the
+// server's error, returned as refused) and due again after its delay. err
+// is a failure to record either.
+func (s *Sender) send(ctx context.Context, m store.OutboxMessage, now time.Time) (refused, err error) {
+	if refused = s.deliver(ctx, m); refused != nil {
+		next := now.Add(backoff(m.Attempts))
+		if s.Log != nil {
+			s.Log.Warn("mail_failed", "message_id", m.ID, "attempts", m.Attempts+1, "next_attempt_at", next, "error", refused.Error())
+		}
+		if err := store.MessageFailed(ctx, s.DB, m.ID, next, refused.Error()); err != nil {
+			return refused, fmt.Errorf("recording a failed e-mail: %w", err)
+		}
+		return refused, nil
+	}
+	if err := store.MessageSent(ctx, s.DB, m.ID, now); err != nil {
+		return nil, fmt.Errorf("recording a sent e-mail (it is sent again, with the same Message-ID): %w", err)
+	}
+	return nil, nil
 }
 
 // backoff is the delay before attempt n+1.
