@@ -94,16 +94,15 @@ func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID strin
 			PaidBack: money.Format(r.PaidBack, c), Balance: money.Format(balance, c), Due: money.Format(r.Due, c),
 			Credit: money.Format(r.Due.Sub(balance), c), Unbilled: money.Format(r.Unbilled, c), EstimatedNext: money.Format(balance.Add(r.Unbilled), c)})
 	}
+	owing, err := store.OpenInvoicesOf(ctx, db, []string{a.ID})
+	if err != nil {
+		return nil, fmt.Errorf("reading open invoices of account %s: %w", a.ID, err)
+	}
 	s.OpenInvoices = []OpenInvoice{}
-	for _, b := range s.Balances {
-		open, err := store.OpenInvoices(ctx, db, a.ID, string(b.Currency))
-		if err != nil {
-			return nil, fmt.Errorf("reading open invoices of account %s: %w", a.ID, err)
-		}
-		for _, inv := range open {
-			s.OpenInvoices = append(s.OpenInvoices, OpenInvoice{Number: inv.Number, IssueDate: inv.IssueDate, Currency: b.Currency,
-				Total: money.Format(inv.Total, b.Currency), AmountDue: money.Format(inv.Due(), b.Currency)})
-		}
+	for _, inv := range owing {
+		c := money.Currency(inv.Currency)
+		s.OpenInvoices = append(s.OpenInvoices, OpenInvoice{Number: inv.Number, IssueDate: inv.IssueDate, Currency: c,
+			Total: money.Format(inv.Total, c), AmountDue: money.Format(inv.Due(), c)})
 	}
 	open, err := store.UnbilledChargesOf(ctx, db, a.ID)
 	if err != nil {
