@@ -52,19 +52,6 @@ func OpenInvoicesOf(ctx context.Context, q sqlx.QueryerContext, accountIDs []str
 	return out, err
 }
 
-// OpenInvoices lists an account's invoices in one currency with something
-// still due, oldest first.
-func OpenInvoices(ctx context.Context, q sqlx.QueryerContext, accountID, currency string) ([]ledger.Invoice, error) {
-	all, err := OpenInvoicesOf(ctx, q, []string{accountID})
-	var out []ledger.Invoice
-	for _, o := range all {
-		if o.Currency == currency {
-			out = append(out, o.Invoice)
-		}
-	}
-	return out, err
-}
-
 // AccountAllocation is an allocation with its account and currency.
 type AccountAllocation struct {
 	AccountID, Currency string
