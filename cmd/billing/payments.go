@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -84,7 +85,7 @@ func runPaymentMethods(ctx context.Context, a *app, fs *flag.FlagSet, args []str
 			if err != nil {
 				return err
 			}
-			if account == "" || card == nil {
+			if account == "" || card == nil || strings.TrimSpace(card.Name) == "" {
 				return usageError{errors.New("usage: billing payment-methods add --account ID --card N --exp MM/YY --cvc X --name TEXT [--default]")}
 			}
 			m, err := s.AddCard(ctx, account, *card, fs.Lookup("default").Value.String() == "true", time.Now())
