@@ -42,6 +42,11 @@ type Config struct {
 	ScheduleClose   string        `yaml:"schedule_close"`   // cron expression of the close job, UTC; empty disables it
 	MetricsAddr     string        `yaml:"metrics_addr"`     // host:port of /healthz and /metrics; empty disables them
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // how long a stopping daemon lets the work at hand finish
+
+	// The portal (billing serve, SPEC §11).
+	Listen      string `yaml:"listen"`       // host:port the portal listens on
+	PublicURL   string `yaml:"public_url"`   // the address users reach it at; sign-in links point there
+	BehindProxy bool   `yaml:"behind_proxy"` // trust the last X-Forwarded-For address as the client's
 }
 
 // Default is the configuration before any file, variable or flag: each
@@ -177,6 +182,37 @@ var Settings = []Setting{
 			}
 			return ""
 		}),
+	textSetting("listen", "BILLING_LISTEN", "listen", "127.0.0.1:8080", "host:port the portal (billing serve) listens on",
+		func(c *Config) *string { return &c.Listen }, func(v string) string {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Sprintf("listen %q is not host:port", v)
+			}
+			return ""
+		}),
+	textSetting("public_url", "BILLING_PUBLIC_URL", "public-url", "",
+		"the portal's address as users reach it, such as https://billing.example.com (sign-in links point there; https makes cookies Secure); empty: http://LISTEN",
+		func(c *Config) *string { return &c.PublicURL }, func(v string) string {
+			if v == "" {
+				return ""
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+				return fmt.Sprintf("public_url %q is not an http:// or https:// address", v)
+			}
+			return ""
+		}),
+	{Key: "behind_proxy", Env: "BILLING_BEHIND_PROXY", Flag: "behind-proxy", Default: "false",
+		Help: "true when the portal is reached through a reverse proxy that appends the client's address to X-Forwarded-For",
+		parse: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			c.BehindProxy = b
+			return nil
+		},
+		format: func(c Config) string { return strconv.FormatBool(c.BehindProxy) },
+		check:  func(Config) string { return "" }},
 	{Key: "shutdown_timeout", Env: "BILLING_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "30s",
 		Help: "how long a stopping daemon lets the work at hand finish, such as 30s",
 		parse: func(c *Config, v string) error {

@@ -91,3 +91,7 @@ func (m *Metrics) Handler(ping func(context.Context) error) http.Handler {
 	})
 	return mux
 }
+
+// Registerer is where other parts of the process (the portal) add their
+// metrics, to be served on the same /metrics.
+func (m *Metrics) Registerer() prometheus.Registerer { return m.registry }

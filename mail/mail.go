@@ -88,7 +88,7 @@ func (s *Sender) SendOne(ctx context.Context, id string, now time.Time) error {
 // server's error, returned as refused) and due again after its delay. err
 // is a failure to record either.
 func (s *Sender) send(ctx context.Context, m store.OutboxMessage, now time.Time) (refused, err error) {
-	if refused = s.deliver(ctx, m); refused != nil {
+	if refused = s.Deliver(ctx, m); refused != nil {
 		next := now.Add(backoff(m.Attempts))
 		if s.Log != nil {
 			s.Log.Warn("mail_failed", "message_id", m.ID, "attempts", m.Attempts+1, "next_attempt_at", next, "error", refused.Error())
@@ -110,8 +110,10 @@ func backoff(attempts int) time.Duration {
 	return min(d, 6*time.Hour)
 }
 
-// deliver hands one e-mail to the server.
-func (s *Sender) deliver(ctx context.Context, m store.OutboxMessage) error {
+// Deliver hands one e-mail to the server now, outside the outbox: the portal
+// sends its sign-in links this way, since a link is worth nothing once late
+// and its secret must not rest in the database (SPEC §11).
+func (s *Sender) Deliver(ctx context.Context, m store.OutboxMessage) error {
 	host, _, err := net.SplitHostPort(s.Addr)
 	if err != nil {
 		return fmt.Errorf("smtp_addr %q: %w", s.Addr, err)

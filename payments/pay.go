@@ -16,14 +16,15 @@ import (
 
 // PayRequest is a one-time payment (SPEC §9): of the whole balance in one
 // currency (All) or of an amount, by a card given for this payment only or
-// by PayPal.
+// by PayPal, or by a card on file (the portal's choice).
 type PayRequest struct {
 	AccountID      string
 	Currency       money.Currency
 	Amount         decimal.Decimal // when not All
 	All            bool
 	Card           *gateway.Card // or
-	PayPal         string        // the payer's PayPal e-mail
+	PayPal         string        // the payer's PayPal e-mail, or
+	MethodID       int64         // a card on file of the account
 	IdempotencyKey string        // the client's; a fresh one when empty
 	AsOf           time.Time
 }
@@ -62,9 +63,20 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 		}
 	}
 	method, label, amountText := "paypal", "PayPal "+req.PayPal, "all"
-	switch {
-	case (req.Card == nil) == (req.PayPal == ""):
-		return Result{}, errors.New("pay by a card or by PayPal, one of the two")
+	var onFile store.PaymentMethod
+	switch ways := btoi(req.Card != nil) + btoi(req.PayPal != "") + btoi(req.MethodID != 0); {
+	case ways != 1:
+		return Result{}, errors.New("pay by a card, by PayPal or by a card on file, one of the three")
+	case req.MethodID != 0:
+		m, err := s.method(ctx, req.AccountID, req.MethodID)
+		if err != nil {
+			return Result{}, err
+		}
+		if m.Status == "invalid" {
+			return Result{}, fmt.Errorf("the %s ending %s cannot be charged%s", m.Brand, m.Last4, because(m.StatusReason))
+		}
+		onFile = m
+		method, label = "card_on_file", fmt.Sprintf("%s ending %s", m.Brand, m.Last4)
 	case req.Card != nil:
 		if err := req.Card.Check(); err != nil {
 			return Result{}, err
@@ -76,9 +88,12 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 	}
 	key := req.IdempotencyKey
 	if key == "" {
-		key = newKey("pay_")
+		key = NewKey("pay_")
 	}
 	request := fmt.Sprintf("pay account=%s currency=%s amount=%s method=%s label=%s", req.AccountID, req.Currency, amountText, method, label)
+	if req.MethodID != 0 {
+		request += fmt.Sprintf(" on_file=%d", req.MethodID)
+	}
 
 	unlock, err := store.LockAccountPayments(ctx, s.DB, req.AccountID)
 	if err != nil {
@@ -112,7 +127,7 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 			return Result{}, fmt.Errorf("%w in %s on account %s", ErrNothingDue, req.Currency, req.AccountID)
 		}
 	}
-	charge := gateway.Charge{Key: key, PayPal: req.PayPal, Amount: amount, Currency: req.Currency}
+	charge := gateway.Charge{Key: key, PayPal: req.PayPal, Token: onFile.Token, Amount: amount, Currency: req.Currency}
 	if req.Card != nil {
 		tok, err := s.Gateway.Tokenize(ctx, *req.Card)
 		if err != nil {
@@ -122,9 +137,19 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 	}
 	a := store.Attempt{Key: key, Request: request, Purpose: "payment", AccountID: req.AccountID, Currency: string(req.Currency),
 		Amount: amount, Method: method, MethodLabel: label, AttemptNo: 1, AttemptedAt: req.AsOf}
+	if req.MethodID != 0 {
+		a.PaymentMethodID = &req.MethodID
+	}
 	a, err = s.charge(ctx, a, charge, req.AsOf)
 	if err != nil {
 		return resultOf(a, false), err
 	}
 	return resultOf(a, false), nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -151,8 +151,8 @@ func allocateCredits(ctx context.Context, tx *sqlx.Tx, accountIDs []string) erro
 	return nil
 }
 
-// newKey is a fresh idempotency key.
-func newKey(prefix string) string {
+// NewKey is a fresh idempotency key; the portal puts one in each pay form.
+func NewKey(prefix string) string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)

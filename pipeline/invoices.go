@@ -61,6 +61,9 @@ type InvoiceLine struct {
 	Total              string        `json:"total"`
 	ActivityDate       calendar.Date `json:"-"`
 	Reversal           bool          `json:"-"`
+	DaysCharged        int           `json:"-"` // of TermDays, for a prorated line (SPEC §4)
+	TermDays           int           `json:"-"`
+	Detail             string        `json:"-"` // the tier breakdown of a usage line
 }
 
 // ErrNoInvoice is returned for an invoice number that does not exist.
@@ -85,6 +88,20 @@ func ListInvoices(ctx context.Context, db sqlx.QueryerContext, accountID string)
 
 // GetInvoice returns one invoice with its lines.
 func GetInvoice(ctx context.Context, db sqlx.QueryerContext, number string) (*Invoice, error) {
+	inv, err := GetInvoiceHeader(ctx, db, number)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := store.InvoiceLines(ctx, db, number)
+	if err != nil {
+		return nil, fmt.Errorf("reading lines of invoice %s: %w", number, err)
+	}
+	inv.Lines = contractLines(lines, money.Currency(inv.Currency))
+	return inv, nil
+}
+
+// GetInvoiceHeader returns one invoice with its files and without its lines.
+func GetInvoiceHeader(ctx context.Context, db sqlx.QueryerContext, number string) (*Invoice, error) {
 	row, found, err := store.GetInvoice(ctx, db, number)
 	switch {
 	case err != nil:
@@ -92,25 +109,52 @@ func GetInvoice(ctx context.Context, db sqlx.QueryerContext, number string) (*In
 	case !found:
 		return nil, fmt.Errorf("%w: %s", ErrNoInvoice, number)
 	}
-	lines, err := store.InvoiceLines(ctx, db, number)
-	if err != nil {
-		return nil, fmt.Errorf("reading lines of invoice %s: %w", number, err)
-	}
-	inv := contractInvoice(row)
-	c := row.Currency
-	for _, l := range lines {
-		inv.Lines = append(inv.Lines, InvoiceLine{
-			CustomerID: l.CustomerID, SubscriptionID: orNull(l.SubscriptionID), OrderID: orNull(l.OrderID), SKU: l.SKU, ChargeType: string(l.ChargeType),
-			ChargeStart: l.ChargeStart, ChargeEnd: l.ChargeEnd, ActivityDate: l.ActivityDate, Reversal: l.Reversal,
-			UnitPrice: atLeast(l.UnitPrice, c), EffectiveUnitPrice: atLeast(l.EffectiveUnitPrice, c), Quantity: asStored(l.Quantity),
-			Amount: money.Format(l.Amount, c), Tax: money.Format(l.Tax, c), Total: money.Format(l.Total, c),
-		})
-	}
-	list := []Invoice{inv}
+	list := []Invoice{contractInvoice(row)}
 	if err := attachFiles(ctx, db, list); err != nil {
 		return nil, err
 	}
 	return &list[0], nil
+}
+
+// InvoiceLines returns lines from to through (1 is the first) of an invoice
+// in currency c, for a page of a large invoice.
+func InvoiceLines(ctx context.Context, db sqlx.QueryerContext, number string, c money.Currency, from, through int) ([]InvoiceLine, error) {
+	lines, err := store.InvoiceLinePage(ctx, db, number, from, through)
+	if err != nil {
+		return nil, fmt.Errorf("reading lines of invoice %s: %w", number, err)
+	}
+	return contractLines(lines, c), nil
+}
+
+// InvoicePage returns a page of an account's invoices as the contract shows
+// them, newest first, and how many match the filter in all.
+func InvoicePage(ctx context.Context, db sqlx.QueryerContext, f store.InvoiceFilter) ([]Invoice, int, error) {
+	rows, matching, err := store.InvoicePage(ctx, db, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing the invoices of account %s: %w", f.AccountID, err)
+	}
+	out := make([]Invoice, len(rows))
+	for i, r := range rows {
+		out[i] = contractInvoice(r)
+	}
+	if err := attachFiles(ctx, db, out); err != nil {
+		return nil, 0, err
+	}
+	return out, matching, nil
+}
+
+func contractLines(lines []invoicing.IssuedLine, c money.Currency) []InvoiceLine {
+	out := make([]InvoiceLine, len(lines))
+	for i, l := range lines {
+		out[i] = InvoiceLine{
+			CustomerID: l.CustomerID, SubscriptionID: orNull(l.SubscriptionID), OrderID: orNull(l.OrderID), SKU: l.SKU, ChargeType: string(l.ChargeType),
+			ChargeStart: l.ChargeStart, ChargeEnd: l.ChargeEnd, ActivityDate: l.ActivityDate, Reversal: l.Reversal,
+			UnitPrice: atLeast(l.UnitPrice, c), EffectiveUnitPrice: atLeast(l.EffectiveUnitPrice, c), Quantity: asStored(l.Quantity),
+			Amount: money.Format(l.Amount, c), Tax: money.Format(l.Tax, c), Total: money.Format(l.Total, c),
+			DaysCharged: l.DaysCharged, TermDays: l.TermDays, Detail: l.Detail,
+		}
+	}
+	return out
 }
 
 // contractInvoice is a stored invoice's header as the contract shows it

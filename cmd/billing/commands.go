@@ -113,6 +113,13 @@ func init() {
 				fs.String("files", "quick", "quick: each file's presence and size; full: read every file and compare its SHA-256")
 				fs.Bool("json", false, "print JSON")
 			}},
+		{name: "serve", summary: "the portal and its API (SPEC §11): invoices, files, balances, payments and cards, on --listen", run: runServe},
+		{name: "token", args: "create|list|revoke", summary: "portal and API access tokens: create (shown once), list, revoke (with its sessions)", run: runToken,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "create: a token of this account's holder")
+				fs.String("role", "", "create: a staff token, finance or operator")
+				fs.String("label", "", "create: who or what the token is for")
+			}},
 		{name: "schedule", summary: "the daemon: the nightly and close jobs on their cron schedules (UTC), and the job queue of e-mail and payments", run: runSchedule},
 		{name: "generate", summary: "write a deterministic synthetic month of CSV files, for load tests and demos", run: runGenerate,
 			flags: func(fs *flag.FlagSet) {

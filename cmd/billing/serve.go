@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/openbilling/billing/jobs"
+	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/portal"
+	"github.com/openbilling/billing/store"
+)
+
+// runServe is "billing serve" (SPEC §11): the portal and its API, with
+// /healthz and /metrics, until SIGTERM or SIGINT; then it finishes the
+// requests at hand within shutdown_timeout.
+func runServe(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usageError{errors.New("serve takes no arguments")}
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	pay, err := a.payments(db)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", a.cfg.Listen, err)
+	}
+	public := a.cfg.PublicURL
+	if public == "" {
+		public = "http://" + ln.Addr().String()
+	}
+	metrics := jobs.NewMetrics()
+	s := &portal.Server{DB: db, Payments: pay, Files: &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log},
+		PublicURL: public, BehindProxy: a.cfg.BehindProxy, Log: a.log, Metrics: metrics.Registerer()}
+	if a.cfg.SMTPAddr != "" {
+		s.Mail = a.mailer(db)
+	} else {
+		a.log.Warn("signin_by_email_disabled", "reason", "smtp_addr is empty: only access tokens sign in")
+	}
+	h, err := s.Handler(metrics.Handler(db.PingContext))
+	if err != nil {
+		return err
+	}
+	server := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: 64 << 10}
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(ln) }()
+	a.log.Info("portal_ready", "listen", ln.Addr().String(), "public_url", public)
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving the portal: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("portal_stopping", "shutdown_timeout", a.cfg.ShutdownTimeout.String())
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := server.Shutdown(stop); err != nil {
+		return fmt.Errorf("stopping the portal: %w", err)
+	}
+	a.log.Info("portal_stopped")
+	return nil
+}
+
+// runToken is "billing token create|list|revoke" (SPEC §11).
+func runToken(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	usage := usageError{errors.New("usage: billing token create (--account ID | --role finance|operator) [--label TEXT] | list | revoke ID")}
+	if len(args) == 0 {
+		return usage
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	account, role, label := fs.Lookup("account").Value.String(), fs.Lookup("role").Value.String(), fs.Lookup("label").Value.String()
+	switch {
+	case args[0] == "create" && len(args) == 1:
+		if account != "" && role == "" {
+			role = portal.RoleAccount
+		}
+		if role == "" {
+			return usage
+		}
+		secret, id, err := portal.CreateToken(ctx, db, role, account, label)
+		if err != nil {
+			return err
+		}
+		a.log.Info("token_created", "token_id", id, "role", role, "account", account)
+		fmt.Fprintln(a.stdout, secret) // alone on standard output (SPEC §11)
+		return nil
+	case args[0] == "list" && len(args) == 1:
+		list, err := store.AccessTokens(ctx, db, time.Now())
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tKIND\tROLE\tACCOUNT\tLABEL\tCREATED\tEXPIRES\tSTATE")
+		for _, t := range list {
+			expires, state := "never", "live"
+			if t.ExpiresAt != nil {
+				expires = t.ExpiresAt.UTC().Format("2006-01-02 15:04")
+			}
+			if t.RevokedAt != nil {
+				state = "revoked " + t.RevokedAt.UTC().Format("2006-01-02 15:04")
+			}
+			kind := t.Kind
+			if t.ParentID != 0 {
+				kind += " of " + strconv.FormatInt(t.ParentID, 10)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, kind, t.Role, t.AccountID, t.Label,
+				t.CreatedAt.UTC().Format("2006-01-02 15:04"), expires, state)
+		}
+		return tw.Flush()
+	case args[0] == "revoke" && len(args) == 2:
+		id, err := strconv.ParseInt(strings.TrimSpace(args[1]), 10, 64)
+		if err != nil {
+			return usageError{fmt.Errorf("token id %q is not a number (see billing token list)", args[1])}
+		}
+		found, err := store.RevokeAccessToken(ctx, db, id, time.Now())
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("no live token or session %d (see billing token list)", id)
+		}
+		fmt.Fprintf(a.stdout, "token %d revoked, with the sessions it opened\n", id)
+		return nil
+	}
+	return usage
+}

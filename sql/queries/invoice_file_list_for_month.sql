@@ -1,0 +1,6 @@
+-- The recorded files of an account's invoices issued in one month, by
+-- invoice number and kind.
+SELECT f.invoice_number, f.kind, f.path, f.sha256
+FROM invoice_files f JOIN invoices i ON i.number = f.invoice_number
+WHERE i.account_id = $1 AND i.issue_date >= $2 AND i.issue_date < $3
+ORDER BY i.issue_date, i.series, i.seq, f.kind

@@ -1,0 +1,23 @@
+-- One page of an account's invoices, newest first, filtered by payment
+-- status ($2, as SPEC §9 defines it), currency ($3) and issue year ($4);
+-- each row carries the count of all that match.
+WITH i AS (
+    SELECT i.number, i.account_id, i.type, i.billing, i.currency, i.window_start, i.window_end, i.issue_date,
+           i.tax_rate::text AS tax_rate, i.subtotal::text AS subtotal, i.tax::text AS tax, i.total::text AS total,
+           coalesce(i.adjusts, '') AS adjusts, 0 AS line_count, i.series, i.seq,
+           (SELECT coalesce(sum(a.amount), 0) FROM ledger_entries a
+            WHERE a.kind = 'allocation' AND a.invoice_number = i.number) AS allocated_sum, i.total AS total_sum
+    FROM invoices i
+    WHERE i.account_id = $1 AND ($3 = '' OR i.currency = $3)
+      AND ($4 = 0 OR (i.issue_date >= make_date($4, 1, 1) AND i.issue_date < make_date($4 + 1, 1, 1)))
+), s AS (
+    SELECT i.*, CASE WHEN total_sum - allocated_sum <= 0 THEN 'paid'
+                     WHEN allocated_sum > 0 THEN 'partially_paid' ELSE 'open' END AS status
+    FROM i
+)
+SELECT number, account_id, type, billing, currency, window_start, window_end, issue_date, tax_rate, subtotal, tax, total,
+       adjusts, line_count, allocated_sum::text AS allocated, count(*) OVER () AS matching
+FROM s
+WHERE $2 = '' OR status = $2
+ORDER BY issue_date DESC, series DESC, seq DESC
+LIMIT $5 OFFSET $6
