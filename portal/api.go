@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -177,12 +179,27 @@ func (c *apiCard) card() *gateway.Card {
 
 // decodeBody reads a JSON body of at most 64 KiB with no unknown fields.
 func decodeBody(r *http.Request, into any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	raw, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	if err != nil {
+		return err
+	}
+	if bytes.Contains(raw, []byte(`\u0000`)) || !utf8.Valid(raw) {
+		return errors.New("the body holds invalid UTF-8 or a NUL character")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(into); err != nil {
 		return fmt.Errorf("the body is not the JSON expected: %v", err)
 	}
 	return nil
+}
+
+// paymentResult is what became of a payment, with the client's key and
+// the amount with its currency's decimals (SPEC §5).
+type paymentResult struct {
+	payments.Result
+	Key    string `json:"idempotency_key"`
+	Amount string `json:"amount"`
 }
 
 // apiPay is POST /api/v1/payments (SPEC §11): the same Idempotency-Key
@@ -245,12 +262,11 @@ func (s *Server) apiPay(w http.ResponseWriter, r *http.Request, v *viewer) {
 	case err != nil:
 		s.internal(w, r, v, err)
 	default:
-		res.Key = key
 		status := http.StatusCreated
 		if res.Replayed {
 			status = http.StatusOK
 		}
-		writeJSON(w, status, res)
+		writeJSON(w, status, paymentResult{Result: res, Key: key, Amount: money.Format(res.Amount, money.Currency(res.Currency))})
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
@@ -114,7 +115,44 @@ func (s *Server) Handler(health http.Handler) (http.Handler, error) {
 		s.audit(r, nil, "cross_origin_refused", r.URL.Path, "refused")
 		s.fail(w, r, nil, http.StatusForbidden, "cross_origin", "This request came from another site and was refused.")
 	}))
-	return s.observe(securityHeaders(csrf.Handler(mux))), nil
+	return s.observe(securityHeaders(s.wellFormed(csrf.Handler(mux)))), nil
+}
+
+// wellFormed refuses a request whose path, query or form holds text no
+// account, invoice or card can have: invalid UTF-8 or control characters
+// (a NUL would reach PostgreSQL, which refuses it). Forms are read with a
+// limit of 64 KiB.
+func (s *Server) wellFormed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		bad := !printable(r.URL.Path)
+		if err := r.ParseForm(); err != nil {
+			bad = true
+		}
+		for _, values := range r.Form {
+			for _, v := range values {
+				bad = bad || !printable(v)
+			}
+		}
+		if bad {
+			s.fail(w, r, nil, http.StatusBadRequest, "bad_request", "The request holds text that is not allowed here.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// printable is true for valid UTF-8 without control characters.
+func printable(v string) bool {
+	if !utf8.ValidString(v) {
+		return false
+	}
+	for _, c := range v {
+		if c < ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) prepare() error {
