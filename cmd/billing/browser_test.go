@@ -1,0 +1,299 @@
+package main
+
+import (
+	"archive/zip"
+	"context"
+	"io"
+	"mime/quotedprintable"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/shopspring/decimal"
+)
+
+// chromium finds the browser the portal's tests drive: $BILLING_CHROMIUM,
+// or Debian's chromium package on PATH. Without one the test fails and
+// says what to install; it never skips.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if path := os.Getenv("BILLING_CHROMIUM"); path != "" {
+		return path
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Fatal("the portal's browser tests need Chromium: apt-get install -y chromium (make test installs it when run as root), or set BILLING_CHROMIUM")
+	return ""
+}
+
+// browserSession is a headless Chromium with its own profile and a folder
+// it downloads into.
+type browserSession struct {
+	t         *testing.T
+	ctx       context.Context
+	downloads string
+	shots     string // where screenshots go
+}
+
+func newBrowser(t *testing.T) *browserSession {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox, // the tests run as root in CI
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		// Chromium's own calls home go nowhere on a closed network.
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(ctx)
+	t.Cleanup(cancelCtx)
+	b := &browserSession{t: t, ctx: ctx, downloads: t.TempDir(), shots: os.Getenv("BILLING_SCREENSHOTS")}
+	if b.shots == "" {
+		b.shots = t.TempDir()
+	}
+	b.run(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		events := true
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: b.downloads, EventsEnabled: &events})
+		return err
+	}))
+	return b
+}
+
+func (b *browserSession) run(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page.
+func eval[T any](b *browserSession, expression string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expression))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return v
+}
+
+func (b *browserSession) text(selector string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(selector), chromedp.NodeVisible))
+	if err != nil {
+		b.t.Fatalf("%s: %v", selector, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// download clicks what downloads a file and returns the file's bytes.
+func (b *browserSession) download(selector string) []byte {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.Events(ctx, browser.DownloadProgress)
+	b.run(chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible))
+	for ev, err := range progress {
+		if err != nil {
+			b.t.Fatalf("waiting for the download of %s: %v", selector, err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			return readFile(b.t, filepath.Join(b.downloads, ev.GUID))
+		}
+	}
+	b.t.Fatalf("no download finished after clicking %s", selector)
+	return nil
+}
+
+// screenshot saves the whole page as NAME.png.
+func (b *browserSession) screenshot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// An account holder, in a real Chromium, signs in with the link e-mailed to
+// them, sees their invoices and balance, opens an invoice and a line's
+// detail, downloads both files (the stored bytes), adds a card and pays part
+// of the balance, which drops by exactly that amount; another account's
+// pages and files are not found. Then a finance user downloads a month's
+// files as one zip.
+func TestPortalInABrowser(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	b := newBrowser(t)
+
+	// Sign in with the e-mailed link.
+	b.run(chromedp.Navigate(p.base+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), p1Contact),
+		chromedp.Submit(chromedp.ID("email")),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	if got := b.text("h1"); got != "Check your e-mail" {
+		t.Fatalf("after asking for a link: %q", got)
+	}
+	mails := p.inbox.Received()
+	if len(mails) != 1 || mails[0].Header.Get("To") != p1Contact || mails[0].Header.Get("Subject") != "Your sign-in link" {
+		t.Fatalf("e-mails: %d", len(mails))
+	}
+	body, _ := io.ReadAll(quotedprintable.NewReader(mails[0].Body))
+	link := linkPattern.FindString(string(body))
+	if link == "" {
+		t.Fatalf("no link in:\n%s", body)
+	}
+	b.run(chromedp.Navigate(p.base+link), chromedp.Click(chromedp.ID("continue")), chromedp.WaitVisible(chromedp.CSS(".balances")))
+
+	// The invoice list with the balance on top.
+	if got := b.text(".balance .amount"); got != "48.00 USD" {
+		t.Errorf("balance on the invoice list: %q, want 48.00 USD", got)
+	}
+	rows := eval[[]string](b, `[...document.querySelectorAll("main tbody tr")].map(r => r.innerText.replace(/\s+/g, " ").trim())`)
+	want := []string{
+		"INV-2026-000006 2026-07-15 recurring anniversary 2026-06-15 – 2026-07-14 USD 24.00 24.00 open",
+		"INV-2026-000001 2026-06-15 new anniversary 2026-05-15 – 2026-06-14 USD 24.00 24.00 open",
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("invoice rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	b.screenshot("invoices")
+	b.run(chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".balances")))
+	b.screenshot("invoices-phone")
+	b.run(chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".balances")))
+
+	// An invoice, and a line's detail.
+	b.run(chromedp.Click(chromedp.CSS(`a[href="/accounts/P1/invoices/`+p1Invoice+`"]`)), chromedp.WaitVisible(chromedp.ID("download-invoice")))
+	if got := b.text("h1"); got != "Invoice "+p1Invoice {
+		t.Errorf("invoice page: %q", got)
+	}
+	lines := eval[int](b, `document.querySelectorAll("ol.lines > li").length`)
+	if lines != 12 {
+		t.Errorf("%d lines shown, want 12", lines)
+	}
+	b.run(chromedp.Click(chromedp.CSS("ol.lines > li:first-child summary")), chromedp.WaitVisible(chromedp.CSS("ol.lines > li:first-child dl")))
+	detail := strings.ToLower(b.text("ol.lines > li:first-child dl")) // labels are shown in capitals
+	for _, want := range []string{"customer\nc1", "subscription\ns1", "order\no-1001", "service period\n2026-06-11 – 2026-07-10",
+		"quantity\n1", "unit price\n4.00", "effective unit price\n4.00", "total\n4.00"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("the line's detail lacks %q:\n%s", want, detail)
+		}
+	}
+	// A prorated line shows the days charged of the term.
+	b.run(chromedp.Click(chromedp.CSS("ol.lines > li:nth-child(9) summary")), chromedp.WaitVisible(chromedp.CSS("ol.lines > li:nth-child(9) dl")))
+	if got := strings.ToLower(b.text("ol.lines > li:nth-child(9) dl")); !strings.Contains(got, "days charged\n29 of 30 term days") {
+		t.Errorf("the prorated line's detail:\n%s", got)
+	}
+	b.screenshot("invoice")
+
+	// Both downloads are the stored files, byte for byte.
+	for kind, selector := range map[string]string{"invoice": "#download-invoice", "reconciliation": "#download-reconciliation"} {
+		path, _ := p.storedFile(p1Invoice, kind)
+		if got := b.download(selector); string(got) != string(readFile(t, path)) {
+			t.Errorf("the downloaded %s file differs from the stored one (%d bytes)", kind, len(got))
+		}
+	}
+
+	// Another account's page and file are not found.
+	b.run(chromedp.Navigate(p.base+"/accounts/U1/invoices/"+u1Invoice), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if got := b.text("h1"); got != "Not Found" {
+		t.Errorf("another account's invoice: %q", got)
+	}
+	b.run(chromedp.Navigate(p.base+"/accounts/P1/invoices/"+u1Invoice+"/files/invoice"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if got := b.text("h1"); got != "Not Found" {
+		t.Errorf("another account's file: %q", got)
+	}
+
+	// Add a card.
+	b.run(chromedp.Navigate(p.base+"/accounts/P1/payment-methods"),
+		chromedp.SendKeys(chromedp.ID("add-number"), "4242 4242 4242 4242"),
+		chromedp.SendKeys(chromedp.ID("add-exp"), "12/30"),
+		chromedp.SendKeys(chromedp.ID("add-cvc"), "123"),
+		chromedp.SendKeys(chromedp.ID("add-name"), "Pat Pine"),
+		chromedp.Click(chromedp.ID("add-card")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if got := b.text(".notice"); got != "The card was added." {
+		t.Fatalf("adding a card: %q", got)
+	}
+	if got := b.text("main tbody tr"); !strings.HasPrefix(got, "visa ending 4242") || !strings.Contains(got, "valid") {
+		t.Errorf("the card on file: %q", got)
+	}
+
+	// Pay part of the balance with it.
+	b.run(chromedp.Navigate(p.base+"/accounts/P1/pay"), chromedp.WaitVisible(chromedp.ID("pay")))
+	before := decimal.RequireFromString(b.text(".balance-USD"))
+	b.run(chromedp.Click(chromedp.ID("what-part")), chromedp.SendKeys(chromedp.ID("amount"), "12.34"))
+	b.screenshot("pay")
+	b.run(chromedp.Click(chromedp.ID("pay")), chromedp.WaitVisible(chromedp.ID("paid-amount")))
+	if got := b.text("h1"); got != "Payment received" {
+		t.Fatalf("after paying: %q", got)
+	}
+	if got := b.text("#paid-amount"); got != "12.34 USD" {
+		t.Errorf("paid %q, want 12.34 USD", got)
+	}
+	after := decimal.RequireFromString(b.text(".balance-USD"))
+	if !before.Sub(after).Equal(decimal.RequireFromString("12.34")) || !before.Equal(decimal.RequireFromString("48.00")) {
+		t.Errorf("balance %s → %s, want a drop of exactly 12.34 from 48.00", before, after)
+	}
+	b.run(chromedp.Navigate(p.base+"/accounts/P1/summary"), chromedp.WaitVisible(chromedp.CSS("main table")))
+	b.screenshot("summary")
+	b.run(chromedp.Navigate(p.base+"/accounts/P1/payments"), chromedp.WaitVisible(chromedp.CSS("main table")))
+	if got := b.text("main tbody tr"); !strings.Contains(got, "12.34") || !strings.Contains(got, "INV-2026-000001 12.34") {
+		t.Errorf("payments page: %q", got)
+	}
+	b.screenshot("payments")
+
+	// The receipt goes out with the outbox.
+	p.billing("outbox", "send", "--smtp-addr", p.inbox.Addr)
+	mails = p.inbox.Received()
+	if got := mails[len(mails)-1].Header.Get("Subject"); got != "Payment received: 12.34 USD" {
+		t.Errorf("last e-mail: %q", got)
+	}
+
+	// Finance signs in with a token and downloads a month's zip.
+	finance := p.token("--role", "finance")
+	b.run(chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), finance), chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="q"]`)))
+	b.run(chromedp.SendKeys(chromedp.ID("q"), "Meridian"), chromedp.Submit(chromedp.ID("q")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/accounts/M1/invoices"]`)))
+	b.screenshot("accounts")
+	b.run(chromedp.Click(chromedp.CSS(`a[href="/accounts/M1/invoices"]`)), chromedp.WaitVisible(chromedp.ID("month")),
+		chromedp.SendKeys(chromedp.ID("month"), "2026-07"))
+	zipped := b.download(`#files button`)
+	zr, err := zip.NewReader(strings.NewReader(string(zipped)), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	sort.Strings(names)
+	if len(names) != 6 || names[0] != "M1_2026-06-01_EUR_INV-2026-000003_invoice.xlsx" {
+		t.Errorf("zip entries: %q", names)
+	}
+
+	// The API holds the same line for the account holder.
+	token := p.token("--account", "P1")
+	if status, body, raw := p.api(token, "GET", "/api/v1/invoices/"+u1Invoice, nil); status != http.StatusNotFound || body["error"].(map[string]any)["code"] != "not_found" {
+		t.Errorf("P1's token reading U1's invoice: %d %s", status, raw)
+	}
+}
