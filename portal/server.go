@@ -35,6 +35,7 @@ type Server struct {
 	DB       *sqlx.DB
 	Payments *payments.Service
 	Files    *pipeline.FileEmitter
+	Pipeline *pipeline.Pipeline // an operator's credits and refunds
 	// Mail delivers sign-in links; without it, sign-in by e-mail is refused
 	// with a clear page, and tokens still work.
 	Mail *mail.Sender
@@ -99,6 +100,8 @@ func (s *Server) Handler(health http.Handler) (http.Handler, error) {
 	mux.HandleFunc("GET /accounts/{account}/pay", s.account(s.payPage))
 	mux.HandleFunc("POST /accounts/{account}/pay", s.account(s.pay))
 	mux.HandleFunc("GET /accounts/{account}/files.zip", s.account(s.monthZip))
+	mux.HandleFunc("POST /accounts/{account}/credit", s.account(s.credit))
+	mux.HandleFunc("POST /accounts/{account}/invoices/{number}/refund", s.account(s.refund))
 	mux.HandleFunc("GET /audit", s.page(s.auditPage))
 
 	s.apiRoutes(mux)
@@ -156,8 +159,8 @@ func printable(v string) bool {
 }
 
 func (s *Server) prepare() error {
-	if s.DB == nil || s.Payments == nil || s.Files == nil || s.Log == nil {
-		return errors.New("portal: the server needs its database, payments, files and log")
+	if s.DB == nil || s.Payments == nil || s.Files == nil || s.Pipeline == nil || s.Log == nil {
+		return errors.New("portal: the server needs its database, payments, files, pipeline and log")
 	}
 	if err := parseTemplates(); err != nil {
 		return err

@@ -11,6 +11,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/pipeline/calendar"
 )
 
 // The sample data billed as of 2026-08-08 with no card on file: P1 owes its
@@ -408,5 +412,56 @@ func TestPortalAPIPaymentIsIdempotent(t *testing.T) {
 	var audit string
 	if err := p.db.Get(&audit, `SELECT string_agg(action || ' ' || outcome, ', ' ORDER BY entry_id) FROM audit_log WHERE action = 'payment'`); err != nil || audit != "payment succeeded, payment succeeded" {
 		t.Errorf("audit of payments: %q (%v)", audit, err)
+	}
+}
+
+// An operator grants a credit and refunds an invoice from the portal; each
+// is an invoice with its files, in the audit log. Finance and account
+// holders cannot.
+func TestPortalOperatorGrantsCreditsAndRefunds(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	for _, who := range [][]string{{"--role", "finance"}, {"--account", "P1"}} {
+		c := p.client()
+		c.signInWithToken(p.token(who...))
+		c.expect(http.StatusNotFound, "POST", "/accounts/P1/credit", url.Values{"currency": {"USD"}, "amount": {"5.00"}, "reason": {"goodwill"}})
+		c.expect(http.StatusNotFound, "POST", "/accounts/P1/invoices/"+p1Invoice+"/refund", url.Values{"what": {"all"}, "reason": {"x"}})
+	}
+	c := p.client()
+	c.signInWithToken(p.token("--role", "operator", "--label", "Olga"))
+	resp, _ := c.expect(http.StatusSeeOther, "POST", "/accounts/P1/credit", url.Values{"currency": {"USD"}, "amount": {"5.00"}, "reason": {"goodwill"}})
+	if got := resp.Header.Get("Location"); got != "/accounts/P1/invoices/INV-2026-000011" {
+		t.Fatalf("credit went to %q", got)
+	}
+	resp, _ = c.expect(http.StatusSeeOther, "POST", "/accounts/P1/invoices/"+p1Invoice+"/refund", url.Values{"what": {"amount"}, "amount": {"4.00"}, "reason": {"seat unused"}})
+	if got := resp.Header.Get("Location"); got != "/accounts/P1/invoices/INV-2026-000012" {
+		t.Fatalf("refund went to %q", got)
+	}
+	_, page := c.expect(http.StatusUnprocessableEntity, "POST", "/accounts/P1/invoices/"+p1Invoice+"/refund", url.Values{"what": {"amount"}, "amount": {"99.00"}, "reason": {"too much"}})
+	if !strings.Contains(page, "No refund was issued") {
+		t.Errorf("a refund above the invoice:\n%s", clip(page))
+	}
+	// The portal issues them as of now: a credit's window is the day before.
+	issued := p.invoice("INV-2026-000011").IssueDate
+	if today := calendar.DateOf(time.Now()); issued != today && issued != today.AddDays(-1) {
+		t.Errorf("the credit was issued %s, not today", issued)
+	}
+	assertText(t, "operator invoices", summary([]pipeline.Invoice{p.invoice("INV-2026-000011"), p.invoice("INV-2026-000012")}),
+		fmt.Sprintf("INV-2026-000011 P1 credit anniversary USD %[1]s–%[1]s issued %[2]s -5.00+0.00=-5.00 adjusts -\n", issued.AddDays(-1), issued)+
+			fmt.Sprintf("INV-2026-000012 P1 refund anniversary USD 2026-05-15–2026-06-14 issued %s -4.00+0.00=-4.00 adjusts INV-2026-000001", issued))
+	var audit string
+	if err := p.db.Get(&audit, `SELECT string_agg(actor || ': ' || action || ' ' || object || ' ' || outcome, E'\n' ORDER BY entry_id)
+		FROM audit_log WHERE action IN ('credit', 'refund')`); err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(`^operator \(Olga\), token \d+: credit credit -?5\.00 USD: INV-2026-000011 ok\n` +
+		`operator \(Olga\), token \d+: refund refund of INV-2026-000001 -?4\.00 USD: INV-2026-000012 ok\n` +
+		`operator \(Olga\), token \d+: refund refund of INV-2026-000001 refused$`)
+	if !want.MatchString(audit) {
+		t.Errorf("audit log:\n%s", audit)
+	}
+	_, page = c.expect(http.StatusOK, "GET", "/audit?account=P1", nil)
+	if !strings.Contains(page, "INV-2026-000012") || !strings.Contains(page, "127.0.0.1") {
+		t.Errorf("the audit page lacks the refund:\n%s", clip(page))
 	}
 }

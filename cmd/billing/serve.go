@@ -25,15 +25,14 @@ func runServe(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error
 	if len(args) != 0 {
 		return usageError{errors.New("serve takes no arguments")}
 	}
-	db, err := a.openDB(ctx)
+	p, closeDB, err := a.pipeline(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	pay, err := a.payments(db)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
+	db := p.DB
+	files := &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log}
+	p.Emitter = files
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", a.cfg.Listen, err)
@@ -43,7 +42,7 @@ func runServe(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error
 		public = "http://" + ln.Addr().String()
 	}
 	metrics := jobs.NewMetrics()
-	s := &portal.Server{DB: db, Payments: pay, Files: &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log},
+	s := &portal.Server{DB: db, Payments: p.Payments, Files: files, Pipeline: p,
 		PublicURL: public, BehindProxy: a.cfg.BehindProxy, Log: a.log, Metrics: metrics.Registerer()}
 	if a.cfg.SMTPAddr != "" {
 		s.Mail = a.mailer(db)
