@@ -1,6 +1,6 @@
 # The quick start: `make demo` runs the pipeline on the sample data, `make test`
 # runs the whole test suite. Both set up PostgreSQL themselves.
-.PHONY: build demo demo-stop test vet chaos bench bench-import bench-xlsx
+.PHONY: build demo demo-stop test vet chaos bench bench-import bench-xlsx load-portal screenshots
 
 build:
 	go build -o bin/billing ./cmd/billing
@@ -39,3 +39,15 @@ bench-xlsx:
 SCALE ?= 1
 bench: build
 	go run ./cmd/billing-bench --scale $(SCALE) $(ARGS)
+
+# The portal under load: CLIENTS concurrent clients for DURATION against a
+# billing serve it starts on 127.0.0.1 (pages, API calls, downloads).
+CLIENTS ?= 200
+DURATION ?= 30s
+load-portal: build
+	go run ./cmd/billing-load --clients $(CLIENTS) --duration $(DURATION) $(ARGS)
+
+# Screenshots of the portal's main pages for docs/PORTAL.md, taken by the
+# browser test in headless Chromium.
+screenshots:
+	BILLING_SCREENSHOTS=$(CURDIR)/docs/portal scripts/test.sh -run '^TestPortalInABrowser$$'

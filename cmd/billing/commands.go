@@ -113,7 +113,8 @@ func init() {
 				fs.String("files", "quick", "quick: each file's presence and size; full: read every file and compare its SHA-256")
 				fs.Bool("json", false, "print JSON")
 			}},
-		{name: "serve", summary: "the portal and its API (SPEC §11): invoices, files, balances, payments and cards, on --listen", run: runServe},
+		{name: "serve", summary: "the portal and its API (SPEC §11): invoices, files, balances, payments and cards, on --listen", run: runServe,
+			flags: profileFlags},
 		{name: "token", args: "create|list|revoke", summary: "portal and API access tokens: create (shown once), list, revoke (with its sessions)", run: runToken,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("account", "", "create: a token of this account's holder")

@@ -21,16 +21,25 @@ import (
 // runServe is "billing serve" (SPEC §11): the portal and its API, with
 // /healthz and /metrics, until SIGTERM or SIGINT; then it finishes the
 // requests at hand within shutdown_timeout.
-func runServe(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
+func runServe(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if len(args) != 0 {
 		return usageError{errors.New("serve takes no arguments")}
 	}
+	stopProfiles, err := startProfiles(fs.Lookup("cpuprofile").Value.String(), fs.Lookup("memprofile").Value.String())
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 	p, closeDB, err := a.pipeline(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
 	db := p.DB
+	// A pool of sessions kept open: without idle ones, each request beyond
+	// the second would open a new PostgreSQL connection.
+	db.SetMaxOpenConns(portalConnections)
+	db.SetMaxIdleConns(portalConnections)
 	files := &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log}
 	p.Emitter = files
 	ln, err := net.Listen("tcp", a.cfg.Listen)
@@ -72,6 +81,11 @@ func runServe(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error
 	a.log.Info("portal_stopped")
 	return nil
 }
+
+// portalConnections bounds the portal's PostgreSQL sessions: enough to keep
+// a few cores of PostgreSQL busy, few enough that several portal processes
+// stay under max_connections; requests beyond it wait their turn.
+const portalConnections = 16
 
 // runToken is "billing token create|list|revoke" (SPEC §11).
 func runToken(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
