@@ -465,3 +465,64 @@ func TestPortalOperatorGrantsCreditsAndRefunds(t *testing.T) {
 		t.Errorf("the audit page lacks the refund:\n%s", clip(page))
 	}
 }
+
+// An account with many invoices reads them 50 a page, newest first, and
+// filters them by status, currency and year; the portal's /metrics counts
+// the requests.
+func TestPortalInvoiceListPagesAndFilters(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	op := p.client()
+	op.signInWithToken(p.token("--role", "operator"))
+	for i := range 55 {
+		op.expect(http.StatusSeeOther, "POST", "/accounts/P1/credit", url.Values{"currency": {"USD"}, "amount": {"0.01"}, "reason": {fmt.Sprint("credit ", i+1)}})
+	}
+	token := p.token("--account", "P1")
+	numbers := func(query string) []string {
+		t.Helper()
+		status, body, raw := p.api(token, "GET", "/api/v1/invoices"+query, nil)
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d %s", query, status, raw)
+		}
+		var out []string
+		for _, inv := range body["invoices"].([]any) {
+			out = append(out, inv.(map[string]any)["number"].(string))
+		}
+		return out
+	}
+	first, second := numbers(""), numbers("?page=2")
+	if len(first) != 50 || first[0] != "INV-2026-000065" || len(second) != 7 || second[6] != p1Invoice {
+		t.Fatalf("pages of 50: %d from %s, then %d ending %v", len(first), first[0], len(second), second)
+	}
+	// 55 credits of 0.01 pay the oldest open invoice first (SPEC §9).
+	if got := numbers("?status=partially_paid"); strings.Join(got, " ") != p1Invoice {
+		t.Errorf("partially paid: %v", got)
+	}
+	if got := numbers("?status=open"); strings.Join(got, " ") != "INV-2026-000006" {
+		t.Errorf("open: %v", got)
+	}
+	if got := numbers("?status=paid&page=2"); len(got) != 5 {
+		t.Errorf("paid credits on page 2: %d, want 5", len(got))
+	}
+	if got := numbers("?year=2026&currency=USD&status=partially_paid"); len(got) != 1 {
+		t.Errorf("2026 USD partially paid: %v", got)
+	}
+	if got := numbers("?year=2025"); len(got) != 0 {
+		t.Errorf("2025: %v", got)
+	}
+	if got := numbers("?currency=EUR"); len(got) != 0 {
+		t.Errorf("EUR: %v", got)
+	}
+	c := p.client()
+	c.signInWithToken(token)
+	_, page := c.expect(http.StatusOK, "GET", "/accounts/P1/invoices?page=2", nil)
+	if rows := strings.Count(page, `<td><a href="/accounts/P1/invoices/INV-`); rows != 7 || !strings.Contains(page, "Page 2 of 2") || !strings.Contains(page, `rel="prev"`) {
+		t.Errorf("page 2 shows %d rows:\n%s", rows, clip(page))
+	}
+	c.expect(http.StatusBadRequest, "GET", "/accounts/P1/invoices?status=late", nil)
+	c.expect(http.StatusBadRequest, "GET", "/accounts/P1/invoices?year=1999", nil)
+	_, metrics := c.expect(http.StatusOK, "GET", "/metrics", nil)
+	if !strings.Contains(metrics, `billing_portal_requests_total{route="GET /accounts/{account}/invoices",status="2xx"} 1`) {
+		t.Errorf("/metrics lacks the portal's requests")
+	}
+}
