@@ -2,7 +2,6 @@ package portal
 
 import (
 	"archive/zip"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,13 +52,8 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request, v *viewer)
 		s.notFound(w, r, v)
 		return
 	}
-	inv, err := s.invoiceOf(r)
-	if errors.Is(err, pipeline.ErrNoInvoice) {
-		s.notFound(w, r, v)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, v, err)
+	inv, ok := s.invoiceOf(w, r, v)
+	if !ok {
 		return
 	}
 	s.serveFile(w, r, v, inv, kind)

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -44,17 +43,13 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.notFound(w, r, v)
 		return
 	}
-	inv, err := s.invoiceOf(r)
-	if errors.Is(err, pipeline.ErrNoInvoice) {
-		s.notFound(w, r, v)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, v, err)
+	inv, ok := s.invoiceOf(w, r, v)
+	if !ok {
 		return
 	}
 	req := pipeline.RefundRequest{Invoice: inv.Number, All: r.PostFormValue("what") == "all",
 		Reason: strings.TrimSpace(r.PostFormValue("reason")), AsOf: s.now()}
+	var err error
 	if !req.All {
 		if req.Amount, err = money.ParseDecimal(strings.TrimSpace(r.PostFormValue("amount")), false); err != nil {
 			err = fmt.Errorf("amount: %w", err)

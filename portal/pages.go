@@ -154,34 +154,33 @@ func (s *Server) summary(r *http.Request, account string) (*pipeline.Summary, er
 	return pipeline.AccountSummary(r.Context(), s.DB, account, calendar.DateOf(s.now()))
 }
 
-// invoiceOf reads an invoice's header when it belongs to the account in the
-// path; any other is not found (SPEC §11).
-func (s *Server) invoiceOf(r *http.Request) (*pipeline.Invoice, error) {
+// invoiceOf reads the header of the invoice in the path when it belongs to
+// the account in the path; any other is not found (SPEC §11). ok is false
+// when the answer has been written.
+func (s *Server) invoiceOf(w http.ResponseWriter, r *http.Request, v *viewer) (*pipeline.Invoice, bool) {
 	inv, err := pipeline.GetInvoiceHeader(r.Context(), s.DB, r.PathValue("number"))
-	if err != nil {
-		return nil, err
+	switch {
+	case errors.Is(err, pipeline.ErrNoInvoice) || err == nil && inv.AccountID != r.PathValue("account"):
+		s.notFound(w, r, v)
+		return nil, false
+	case err != nil:
+		s.internal(w, r, v, err)
+		return nil, false
 	}
-	if inv.AccountID != r.PathValue("account") {
-		return nil, pipeline.ErrNoInvoice
-	}
-	return inv, nil
+	return inv, true
 }
 
 // invoicePage is an invoice with its lines, a page at a time, each line
 // opening to its detail.
 func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *viewer) {
-	inv, err := s.invoiceOf(r)
-	if errors.Is(err, pipeline.ErrNoInvoice) {
-		s.notFound(w, r, v)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, v, err)
+	inv, ok := s.invoiceOf(w, r, v)
+	if !ok {
 		return
 	}
 	page := 1
 	if p := r.URL.Query().Get("page"); p != "" {
-		if page, err = strconv.Atoi(p); err != nil || page < 1 {
+		var err error
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 1_000_000 {
 			s.fail(w, r, v, http.StatusBadRequest, "bad_page", fmt.Sprintf("page %q is not a page number", p))
 			return
 		}

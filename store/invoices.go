@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -24,7 +25,6 @@ type InvoiceFile struct {
 var (
 	invoiceList     = billingsql.Query("invoice_list")
 	invoiceGet      = billingsql.Query("invoice_get")
-	invoiceLineList = billingsql.Query("invoice_line_list")
 	invoiceFileList = billingsql.Query("invoice_file_list")
 )
 
@@ -47,9 +47,7 @@ func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (inv 
 
 // InvoiceLines returns an invoice's lines in invoice order.
 func InvoiceLines(ctx context.Context, q sqlx.QueryerContext, number string) ([]invoicing.IssuedLine, error) {
-	var out []invoicing.IssuedLine
-	err := sqlx.SelectContext(ctx, q, &out, invoiceLineList, number)
-	return out, err
+	return InvoiceLinePage(ctx, q, number, 1, math.MaxInt32)
 }
 
 // InvoiceFiles returns the recorded files of some invoices.

@@ -77,12 +77,7 @@ func UseSignInLink(ctx context.Context, q sqlx.QueryerContext, hash []byte, now 
 
 // ListedToken is a token or live session as billing token list shows it.
 type ListedToken struct {
-	ID        int64      `db:"token_id"`
-	Kind      string     `db:"kind"`
-	Role      string     `db:"role"`
-	AccountID string     `db:"account_id"`
-	Label     string     `db:"label"`
-	ParentID  int64      `db:"parent_id"`
+	AccessToken
 	CreatedAt time.Time  `db:"created_at"`
 	ExpiresAt *time.Time `db:"expires_at"`
 	RevokedAt *time.Time `db:"revoked_at"`

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/internal/synthetic"
+	"github.com/openbilling/billing/internal/throwaway"
 	"github.com/openbilling/billing/internal/xlsxbaseline"
 	"github.com/openbilling/billing/reports"
 )
@@ -73,25 +74,12 @@ func run() error {
 	flag.Parse()
 	ctx := context.Background()
 
-	work, err := os.MkdirTemp("", "billing-bench-")
+	pg, err := throwaway.Start("billing-bench-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
-	if err := os.Chmod(work, 0o755); err != nil { // the server may run as another user
-		return err
-	}
-	pgDir := filepath.Join(work, "pg")
-	script := filepath.Join("scripts", "postgres.sh")
-	var pgErr strings.Builder
-	start := exec.Command(script, "start", pgDir)
-	start.Stderr = &pgErr
-	out, err := start.Output()
-	if err != nil {
-		return fmt.Errorf("starting PostgreSQL: %w: %s", err, pgErr.String())
-	}
-	defer exec.Command(script, "stop", pgDir).Run() //nolint:errcheck // best effort at exit
-	url := strings.TrimSpace(string(out))
+	defer pg.Stop()
+	work, url := pg.Dir, pg.URL
 	b := &bench{binary: *binary, url: url, outDir: filepath.Join(work, "out"), progress: !*asJSON}
 	res := &Result{Scale: *scale, Seed: *seed, Date: time.Now().UTC().Format(time.DateOnly), ImportSeconds: map[string]float64{},
 		StageSeconds: map[string]float64{}, Machine: fmt.Sprintf("%s/%s, %d cores", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}

@@ -32,6 +32,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/internal/synthetic"
+	"github.com/openbilling/billing/internal/throwaway"
 	"github.com/openbilling/billing/store"
 )
 
@@ -78,25 +79,12 @@ func run() error {
 		}
 	}
 
-	work, err := os.MkdirTemp("", "billing-load-")
+	pg, err := throwaway.Start("billing-load-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
-	if err := os.Chmod(work, 0o755); err != nil { // the server may run as another user
-		return err
-	}
-	pgDir := filepath.Join(work, "pg")
-	script := filepath.Join("scripts", "postgres.sh")
-	var pgErr strings.Builder
-	start := exec.Command(script, "start", pgDir)
-	start.Stderr = &pgErr
-	out, err := start.Output()
-	if err != nil {
-		return fmt.Errorf("starting PostgreSQL: %w: %s", err, pgErr.String())
-	}
-	defer exec.Command(script, "stop", pgDir).Run() //nolint:errcheck // best effort at exit
-	dbURL := strings.TrimSpace(string(out))
+	defer pg.Stop()
+	work, dbURL := pg.Dir, pg.URL
 	outDir := filepath.Join(work, "out")
 	billing := func(args ...string) (string, error) {
 		cmd := exec.Command(*binary, append(args, "--database-url", dbURL, "--output-dir", outDir, "--log-level", "warn")...)
