@@ -16,6 +16,8 @@ COPY --from=build /out/billing /usr/local/bin/billing
 COPY --from=build --chown=65532:65532 /out/home /var/lib/billing
 WORKDIR /var/lib/billing
 ENV BILLING_OUTPUT_DIR=/var/lib/billing/out
+# The portal: billing serve --listen 0.0.0.0:8080 inside a container.
+EXPOSE 8080
 USER nonroot:nonroot
 ENTRYPOINT ["/usr/local/bin/billing"]
 CMD ["help"]

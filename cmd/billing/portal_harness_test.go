@@ -14,6 +14,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,9 @@ type portalServer struct {
 	*operator
 	base  string // http://127.0.0.1:PORT
 	inbox *smtptest.Inbox
+	// stop sends the server SIGTERM's cancellation and returns what it
+	// printed; it fails the test unless the server stopped cleanly.
+	stop func() string
 }
 
 func newPortal(t *testing.T, extra ...string) *portalServer {
@@ -57,12 +61,18 @@ func startPortal(t *testing.T, o *operator, extra ...string) *portalServer {
 		code := runMain(ctx, args, &out, &errOut)
 		done <- fmt.Sprintf("exit %d: %s%s", code, out.String(), errOut.String())
 	}()
-	t.Cleanup(func() {
-		stop()
-		if got := <-done; !strings.HasPrefix(got, "exit 0") {
-			t.Errorf("billing serve did not stop cleanly: %s", got)
-		}
-	})
+	var once sync.Once
+	var output string
+	p.stop = func() string {
+		once.Do(func() {
+			stop()
+			if output = <-done; !strings.HasPrefix(output, "exit 0") {
+				t.Errorf("billing serve did not stop cleanly: %s", output)
+			}
+		})
+		return output
+	}
+	t.Cleanup(func() { p.stop() })
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := http.Get(p.base + "/healthz")

@@ -526,3 +526,66 @@ func TestPortalInvoiceListPagesAndFilters(t *testing.T) {
 		t.Errorf("/metrics lacks the portal's requests")
 	}
 }
+
+// The request log, at its most detailed, holds paths and never a query
+// string, token or cookie: a sign-in link's secret stays out of it.
+func TestPortalLogsNoSecret(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	p := startPortal(t, o, "--log-level", "debug")
+	c := p.client()
+	secret := c.signInLink(p1Contact)
+	c.expect(http.StatusOK, "GET", "/signin/link?t="+secret, nil)
+	resp, _ := c.expect(http.StatusSeeOther, "POST", "/signin/link", url.Values{"t": {secret}})
+	session := strings.TrimPrefix(strings.Split(resp.Header.Get("Set-Cookie"), ";")[0], "billing_session=")
+	token := p.token("--account", "P1")
+	if status, _, _ := p.api(token, "GET", "/api/v1/summary", nil); status != http.StatusOK {
+		t.Fatalf("API: %d", status)
+	}
+	c.signInWithToken(token)
+	log := p.stop()
+	if !strings.Contains(log, "msg=portal_request method=GET path=/signin/link status=200") ||
+		!strings.Contains(log, "msg=portal_request method=GET path=/api/v1/summary status=200") {
+		t.Fatalf("the request log lacks the requests:\n%s", log)
+	}
+	for what, secret := range map[string]string{"sign-in link": secret, "session": session, "token": token} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log holds the %s's secret", what)
+		}
+	}
+}
+
+// Cards on file through the API: added, listed, removed; another account's
+// card is not found.
+func TestPortalAPIPaymentMethods(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	token := p.token("--account", "P1")
+	card := map[string]any{"card": map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "name": "Pat Pine"}, "default": true}
+	status, added, raw := p.api(token, "POST", "/api/v1/payment-methods", card)
+	if status != http.StatusCreated || added["brand"] != "visa" || added["last4"] != "4242" || added["status"] != "valid" || added["default"] != true {
+		t.Fatalf("add: %d %s", status, raw)
+	}
+	if strings.Contains(string(raw), "4242424242424242") || strings.Contains(string(raw), "tok_") {
+		t.Errorf("the answer holds the card number or the gateway token: %s", raw)
+	}
+	id := fmt.Sprint(added["id"])
+	other := p.token("--account", "U1")
+	if status, _, raw := p.api(other, "DELETE", "/api/v1/payment-methods/"+id, nil); status != http.StatusNotFound {
+		t.Errorf("U1 removing P1's card: %d %s", status, raw)
+	}
+	if status, _, raw = p.api(token, "GET", "/api/v1/payment-methods", nil); status != http.StatusOK || !strings.Contains(string(raw), `"last4": "4242"`) {
+		t.Errorf("list: %d %s", status, raw)
+	}
+	if status, _, raw = p.api(token, "DELETE", "/api/v1/payment-methods/"+id, nil); status != http.StatusNoContent {
+		t.Errorf("remove: %d %s", status, raw)
+	}
+	if status, _, raw = p.api(token, "GET", "/api/v1/payment-methods", nil); status != http.StatusOK || strings.TrimSpace(string(raw)) != "[]" {
+		t.Errorf("list after removing: %d %s", status, raw)
+	}
+	status, body, raw := p.api(token, "POST", "/api/v1/payment-methods", map[string]any{"card": map[string]any{"number": "12", "exp_month": 12, "exp_year": 2030, "cvc": "1", "name": "X"}})
+	if status != http.StatusUnprocessableEntity || body["error"].(map[string]any)["code"] != "card_refused" {
+		t.Errorf("a malformed card: %d %s", status, raw)
+	}
+}
