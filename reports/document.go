@@ -13,7 +13,7 @@ import (
 var chargeColumns = []string{"Date", "Customer", "Customer name", "Product", "Charge", "Service from", "Service to",
 	"Quantity", "Unit price", "Amount", "Tax", "Total", "Order", "Subscription"}
 
-var chargeWidths = []float64{12, 14, 28, 28, 16, 13, 13, 10, 12, 14, 12, 14, 14, 16}
+var chargeWidths = []float64{12, 14, 28, 28, 16, 14, 13, 11, 13, 14, 12, 14, 14, 16}
 
 // productTotal sums an invoice's lines of one product and charge type.
 type productTotal struct {
@@ -23,7 +23,7 @@ type productTotal struct {
 }
 
 func documentLayout(sheets int) []sheetLayout {
-	layout := []sheetLayout{{name: "Invoice", widths: []float64{18, 20, 20, 20, 20, 20}}}
+	layout := []sheetLayout{{name: "Invoice", widths: []float64{18, 28, 16, 24, 16, 14, 16}}}
 	for k := 1; k <= sheets; k++ {
 		layout = append(layout, sheetLayout{name: lineSheetName("Charges", k), widths: chargeWidths, freeze: true})
 	}
@@ -35,14 +35,15 @@ func documentLayout(sheets int) []sheetLayout {
 // charge, and a Charges sheet with every line (continued past Excel's row
 // limit on Charges (2), ...).
 func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	b, st, sheets, err := openWorkbook(w, "invoice", documentLayout, inv, opts)
+	title := "Invoice " + inv.Number
+	b, st, sheets, err := openWorkbook(w, "invoice", documentLayout, inv, title, opts)
 	if err != nil {
 		return err
 	}
 	products := map[string]*productTotal{}
 	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, chargeColumns) }
 	ended := func(int, int) error { return nil }
-	err = writeLineSheets(b, 1, sheets, opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
+	err = writeLineSheets(b, 1, sheets, len(chargeColumns), opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
 		if err := chargeRow(s, st, l); err != nil {
 			return fmt.Errorf("invoice %s: %w", inv.Number, err)
 		}
@@ -59,10 +60,10 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSheet(b, 0, func(s *xlsxstream.Sheet) error { return writeDocumentFront(s, st, inv, products) }); err != nil {
+	if err := writeSheet(b, 0, documentFrontRows(st, inv, products)); err != nil {
 		return err
 	}
-	return b.Close("Invoice "+inv.Number, inv.IssueDate.Time())
+	return b.Close(title, inv.IssueDate.Time())
 }
 
 func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
@@ -73,7 +74,7 @@ func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
 	}
 	s.Date(st.date, l.ChargeStart)
 	s.Date(st.date, l.ChargeEnd)
-	if err := s.Numbers(styled(l.Quantity, 0), styled(l.EffectiveUnitPrice, st.price), styled(l.Amount, st.money),
+	if err := s.Numbers(styled(l.Quantity, 0), styled(l.EffectiveUnitPrice, st.priceStyle(l.EffectiveUnitPrice)), styled(l.Amount, st.money),
 		styled(l.Tax, st.money), styled(l.Total, st.money)); err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
 	return nil
 }
 
-func writeDocumentFront(s *xlsxstream.Sheet, st styles, inv Invoice, products map[string]*productTotal) error {
+func documentFrontRows(st styles, inv Invoice, products map[string]*productTotal) [][]cellFn {
 	title := "Invoice"
 	if inv.Type == "credit" {
 		title = "Credit note"
@@ -118,12 +119,18 @@ func writeDocumentFront(s *xlsxstream.Sheet, st styles, inv Invoice, products ma
 			num(st.money, p.amount), num(st.money, p.tax), num(st.money, p.total)})
 	}
 	rows = append(rows, []cellFn{})
+	// The total is what the account holder owes, or for a credit what the
+	// account is credited with, as a positive amount (SPEC §6).
+	last, total := "Total due", inv.Total
+	if total.IsNegative() {
+		last, total = "Credit to your account", total.Neg()
+	}
 	for _, t := range []struct {
 		label string
 		v     decimal.Decimal
 		style int
-	}{{"Subtotal", inv.Subtotal, st.money}, {fmt.Sprintf("Tax (%s%%)", inv.TaxRate.Mul(decimal.NewFromInt(100)).String()), inv.Tax, st.money}, {"Total due", inv.Total, st.boldMoney}} {
+	}{{"Subtotal", inv.Subtotal, st.money}, {fmt.Sprintf("Tax (%s%%)", inv.TaxRate.Mul(decimal.NewFromInt(100)).String()), inv.Tax, st.money}, {last, total, st.boldMoney}} {
 		rows = append(rows, []cellFn{blank, blank, blank, label(t.label), num(t.style, t.v)})
 	}
-	return writeRows(s, rows)
+	return rows
 }

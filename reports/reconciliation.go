@@ -41,7 +41,9 @@ var LineItemColumns = []string{
 	"ActivityDate", "DaysCharged", "DaysInTerm", "TierBreakdown", "Reversal",
 }
 
-var lineItemWidths = []float64{12, 24, 14, 28, 10, 18, 14, 16, 14, 28, 16, 14, 14, 12, 14, 10, 14, 12, 14, 9, 13, 12, 11, 48, 9}
+// lineItemWidths fit each column's header with its filter button, and its
+// usual contents.
+var lineItemWidths = []float64{12, 24, 14, 28, 18, 18, 14, 17, 14, 28, 16, 18, 16, 13, 21, 11, 14, 12, 14, 11, 15, 14, 13, 60, 11}
 
 // customerTotal is one customer's sums, for the Summary sheet.
 type customerTotal struct {
@@ -58,15 +60,16 @@ func lineSheets(lines int, opts Options) int {
 
 // openWorkbook starts an invoice's workbook of one kind, from the template
 // of that kind for the invoice's currency decimals and the number of sheets
-// its lines take (returned), with the styles its cells use.
-func openWorkbook(w io.Writer, kind string, layout func(sheets int) []sheetLayout, inv Invoice, opts Options) (*xlsxstream.Workbook, styles, int, error) {
+// its lines take (returned), with the styles its cells use. Its parts are
+// dated the invoice's issue date, and its printed pages' footer names title.
+func openWorkbook(w io.Writer, kind string, layout func(sheets int) []sheetLayout, inv Invoice, title string, opts Options) (*xlsxstream.Workbook, styles, int, error) {
 	sheets := lineSheets(inv.LineCount, opts)
 	places := int(inv.Currency.MinorUnits())
 	tpl, err := templateFor(fmt.Sprintf("%s/%d/%d", kind, places, sheets), places, func() []sheetLayout { return layout(sheets) })
 	if err != nil {
 		return nil, styles{}, 0, err
 	}
-	b, err := xlsxstream.NewWorkbook(w, tpl.Template)
+	b, err := xlsxstream.NewWorkbook(w, tpl.Template, inv.IssueDate.Time(), footerText(title))
 	return b, tpl.styles, sheets, err
 }
 
@@ -78,25 +81,26 @@ func lineSheetName(base string, k int) string {
 }
 
 func reconciliationLayout(sheets int) []sheetLayout {
-	layout := []sheetLayout{{name: "Summary", widths: []float64{16, 22, 22, 22, 22, 22}}}
+	layout := []sheetLayout{{name: "Summary", widths: []float64{18, 28, 18, 16, 16, 16}}}
 	for k := 1; k <= sheets; k++ {
 		layout = append(layout, sheetLayout{name: lineSheetName("Line items", k), widths: lineItemWidths, freeze: true, table: LineItemColumns, tableN: k})
 	}
-	return append(layout, sheetLayout{name: "Control", widths: []float64{18, 18, 18, 18}})
+	return append(layout, sheetLayout{name: "Control", widths: []float64{14, 16, 16, 16}})
 }
 
 // WriteReconciliation writes the reconciliation workbook of an invoice
 // (SPEC §8): Summary, Line items (continued on Line items (2), ... past
 // Excel's row limit) and Control.
 func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	b, st, sheets, err := openWorkbook(w, "reconciliation", reconciliationLayout, inv, opts)
+	title := "Reconciliation " + inv.Number
+	b, st, sheets, err := openWorkbook(w, "reconciliation", reconciliationLayout, inv, title, opts)
 	if err != nil {
 		return err
 	}
 	sums := &lineSums{subtotal: decimal.Zero, tax: decimal.Zero, total: decimal.Zero, customers: map[string]*customerTotal{}}
 	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, LineItemColumns) }
 	ended := func(k, rows int) error { return b.Table(k, len(LineItemColumns), rows) }
-	err = writeLineSheets(b, 1, sheets, opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
+	err = writeLineSheets(b, 1, sheets, len(LineItemColumns), opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
 		if err := lineRow(s, st, inv, l); err != nil {
 			return fmt.Errorf("line %d of invoice %s: %w", sums.lines+1, inv.Number, err)
 		}
@@ -106,13 +110,13 @@ func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) er
 	if err != nil {
 		return err
 	}
-	if err := writeSheet(b, 0, func(s *xlsxstream.Sheet) error { return writeSummary(s, st, inv, sums) }); err != nil {
+	if err := writeSheet(b, 0, summaryRows(st, inv, sums)); err != nil {
 		return err
 	}
-	if err := writeSheet(b, sheets+1, func(s *xlsxstream.Sheet) error { return writeControl(s, st, inv, sums) }); err != nil {
+	if err := writeSheet(b, sheets+1, controlRows(st, inv, sums)); err != nil {
 		return err
 	}
-	return b.Close("Reconciliation "+inv.Number, inv.IssueDate.Time())
+	return b.Close(title, inv.IssueDate.Time())
 }
 
 type lineSums struct {
@@ -136,12 +140,16 @@ func (s *lineSums) add(l *Line) {
 // of its workbook, each with a header row and at most the row limit: the
 // sheet count comes from the invoice's line count, so lines past it are an
 // error, and sheets it leaves empty keep their header. ended is told each
-// sheet's number (from 0) and its rows below the header.
-func writeLineSheets(b *xlsxstream.Workbook, first, n int, opts Options, inv Invoice, lines Lines,
+// sheet's number (from 0) and its rows below the header. Each sheet
+// declares cols columns and the rows the line count gives it.
+func writeLineSheets(b *xlsxstream.Workbook, first, n, cols int, opts Options, inv Invoice, lines Lines,
 	header func(*xlsxstream.Sheet) error, ended func(k, rows int) error, row func(*xlsxstream.Sheet, *Line) error) error {
 	per := opts.maxRows() - 1
+	sheet := func(k int) (*xlsxstream.Sheet, error) {
+		return b.Sheet(first+k, cols, 1+min(per, max(0, inv.LineCount-k*per)))
+	}
 	k, rows := 0, 0
-	s, err := b.Sheet(first)
+	s, err := sheet(0)
 	if err == nil {
 		err = header(s)
 	}
@@ -164,7 +172,7 @@ func writeLineSheets(b *xlsxstream.Workbook, first, n int, opts Options, inv Inv
 			}
 			k, rows = k+1, 0
 			var err error
-			if s, err = b.Sheet(first + k); err != nil {
+			if s, err = sheet(k); err != nil {
 				return err
 			}
 			if err := header(s); err != nil {
@@ -185,7 +193,7 @@ func writeLineSheets(b *xlsxstream.Workbook, first, n int, opts Options, inv Inv
 	}
 	for k++; k < n; k++ {
 		rows = 0
-		if s, err = b.Sheet(first + k); err != nil {
+		if s, err = sheet(k); err != nil {
 			return err
 		}
 		if err := header(s); err != nil {
@@ -199,12 +207,12 @@ func writeLineSheets(b *xlsxstream.Workbook, first, n int, opts Options, inv Inv
 }
 
 // writeSheet writes a small sheet whole.
-func writeSheet(b *xlsxstream.Workbook, i int, rows func(*xlsxstream.Sheet) error) error {
-	s, err := b.Sheet(i)
+func writeSheet(b *xlsxstream.Workbook, i int, rows [][]cellFn) error {
+	s, err := b.Sheet(i, width(rows), len(rows))
 	if err != nil {
 		return err
 	}
-	if err := rows(s); err != nil {
+	if err := writeRows(s, rows); err != nil {
 		return err
 	}
 	return b.EndSheet(i, s)
@@ -218,7 +226,7 @@ func lineRow(s *xlsxstream.Sheet, st styles, inv Invoice, l *Line) error {
 	}
 	s.Date(st.date, l.ChargeStart)
 	s.Date(st.date, l.ChargeEnd)
-	if err := s.Numbers(styled(l.UnitPrice, st.price), styled(l.EffectiveUnitPrice, st.price), styled(l.Quantity, 0),
+	if err := s.Numbers(styled(l.UnitPrice, st.priceStyle(l.UnitPrice)), styled(l.EffectiveUnitPrice, st.priceStyle(l.EffectiveUnitPrice)), styled(l.Quantity, 0),
 		styled(l.Amount, st.money), styled(l.Tax, st.money), styled(l.Total, st.money)); err != nil {
 		return err
 	}
@@ -239,7 +247,7 @@ func lineRow(s *xlsxstream.Sheet, st styles, inv Invoice, l *Line) error {
 	return nil
 }
 
-func writeSummary(s *xlsxstream.Sheet, st styles, inv Invoice, sums *lineSums) error {
+func summaryRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
 	label := func(name string) cellFn { return txt(st.bold, name) }
 	rows := [][]cellFn{
 		{label("Invoice"), txt(0, inv.Number)},
@@ -251,7 +259,7 @@ func writeSummary(s *xlsxstream.Sheet, st styles, inv Invoice, sums *lineSums) e
 		{label("Window end"), day(st.date, inv.WindowEnd)},
 		{label("Issue date"), day(st.date, inv.IssueDate)},
 		{label("Currency"), txt(0, string(inv.Currency))},
-		{label("Tax rate"), num(0, inv.TaxRate)},
+		{label("Tax rate"), num(st.percent, inv.TaxRate)},
 		{label("Subtotal"), num(st.money, inv.Subtotal)},
 		{label("Tax"), num(st.money, inv.Tax)},
 		{label("Total"), num(st.boldMoney, inv.Total)},
@@ -268,11 +276,11 @@ func writeSummary(s *xlsxstream.Sheet, st styles, inv Invoice, sums *lineSums) e
 		rows = append(rows, []cellFn{txt(0, c.id), txt(0, c.name), txt(0, c.country),
 			num(st.money, c.subtotal), num(st.money, c.tax), num(st.money, c.total)})
 	}
-	return writeRows(s, rows)
+	return rows
 }
 
 // writeControl ties the sum of the lines to the invoice's header (SPEC §8).
-func writeControl(s *xlsxstream.Sheet, st styles, inv Invoice, sums *lineSums) error {
+func controlRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
 	rows := [][]cellFn{headerCells(st, "Measure", "Sum of lines", "Invoice", "Difference")}
 	for _, m := range []struct {
 		name          string
@@ -283,5 +291,5 @@ func writeControl(s *xlsxstream.Sheet, st styles, inv Invoice, sums *lineSums) e
 		rows = append(rows, []cellFn{txt(0, m.name), num(st.money, m.lines), num(st.money, m.header), num(st.money, m.lines.Sub(m.header))})
 	}
 	rows = append(rows, []cellFn{txt(0, "Lines"), count(sums.lines), count(inv.LineCount), count(sums.lines - inv.LineCount)})
-	return writeRows(s, rows)
+	return rows
 }

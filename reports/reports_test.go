@@ -92,7 +92,7 @@ func TestReconciliationCellsReadBack(t *testing.T) {
 		t.Errorf("header %s", got)
 	}
 	want := []string{"K1", "Kaede KK", "C1", `=HYPERLINK("http://x","y")`, "JP", "INV-2026-000042", "O2", "S1", "LIC", "Seat",
-		"addQuantity", "2026-06-12", "2026-07-10", "1000", "-967", "1", "-967", "-97", "-1,064", "JPY", "2026-06-12", "29", "30", "", "no"}
+		"addQuantity", "2026-06-12", "2026-07-10", "1,000", "-967", "1", "-967", "-97", "-1,064", "JPY", "2026-06-12", "29", "30", "", "no"}
 	if got := items[2]; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("credit line:\n%q\nwant\n%q", got, want)
 	}

@@ -39,14 +39,40 @@ func blank(s *xlsxstream.Sheet) error { s.Skip(); return nil }
 func headerCells(st styles, names ...string) []cellFn {
 	row := make([]cellFn, len(names))
 	for i, n := range names {
-		row[i] = txt(st.header, n)
+		row[i] = txt(st.headerStyle(n), n)
 	}
 	return row
+}
+
+// numericHeaders name the columns of numbers and dates: their headers are
+// right-aligned, over the figures.
+var numericHeaders = map[string]bool{
+	"ChargeStartDate": true, "ChargeEndDate": true, "UnitPrice": true, "EffectiveUnitPrice": true, "Quantity": true,
+	"Subtotal": true, "TaxTotal": true, "Total": true, "ActivityDate": true, "DaysCharged": true, "DaysInTerm": true,
+	"Sum of lines": true, "Invoice": true, "Difference": true, "Lines": true, "Amount": true, "Tax": true,
+	"Date": true, "Service from": true, "Service to": true, "Unit price": true,
+}
+
+// headerStyle is the style of a column's header.
+func (s styles) headerStyle(name string) int {
+	if numericHeaders[name] {
+		return s.headerNum
+	}
+	return s.header
 }
 
 // writeHeader writes a sheet's header row.
 func writeHeader(s *xlsxstream.Sheet, st styles, names []string) error {
 	return writeRows(s, [][]cellFn{headerCells(st, names...)})
+}
+
+// width is the most cells of any of the rows.
+func width(rows [][]cellFn) int {
+	n := 0
+	for _, r := range rows {
+		n = max(n, len(r))
+	}
+	return n
 }
 
 // writeRows writes whole rows; an empty row is written as an empty row.

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/xuri/excelize/v2"
@@ -22,10 +23,18 @@ import (
 type sheetLayout struct {
 	name   string
 	widths []float64 // column widths from column A
-	freeze bool      // freeze the header row
+	freeze bool      // freeze the header row, and repeat it on every printed page
 	table  []string  // the column names of the sheet's auto-filter table; nil: none
 	tableN int       // the table's number, for its name
 }
+
+// footer is every printed page's footer: the document and its invoice
+// number on the left (each workbook's own), the page of pages on the right.
+const footer = "&L" + xlsxstream.PlaceholderFooter + "&RPage &P of &N"
+
+// footerText is a text as a footer shows it: "&" starts a footer code, so a
+// literal one is doubled.
+func footerText(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 
 // workbookTemplate is what a kind of workbook shares: its parts, ready to
 // copy, and the cell styles its rows use.
@@ -82,10 +91,28 @@ func buildTemplate(places int, layouts []sheetLayout) (*workbookTemplate, error)
 	return &workbookTemplate{Template: t, styles: st}, nil
 }
 
-// layoutSheet sets a template sheet's widths, panes and table. A table's
-// columns take their names from its header row, written here and dropped
-// from the template with every other row.
+// layoutSheet sets a template sheet's print set-up, widths, panes and
+// table. A table's columns take their names from its header row, written
+// here and dropped from the template with every other row. Printed, a
+// sheet is landscape and one page wide, however many pages long, with its
+// header row on every page and the footer.
 func layoutSheet(f *excelize.File, st styles, l sheetLayout) error {
+	fit, landscape, wide, tall := true, "landscape", 1, 0
+	if err := f.SetSheetProps(l.name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := f.SetPageLayout(l.name, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(l.name, &excelize.HeaderFooterOptions{OddFooter: footer}); err != nil {
+		return err
+	}
+	if l.freeze {
+		if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: l.name,
+			RefersTo: "'" + strings.ReplaceAll(l.name, "'", "''") + "'!$1:$1"}); err != nil {
+			return err
+		}
+	}
 	sw, err := f.NewStreamWriter(l.name)
 	if err != nil {
 		return err
@@ -103,7 +130,7 @@ func layoutSheet(f *excelize.File, st styles, l sheetLayout) error {
 	if l.table != nil {
 		header := make([]any, len(l.table))
 		for i, c := range l.table {
-			header[i] = excelize.Cell{StyleID: st.header, Value: c}
+			header[i] = excelize.Cell{StyleID: st.headerStyle(c), Value: c}
 		}
 		if err := sw.SetRow("A1", header); err != nil {
 			return err

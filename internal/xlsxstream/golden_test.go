@@ -35,12 +35,17 @@ func goldenTemplate(t *testing.T) *xlsxstream.Template {
 	if _, err := f.NewSheet("Rows"); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.SetHeaderFooter("Front", &excelize.HeaderFooterOptions{OddFooter: "&L" + xlsxstream.PlaceholderFooter + "&RPage &P of &N"}); err != nil {
+		t.Fatal(err)
+	}
 	sw, err := f.NewStreamWriter("Front")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sw.SetColWidth(1, 1, 20); err != nil {
-		t.Fatal(err)
+	for col := 3; col >= 1; col-- { // excelize keeps widths in a map: the template sorts them
+		if err := sw.SetColWidth(col, col, float64(10*col)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := sw.Flush(); err != nil {
 		t.Fatal(err)
@@ -74,11 +79,11 @@ func goldenTemplate(t *testing.T) *xlsxstream.Template {
 
 func writeGolden(t *testing.T, w io.Writer) {
 	t.Helper()
-	b, err := xlsxstream.NewWorkbook(w, goldenTemplate(t))
+	b, err := xlsxstream.NewWorkbook(w, goldenTemplate(t), time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC), "Invoice A&B <1>")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Sheet(0)
+	s, err := b.Sheet(0, 11, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +105,7 @@ func writeGolden(t *testing.T, w io.Writer) {
 	if err := b.EndSheet(0, s); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = b.Sheet(1); err != nil {
+	if s, err = b.Sheet(1, wide, 3); err != nil {
 		t.Fatal(err)
 	}
 	for r := 0; r < 3; r++ {
@@ -190,6 +195,11 @@ func TestEachPartMatchesItsGoldenFile(t *testing.T) {
 	}
 	if formula, _ := f.GetCellFormula("Front", "C1"); formula != "" {
 		t.Errorf("text from the data became the formula %q", formula)
+	}
+	for _, zf := range zr.File {
+		if got := zf.Modified.Format(time.DateTime); got != "2026-06-15 00:00:00" {
+			t.Errorf("%s is dated %s, want the workbook's stamp", zf.Name, got)
+		}
 	}
 }
 

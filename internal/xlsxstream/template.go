@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,11 +30,13 @@ type staticPart struct {
 	data compressedHead
 }
 
-// sheetTemplate is a worksheet part split around its rows.
+// sheetTemplate is a worksheet part split around its dimension's range and
+// its rows.
 type sheetTemplate struct {
-	part string
-	head compressedHead // up to and including <sheetData>
-	tail []byte         // from </sheetData>
+	part  string
+	head  compressedHead // up to the range of <dimension ref="
+	front []byte         // after the range, up to and including <sheetData>
+	tail  []byte         // from </sheetData>, with PlaceholderFooter where the footer's text goes
 }
 
 type tableTemplate struct {
@@ -43,10 +46,13 @@ type tableTemplate struct {
 
 // Placeholders a template carries where each workbook's values go: a table
 // laid out for the template spans TableRef(cols, PlaceholderRows).
+// A sheet's footer (set with excelize's SetHeaderFooter) may hold
+// PlaceholderFooter, which each workbook replaces with its own text.
 const (
-	PlaceholderTitle = "XLSXSTREAM-TITLE-PLACEHOLDER"
-	PlaceholderStamp = "2000-01-01T00:00:00Z"
-	PlaceholderRows  = 999999
+	PlaceholderTitle  = "XLSXSTREAM-TITLE-PLACEHOLDER"
+	PlaceholderStamp  = "2000-01-01T00:00:00Z"
+	PlaceholderRows   = 999999
+	PlaceholderFooter = "XLSXSTREAM-FOOTER-PLACEHOLDER"
 )
 
 // NewTemplate turns a workbook laid out by excelize (sheets with their widths,
@@ -90,11 +96,18 @@ func NewTemplate(f *excelize.File, creator string) (*Template, error) {
 			if open < 0 || end < open {
 				return nil, fmt.Errorf("%s has no rows element", name)
 			}
-			head, err := compressHead(data[:open+len("<sheetData>")])
+			const dim = `<dimension ref="A1"`
+			at := bytes.Index(data[:open], []byte(dim))
+			if at < 0 {
+				return nil, fmt.Errorf("%s has no dimension to fill in", name)
+			}
+			split := at + len(dim) - len(`A1"`)
+			head, err := compressHead(data[:split])
 			if err != nil {
 				return nil, err
 			}
-			t.sheets[n-1] = sheetTemplate{part: name, head: head, tail: data[end:]}
+			front := sortColumns(data[split+len("A1") : open+len("<sheetData>")])
+			t.sheets[n-1] = sheetTemplate{part: name, head: head, front: front, tail: data[end:]}
 		case strings.HasPrefix(name, "xl/tables/table"):
 			n, err := partNumber(name, "xl/tables/table", len(t.tables))
 			if err != nil {
@@ -122,6 +135,28 @@ func NewTemplate(f *excelize.File, creator string) (*Template, error) {
 	}
 	sort.Slice(t.static, func(i, j int) bool { return t.static[i].name < t.static[j].name })
 	return t, nil
+}
+
+// colElement is one <col .../> of a sheet's column widths.
+var colElement = regexp.MustCompile(`<col min="(\d+)"[^>]*/>`)
+
+// sortColumns puts a sheet's <col> elements in column order, as the
+// schema asks (excelize writes them in map order, which some readers
+// drop).
+func sortColumns(front []byte) []byte {
+	open, end := bytes.Index(front, []byte("<cols>")), bytes.Index(front, []byte("</cols>"))
+	if open < 0 || end < open {
+		return front
+	}
+	cols := colElement.FindAll(front[open+len("<cols>"):end], -1)
+	sort.SliceStable(cols, func(i, j int) bool {
+		a, _ := strconv.Atoi(string(colElement.FindSubmatch(cols[i])[1]))
+		b, _ := strconv.Atoi(string(colElement.FindSubmatch(cols[j])[1]))
+		return a < b
+	})
+	out := append([]byte(nil), front[:open+len("<cols>")]...)
+	out = append(out, bytes.Join(cols, nil)...)
+	return append(out, front[end:]...)
 }
 
 // partNumber reads N out of PREFIX N .xml and checks it is in 1..most.

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,14 +36,19 @@ func (p *pooledFlater) Close() error {
 // rows come, so memory does not grow with the number of rows. Parts are
 // written in a fixed order, so the same content always gives the same bytes.
 type Workbook struct {
-	zw  *zip.Writer
-	tpl *Template
+	zw     *zip.Writer
+	tpl    *Template
+	stamp  time.Time // every part's modification time
+	footer string    // the sheets' footer text, for PlaceholderFooter
 }
 
 // NewWorkbook starts a workbook of the template on w and writes its static
-// parts.
-func NewWorkbook(w io.Writer, tpl *Template) (*Workbook, error) {
-	b := &Workbook{zw: zip.NewWriter(w), tpl: tpl}
+// parts. stamp is the time every part of the archive carries (a fixed time
+// keeps the bytes the same from one writing to the next); footer replaces
+// PlaceholderFooter in the sheets' footers (already in the footer's
+// syntax: &P is the page number, && an ampersand).
+func NewWorkbook(w io.Writer, tpl *Template, stamp time.Time, footer string) (*Workbook, error) {
+	b := &Workbook{zw: zip.NewWriter(w), tpl: tpl, stamp: stamp.UTC(), footer: string(appendEscaped(nil, footer))}
 	for _, p := range tpl.static {
 		e, err := b.entry(p.name, p.data)
 		if err != nil {
@@ -56,13 +62,24 @@ func NewWorkbook(w io.Writer, tpl *Template) (*Workbook, error) {
 }
 
 // Sheet starts the i-th sheet of the template and returns its row writer;
-// EndSheet finishes it.
-func (b *Workbook) Sheet(i int) (*Sheet, error) {
-	e, err := b.entry(b.tpl.sheets[i].part, b.tpl.sheets[i].head)
+// EndSheet finishes it. cols and rows are how many columns and rows the
+// sheet will hold: its declared dimension, which readers that stream a
+// sheet (openpyxl's read-only mode) trust to know where the data ends.
+func (b *Workbook) Sheet(i, cols, rows int) (*Sheet, error) {
+	t := b.tpl.sheets[i]
+	e, err := b.entry(t.part, t.head)
 	if err != nil {
 		return nil, err
 	}
-	return newSheet(e), nil
+	s := newSheet(e)
+	s.buf = append(s.buf, "A1"...)
+	if cols > 1 || rows > 1 {
+		s.buf = append(s.buf, ':')
+		s.buf = append(s.buf, ColumnName(max(cols, 1)-1)...)
+		s.buf = strconv.AppendInt(s.buf, int64(max(rows, 1)), 10)
+	}
+	s.buf = append(s.buf, t.front...)
+	return s, nil
 }
 
 // EndSheet writes the rest of the i-th sheet after its rows.
@@ -70,7 +87,11 @@ func (b *Workbook) EndSheet(i int, s *Sheet) error {
 	if s.err != nil {
 		return s.err
 	}
-	s.buf = append(s.buf, b.tpl.sheets[i].tail...)
+	tail := b.tpl.sheets[i].tail
+	if bytes.Contains(tail, []byte(PlaceholderFooter)) {
+		tail = bytes.ReplaceAll(tail, []byte(PlaceholderFooter), []byte(b.footer))
+	}
+	s.buf = append(s.buf, tail...)
 	err := s.w.(*entry).finish(s.buf)
 	s.release()
 	return err
@@ -159,6 +180,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // not a rewrite of bytes already written.
 func (b *Workbook) entry(name string, head compressedHead) (*entry, error) {
 	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8} // sizes follow the data
+	fh.SetModTime(b.stamp)                                             //nolint:staticcheck // the MS-DOS time alone: no extra field, readers show it as is
 	w, err := b.zw.CreateRaw(fh)
 	if err != nil {
 		return nil, err
