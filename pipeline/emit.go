@@ -127,7 +127,7 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			t := emitTask{inv: inv}
 			for _, kind := range []string{KindReconciliation, KindInvoice} {
 				path := e.Path(t.inv, kind)
-				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && prev.Path == path {
+				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && sameFolder(prev.Path, path) {
 					if unchanged, st := checkFile(prev); unchanged {
 						if st != nil {
 							restat.Add(inv.Number, kind, path, st.sha256, st.size, st.modifiedNS)
@@ -217,12 +217,23 @@ func (e *FileEmitter) writeBatch(ctx context.Context, s *store.EmitSession, batc
 	return rec.Len(), nil
 }
 
-// Path is where a file of an invoice lives, so that finance can browse by
-// account, window, currency and number:
-// out/P1/2026-05-15/INV-2026-000001_USD_reconciliation.xlsx.
+// Path is where a file of an invoice lives, in a folder per account and
+// window, named so that a file sorts and is found on its own, out of its
+// folder too (SPEC §8): account, window start, currency, number and kind:
+// out/P1/2026-05-15/P1_2026-05-15_USD_INV-2026-000001_reconciliation.xlsx.
 func (e *FileEmitter) Path(inv reports.Invoice, kind string) string {
-	name := fmt.Sprintf("%s_%s_%s.xlsx", safeName(inv.Number), inv.Currency, kind)
-	return filepath.Join(e.OutputDir, safeName(inv.AccountID), inv.WindowStart.String(), name)
+	account := safeName(inv.AccountID)
+	name := fmt.Sprintf("%s_%s_%s_%s_%s.xlsx", account, inv.WindowStart, inv.Currency, safeName(inv.Number), kind)
+	return filepath.Join(e.OutputDir, account, inv.WindowStart.String(), name)
+}
+
+// sameFolder reports whether a recorded file is in the folder a file of its
+// invoice is written to now. A file written under an earlier name
+// (NUMBER_CURRENCY_KIND.xlsx) keeps its name while it is as recorded: a
+// finalized invoice's files never change; one that is missing or altered is
+// written again under today's name.
+func sameFolder(recorded, path string) bool {
+	return filepath.Dir(recorded) == filepath.Dir(path)
 }
 
 // safeName keeps a name from the data from leaving its folder.

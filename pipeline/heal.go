@@ -72,9 +72,9 @@ func (e *FileEmitter) check(ctx context.Context, db sqlx.QueryerContext, number 
 	var missing []emitFile
 	for _, kind := range []string{KindReconciliation, KindInvoice} {
 		path := e.Path(inv, kind)
-		if prev, found := stored[kind]; found && prev.Path == path {
+		if prev, found := stored[kind]; found && sameFolder(prev.Path, path) {
 			if unchanged, _ := checkFile(prev); unchanged {
-				ok[kind] = HealedFile{Kind: kind, Path: path, SHA256: prev.SHA256}
+				ok[kind] = HealedFile{Kind: kind, Path: prev.Path, SHA256: prev.SHA256}
 				continue
 			}
 		}

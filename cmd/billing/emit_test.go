@@ -39,7 +39,7 @@ func TestFilesOfCommittedInvoicesAreWrittenByTheNextRun(t *testing.T) {
 		t.Errorf("run report:\n%s", out)
 	}
 	inv = o.invoice("INV-2026-000001")
-	wantRec := filepath.Join(o.dir, "out", "P1", "2026-05-15", "INV-2026-000001_USD_reconciliation.xlsx")
+	wantRec := filepath.Join(o.dir, "out", "P1", "2026-05-15", "P1_2026-05-15_USD_INV-2026-000001_reconciliation.xlsx")
 	if inv.Files == nil || inv.Files.Reconciliation != wantRec || inv.Files.Invoice != strings.Replace(wantRec, "reconciliation", "invoice", 1) {
 		t.Fatalf("files %+v", inv.Files)
 	}
@@ -147,4 +147,38 @@ func TestLeftoverTemporaryFilesGoAndFilesAreGroupReadable(t *testing.T) {
 	if mode := info.Mode().Perm(); mode != 0o640 {
 		t.Errorf("file mode %o, want 640", mode)
 	}
+}
+
+// A file written by an earlier version under its old name
+// (NUMBER_CURRENCY_KIND.xlsx) keeps its name and bytes while it is as
+// recorded; once missing, it is written again under today's name.
+func TestFilesUnderTheirOldNamesKeepWorking(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
+	newName := filepath.Join(o.dir, "out", "P1", "2026-05-15", "P1_2026-05-15_USD_INV-2026-000001_invoice.xlsx")
+	oldName := filepath.Join(o.dir, "out", "P1", "2026-05-15", "INV-2026-000001_USD_invoice.xlsx")
+	if err := os.Rename(newName, oldName); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.db.Exec(`UPDATE invoice_files SET path = $1 WHERE invoice_number = 'INV-2026-000001' AND kind = 'invoice'`, oldName); err != nil {
+		t.Fatal(err)
+	}
+	if out := o.billing("run", "--as-of", "2026-07-08T00:00:00Z", "--stage", "emit"); !strings.Contains(out, "files written:         0") {
+		t.Errorf("a file under its old name was written again:\n%s", out)
+	}
+	if got := o.invoice("INV-2026-000001").Files.Invoice; got != oldName {
+		t.Errorf("the invoice's file is %s, want the old name kept", got)
+	}
+	if err := os.Remove(oldName); err != nil {
+		t.Fatal(err)
+	}
+	if out := o.billing("run", "--as-of", "2026-07-08T00:00:00Z", "--stage", "emit"); !strings.Contains(out, "files written:         1") {
+		t.Errorf("the missing file was not written again:\n%s", out)
+	}
+	if got := o.invoice("INV-2026-000001").Files.Invoice; got != newName {
+		t.Errorf("the invoice's file is %s, want today's name", got)
+	}
+	o.billing("verify", "--files", "full")
 }
