@@ -1,6 +1,6 @@
 # The quick start: `make demo` runs the pipeline on the sample data, `make test`
 # runs the whole test suite. Both set up PostgreSQL themselves.
-.PHONY: build demo demo-stop test vet chaos bench bench-import bench-xlsx load-portal screenshots
+.PHONY: build demo demo-stop test vet chaos bench bench-import bench-xlsx load-portal screenshots check-files
 
 build:
 	go build -o bin/billing ./cmd/billing
@@ -51,3 +51,9 @@ load-portal: build
 # browser test in headless Chromium.
 screenshots:
 	BILLING_SCREENSHOTS=$(CURDIR)/docs/portal scripts/test.sh -run '^TestPortalInABrowser$$'
+
+# Every file every reader opens: the scenario files rendered and read back by
+# LibreOffice, openpyxl (read-only) and poppler, compared with the database.
+# SHOTS=DIR also pictures a USD, a JPY, a KWD and a credit invoice.
+check-files:
+	scripts/check-files.sh $(if $(SHOTS),--screenshots $(SHOTS))

@@ -24,9 +24,10 @@ import (
 type Config struct {
 	DatabaseURL string `yaml:"database_url"`
 	OutputDir   string `yaml:"output_dir"`
-	GraceDays   int    `yaml:"grace_days"` // days to wait after a closing date before closing (SPEC §3)
-	LogLevel    string `yaml:"log_level"`  // debug, info, warn, error
-	LogFormat   string `yaml:"log_format"` // text, json
+	Issuer      string `yaml:"invoice_issuer"` // the name at the top of PDF invoices
+	GraceDays   int    `yaml:"grace_days"`     // days to wait after a closing date before closing (SPEC §3)
+	LogLevel    string `yaml:"log_level"`      // debug, info, warn, error
+	LogFormat   string `yaml:"log_format"`     // text, json
 
 	// Payments (SPEC §9).
 	RetrySchedule string `yaml:"retry_schedule"` // days after the first attempt a soft-declined auto-charge is retried: "3d,5d,7d"
@@ -116,6 +117,13 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.OutputDir }, func(v string) string {
 			if v == "" {
 				return "output_dir is empty"
+			}
+			return ""
+		}),
+	textSetting("invoice_issuer", "BILLING_INVOICE_ISSUER", "invoice-issuer", "Billing", "who issues the invoices: the name at the top of every PDF invoice",
+		func(c *Config) *string { return &c.Issuer }, func(v string) string {
+			if strings.TrimSpace(v) == "" || len(v) > 200 {
+				return "invoice_issuer is empty or longer than 200 characters"
 			}
 			return ""
 		}),

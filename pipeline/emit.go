@@ -24,11 +24,17 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// File kinds, as stored in invoice_files and shown in the JSON contract.
+// File kinds, as stored in invoice_files and shown in the JSON contract:
+// the reconciliation spreadsheet, the invoice spreadsheet and the PDF
+// invoice (SPEC §8).
 const (
 	KindReconciliation = "reconciliation"
 	KindInvoice        = "invoice"
+	KindPDF            = "pdf"
 )
+
+// FileKinds are the files every invoice has, in the order they are written.
+var FileKinds = []string{KindReconciliation, KindInvoice, KindPDF}
 
 // FileEmitter writes the files of finalized invoices into OutputDir: the
 // emit stage. It writes every file an invoice lacks, and rewrites one that is
@@ -39,6 +45,7 @@ type FileEmitter struct {
 	OutputDir string
 	Log       *slog.Logger
 	Options   reports.Options
+	Issuer    string // who issues the invoices, at the top of the PDF
 
 	dirs sync.Map // folders made by this emitter
 }
@@ -125,7 +132,7 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 				return ErrStopped
 			}
 			t := emitTask{inv: inv}
-			for _, kind := range []string{KindReconciliation, KindInvoice} {
+			for _, kind := range FileKinds {
 				path := e.Path(t.inv, kind)
 				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && sameFolder(prev.Path, path) {
 					if unchanged, st := checkFile(prev); unchanged {
@@ -223,8 +230,17 @@ func (e *FileEmitter) writeBatch(ctx context.Context, s *store.EmitSession, batc
 // out/P1/2026-05-15/P1_2026-05-15_USD_INV-2026-000001_reconciliation.xlsx.
 func (e *FileEmitter) Path(inv reports.Invoice, kind string) string {
 	account := safeName(inv.AccountID)
-	name := fmt.Sprintf("%s_%s_%s_%s_%s.xlsx", account, inv.WindowStart, inv.Currency, safeName(inv.Number), kind)
+	name := fmt.Sprintf("%s_%s_%s_%s_%s", account, inv.WindowStart, inv.Currency, safeName(inv.Number), FileName(kind))
 	return filepath.Join(e.OutputDir, account, inv.WindowStart.String(), name)
+}
+
+// FileName is how a file of a kind ends its name: reconciliation.xlsx,
+// invoice.xlsx, invoice.pdf.
+func FileName(kind string) string {
+	if kind == KindPDF {
+		return "invoice.pdf"
+	}
+	return kind + ".xlsx"
 }
 
 // sameFolder reports whether a recorded file is in the folder a file of its
@@ -284,7 +300,7 @@ func fileSHA256(path string) (string, error) {
 }
 
 // tempPattern names a file being written; it becomes the file by a rename.
-const tempPattern = ".writing-*.xlsx"
+const tempPattern = ".writing-*"
 
 // removeLeftovers removes the temporary files of emitters that were killed
 // before renaming them into place. Only an emitter holding the emit lock
@@ -347,10 +363,13 @@ func (e *FileEmitter) write(inv reports.Invoice, kind, path string, lines report
 	out := fileBuffers.Get().(*bufio.Writer)
 	defer fileBuffers.Put(out)
 	out.Reset(io.MultiWriter(tmp, h))
-	if kind == KindReconciliation {
+	switch kind {
+	case KindReconciliation:
 		err = reports.WriteReconciliation(out, inv, lines, e.Options)
-	} else {
+	case KindInvoice:
 		err = reports.WriteDocument(out, inv, lines, e.Options)
+	default:
+		err = reports.WritePDF(out, inv, lines, reports.PDFOptions{Issuer: e.Issuer})
 	}
 	if err == nil {
 		err = out.Flush()

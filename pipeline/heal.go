@@ -70,7 +70,7 @@ func (e *FileEmitter) check(ctx context.Context, db sqlx.QueryerContext, number 
 	}
 	ok := map[string]HealedFile{}
 	var missing []emitFile
-	for _, kind := range []string{KindReconciliation, KindInvoice} {
+	for _, kind := range FileKinds {
 		path := e.Path(inv, kind)
 		if prev, found := stored[kind]; found && sameFolder(prev.Path, path) {
 			if unchanged, _ := checkFile(prev); unchanged {

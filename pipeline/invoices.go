@@ -41,6 +41,7 @@ type Invoice struct {
 type Files struct {
 	Reconciliation string `json:"reconciliation"`
 	Invoice        string `json:"invoice"`
+	PDF            string `json:"pdf"`
 }
 
 // InvoiceLine is one line of an invoice as the JSON contract shows it, with
@@ -219,6 +220,8 @@ func attachFiles(ctx context.Context, db sqlx.QueryerContext, invoices []Invoice
 			inv.Files.Reconciliation = f.Path
 		case KindInvoice:
 			inv.Files.Invoice = f.Path
+		case KindPDF:
+			inv.Files.PDF = f.Path
 		}
 	}
 	return nil

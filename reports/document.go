@@ -35,7 +35,7 @@ func documentLayout(sheets int) []sheetLayout {
 // charge, and a Charges sheet with every line (continued past Excel's row
 // limit on Charges (2), ...).
 func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	title := "Invoice " + inv.Number
+	title := documentTitle(inv) + " " + inv.Number
 	b, st, sheets, err := openWorkbook(w, "invoice", documentLayout, inv, title, opts)
 	if err != nil {
 		return err
@@ -86,13 +86,9 @@ func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
 }
 
 func documentFrontRows(st styles, inv Invoice, products map[string]*productTotal) [][]cellFn {
-	title := "Invoice"
-	if inv.Type == "credit" {
-		title = "Credit note"
-	}
 	label := func(name string) cellFn { return txt(st.bold, name) }
 	rows := [][]cellFn{
-		{label(title), txt(0, inv.Number)},
+		{label(documentTitle(inv)), txt(0, inv.Number)},
 		{},
 		{label("Billed to"), txt(0, inv.AccountName)},
 		{label("Account"), txt(0, inv.AccountID)},

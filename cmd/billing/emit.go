@@ -3,6 +3,9 @@ package main
 import "github.com/openbilling/billing/pipeline"
 
 // emitter is what the emit stage writes invoice files with.
-func (a *app) emitter() pipeline.Emitter {
-	return &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log}
+func (a *app) emitter() pipeline.Emitter { return a.fileEmitter() }
+
+// fileEmitter writes and heals invoice files in the configured folder.
+func (a *app) fileEmitter() *pipeline.FileEmitter {
+	return &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log, Issuer: a.cfg.Issuer}
 }

@@ -320,9 +320,11 @@ func TestPortalDownloadsServeTheStoredFileAndHealIt(t *testing.T) {
 		t.Fatal("the download of an altered file is not the stored file, or the file stayed altered")
 	}
 
-	_, page := c.expect(http.StatusNotFound, "GET", "/accounts/P1/invoices/"+p1Invoice+"/files/pdf", nil)
-	if !strings.Contains(page, "PDF documents are not written by this version") {
-		t.Errorf("pdf: %s", clip(page))
+	pdfPath, pdfSum := p.storedFile(p1Invoice, "pdf")
+	resp, body = c.expect(http.StatusOK, "GET", "/accounts/P1/invoices/"+p1Invoice+"/files/pdf", nil)
+	if body != string(readFile(t, pdfPath)) || resp.Header.Get("ETag") != `"`+pdfSum+`"` || resp.Header.Get("Content-Type") != "application/pdf" ||
+		resp.Header.Get("Content-Disposition") != `attachment; filename="P1_2026-05-15_USD_INV-2026-000001_invoice.pdf"` {
+		t.Errorf("the PDF download: %v", resp.Header)
 	}
 	c.expect(http.StatusNotFound, "GET", "/accounts/P1/invoices/"+p1Invoice+"/files/other", nil)
 
@@ -331,7 +333,7 @@ func TestPortalDownloadsServeTheStoredFileAndHealIt(t *testing.T) {
 	if err := p.db.Select(&entries, `SELECT actor || ' ' || remote_addr || ' ' || action || ' ' || object FROM audit_log WHERE action = 'download' ORDER BY entry_id`); err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 5 || !regexp.MustCompile(`^account P1, token \d+ 127\.0\.0\.1 download INV-2026-000001 reconciliation$`).MatchString(entries[0]) {
+	if len(entries) != 6 || !regexp.MustCompile(`^account P1, token \d+ 127\.0\.0\.1 download INV-2026-000001 reconciliation$`).MatchString(entries[0]) {
 		t.Errorf("audit log of downloads: %q", entries)
 	}
 }
@@ -356,6 +358,9 @@ func TestPortalFinanceDownloadsAMonthAsAZip(t *testing.T) {
 		names = append(names, f.Name)
 		number := strings.Split(f.Name, "_")[3]
 		kind := strings.TrimSuffix(strings.Split(f.Name, "_")[4], ".xlsx")
+		if strings.HasSuffix(f.Name, ".pdf") {
+			kind = "pdf"
+		}
 		path, _ := p.storedFile(number, kind)
 		rc, err := f.Open()
 		if err != nil {
@@ -366,9 +371,9 @@ func TestPortalFinanceDownloadsAMonthAsAZip(t *testing.T) {
 			t.Errorf("%s differs from the stored file", f.Name)
 		}
 	}
-	want := "M1_2026-06-01_EUR_INV-2026-000003_invoice.xlsx M1_2026-06-01_EUR_INV-2026-000003_reconciliation.xlsx " +
-		"M1_2026-06-01_GBP_INV-2026-000004_invoice.xlsx M1_2026-06-01_GBP_INV-2026-000004_reconciliation.xlsx " +
-		"M1_2026-06-01_USD_INV-2026-000005_invoice.xlsx M1_2026-06-01_USD_INV-2026-000005_reconciliation.xlsx"
+	want := "M1_2026-06-01_EUR_INV-2026-000003_invoice.xlsx M1_2026-06-01_EUR_INV-2026-000003_invoice.pdf M1_2026-06-01_EUR_INV-2026-000003_reconciliation.xlsx " +
+		"M1_2026-06-01_GBP_INV-2026-000004_invoice.xlsx M1_2026-06-01_GBP_INV-2026-000004_invoice.pdf M1_2026-06-01_GBP_INV-2026-000004_reconciliation.xlsx " +
+		"M1_2026-06-01_USD_INV-2026-000005_invoice.xlsx M1_2026-06-01_USD_INV-2026-000005_invoice.pdf M1_2026-06-01_USD_INV-2026-000005_reconciliation.xlsx"
 	if strings.Join(names, " ") != want {
 		t.Errorf("zip entries:\n%s\nwant:\n%s", strings.Join(names, " "), want)
 	}

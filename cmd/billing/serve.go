@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/jobs"
-	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/portal"
 	"github.com/openbilling/billing/store"
 )
@@ -40,7 +39,7 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	// the second would open a new PostgreSQL connection.
 	db.SetMaxOpenConns(portalConnections)
 	db.SetMaxIdleConns(portalConnections)
-	files := &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log}
+	files := a.fileEmitter()
 	p.Emitter = files
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {

@@ -1,0 +1,439 @@
+package reports
+
+import (
+	_ "embed" // the fonts every PDF embeds
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/shopspring/decimal"
+	"github.com/signintech/gopdf"
+
+	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/pipeline/money"
+)
+
+// The PDF invoice's fonts, embedded in the binary and, subset to the
+// characters used, in every document: DejaVu Sans for Latin, Greek and
+// Cyrillic text and the product's own labels, IPAex Gothic for Japanese
+// and the other CJK text a name may hold (licences beside them).
+var (
+	//go:embed fonts/DejaVuSans.ttf
+	dejaVuSans []byte
+	//go:embed fonts/DejaVuSans-Bold.ttf
+	dejaVuSansBold []byte
+	//go:embed fonts/ipaexg.ttf
+	ipaexGothic []byte
+)
+
+// PDFOptions tune the PDF invoice.
+type PDFOptions struct {
+	Issuer string // who issues the invoice, shown at its top
+}
+
+// pdfFonts are the fonts parsed once for every document; each document
+// embeds the subset of the characters it uses.
+var pdfFonts = sync.OnceValues(func() (*gopdf.FontContainer, error) {
+	c := &gopdf.FontContainer{}
+	for family, data := range map[string][]byte{"text": dejaVuSans, "bold": dejaVuSansBold, "cjk": ipaexGothic} {
+		if err := c.AddTTFFontData(family, data); err != nil {
+			return nil, fmt.Errorf("reading the PDF font %s: %w", family, err)
+		}
+	}
+	return c, nil
+})
+
+// pdfDoc is a PDF invoice being written.
+type pdfDoc struct {
+	*gopdf.GoPdf
+	inv     Invoice
+	cur     money.Currency
+	fonts   *gopdf.FontContainer
+	hasCJK  bool  // the CJK font is in the document
+	err     error // the first error of drawing
+	footers int
+}
+
+// Page geometry, in millimetres (A4 portrait).
+const (
+	pdfMargin = 15.0
+	pdfWidth  = 210.0 - 2*pdfMargin
+	pdfHeight = 297.0
+	pdfLine   = 5.0
+	pdfBottom = pdfHeight - pdfMargin - 8 // where a page's rows end
+)
+
+// MaxPDFLines is the most lines a PDF invoice itemises one by one: past
+// it, the PDF says how many more there are and that the invoice spreadsheet
+// holds them all, so a document of any size takes bounded memory (a PDF's
+// pages are held until it is written) and stays a readable document.
+const MaxPDFLines = 5000
+
+// WritePDF writes the invoice document as a PDF for the account holder
+// (SPEC §8): a header with the issuer and the account, the itemised
+// summary by product and charge type, the tax and the total (or the credit),
+// then the detail of every charge with its service period, the days charged
+// of the term's and its tier breakdown, and page numbers. Its fonts are
+// embedded, so every name renders on any reader, and the same invoice
+// always gives the same bytes (the issue date as the document's dates).
+func WritePDF(w io.Writer, inv Invoice, lines Lines, opts PDFOptions) error {
+	fonts, err := pdfFonts()
+	if err != nil {
+		return err
+	}
+	gp := &gopdf.GoPdf{}
+	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
+	gp.SetCompressLevel(1) // fast: most of a PDF's cost is compressing it
+	gp.SetInfo(gopdf.PdfInfo{Title: documentTitle(inv) + " " + inv.Number, Author: opts.Issuer, Creator: "billing", Producer: "billing",
+		CreationDate: inv.IssueDate.Time()})
+	d := &pdfDoc{GoPdf: gp, inv: inv, cur: inv.Currency, fonts: fonts}
+	for _, family := range []string{"text", "bold"} {
+		if err := gp.AddTTFFontFromFontContainer(family, fonts); err != nil {
+			return err
+		}
+	}
+	gp.AddFooter(d.footer)
+
+	// The summary needs every line; the detail follows it. Summing first
+	// reads the lines once, the detail reads them again as it draws them.
+	products := map[string]*productTotal{}
+	count := 0
+	if err := lines(func(l *Line) error {
+		count++
+		key := l.SKU + "\x1f" + string(l.ChargeType)
+		p, ok := products[key]
+		if !ok {
+			p = &productTotal{sku: l.SKU, name: l.ProductName, charge: string(l.ChargeType), amount: decimal.Zero, tax: decimal.Zero, total: decimal.Zero}
+			products[key] = p
+		}
+		p.lines++
+		p.amount, p.tax, p.total = p.amount.Add(l.Amount), p.tax.Add(l.Tax), p.total.Add(l.Total)
+		return nil
+	}); err != nil {
+		return err
+	}
+	gp.AddPage()
+	gp.SetXY(pdfMargin, pdfMargin)
+	d.header(opts.Issuer)
+	d.summary(products)
+	if err := d.detail(lines, count); err != nil {
+		return err
+	}
+	if d.err == nil {
+		d.err = gp.FillInPlaceHoldText("pages", fmt.Sprint(d.footers), gopdf.Left)
+	}
+	if d.err != nil {
+		return fmt.Errorf("writing the PDF of invoice %s: %w", inv.Number, d.err)
+	}
+	_, err = gp.WriteTo(w)
+	return err
+}
+
+// footer is every page's footer: the document and its number, and the page
+// of pages (the total filled in at the end).
+func (d *pdfDoc) footer() {
+	d.footers++
+	d.SetTextColor(110, 110, 110)
+	d.SetXY(pdfMargin+0.5, pdfHeight-pdfMargin-3)
+	d.setFont(false, false, 8)
+	if err := d.Cell(nil, documentTitle(d.inv)+" "+d.inv.Number); err != nil && d.err == nil {
+		d.err = err
+	}
+	label := fmt.Sprintf("Page %d of ", d.footers)
+	d.setFont(false, false, 8)
+	w, _ := d.MeasureTextWidth(label)
+	y := pdfHeight - pdfMargin - 3
+	d.SetXY(pdfMargin+pdfWidth-w-8, y)
+	if err := d.Cell(nil, label); err != nil && d.err == nil {
+		d.err = err
+	}
+	d.SetXY(pdfMargin+pdfWidth-8, y+2.1) // a place holder is set from its baseline, a cell from its top
+	if err := d.PlaceHolderText("pages", 8); err != nil && d.err == nil {
+		d.err = err
+	}
+	d.SetTextColor(0, 0, 0)
+}
+
+func documentTitle(inv Invoice) string {
+	if inv.Type == "credit" || inv.Total.IsNegative() {
+		return "Credit note"
+	}
+	return "Invoice"
+}
+
+// text writes s in a cell of width w at the current position and moves
+// right by w, switching to the CJK font for the characters DejaVu Sans
+// lacks, cut with an ellipsis to fit.
+func (d *pdfDoc) text(w, h float64, s, align string, bold bool, size float64) {
+	runs := scriptRuns(s)
+	width := func(rs []run) float64 {
+		total := 0.0
+		for _, r := range rs {
+			d.setFont(r.cjk, bold, size)
+			n, err := d.MeasureTextWidth(r.s)
+			if err != nil && d.err == nil {
+				d.err = err
+			}
+			total += n
+		}
+		return total
+	}
+	for len(runs) > 0 && width(runs) > w-1 { // cut to fit, a character at a time
+		last := &runs[len(runs)-1]
+		rs := []rune(strings.TrimSuffix(last.s, "…"))
+		if len(rs) <= 1 {
+			runs = runs[:len(runs)-1]
+			continue
+		}
+		last.s = string(rs[:len(rs)-1]) + "…"
+	}
+	x, y := d.GetX(), d.GetY()
+	used := width(runs)
+	start := x + 0.5
+	switch align {
+	case "R":
+		start = x + w - 0.5 - used
+	case "C":
+		start = x + (w-used)/2
+	}
+	d.SetXY(start, y)
+	for _, r := range runs {
+		d.setFont(r.cjk, bold, size)
+		n, _ := d.MeasureTextWidth(r.s)
+		if err := d.CellWithOption(&gopdf.Rect{W: n, H: h}, r.s, gopdf.CellOption{Align: gopdf.Left | gopdf.Middle}); err != nil && d.err == nil {
+			d.err = err
+		}
+	}
+	d.SetXY(x+w, y)
+}
+
+// setFont chooses the font of a run; the CJK font joins the document the
+// first time a run needs it.
+func (d *pdfDoc) setFont(cjk, bold bool, size float64) {
+	family := "text"
+	switch {
+	case cjk:
+		family = "cjk" // IPAex Gothic has no bold face
+		if !d.hasCJK {
+			if err := d.AddTTFFontFromFontContainer("cjk", d.fonts); err != nil && d.err == nil {
+				d.err = err
+			}
+			d.hasCJK = true
+		}
+	case bold:
+		family = "bold"
+	}
+	if err := d.SetFont(family, "", size); err != nil && d.err == nil {
+		d.err = err
+	}
+}
+
+// ln moves to the start of the line h below.
+func (d *pdfDoc) ln(h float64) { d.SetXY(pdfMargin, d.GetY()+h) }
+
+// run is a stretch of text in one font.
+type run struct {
+	s   string
+	cjk bool
+}
+
+// scriptRuns splits a text into runs of CJK characters and the rest.
+func scriptRuns(s string) []run {
+	var out []run
+	for _, r := range s {
+		cjk := isCJK(r)
+		if n := len(out); n > 0 && out[n-1].cjk == cjk {
+			out[n-1].s += string(r)
+			continue
+		}
+		out = append(out, run{s: string(r), cjk: cjk})
+	}
+	return out
+}
+
+// isCJK is true for the characters set in IPAex Gothic: Japanese kana,
+// CJK ideographs and symbols, and full-width forms.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		r >= 0x3000 && r <= 0x303F || r >= 0xFF00 && r <= 0xFFEF || r >= 0x31F0 && r <= 0x31FF
+}
+
+// amount writes an amount with the currency's decimals and thousands
+// separators.
+func (d *pdfDoc) amount(v decimal.Decimal) string { return grouped(money.Format(v, d.cur)) }
+
+// grouped puts thousands separators into a formatted number: 1234567.50 →
+// 1,234,567.50.
+func grouped(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		return sign + b.String() + "." + frac
+	}
+	return sign + b.String()
+}
+
+func (d *pdfDoc) header(issuer string) {
+	inv := d.inv
+	d.text(pdfWidth/2, 9, issuer, "L", true, 16)
+	d.text(pdfWidth/2, 9, documentTitle(inv), "R", true, 16)
+	d.ln(10)
+	facts := [][2]string{
+		{"Number", inv.Number},
+		{"Issue date", inv.IssueDate.String()},
+		{"Billed to", inv.AccountName},
+		{"Account", inv.AccountID},
+		{"Billing period", inv.WindowStart.String() + " – " + inv.WindowEnd.String() + " (" + inv.Billing + ")"},
+		{"Currency", string(inv.Currency)},
+	}
+	if inv.Adjusts != "" {
+		facts = append(facts, [2]string{"Adjusts invoice", inv.Adjusts})
+	}
+	for _, f := range facts {
+		d.SetTextColor(90, 90, 90)
+		d.text(35, pdfLine, f[0], "L", false, 9)
+		d.SetTextColor(0, 0, 0)
+		d.text(pdfWidth-35, pdfLine, f[1], "L", false, 9)
+		d.ln(pdfLine)
+	}
+	d.ln(4)
+}
+
+// tableHeader writes a row of column headers on a shaded band.
+func (d *pdfDoc) tableHeader(widths []float64, names []string, aligns string) {
+	d.SetFillColor(221, 235, 247)
+	d.RectFromUpperLeftWithStyle(pdfMargin, d.GetY(), pdfWidth, pdfLine+1, "F")
+	for i, n := range names {
+		d.text(widths[i], pdfLine+1, n, aligns[i:i+1], true, 8)
+	}
+	d.ln(pdfLine + 1)
+}
+
+var (
+	summaryWidths = []float64{30, 52, 26, 14, 20, 18, 20}
+	summaryNames  = []string{"Product", "Name", "Charge", "Lines", "Amount", "Tax", "Total"}
+)
+
+func (d *pdfDoc) summary(products map[string]*productTotal) {
+	d.text(pdfWidth, 7, "Summary", "L", true, 11)
+	d.ln(8)
+	d.tableHeader(summaryWidths, summaryNames, "LLLRRRR")
+	list := make([]*productTotal, 0, len(products))
+	for _, p := range products {
+		list = append(list, p)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].sku != list[j].sku {
+			return list[i].sku < list[j].sku
+		}
+		return list[i].charge < list[j].charge
+	})
+	for _, p := range list {
+		cells := []string{p.sku, p.name, p.charge, fmt.Sprint(p.lines), d.amount(p.amount), d.amount(p.tax), d.amount(p.total)}
+		for i, c := range cells {
+			d.text(summaryWidths[i], pdfLine, c, "LLLRRRR"[i:i+1], false, 8)
+		}
+		d.ln(pdfLine)
+	}
+	d.ln(2)
+	inv := d.inv
+	last, total := "Total due", inv.Total
+	if total.IsNegative() {
+		last, total = "Credit to your account", total.Neg()
+	}
+	rate := inv.TaxRate.Mul(decimal.NewFromInt(100)).String() + "%"
+	for _, t := range []struct {
+		label, value string
+		bold         bool
+	}{
+		{"Subtotal", d.amount(inv.Subtotal), false},
+		{"Tax (" + rate + ")", d.amount(inv.Tax), false},
+		{last, d.amount(total) + " " + string(inv.Currency), true},
+	} {
+		d.SetX(pdfMargin + pdfWidth - 90)
+		d.text(55, pdfLine+1, t.label, "L", t.bold, 9)
+		d.text(35, pdfLine+1, t.value, "R", t.bold, 9)
+		d.ln(pdfLine + 1)
+	}
+	d.SetTextColor(90, 90, 90)
+	d.ln(1)
+	d.text(pdfWidth, 4, "Payments received after the issue date, and the amount still due, are shown in the billing portal.", "L", false, 8)
+	d.SetTextColor(0, 0, 0)
+	d.ln(8)
+}
+
+var (
+	detailWidths = []float64{40, 36, 22, 36, 14, 16, 16}
+	detailNames  = []string{"Customer", "Product", "Charge", "Service period", "Days", "Quantity", "Amount"}
+)
+
+// detail writes every line (up to MaxPDFLines), a row each, with its tier
+// breakdown below it.
+func (d *pdfDoc) detail(lines Lines, count int) error {
+	d.text(pdfWidth, 7, "Every charge", "L", true, 11)
+	d.ln(8)
+	d.tableHeader(detailWidths, detailNames, "LLLLRRR")
+	written := 0
+	err := lines(func(l *Line) error {
+		if written == MaxPDFLines {
+			return errEnough
+		}
+		written++
+		rowHeight := pdfLine
+		if l.Detail != "" {
+			rowHeight += 4
+		}
+		if d.GetY()+rowHeight > pdfBottom {
+			d.AddPage()
+			d.SetXY(pdfMargin, pdfMargin)
+			d.tableHeader(detailWidths, detailNames, "LLLLRRR")
+		}
+		days := ""
+		if l.TermDays > 0 {
+			days = fmt.Sprintf("%d/%d", l.DaysCharged, l.TermDays)
+		}
+		customer := l.CustomerID
+		if l.CustomerName != "" {
+			customer += " " + l.CustomerName
+		}
+		cells := []string{customer, l.ProductName, string(l.ChargeType), period(l.ChargeStart, l.ChargeEnd), days,
+			l.Quantity.String(), d.amount(l.Amount)}
+		for i, c := range cells {
+			d.text(detailWidths[i], pdfLine, c, "LLLLRRR"[i:i+1], false, 7.5)
+		}
+		d.ln(pdfLine)
+		if l.Detail != "" {
+			d.SetTextColor(90, 90, 90)
+			d.SetX(pdfMargin + 4)
+			d.text(pdfWidth-4, 4, "Tiers: "+l.Detail, "L", false, 7)
+			d.SetTextColor(0, 0, 0)
+			d.ln(4)
+		}
+		return d.err
+	})
+	if errors.Is(err, errEnough) {
+		d.ln(2)
+		d.text(pdfWidth, pdfLine, fmt.Sprintf("%d more charges are itemised in the invoice spreadsheet, which holds all %d.", count-written, count), "L", true, 8)
+		err = nil
+	}
+	return err
+}
+
+// errEnough stops reading lines past the PDF's itemised detail.
+var errEnough = errors.New("the PDF itemises no more lines")
+
+func period(from, to calendar.Date) string { return from.String() + " – " + to.String() }

@@ -1,0 +1,53 @@
+package reports_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/openbilling/billing/reports"
+)
+
+// pdfText renders a PDF and reads its text back with poppler's pdftotext.
+func pdfText(t *testing.T, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "invoice.pdf")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext (apt-get install -y poppler-utils): %v", err)
+	}
+	return string(out)
+}
+
+// The PDF invoice holds the header, the summary, the total and every
+// charge, with names in any script, and renders to the same bytes twice.
+func TestThePDFInvoiceReadsBack(t *testing.T) {
+	t.Parallel()
+	inv, lines := jpyInvoice()
+	inv.AccountName = "Kaede 株式会社 Müller y Peña"
+	lines[2].CustomerName = "ひらがな Ünïcode"
+	lines[2].Detail = "1000 × 0.01 = 10"
+	var a, b bytes.Buffer
+	for _, buf := range []*bytes.Buffer{&a, &b} {
+		if err := reports.WritePDF(buf, inv, source(lines), reports.PDFOptions{Issuer: "Openbilling Ltd"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("two renders of one invoice differ")
+	}
+	text := pdfText(t, a.Bytes())
+	for _, want := range []string{"Openbilling Ltd", "Invoice", "INV-2026-000042", "2026-06-15", "Kaede 株式会社 Müller y Peña",
+		"2026-05-15 – 2026-06-14", "JPY", "Total due", "3,193 JPY", "Tax (10%)", "290", "ひらがな Ünïcode", "2026-06-12 – 2026-07-10",
+		"29/30", "Tiers: 1000 × 0.01 = 10", "Page 1 of 1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF lacks %q:\n%s", want, text)
+		}
+	}
+}
