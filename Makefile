@@ -32,7 +32,7 @@ bench-import:
 
 # One invoice of 1,100,000 lines against a bare excelize StreamWriter.
 bench-xlsx:
-	go test -run '^$$' -bench 'BenchmarkReconciliation' -benchtime 1x -timeout 30m ./reports
+	go test -run '^$$' -bench 'BenchmarkReconciliation|BenchmarkPDF' -benchtime 1x -timeout 30m ./reports
 
 # A synthetic month at SCALE (default 1) against a throwaway PostgreSQL, with
 # the limits measured on the same data. ARGS=--json prints one JSON object.

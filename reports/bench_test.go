@@ -78,3 +78,33 @@ func measure(b *testing.B, write func(io.Writer) error) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(info.Size())/(1<<20), "file-MiB")
 }
+
+// BenchmarkPDF writes the PDF invoice of 100,000 lines (it itemises the
+// first MaxPDFLines) and of one small invoice: seconds, peak Go heap and
+// file size. Run it with `make bench-xlsx`.
+func BenchmarkPDF(b *testing.B) {
+	inv, base := jpyInvoice()
+	const many = 100_000
+	inv.Currency, inv.LineCount = "USD", many
+	lines := func(yield func(*reports.Line) error) error {
+		l := base[2]
+		for i := 0; i < many; i++ {
+			l.OrderID = fmt.Sprintf("O%07d", i)
+			if err := yield(&l); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	b.Run("100k-lines", func(b *testing.B) {
+		measure(b, func(w io.Writer) error {
+			return reports.WritePDF(w, inv, lines, reports.PDFOptions{Issuer: "Openbilling Ltd"})
+		})
+	})
+	small, smallLines := jpyInvoice()
+	b.Run("3-lines", func(b *testing.B) {
+		measure(b, func(w io.Writer) error {
+			return reports.WritePDF(w, small, source(smallLines), reports.PDFOptions{Issuer: "Openbilling Ltd"})
+		})
+	})
+}

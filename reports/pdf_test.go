@@ -51,3 +51,31 @@ func TestThePDFInvoiceReadsBack(t *testing.T) {
 		}
 	}
 }
+
+// A PDF itemises MaxPDFLines lines and says where the others are.
+func TestALargePDFSaysWhereTheRestOfTheLinesAre(t *testing.T) {
+	t.Parallel()
+	inv, base := jpyInvoice()
+	n := reports.MaxPDFLines + 7
+	inv.LineCount = n
+	lines := func(yield func(*reports.Line) error) error {
+		for i := 0; i < n; i++ {
+			l := base[0]
+			if err := yield(&l); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := reports.WritePDF(&buf, inv, lines, reports.PDFOptions{Issuer: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, buf.Bytes())
+	if !strings.Contains(text, "7 more charges are itemised in the invoice spreadsheet, which holds all 5007.") {
+		t.Errorf("the last page:\n%s", text[max(0, len(text)-600):])
+	}
+	if got := strings.Count(text, "2026-06-11 – 2026-07-10"); got != reports.MaxPDFLines {
+		t.Errorf("%d lines itemised, want %d", got, reports.MaxPDFLines)
+	}
+}

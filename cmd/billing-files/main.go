@@ -405,7 +405,8 @@ func groupThousands(s string) string {
 }
 
 // screenshots renders a USD, a JPY, a KWD and a credit invoice: each
-// spreadsheet through LibreOffice to PDF to PNG, and the PDF invoice to PNG.
+// spreadsheet through LibreOffice to PDF to PNG, a picture per printed
+// page (KEY-KIND-xlsx-N.png), and the PDF invoice's first page to PNG.
 func (c *checker) screenshots(invoices []pipeline.Invoice, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -438,8 +439,7 @@ func (c *checker) screenshots(invoices []pipeline.Invoice, dir string) error {
 				return fmt.Errorf("soffice to PDF: %w: %s", err, out)
 			}
 			pdf := filepath.Join(lo, strings.TrimSuffix(filepath.Base(kind.path), ".xlsx")+".pdf")
-			if out, err := exec.Command("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf,
-				filepath.Join(dir, key+"-"+kind.name+"-xlsx")).CombinedOutput(); err != nil {
+			if out, err := exec.Command("pdftoppm", "-png", "-r", "60", pdf, filepath.Join(dir, key+"-"+kind.name+"-xlsx")).CombinedOutput(); err != nil {
 				return fmt.Errorf("pdftoppm: %w: %s", err, out)
 			}
 		}
