@@ -25,6 +25,7 @@ type Config struct {
 	DatabaseURL string `yaml:"database_url"`
 	OutputDir   string `yaml:"output_dir"`
 	Issuer      string `yaml:"invoice_issuer"` // the name at the top of PDF invoices
+	PDFInvoices string `yaml:"pdf_invoices"`   // emit: the emit stage writes every PDF; on-demand: at its first download
 	GraceDays   int    `yaml:"grace_days"`     // days to wait after a closing date before closing (SPEC §3)
 	LogLevel    string `yaml:"log_level"`      // debug, info, warn, error
 	LogFormat   string `yaml:"log_format"`     // text, json
@@ -127,6 +128,9 @@ var Settings = []Setting{
 			}
 			return ""
 		}),
+	textSetting("pdf_invoices", "BILLING_PDF_INVOICES", "pdf-invoices", "on-demand",
+		"when an invoice's PDF is written: emit (by the emit stage, beside the spreadsheets) or on-demand (at its first download, then kept and healed like the others)",
+		func(c *Config) *string { return &c.PDFInvoices }, oneOf("pdf_invoices", "emit", "on-demand")),
 	{Key: "grace_days", Env: "BILLING_GRACE_DAYS", Flag: "grace-days", Default: "0", Help: "days to wait after a closing date before closing a window",
 		parse: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)

@@ -46,6 +46,11 @@ type FileEmitter struct {
 	Log       *slog.Logger
 	Options   reports.Options
 	Issuer    string // who issues the invoices, at the top of the PDF
+	// PDFOnDemand leaves an invoice's PDF to its first download (Heal),
+	// which writes and records it like any file; the emit stage then heals
+	// the PDFs already written and writes no new one. A PDF costs more to
+	// render than both spreadsheets (docs/PERFORMANCE.md).
+	PDFOnDemand bool
 
 	dirs sync.Map // folders made by this emitter
 }
@@ -134,7 +139,11 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			t := emitTask{inv: inv}
 			for _, kind := range FileKinds {
 				path := e.Path(t.inv, kind)
-				if prev, ok := stored[inv.Number+"\x1f"+kind]; ok && sameFolder(prev.Path, path) {
+				prev, ok := stored[inv.Number+"\x1f"+kind]
+				if kind == KindPDF && e.PDFOnDemand && !ok {
+					continue // written at its first download
+				}
+				if ok && sameFolder(prev.Path, path) {
 					if unchanged, st := checkFile(prev); unchanged {
 						if st != nil {
 							restat.Add(inv.Number, kind, path, st.sha256, st.size, st.modifiedNS)

@@ -101,14 +101,17 @@ func (s *Server) monthZip(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.internal(w, r, v, err)
 		return
 	}
-	// Every file is checked, and healed if need be, before the answer
-	// starts: once the zip is streaming, an error can only cut it short.
-	numbers := map[string]bool{}
+	// Every file is checked, and written if missing or altered (a PDF
+	// not asked for yet among them), before the answer starts: once the zip
+	// is streaming, an error can only cut it short.
+	var numbers []string
 	for _, f := range list {
-		numbers[f.Number] = true
+		if len(numbers) == 0 || numbers[len(numbers)-1] != f.Number {
+			numbers = append(numbers, f.Number)
+		}
 	}
 	healed := map[string]map[string]pipeline.HealedFile{}
-	for number := range numbers {
+	for _, number := range numbers {
 		if healed[number], err = s.Files.Heal(r.Context(), s.DB, number); err != nil {
 			s.internal(w, r, v, err)
 			return
@@ -120,10 +123,12 @@ func (s *Server) monthZip(w http.ResponseWriter, r *http.Request, v *viewer) {
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fileSafe(account)+"_"+first.Format("2006-01")+".zip"))
 	h.Set("Cache-Control", "no-store")
 	zw := zip.NewWriter(w)
-	for _, f := range list {
-		inv, err := pipeline.GetInvoiceHeader(r.Context(), s.DB, f.Number)
-		if err == nil {
-			err = addToZip(zw, healed[f.Number][f.Kind].Path, downloadName(inv, f.Kind))
+	for _, number := range numbers {
+		inv, err := pipeline.GetInvoiceHeader(r.Context(), s.DB, number)
+		for _, kind := range []string{pipeline.KindInvoice, pipeline.KindPDF, pipeline.KindReconciliation} {
+			if err == nil {
+				err = addToZip(zw, healed[number][kind].Path, downloadName(inv, kind))
+			}
 		}
 		if err != nil {
 			s.Log.Error("portal_zip_cut_short", "account", account, "month", month, "error", err.Error())

@@ -66,7 +66,7 @@ func (c *checker) problem(format string, args ...any) {
 
 func (c *checker) billing(args ...string) (string, error) {
 	cmd := exec.Command(c.binary, append(args, "--database-url", c.url, "--output-dir", c.out, "--log-level", "warn",
-		"--invoice-issuer", "Openbilling Ltd")...)
+		"--invoice-issuer", "Openbilling Ltd", "--pdf-invoices", "emit")...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -205,8 +205,9 @@ func TestPortalInABrowser(t *testing.T) {
 
 	// Both downloads are the stored files, byte for byte.
 	for kind, selector := range map[string]string{"invoice": "#download-invoice", "reconciliation": "#download-reconciliation", "pdf": "#download-pdf"} {
+		got := b.download(selector)
 		path, _ := p.storedFile(p1Invoice, kind)
-		if got := b.download(selector); string(got) != string(readFile(t, path)) {
+		if string(got) != string(readFile(t, path)) {
 			t.Errorf("the downloaded %s file differs from the stored one (%d bytes)", kind, len(got))
 		}
 	}

@@ -7,5 +7,5 @@ func (a *app) emitter() pipeline.Emitter { return a.fileEmitter() }
 
 // fileEmitter writes and heals invoice files in the configured folder.
 func (a *app) fileEmitter() *pipeline.FileEmitter {
-	return &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log, Issuer: a.cfg.Issuer}
+	return &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log, Issuer: a.cfg.Issuer, PDFOnDemand: a.cfg.PDFInvoices == "on-demand"}
 }

@@ -320,8 +320,10 @@ func TestPortalDownloadsServeTheStoredFileAndHealIt(t *testing.T) {
 		t.Fatal("the download of an altered file is not the stored file, or the file stayed altered")
 	}
 
-	pdfPath, pdfSum := p.storedFile(p1Invoice, "pdf")
+	// The PDF is written at its first download (pdf_invoices: on-demand),
+	// then recorded like the others.
 	resp, body = c.expect(http.StatusOK, "GET", "/accounts/P1/invoices/"+p1Invoice+"/files/pdf", nil)
+	pdfPath, pdfSum := p.storedFile(p1Invoice, "pdf")
 	if body != string(readFile(t, pdfPath)) || resp.Header.Get("ETag") != `"`+pdfSum+`"` || resp.Header.Get("Content-Type") != "application/pdf" ||
 		resp.Header.Get("Content-Disposition") != `attachment; filename="P1_2026-05-15_USD_INV-2026-000001_invoice.pdf"` {
 		t.Errorf("the PDF download: %v", resp.Header)
