@@ -401,7 +401,7 @@ func (s *Server) renderPay(w http.ResponseWriter, r *http.Request, v *viewer, st
 		}
 	}
 	s.render(w, r, status, "pay", view{Title: "Pay", Viewer: v, Account: account, Section: "pay", Error: problem,
-		Data: map[string]any{"Summary": summary, "Methods": usable, "Key": key, "Form": r.PostForm}})
+		Data: map[string]any{"Summary": summary, "Methods": usable, "Key": key}})
 }
 
 // pay makes the payment and shows what became of it.

@@ -22,6 +22,46 @@ type productTotal struct {
 	amount, tax, total decimal.Decimal
 }
 
+// productTotals are an invoice's sums by product and charge type, the
+// itemised summary of its spreadsheet and its PDF.
+type productTotals map[string]*productTotal
+
+func (ps productTotals) add(l *Line) {
+	key := l.SKU + "\x1f" + string(l.ChargeType)
+	p, ok := ps[key]
+	if !ok {
+		p = &productTotal{sku: l.SKU, name: l.ProductName, charge: string(l.ChargeType), amount: decimal.Zero, tax: decimal.Zero, total: decimal.Zero}
+		ps[key] = p
+	}
+	p.lines++
+	p.amount, p.tax, p.total = p.amount.Add(l.Amount), p.tax.Add(l.Tax), p.total.Add(l.Total)
+}
+
+// sorted lists the sums by product, then charge type.
+func (ps productTotals) sorted() []*productTotal {
+	list := make([]*productTotal, 0, len(ps))
+	for _, p := range ps {
+		list = append(list, p)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].sku != list[j].sku {
+			return list[i].sku < list[j].sku
+		}
+		return list[i].charge < list[j].charge
+	})
+	return list
+}
+
+// TotalLine is how a document ends: what the account holder owes, or for a
+// credit (a negative total) what the account is credited with, as a
+// positive amount (SPEC §6).
+func TotalLine(total decimal.Decimal) (label string, amount decimal.Decimal) {
+	if total.IsNegative() {
+		return "Credit to your account", total.Neg()
+	}
+	return "Total due", total
+}
+
 func documentLayout(sheets int) []sheetLayout {
 	layout := []sheetLayout{{name: "Invoice", widths: []float64{18, 28, 16, 24, 16, 14, 16}}}
 	for k := 1; k <= sheets; k++ {
@@ -40,21 +80,14 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 	if err != nil {
 		return err
 	}
-	products := map[string]*productTotal{}
+	products := productTotals{}
 	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, chargeColumns) }
 	ended := func(int, int) error { return nil }
 	err = writeLineSheets(b, 1, sheets, len(chargeColumns), opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
 		if err := chargeRow(s, st, l); err != nil {
 			return fmt.Errorf("invoice %s: %w", inv.Number, err)
 		}
-		key := l.SKU + "\x1f" + string(l.ChargeType)
-		p, ok := products[key]
-		if !ok {
-			p = &productTotal{sku: l.SKU, name: l.ProductName, charge: string(l.ChargeType), amount: decimal.Zero, tax: decimal.Zero, total: decimal.Zero}
-			products[key] = p
-		}
-		p.lines++
-		p.amount, p.tax, p.total = p.amount.Add(l.Amount), p.tax.Add(l.Tax), p.total.Add(l.Total)
+		products.add(l)
 		return nil
 	})
 	if err != nil {
@@ -85,7 +118,7 @@ func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
 	return nil
 }
 
-func documentFrontRows(st styles, inv Invoice, products map[string]*productTotal) [][]cellFn {
+func documentFrontRows(st styles, inv Invoice, products productTotals) [][]cellFn {
 	label := func(name string) cellFn { return txt(st.bold, name) }
 	rows := [][]cellFn{
 		{label(documentTitle(inv)), txt(0, inv.Number)},
@@ -100,27 +133,12 @@ func documentFrontRows(st styles, inv Invoice, products map[string]*productTotal
 		rows = append(rows, []cellFn{label("Adjusts invoice"), txt(0, inv.Adjusts)})
 	}
 	rows = append(rows, []cellFn{}, headerCells(st, "Product", "Product name", "Charge", "Lines", "Amount", "Tax", "Total"))
-	list := make([]*productTotal, 0, len(products))
-	for _, p := range products {
-		list = append(list, p)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].sku != list[j].sku {
-			return list[i].sku < list[j].sku
-		}
-		return list[i].charge < list[j].charge
-	})
-	for _, p := range list {
+	for _, p := range products.sorted() {
 		rows = append(rows, []cellFn{txt(0, p.sku), txt(0, p.name), txt(0, p.charge), count(p.lines),
 			num(st.money, p.amount), num(st.money, p.tax), num(st.money, p.total)})
 	}
 	rows = append(rows, []cellFn{})
-	// The total is what the account holder owes, or for a credit what the
-	// account is credited with, as a positive amount (SPEC §6).
-	last, total := "Total due", inv.Total
-	if total.IsNegative() {
-		last, total = "Credit to your account", total.Neg()
-	}
+	last, total := TotalLine(inv.Total)
 	for _, t := range []struct {
 		label string
 		v     decimal.Decimal

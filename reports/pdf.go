@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -51,7 +50,6 @@ var pdfFonts = sync.OnceValues(func() (*gopdf.FontContainer, error) {
 type pdfDoc struct {
 	*gopdf.GoPdf
 	inv     Invoice
-	cur     money.Currency
 	fonts   *gopdf.FontContainer
 	hasCJK  bool  // the CJK font is in the document
 	err     error // the first error of drawing
@@ -90,7 +88,7 @@ func WritePDF(w io.Writer, inv Invoice, lines Lines, opts PDFOptions) error {
 	gp.SetCompressLevel(1) // fast: most of a PDF's cost is compressing it
 	gp.SetInfo(gopdf.PdfInfo{Title: documentTitle(inv) + " " + inv.Number, Author: opts.Issuer, Creator: "billing", Producer: "billing",
 		CreationDate: inv.IssueDate.Time()})
-	d := &pdfDoc{GoPdf: gp, inv: inv, cur: inv.Currency, fonts: fonts}
+	d := &pdfDoc{GoPdf: gp, inv: inv, fonts: fonts}
 	for _, family := range []string{"text", "bold"} {
 		if err := gp.AddTTFFontFromFontContainer(family, fonts); err != nil {
 			return err
@@ -100,18 +98,11 @@ func WritePDF(w io.Writer, inv Invoice, lines Lines, opts PDFOptions) error {
 
 	// The summary needs every line; the detail follows it. Summing first
 	// reads the lines once, the detail reads them again as it draws them.
-	products := map[string]*productTotal{}
+	products := productTotals{}
 	count := 0
 	if err := lines(func(l *Line) error {
 		count++
-		key := l.SKU + "\x1f" + string(l.ChargeType)
-		p, ok := products[key]
-		if !ok {
-			p = &productTotal{sku: l.SKU, name: l.ProductName, charge: string(l.ChargeType), amount: decimal.Zero, tax: decimal.Zero, total: decimal.Zero}
-			products[key] = p
-		}
-		p.lines++
-		p.amount, p.tax, p.total = p.amount.Add(l.Amount), p.tax.Add(l.Tax), p.total.Add(l.Total)
+		products.add(l)
 		return nil
 	}); err != nil {
 		return err
@@ -264,27 +255,8 @@ func isCJK(r rune) bool {
 
 // amount writes an amount with the currency's decimals and thousands
 // separators.
-func (d *pdfDoc) amount(v decimal.Decimal) string { return grouped(money.Format(v, d.cur)) }
-
-// grouped puts thousands separators into a formatted number: 1234567.50 →
-// 1,234,567.50.
-func grouped(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		return sign + b.String() + "." + frac
-	}
-	return sign + b.String()
+func (d *pdfDoc) amount(v decimal.Decimal) string {
+	return money.Grouped(money.Format(v, d.inv.Currency))
 }
 
 func (d *pdfDoc) header(issuer string) {
@@ -328,21 +300,11 @@ var (
 	summaryNames  = []string{"Product", "Name", "Charge", "Lines", "Amount", "Tax", "Total"}
 )
 
-func (d *pdfDoc) summary(products map[string]*productTotal) {
+func (d *pdfDoc) summary(products productTotals) {
 	d.text(pdfWidth, 7, "Summary", "L", true, 11)
 	d.ln(8)
 	d.tableHeader(summaryWidths, summaryNames, "LLLRRRR")
-	list := make([]*productTotal, 0, len(products))
-	for _, p := range products {
-		list = append(list, p)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].sku != list[j].sku {
-			return list[i].sku < list[j].sku
-		}
-		return list[i].charge < list[j].charge
-	})
-	for _, p := range list {
+	for _, p := range products.sorted() {
 		cells := []string{p.sku, p.name, p.charge, fmt.Sprint(p.lines), d.amount(p.amount), d.amount(p.tax), d.amount(p.total)}
 		for i, c := range cells {
 			d.text(summaryWidths[i], pdfLine, c, "LLLRRRR"[i:i+1], false, 8)
@@ -351,10 +313,7 @@ func (d *pdfDoc) summary(products map[string]*productTotal) {
 	}
 	d.ln(2)
 	inv := d.inv
-	last, total := "Total due", inv.Total
-	if total.IsNegative() {
-		last, total = "Credit to your account", total.Neg()
-	}
+	last, total := TotalLine(inv.Total)
 	rate := inv.TaxRate.Mul(decimal.NewFromInt(100)).String() + "%"
 	for _, t := range []struct {
 		label, value string

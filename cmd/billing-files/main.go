@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -28,6 +27,7 @@ import (
 	"github.com/openbilling/billing/internal/throwaway"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/reports"
 	"github.com/openbilling/billing/store"
 )
 
@@ -54,26 +54,15 @@ var extra = map[string]string{
 const asOf = "2026-08-08T00:00:00Z"
 
 type checker struct {
-	binary, url, out, work string
-	db                     *sqlx.DB
-	problems               []string
-	counts                 map[string]int
+	billing   func(args ...string) (string, error)
+	out, work string
+	db        *sqlx.DB
+	problems  []string
+	counts    map[string]int
 }
 
 func (c *checker) problem(format string, args ...any) {
 	c.problems = append(c.problems, fmt.Sprintf(format, args...))
-}
-
-func (c *checker) billing(args ...string) (string, error) {
-	cmd := exec.Command(c.binary, append(args, "--database-url", c.url, "--output-dir", c.out, "--log-level", "warn",
-		"--invoice-issuer", "Openbilling Ltd", "--pdf-invoices", "emit")...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("billing %s: %w: %s", strings.Join(args, " "), err, stderr.String())
-	}
-	return string(out), nil
 }
 
 func run() error {
@@ -85,7 +74,9 @@ func run() error {
 		return err
 	}
 	defer pg.Stop()
-	c := &checker{binary: *binary, url: pg.URL, out: filepath.Join(pg.Dir, "out"), work: pg.Dir, counts: map[string]int{}}
+	out := filepath.Join(pg.Dir, "out")
+	c := &checker{billing: pg.Billing(*binary, out, "--invoice-issuer", "Openbilling Ltd", "--pdf-invoices", "emit"),
+		out: out, work: pg.Dir, counts: map[string]int{}}
 	if err := c.bill(); err != nil {
 		return err
 	}
@@ -93,12 +84,12 @@ func run() error {
 		return err
 	}
 	defer c.db.Close()
-	out, err := c.billing("invoices", "--json")
+	list, err := c.billing("invoices", "--json")
 	if err != nil {
 		return err
 	}
 	var invoices []pipeline.Invoice
-	if err := json.Unmarshal([]byte(out), &invoices); err != nil {
+	if err := json.Unmarshal([]byte(list), &invoices); err != nil {
 		return err
 	}
 	var xlsx []string
@@ -263,11 +254,7 @@ func (c *checker) libreOffice(invoices []pipeline.Invoice, files []string) error
 		front := sheet(inv.Files.Invoice, "Invoice")
 		if n := len(front); n > 0 {
 			last := front[n-1]
-			total := decimal.RequireFromString(inv.Total)
-			label := "Total due"
-			if total.IsNegative() {
-				label, total = "Credit to your account", total.Neg()
-			}
+			label, total := reports.TotalLine(decimal.RequireFromString(inv.Total))
 			if len(last) < 5 || last[3] != label {
 				c.problem("%s: the invoice sheet ends %q, want %q", inv.Number, last, label)
 			} else {
@@ -360,12 +347,8 @@ func (c *checker) poppler(invoices []pipeline.Invoice) error {
 			c.problem("pdftotext %s: %v", inv.Number, err)
 			continue
 		}
-		total := decimal.RequireFromString(inv.Total)
-		label := "Total due"
-		if total.IsNegative() {
-			label, total = "Credit to your account", total.Neg()
-		}
-		want := groupThousands(money.Format(total, money.Currency(inv.Currency))) + " " + inv.Currency
+		label, total := reports.TotalLine(decimal.RequireFromString(inv.Total))
+		want := money.Grouped(money.Format(total, money.Currency(inv.Currency))) + " " + inv.Currency
 		if !strings.Contains(string(text), inv.Number) || !strings.Contains(string(text), label) || !strings.Contains(string(text), want) {
 			c.problem("the PDF of %s lacks its number, %q or %q", inv.Number, label, want)
 		} else {
@@ -383,25 +366,6 @@ func (c *checker) poppler(invoices []pipeline.Invoice) error {
 		c.counts["pdf pages"] += len(pages)
 	}
 	return nil
-}
-
-func groupThousands(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		return sign + b.String() + "." + frac
-	}
-	return sign + b.String()
 }
 
 // screenshots renders a USD, a JPY, a KWD and a credit invoice: each

@@ -8,7 +8,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -86,16 +85,7 @@ func run() error {
 	defer pg.Stop()
 	work, dbURL := pg.Dir, pg.URL
 	outDir := filepath.Join(work, "out")
-	billing := func(args ...string) (string, error) {
-		cmd := exec.Command(*binary, append(args, "--database-url", dbURL, "--output-dir", outDir, "--log-level", "warn")...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return "", fmt.Errorf("billing %s: %w: %s", strings.Join(args, " "), err, stderr.String())
-		}
-		return string(out), nil
-	}
+	billing := pg.Billing(*binary, outDir)
 
 	say("billing a synthetic month at scale %g", *scale)
 	data := filepath.Join(work, "data")

@@ -43,6 +43,22 @@ func Start(prefix string) (*Cluster, error) {
 
 var script = filepath.Join("scripts", "postgres.sh")
 
+// Billing returns a runner of the billing binary on this cluster's
+// database, writing files into outDir, with any further flags: it returns
+// standard output, or an error with standard error.
+func (c *Cluster) Billing(binary, outDir string, flags ...string) func(args ...string) (string, error) {
+	return func(args ...string) (string, error) {
+		cmd := exec.Command(binary, append(append(args, "--database-url", c.URL, "--output-dir", outDir, "--log-level", "warn"), flags...)...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return "", fmt.Errorf("billing %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+		}
+		return string(out), nil
+	}
+}
+
 // Stop stops the server and removes the folder, as well as it can.
 func (c *Cluster) Stop() {
 	_ = exec.Command(script, "stop", filepath.Join(c.Dir, "pg")).Run()
