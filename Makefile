@@ -35,10 +35,13 @@ bench-xlsx:
 	go test -run '^$$' -bench 'BenchmarkReconciliation|BenchmarkPDF' -benchtime 1x -timeout 30m ./reports
 
 # A synthetic month at SCALE (default 1) against a throwaway PostgreSQL, with
-# the limits measured on the same data. ARGS=--json prints one JSON object.
+# the limits measured on the same data. MONTHS=N bills N consecutive months
+# one after another and reports how the last month's cost compares with the
+# second's. ARGS=--json prints one JSON object.
 SCALE ?= 1
+MONTHS ?= 1
 bench: build
-	go run ./cmd/billing-bench --scale $(SCALE) $(ARGS)
+	go run ./cmd/billing-bench --scale $(SCALE) --months $(MONTHS) $(ARGS)
 
 # The portal under load: CLIENTS concurrent clients for DURATION against a
 # billing serve it starts on 127.0.0.1 (pages, API calls, downloads).

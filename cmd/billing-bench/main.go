@@ -3,7 +3,11 @@
 // stage), beside the limits measured in the same run on the same data: a
 // bare COPY of the usage file, one GROUP BY of the month's usage, a bare
 // excelize StreamWriter writing as many rows as the run's lines, and a bare
-// COPY of those lines. `make bench` runs it; --json prints one JSON object.
+// COPY of those lines. With --months N it bills N consecutive months one
+// after another (each month's orders and usage imported, then the month
+// billed as a nightly run would by the 1st of the next) and reports each
+// month's figures and how the last month's cost compares with the second's.
+// `make bench` runs it; --json prints one JSON object.
 package main
 
 import (
@@ -55,7 +59,29 @@ type Result struct {
 	CollectShare        float64            `json:"collect_share"`          // collect ÷ the other stages
 	VerifySeconds       float64            `json:"verify_seconds"`
 	VerifyFullSeconds   float64            `json:"verify_files_full_seconds"`
+	// With --months N above 1: each month's figures, and the last month's
+	// seconds ÷ the second month's, for the whole run and per stage. The
+	// figures above are then the last month's, and the limits are left out
+	// (they are the one-month bench's).
+	Months      []Month            `json:"months,omitempty"`
+	Growth      float64            `json:"growth,omitempty"`
+	StageGrowth map[string]float64 `json:"stage_growth,omitempty"`
+	RunSeconds  float64            `json:"run_seconds"` // every stage, collect included
 }
+
+// Month is one month of a --months bench.
+type Month struct {
+	Month         string             `json:"month"`
+	AsOf          string             `json:"as_of"`
+	ImportSeconds map[string]float64 `json:"import_seconds"`
+	StageSeconds  map[string]float64 `json:"stage_seconds"`
+	RunSeconds    float64            `json:"run_seconds"`
+	Invoices      int64              `json:"invoices"` // issued by the month's run
+	Charged       int64              `json:"charged"`  // charged by its collect stage
+}
+
+// stages are the billing run's stages in order (SPEC §1), collect last.
+var stages = []string{"extract", "rate", "close", "emit", "collect"}
 
 func main() {
 	if err := run(); err != nil {
@@ -69,7 +95,8 @@ func run() error {
 	seed := flag.Uint64("seed", 1, "workload seed")
 	binary := flag.String("billing", "bin/billing", "the billing binary to measure")
 	asJSON := flag.Bool("json", false, "print one JSON object")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each billing run stage to FILE.STAGE")
+	months := flag.Int("months", 1, "bill this many consecutive months, one after another")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each billing run stage to FILE.STAGE (FILE.MONTH.STAGE with --months)")
 	memprofile := flag.String("memprofile", "", "write a heap profile of each billing run stage to FILE.STAGE")
 	flag.Parse()
 	ctx := context.Background()
@@ -86,65 +113,112 @@ func run() error {
 
 	data := filepath.Join(work, "data")
 	began := time.Now()
-	b.say("generating scale %g", *scale)
-	counts, err := synthetic.Generate(data, *scale, *seed, nil)
+	b.say("generating scale %g, %d month(s)", *scale, *months)
+	counts, err := synthetic.GenerateMonths(data, *scale, *seed, *months, nil)
 	if err != nil {
 		return err
 	}
 	res.GenerateSeconds = time.Since(began).Seconds()
-	res.UsageRows = counts["usage.csv"]
 
 	if _, err := b.billing("migrate"); err != nil {
 		return err
 	}
-	for _, kind := range []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"} {
-		b.say("importing %s", kind)
-		d, err := b.billing("import", kind, filepath.Join(data, kind+".csv"))
-		if err != nil {
+	for m := 1; m <= *months; m++ {
+		month := Month{Month: synthetic.Month.AddDate(0, m-1, 0).Format("2006-01"), AsOf: synthetic.AsOfMonth(m),
+			ImportSeconds: map[string]float64{}, StageSeconds: map[string]float64{}}
+		if *months == 1 {
+			month.AsOf = synthetic.AsOf // the whole month's windows, as the one-month bench has always billed it
+		}
+		files := map[string]string{"orders": fmt.Sprintf("orders-%d.csv", m), "usage": fmt.Sprintf("usage-%d.csv", m)}
+		kinds := []string{"orders", "usage"}
+		if m == 1 {
+			files = map[string]string{"orders": "orders.csv", "usage": "usage.csv"}
+			kinds = []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"}
+		}
+		for _, kind := range kinds {
+			file := files[kind]
+			if file == "" {
+				file = kind + ".csv"
+			}
+			b.say("%s: importing %s", month.Month, file)
+			d, err := b.billing("import", kind, filepath.Join(data, file))
+			if err != nil {
+				return err
+			}
+			month.ImportSeconds[kind] = d.Seconds()
+		}
+		res.UsageRows = counts[files["usage"]]
+		if m == 1 {
+			// Collect (SPEC §9): every account has a valid sandbox card on
+			// file, so every invoice is charged once. The cards are put on
+			// file in bulk, as the gateway would have tokenized them; the
+			// charges go through the gateway like any.
+			b.say("putting a sandbox card on file for every account")
+			if err := b.exec(`INSERT INTO sandbox_cards (token, behaviour, expiry_month, expiry_year)
+				SELECT 'tok_sbx_bench_' || account_id, 'ok', 12, 2099 FROM accounts;
+				INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, status, is_default)
+				SELECT account_id, 'tok_sbx_bench_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts`); err != nil {
+				return err
+			}
+		}
+		var before, paidBefore int64
+		if err := b.scalar(ctx, "SELECT count(*) FROM invoices", &before); err != nil {
 			return err
 		}
-		res.ImportSeconds[kind] = d.Seconds()
+		if err := b.scalar(ctx, "SELECT count(*) FROM payments", &paidBefore); err != nil {
+			return err
+		}
+		for _, stage := range stages {
+			b.say("%s: billing run --as-of %s --stage %s", month.Month, month.AsOf, stage)
+			args := []string{"run", "--as-of", month.AsOf, "--stage", stage, "--output-dir", b.outDir}
+			profile := "." + stage
+			if *months > 1 {
+				profile = fmt.Sprintf(".%d.%s", m, stage)
+			}
+			if *cpuprofile != "" {
+				args = append(args, "--cpuprofile", *cpuprofile+profile)
+			}
+			if *memprofile != "" {
+				args = append(args, "--memprofile", *memprofile+profile)
+			}
+			d, err := b.billing(args...)
+			if err != nil {
+				return err
+			}
+			month.StageSeconds[stage] = d.Seconds()
+			month.RunSeconds += d.Seconds()
+		}
+		var after, paidAfter int64
+		if err := b.scalar(ctx, "SELECT count(*) FROM invoices", &after); err != nil {
+			return err
+		}
+		if err := b.scalar(ctx, "SELECT count(*) FROM payments", &paidAfter); err != nil {
+			return err
+		}
+		month.Invoices, month.Charged = after-before, paidAfter-paidBefore
+		res.Months = append(res.Months, month)
 	}
+	last := res.Months[len(res.Months)-1]
+	res.ImportSeconds, res.StageSeconds, res.RunSeconds = last.ImportSeconds, last.StageSeconds, last.RunSeconds
 	res.ImportRowsPerS = float64(res.UsageRows) / res.ImportSeconds["usage"]
-
-	for _, stage := range []string{"extract", "rate", "close", "emit"} {
-		b.say("billing run --stage %s", stage)
-		args := []string{"run", "--as-of", synthetic.AsOf, "--stage", stage, "--output-dir", b.outDir}
-		if *cpuprofile != "" {
-			args = append(args, "--cpuprofile", *cpuprofile+"."+stage)
-		}
-		if *memprofile != "" {
-			args = append(args, "--memprofile", *memprofile+"."+stage)
-		}
-		d, err := b.billing(args...)
-		if err != nil {
-			return err
-		}
-		res.StageSeconds[stage] = d.Seconds()
-		res.CloseSeconds += d.Seconds()
+	for _, stage := range stages[:4] {
+		res.CloseSeconds += res.StageSeconds[stage]
 	}
-	// Collect (SPEC §9): every account has a valid sandbox card on file, so
-	// every invoice is charged once. The cards are put on file in bulk, as
-	// the gateway would have tokenized them; the charges go through the
-	// gateway like any.
-	b.say("putting a sandbox card on file for every account")
-	if err := b.exec(`INSERT INTO sandbox_cards (token, behaviour, expiry_month, expiry_year)
-		SELECT 'tok_sbx_bench_' || account_id, 'ok', 12, 2099 FROM accounts;
-		INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, status, is_default)
-		SELECT account_id, 'tok_sbx_bench_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts`); err != nil {
-		return err
-	}
-	b.say("billing run --stage collect")
-	d, err := b.billing("run", "--as-of", synthetic.AsOf, "--stage", "collect", "--output-dir", b.outDir)
-	if err != nil {
-		return err
-	}
-	res.StageSeconds["collect"] = d.Seconds()
-	res.CollectSeconds = d.Seconds()
+	res.CollectSeconds = res.StageSeconds["collect"]
 	res.CollectShare = res.CollectSeconds / res.CloseSeconds
-	// The guarantees of SPEC §12 on what the run wrote: a breach fails the bench.
+	if *months > 1 {
+		second := res.Months[1]
+		res.Growth = last.RunSeconds / second.RunSeconds
+		res.StageGrowth = map[string]float64{}
+		for _, stage := range stages {
+			res.StageGrowth[stage] = last.StageSeconds[stage] / second.StageSeconds[stage]
+		}
+	} else {
+		res.Months = nil
+	}
+	// The guarantees of SPEC §12 on what the runs wrote: a breach fails the bench.
 	b.say("billing verify")
-	d, err = b.billing("verify")
+	d, err := b.billing("verify")
 	if err != nil {
 		return err
 	}
@@ -163,17 +237,21 @@ func run() error {
 	if err := b.scalar(ctx, "SELECT count(*) FROM invoice_files", &res.Files); err != nil {
 		return err
 	}
-	var charged, owing int64
-	if err := b.scalar(ctx, "SELECT count(*) FROM payments", &charged); err != nil {
+	// Every invoice with something due was charged: its allocations (the
+	// charge, or a credit of an earlier invoice) cover it.
+	var unpaid int64
+	if err := b.scalar(ctx, `SELECT count(*) FROM ledger_entries e WHERE e.kind = 'invoice' AND e.amount > (SELECT coalesce(sum(a.amount), 0)
+		FROM ledger_entries a WHERE a.kind = 'allocation' AND a.invoice_number = e.invoice_number)`, &unpaid); err != nil {
 		return err
 	}
-	if err := b.scalar(ctx, "SELECT count(*) FROM invoices WHERE total > 0", &owing); err != nil {
-		return err
+	if unpaid > 0 {
+		return fmt.Errorf("collect left %d invoices with something due unpaid", unpaid)
 	}
-	if charged != owing {
-		return fmt.Errorf("collect charged %d of the %d invoices with something due", charged, owing)
+	res.CollectPerS = float64(last.Charged) / res.CollectSeconds
+	res.PeakRSSMiB = float64(b.peakRSS) / (1 << 20)
+	if *months > 1 {
+		return b.print(res, *asJSON)
 	}
-	res.CollectPerS = float64(charged) / res.CollectSeconds
 
 	b.say("limits: bare COPY of the usage file")
 	d, err = b.psql(`CREATE UNLOGGED TABLE bare_usage (event_id text, subscription_id text, quantity numeric, occurred_at timestamptz)`,
@@ -211,10 +289,13 @@ func run() error {
 	}
 	res.RawXLSXSeconds = time.Since(began).Seconds()
 
-	res.PeakRSSMiB = float64(b.peakRSS) / (1 << 20)
 	res.ImportVsRawCopy = res.ImportRowsPerS / res.RawCopyRowsPerS
 	res.RunVsRaw = res.CloseSeconds / (res.RawAggregateSeconds + res.RawXLSXSeconds + res.RawCopyLinesSeconds)
-	if *asJSON {
+	return b.print(res, *asJSON)
+}
+
+func (b *bench) print(res *Result, asJSON bool) error {
+	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
@@ -290,17 +371,37 @@ func printTable(w io.Writer, r *Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "scale\t%g (seed %d), %s, %s\n", r.Scale, r.Seed, r.Machine, r.Date)
 	fmt.Fprintf(tw, "generate\t%.1f s\n", r.GenerateSeconds)
-	for _, k := range []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"} {
-		fmt.Fprintf(tw, "import %s\t%.2f s\n", k, r.ImportSeconds[k])
+	for _, m := range r.Months {
+		fmt.Fprintf(tw, "month %s\timport orders %.1f s, usage %.1f s; run as of %s %.1f s (", m.Month, m.ImportSeconds["orders"], m.ImportSeconds["usage"], m.AsOf, m.RunSeconds)
+		for i, s := range stages {
+			if i > 0 {
+				fmt.Fprint(tw, ", ")
+			}
+			fmt.Fprintf(tw, "%s %.1f", s, m.StageSeconds[s])
+		}
+		fmt.Fprintf(tw, "), %d invoices\n", m.Invoices)
 	}
-	fmt.Fprintf(tw, "import usage\t%.0f rows/s (bare COPY %.0f rows/s: %.2f of it)\n", r.ImportRowsPerS, r.RawCopyRowsPerS, r.ImportVsRawCopy)
-	for _, s := range []string{"extract", "rate", "close", "emit"} {
+	if len(r.Months) > 0 {
+		fmt.Fprintf(tw, "growth\t%.2f (last month ÷ second month)\n", r.Growth)
+		fmt.Fprintf(tw, "the last month:\t\n")
+	}
+	for _, k := range []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"} {
+		if d, ok := r.ImportSeconds[k]; ok {
+			fmt.Fprintf(tw, "import %s\t%.2f s\n", k, d)
+		}
+	}
+	if r.RawCopyRowsPerS > 0 {
+		fmt.Fprintf(tw, "import usage\t%.0f rows/s (bare COPY %.0f rows/s: %.2f of it)\n", r.ImportRowsPerS, r.RawCopyRowsPerS, r.ImportVsRawCopy)
+	}
+	for _, s := range stages[:4] {
 		fmt.Fprintf(tw, "run stage %s\t%.1f s\n", s, r.StageSeconds[s])
 	}
-	fmt.Fprintf(tw, "whole run\t%.1f s: %d invoices, %d lines, %d files\n", r.CloseSeconds, r.Invoices, r.Lines, r.Files)
+	fmt.Fprintf(tw, "whole run\t%.1f s: %d invoices, %d lines, %d files in all\n", r.CloseSeconds, r.Invoices, r.Lines, r.Files)
 	fmt.Fprintf(tw, "collect\t%.1f s: %.0f invoices/s charged, %.0f%% of the run above\n", r.CollectSeconds, r.CollectPerS, 100*r.CollectShare)
-	fmt.Fprintf(tw, "limits\taggregate %.1f s + xlsx %.1f s + COPY of the lines %.1f s\n", r.RawAggregateSeconds, r.RawXLSXSeconds, r.RawCopyLinesSeconds)
-	fmt.Fprintf(tw, "run ÷ limits\t%.1f\n", r.RunVsRaw)
+	if r.RawCopyRowsPerS > 0 {
+		fmt.Fprintf(tw, "limits\taggregate %.1f s + xlsx %.1f s + COPY of the lines %.1f s\n", r.RawAggregateSeconds, r.RawXLSXSeconds, r.RawCopyLinesSeconds)
+		fmt.Fprintf(tw, "run ÷ limits\t%.1f\n", r.RunVsRaw)
+	}
 	fmt.Fprintf(tw, "peak RSS\t%.0f MiB\n", r.PeakRSSMiB)
 	fmt.Fprintf(tw, "billing verify\t%.1f s (--files full %.1f s), 0 breaches\n", r.VerifySeconds, r.VerifyFullSeconds)
 	tw.Flush()

@@ -122,9 +122,10 @@ func init() {
 				fs.String("label", "", "create: who or what the token is for")
 			}},
 		{name: "schedule", summary: "the daemon: the nightly and close jobs on their cron schedules (UTC), and the job queue of e-mail and payments", run: runSchedule},
-		{name: "generate", summary: "write a deterministic synthetic month of CSV files, for load tests and demos", run: runGenerate,
+		{name: "generate", summary: "write a deterministic synthetic month (or months) of CSV files, for load tests and demos", run: runGenerate,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("scale", "1", "1 is 10,000 accounts, 1,000,000 subscriptions and 10,000,000 usage events")
+				fs.String("months", "1", "consecutive months: each later month M adds orders-M.csv and usage-M.csv")
 				fs.String("seed", "1", "the random seed: the same scale and seed give the same files")
 				fs.String("out", "", "the folder to write into")
 			}},

@@ -12,7 +12,7 @@ import (
 
 func runGenerate(_ context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if len(args) != 0 {
-		return usageError{fmt.Errorf("usage: billing generate --scale S --seed N --out DIR")}
+		return usageError{fmt.Errorf("usage: billing generate --scale S --seed N --months M --out DIR")}
 	}
 	scale, err := strconv.ParseFloat(fs.Lookup("scale").Value.String(), 64)
 	if err != nil || scale <= 0 || scale > 100 {
@@ -22,11 +22,15 @@ func runGenerate(_ context.Context, a *app, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return usageError{fmt.Errorf("--seed %q is not a whole number", fs.Lookup("seed").Value.String())}
 	}
+	months, err := strconv.Atoi(fs.Lookup("months").Value.String())
+	if err != nil || months < 1 || months > 120 {
+		return usageError{fmt.Errorf("--months %q is not a whole number from 1 to 120", fs.Lookup("months").Value.String())}
+	}
 	out := fs.Lookup("out").Value.String()
 	if out == "" {
 		return usageError{fmt.Errorf("--out DIR is required")}
 	}
-	counts, err := synthetic.Generate(out, scale, seed, func(file string, rows int64) {
+	counts, err := synthetic.GenerateMonths(out, scale, seed, months, func(file string, rows int64) {
 		a.log.Info("generate_progress", "file", file, "rows", rows)
 	})
 	if err != nil {
@@ -41,6 +45,13 @@ func runGenerate(_ context.Context, a *app, fs *flag.FlagSet, args []string) err
 	for _, f := range files {
 		fmt.Fprintf(a.stdout, "  %-16s %d rows\n", f, counts[f])
 	}
-	fmt.Fprintf(a.stdout, "import them in this order: accounts customers products prices tax-rates orders usage; then billing run --as-of %s\n", synthetic.AsOf)
+	if months == 1 {
+		fmt.Fprintf(a.stdout, "import them in this order: accounts customers products prices tax-rates orders usage; then billing run --as-of %s\n", synthetic.AsOf)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "import accounts customers products prices tax-rates orders usage, then billing run --as-of %s;\n", synthetic.AsOfMonth(1))
+	for m := 2; m <= months; m++ {
+		fmt.Fprintf(a.stdout, "then orders-%d.csv and usage-%d.csv, then billing run --as-of %s\n", m, m, synthetic.AsOfMonth(m))
+	}
 	return nil
 }

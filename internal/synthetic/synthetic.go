@@ -3,6 +3,9 @@
 // month of orders and usage. Scale 1 is 10,000 accounts, 100,000 customers,
 // 1,000,000 subscriptions, 300,000 seat changes and cancellations and
 // 10,000,000 usage events in June 2026; other scales scale every count.
+// Later months (GenerateMonths) bring each month its own seat changes and
+// cancellations, as many new subscriptions as the month before cancelled,
+// and a new month of usage, so that every month is about as much work.
 package synthetic
 
 import (
@@ -57,8 +60,19 @@ var products = []product{
 // Generate writes the workload of scale into dir and returns the rows of
 // each file. The same scale and seed always give the same files.
 func Generate(dir string, scale float64, seed uint64, progress func(file string, rows int64)) (Counts, error) {
+	return GenerateMonths(dir, scale, seed, 1, progress)
+}
+
+// GenerateMonths writes what Generate writes, then for each later month M
+// (2 to months) orders-M.csv and usage-M.csv: imported after the month
+// before was billed, and billed as of AsOfMonth(M). Billed month by month,
+// the first month's files are billed as of AsOfMonth(1).
+func GenerateMonths(dir string, scale float64, seed uint64, months int, progress func(file string, rows int64)) (Counts, error) {
 	if scale <= 0 {
 		return nil, fmt.Errorf("scale %v must be above 0", scale)
+	}
+	if months < 1 {
+		return nil, fmt.Errorf("months %d must be at least 1", months)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -71,7 +85,22 @@ func Generate(dir string, scale float64, seed uint64, progress func(file string,
 			return nil, err
 		}
 	}
+	for m := 1; m < months; m++ {
+		if err := g.writeMonth(m); err != nil {
+			return nil, err
+		}
+	}
 	return g.counts, nil
+}
+
+// AsOfMonth is the instant month m (1 is June 2026) is billed as of when
+// the months are billed one after another: the 1st of the month after it,
+// which closes the anniversary windows ending in month m and the calendar
+// month before it, as a nightly run would by then. The windows still open
+// then hold activity of the next month, whose files are imported before
+// they close, so no month's activity is late.
+func AsOfMonth(m int) string {
+	return Month.AddDate(0, m, 0).Format(time.RFC3339)
 }
 
 type gen struct {
@@ -83,6 +112,9 @@ type gen struct {
 	subKind                                   []byte // per subscription: 'a' licence, 'u' usage, 'c' calendar licence, 'o' one-time
 	subStart                                  []int8 // day of June (0-based)
 	usageSubs                                 []int32
+	qty                                       []int16 // per subscription: its quantity now (0 once cancelled)
+	customer                                  []int32
+	cancelled                                 int // subscriptions the last month written cancelled
 }
 
 // file writes one CSV file through fn, which returns the rows it wrote.
@@ -180,8 +212,9 @@ func (g *gen) writeOrders() error {
 	return g.file("orders.csv", "order_id,subscription_id,customer_id,sku,action,quantity,effective_date", func(w *bufio.Writer) (int64, error) {
 		g.subKind = make([]byte, g.subs)
 		g.subStart = make([]int8, g.subs)
-		qty := make([]int16, g.subs)
-		customer := make([]int32, g.subs)
+		g.qty = make([]int16, g.subs)
+		g.customer = make([]int32, g.subs)
+		qty, customer := g.qty, g.customer
 		var rows int64
 		for k := 0; k < g.subs; k++ {
 			var sku string
@@ -225,11 +258,20 @@ func (g *gen) writeOrders() error {
 				action, after = "removeQuantity", qty[k]-1
 			}
 			fmt.Fprintf(w, "X%08d,S%07d,C%07d,%s,%s,%d,%s\n", c, k, customer[k], skuOf(g.subKind[k], k), action, after, day(on))
+			g.settle(k, after)
 			rows++
 			c++
 		}
 		return rows, nil
 	})
+}
+
+// settle keeps a subscription's quantity after a change, counting cancellations.
+func (g *gen) settle(k int, after int16) {
+	g.qty[k] = after
+	if after == 0 {
+		g.cancelled++
+	}
 }
 
 func skuOf(kind byte, k int) string {
@@ -251,32 +293,10 @@ func skuOf(kind byte, k int) string {
 // (0.5%), for windows the month's run will have closed.
 func (g *gen) writeUsage() error {
 	late := g.usage / 200
-	unknown := g.usage / 200
 	main := g.usage - late
-	event := func(w *bufio.Writer, id int) {
-		if (id%200 == 7 && unknown > 0) || len(g.usageSubs) == 0 {
-			sec := g.rng.IntN(30 * 86400)
-			fmt.Fprintf(w, "E%09d,S-UNKNOWN-%d,%d,%s\n", id, g.rng.IntN(1000), 1+g.rng.IntN(50), Month.Add(time.Duration(sec)*time.Second).Format(time.RFC3339))
-			return
-		}
-		k := int(g.usageSubs[g.rng.IntN(len(g.usageSubs))])
-		start := int(g.subStart[k])
-		sec := start*86400 + g.rng.IntN((30-start)*86400)
-		at := Month.Add(time.Duration(sec) * time.Second)
-		stamp := at.Format(time.RFC3339)
-		if id%10 == 3 {
-			stamp = at.In(time.FixedZone("", 2*3600)).Format(time.RFC3339)
-		}
-		qty := 1 + g.rng.IntN(100)
-		if id%4 == 0 {
-			fmt.Fprintf(w, "E%09d,S%07d,%d.%d,%s\n", id, k, qty, g.rng.IntN(10), stamp)
-			return
-		}
-		fmt.Fprintf(w, "E%09d,S%07d,%d,%s\n", id, k, qty, stamp)
-	}
 	if err := g.file("usage.csv", "event_id,subscription_id,quantity,occurred_at", func(w *bufio.Writer) (int64, error) {
 		for id := 0; id < main; id++ {
-			event(w, id)
+			g.event(w, id, Month, 30, true)
 			if g.progress != nil && id%1_000_000 == 999_999 {
 				g.progress("usage.csv", int64(id+1))
 			}
@@ -287,8 +307,94 @@ func (g *gen) writeUsage() error {
 	}
 	return g.file("usage-late.csv", "event_id,subscription_id,quantity,occurred_at", func(w *bufio.Writer) (int64, error) {
 		for id := main; id < g.usage; id++ {
-			event(w, id)
+			g.event(w, id, Month, 30, true)
 		}
 		return int64(late), nil
+	})
+}
+
+// event writes one metered event of the month from (days long): one in 200
+// for a subscription no order knows, the others for a metered subscription,
+// in the first month on or after its start.
+func (g *gen) event(w *bufio.Writer, id int, from time.Time, days int, first bool) {
+	if (id%200 == 7 && g.usage >= 200) || len(g.usageSubs) == 0 {
+		sec := g.rng.IntN(days * 86400)
+		fmt.Fprintf(w, "E%09d,S-UNKNOWN-%d,%d,%s\n", id, g.rng.IntN(1000), 1+g.rng.IntN(50), from.Add(time.Duration(sec)*time.Second).Format(time.RFC3339))
+		return
+	}
+	k := int(g.usageSubs[g.rng.IntN(len(g.usageSubs))])
+	start := 0
+	if first {
+		start = int(g.subStart[k])
+	}
+	sec := start*86400 + g.rng.IntN((days-start)*86400)
+	at := from.Add(time.Duration(sec) * time.Second)
+	stamp := at.Format(time.RFC3339)
+	if id%10 == 3 {
+		stamp = at.In(time.FixedZone("", 2*3600)).Format(time.RFC3339)
+	}
+	qty := 1 + g.rng.IntN(100)
+	if id%4 == 0 {
+		fmt.Fprintf(w, "E%09d,S%07d,%d.%d,%s\n", id, k, qty, g.rng.IntN(10), stamp)
+		return
+	}
+	fmt.Fprintf(w, "E%09d,S%07d,%d,%s\n", id, k, qty, stamp)
+}
+
+// writeMonth writes month m's files (m = 1 is the second month): as many
+// new licences as the month before cancelled, seat changes and
+// cancellations of licences still running (at most one each, none of the
+// month's new ones), and the month's usage with event ids of its own.
+func (g *gen) writeMonth(m int) error {
+	from := Month.AddDate(0, m, 0)
+	days := from.AddDate(0, 1, -1).Day()
+	on := func(d int) string { return from.AddDate(0, 0, d).Format(time.DateOnly) }
+	if err := g.file(fmt.Sprintf("orders-%d.csv", m+1), "order_id,subscription_id,customer_id,sku,action,quantity,effective_date", func(w *bufio.Writer) (int64, error) {
+		var rows int64
+		firstNew, added := len(g.subKind), g.cancelled
+		g.cancelled = 0
+		for k := firstNew; k < firstNew+added; k++ {
+			kind := byte('a')
+			if g.rng.IntN(6) == 0 {
+				kind = 'c'
+			}
+			start, c, q := g.rng.IntN(days), int32(g.rng.IntN(g.customers)), int16(1+g.rng.IntN(10))
+			g.subKind, g.subStart, g.customer, g.qty = append(g.subKind, kind), append(g.subStart, int8(start)), append(g.customer, c), append(g.qty, q)
+			fmt.Fprintf(w, "O%08d,S%07d,C%07d,%s,new,%d,%s\n", k, k, c, skuOf(kind, k), q, on(start))
+			rows++
+		}
+		changed := make(map[int]bool, g.changes)
+		for c, tries := 0, 0; c < g.changes && tries < 20*g.changes; tries++ {
+			k := g.rng.IntN(firstNew)
+			if changed[k] || (g.subKind[k] != 'a' && g.subKind[k] != 'c') || g.qty[k] == 0 {
+				continue
+			}
+			changed[k] = true
+			action, after := "addQuantity", g.qty[k]+int16(1+g.rng.IntN(3))
+			switch r := g.rng.IntN(10); {
+			case r == 0:
+				action, after = "cancel", 0
+			case r < 3 && g.qty[k] > 1:
+				action, after = "removeQuantity", g.qty[k]-1
+			}
+			fmt.Fprintf(w, "M%02dX%08d,S%07d,C%07d,%s,%s,%d,%s\n", m+1, c, k, g.customer[k], skuOf(g.subKind[k], k), action, after, on(g.rng.IntN(days)))
+			g.settle(k, after)
+			rows++
+			c++
+		}
+		return rows, nil
+	}); err != nil {
+		return err
+	}
+	events := g.usage - g.usage/200
+	name := fmt.Sprintf("usage-%d.csv", m+1)
+	return g.file(name, "event_id,subscription_id,quantity,occurred_at", func(w *bufio.Writer) (int64, error) {
+		for i := 0; i < events; i++ {
+			g.event(w, m*g.usage+i, from, days, false)
+			if g.progress != nil && i%1_000_000 == 999_999 {
+				g.progress(name, int64(i+1))
+			}
+		}
+		return int64(events), nil
 	})
 }

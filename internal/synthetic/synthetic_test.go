@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -105,5 +106,69 @@ func TestTheWorkloadImportsAndBills(t *testing.T) {
 	}
 	if rep.Invoices == 0 || currencies < 5 || types < 6 || unknown == 0 {
 		t.Errorf("%d invoices in %d currencies with %d charge types, %d held unknown-subscription events", rep.Invoices, currencies, types, unknown)
+	}
+}
+
+// Months billed one after another: the first month's files are the
+// one-month workload's, every later month brings orders and usage of its
+// own, and no month's activity is late for a window already closed.
+func TestMonthsBillOneAfterAnother(t *testing.T) {
+	t.Parallel()
+	one, three := t.TempDir(), t.TempDir()
+	if _, err := synthetic.Generate(one, 0.002, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := synthetic.GenerateMonths(three, 0.002, 1, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"orders-2.csv", "usage-2.csv", "orders-3.csv", "usage-3.csv"} {
+		if err := os.Rename(filepath.Join(three, f), filepath.Join(t.TempDir(), f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if digest(t, one) != digest(t, three) {
+		t.Error("the first month's files differ from the one-month workload's")
+	}
+	want := map[string]int64{"orders-2.csv": 656, "usage-2.csv": 19900, "orders-3.csv": 666, "usage-3.csv": 19900}
+	for f, n := range want {
+		if counts[f] != n {
+			t.Errorf("%s: %d rows, want %d", f, counts[f], n)
+		}
+	}
+
+	dir := t.TempDir()
+	if _, err := synthetic.GenerateMonths(dir, 0.002, 1, 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := pgtest.NewDB(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	im := &ingest.Importer{DB: db, Log: log}
+	var invoices []int
+	for m := 1; m <= 3; m++ {
+		for _, k := range ingest.Kinds {
+			file := k.Name + ".csv"
+			if m > 1 {
+				if k.Name != "orders" && k.Name != "usage" {
+					continue
+				}
+				file = fmt.Sprintf("%s-%d.csv", k.Name, m)
+			}
+			if _, err := im.ImportFile(context.Background(), k, filepath.Join(dir, file)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		asOf, _ := time.Parse(time.RFC3339, synthetic.AsOfMonth(m))
+		rep, err := (&pipeline.Pipeline{DB: db, Log: log}).Run(context.Background(), asOf, pipeline.AllStages())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Late) > 0 {
+			t.Errorf("month %d: late records %+v", m, rep.Late)
+		}
+		invoices = append(invoices, rep.Invoices)
+	}
+	if fmt.Sprint(invoices) != "[20 108 102]" {
+		t.Errorf("invoices per month %v", invoices)
 	}
 }
