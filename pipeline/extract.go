@@ -56,9 +56,14 @@ func (p *Pipeline) countLate(ctx context.Context, run *runState, rep *Report) er
 // countHeldUsage reports the usage no window will bill as things stand, with
 // its reason (SPEC §4): of an unknown subscription (by UTC month), of a
 // licence or one-time subscription, or dated before its account's first
-// window (by the window it would have fallen in).
+// window (by the window it would have fallen in). It counts the usage that
+// can still matter: dated in the open windows (none starts before the month
+// before the as-of date's) or imported since the previous run, so that a
+// run costs what is new, not what history holds.
 func (p *Pipeline) countHeldUsage(ctx context.Context, run *runState, rep *Report) error {
-	rows, err := store.HeldUsageCounts(ctx, run.conn)
+	asOf := calendar.DateOf(rep.AsOf)
+	openFrom := calendar.Clamp(1, asOf.Year(), asOf.Month()-1)
+	rows, err := store.HeldUsageCounts(ctx, run.conn, run.id, openFrom.String())
 	if err != nil {
 		return fmt.Errorf("counting held usage: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	billingsql "github.com/openbilling/billing/sql"
@@ -46,6 +47,8 @@ type HeldUsage struct {
 var (
 	subscriptionUpsertFromOrders = billingsql.Query("subscription_upsert_from_orders")
 	lateCounts                   = billingsql.Query("late_counts")
+	lateUnseenImports            = billingsql.Query("late_unseen_imports")
+	heldRecentImports            = billingsql.Query("held_recent_imports")
 	backdatedCounts              = billingsql.Query("backdated_counts")
 	usageHeldCounts              = billingsql.Query("usage_held_counts")
 )
@@ -61,9 +64,20 @@ func DeriveSubscriptions(ctx context.Context, q sqlx.ExecerContext) (int64, erro
 }
 
 // LateCounts counts the late records of every closed window that has some.
+// It first finds the imports some closed window did not see, then reads
+// only their records: with none, and nothing from before snapshots were
+// kept, nothing is late and no record is read.
 func LateCounts(ctx context.Context, q sqlx.QueryerContext) ([]LateCount, error) {
+	var unseen struct {
+		Usage  pq.StringArray `db:"usage"`
+		Orders pq.StringArray `db:"orders"`
+		Legacy bool           `db:"legacy"`
+	}
+	if err := sqlx.GetContext(ctx, q, &unseen, lateUnseenImports); err != nil {
+		return nil, err
+	}
 	var out []LateCount
-	err := sqlx.SelectContext(ctx, q, &out, lateCounts)
+	err := sqlx.SelectContext(ctx, q, &out, lateCounts, unseen.Usage, unseen.Orders, unseen.Legacy)
 	return out, err
 }
 
@@ -75,9 +89,15 @@ func BackdatedCounts(ctx context.Context, q sqlx.QueryerContext, runID int64) ([
 	return out, err
 }
 
-// HeldUsageCounts counts the usage no window will bill as things stand.
-func HeldUsageCounts(ctx context.Context, q sqlx.QueryerContext) ([]HeldUsage, error) {
+// HeldUsageCounts counts the usage no window will bill as things stand,
+// among the usage dated from openFrom on (the open windows') and the usage
+// imported since the run before runID began.
+func HeldUsageCounts(ctx context.Context, q sqlx.QueryerContext, runID int64, openFrom string) ([]HeldUsage, error) {
+	var recent pq.StringArray
+	if err := sqlx.GetContext(ctx, q, &recent, heldRecentImports, runID); err != nil {
+		return nil, err
+	}
 	var out []HeldUsage
-	err := sqlx.SelectContext(ctx, q, &out, usageHeldCounts)
+	err := sqlx.SelectContext(ctx, q, &out, usageHeldCounts, openFrom, recent)
 	return out, err
 }

@@ -49,7 +49,10 @@ var NewLicenceWithoutSeats = ImportRule(billingsql.Query("import_rule_new_licenc
 // of the import's transaction.
 const stageTable = "import_stage"
 
-var importRecord = billingsql.Query("import_record")
+var (
+	importRecord      = billingsql.Query("import_record")
+	ingestBatchInsert = billingsql.Query("ingest_batch_insert")
+)
 
 // Import is one file's import: a transaction that either adds all of the
 // file's new records or nothing.
@@ -223,6 +226,15 @@ func (im *Import) Conflicts(ctx context.Context, limit int) ([]ImportConflict, e
 // Record notes the import in the imports table.
 func (im *Import) Record(ctx context.Context, kind, file, digest string, rows, added int64) error {
 	_, err := im.tx.ExecContext(ctx, importRecord, kind, file, digest, rows, added)
+	return err
+}
+
+// RecordBatch records the import's transaction with the span of its
+// records' activity dates (SPEC §7: late records are looked for only in
+// the imports a closed window did not see, and only in the windows their
+// dates reach).
+func (im *Import) RecordBatch(ctx context.Context, kind, firstActivity, lastActivity string) error {
+	_, err := im.tx.ExecContext(ctx, ingestBatchInsert, kind, firstActivity, lastActivity)
 	return err
 }
 

@@ -14,13 +14,17 @@ func TestRecordsCommittedDuringACloseAreReportedLateAndTheRerunBillsThem(t *test
 	const (
 		lateUsage = "INSERT INTO usage_events (event_id, subscription_id, quantity, occurred_at) VALUES ('LATE-1', 'US-1', 5000, '2026-06-20T10:00:00Z')"
 		lateOrder = "INSERT INTO orders (order_id, subscription_id, customer_id, sku, action, quantity, effective_date) VALUES ('LATE-O', 'S1', 'C1', 'LIC-STD', 'addQuantity', 3, '2026-06-12')"
-		asOf      = "2026-07-02T00:00:00Z"
+		// What an import records of the records it wrote (SPEC §7).
+		imports = "INSERT INTO ingest_batches (xid, kind, first_activity, last_activity) VALUES " +
+			"(pg_current_xact_id(), 'usage', '2026-06-20', '2026-06-20'), (pg_current_xact_id(), 'orders', '2026-06-12', '2026-06-12')"
+		asOf = "2026-07-02T00:00:00Z"
 	)
 	// What a run after the import bills.
 	clean := newOperator(t)
 	clean.loadExamples()
 	clean.db.MustExec(lateUsage)
 	clean.db.MustExec(lateOrder)
+	clean.db.MustExec(imports)
 	clean.billing("run", "--as-of", asOf)
 
 	o := newOperator(t)
@@ -28,6 +32,7 @@ func TestRecordsCommittedDuringACloseAreReportedLateAndTheRerunBillsThem(t *test
 	tx := o.db.MustBegin()
 	tx.MustExec(lateUsage)
 	tx.MustExec(lateOrder)
+	tx.MustExec(imports)
 	var receivedBefore bool
 	report := o.billing("run", "--as-of", asOf) // the import is still open
 	if err := tx.Commit(); err != nil {
@@ -197,5 +202,25 @@ func reportSays(t *testing.T, report string, wants ...string) {
 		if !strings.Contains(report, want) {
 			t.Errorf("the run report should say %q:\n%s", want, report)
 		}
+	}
+}
+
+// SPEC §4: held usage is reported by the run after its import whatever its
+// dates, and while it is dated in the open windows; usage held longer is
+// not read again every night.
+func TestHeldUsageIsReportedWhenItArrivesAndWhileItsWindowsAreOpen(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	const unknown = "(unknown subscription), window 2026-06-01: 1 × usage for a subscription no new order has created\n"
+	reportSays(t, o.billing("run", "--as-of", "2026-07-03T00:00:00Z", "--stage", "extract"), unknown)
+	if report := o.billing("run", "--as-of", "2026-09-02T00:00:00Z", "--stage", "extract"); strings.Contains(report, unknown) {
+		t.Errorf("usage held since June is reported again in September:\n%s", report)
+	}
+	o.load(map[string]string{"usage": "event_id,subscription_id,quantity,occurred_at\nOLD-1,NO-SUCH-SUB,7,2026-05-10T10:00:00Z\n"})
+	reportSays(t, o.billing("run", "--as-of", "2026-09-03T00:00:00Z", "--stage", "extract"),
+		"(unknown subscription), window 2026-05-01: 1 × usage for a subscription no new order has created\n")
+	if report := o.billing("run", "--as-of", "2026-09-04T00:00:00Z", "--stage", "extract"); strings.Contains(report, "window 2026-05-01") {
+		t.Errorf("the May event is reported by a second run:\n%s", report)
 	}
 }

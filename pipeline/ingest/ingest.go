@@ -125,7 +125,7 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open So
 	}
 	defer tx.Rollback()
 
-	var digest string
+	var digest, firstActivity, lastActivity string
 	direct := len(kind.Refs) == 0
 	if direct {
 		if err := tx.TryDirect(ctx); err != nil {
@@ -135,7 +135,7 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open So
 		if err != nil {
 			return res, err
 		}
-		res.Rows, digest = st.rows, st.digest
+		res.Rows, digest, firstActivity, lastActivity = st.rows, st.digest, st.firstActivity, st.lastActivity
 		switch {
 		case st.copyErr == nil:
 			res.Added = res.Rows
@@ -156,7 +156,7 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open So
 		if err != nil {
 			return res, err
 		}
-		res.Rows, digest = st.rows, st.digest
+		res.Rows, digest, firstActivity, lastActivity = st.rows, st.digest, st.firstActivity, st.lastActivity
 		if st.copyErr != nil {
 			return fail("", st.copyErr)
 		}
@@ -167,6 +167,11 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open So
 	if res.Added > 0 {
 		if err := tx.Record(ctx, kind.Name, name, digest, res.Rows, res.Added); err != nil {
 			return fail("recording the import: ", err)
+		}
+		if kind.Activity != "" {
+			if err := tx.RecordBatch(ctx, kind.Name, firstActivity, lastActivity); err != nil {
+				return fail("recording the import's dates: ", err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -217,6 +222,8 @@ type streamed struct {
 	digest    string         // the file's SHA-256
 	positions map[string]int // each column's position in the header
 	copyErr   error          // what PostgreSQL said of the copied rows, for the caller to judge
+	// The first and last UTC activity dates of the rows (Kind.Activity).
+	firstActivity, lastActivity string
 }
 
 // stream reads the file, checks every row and copies the good ones into the
@@ -260,6 +267,10 @@ func (im *Importer) stream(ctx context.Context, tx *store.Import, kind *Kind, na
 		s, _ := values[indexOf(kind, column)+1].(string)
 		return s
 	}
+	activity := -1
+	if kind.Activity != "" {
+		activity = indexOf(kind, kind.Activity) + 1
+	}
 	for {
 		record, err := rd.Read()
 		if errors.Is(err, io.EOF) {
@@ -287,6 +298,15 @@ func (im *Importer) stream(ctx context.Context, tx *store.Import, kind *Kind, na
 		}
 		if len(failed.Rows) > 0 || st.copyErr != nil {
 			continue // keep checking, stop loading
+		}
+		if activity >= 0 {
+			d := activityDate(values[activity].(string))
+			if st.firstActivity == "" || d < st.firstActivity {
+				st.firstActivity = d
+			}
+			if d > st.lastActivity {
+				st.lastActivity = d
+			}
 		}
 		values[0] = int64(line)
 		if err := copier.Row(ctx, values); err != nil {

@@ -63,7 +63,7 @@ func loadExamples(t *testing.T, db *sqlx.DB) map[string]ingest.Result {
 func fingerprint(t *testing.T, db *sqlx.DB) string {
 	t.Helper()
 	var parts []string
-	for _, table := range []string{"accounts", "customers", "products", "prices", "tax_rates", "orders", "usage_events", "imports"} {
+	for _, table := range []string{"accounts", "customers", "products", "prices", "tax_rates", "orders", "usage_events", "imports", "ingest_batches"} {
 		var sum string
 		q := "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM " + table + " t"
 		if err := db.Get(&sum, q); err != nil {
@@ -113,6 +113,42 @@ func TestImportingTheSameFileTwiceChangesNothing(t *testing.T) {
 	}
 	if after := fingerprint(t, db); after != before {
 		t.Errorf("second import changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// SPEC §7: an import of usage or orders records its transaction with the
+// first and last UTC dates of what it added, the span late records are
+// looked for in; an import that adds nothing records nothing.
+func TestAnImportRecordsTheUTCDatesOfItsRecords(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	loadExamples(t, db)
+	usage := "event_id,subscription_id,quantity,occurred_at\n" +
+		"d1,US-1,1,2026-08-01T01:00:00+02:00\n" + // 2026-07-31 in UTC
+		"d2,US-1,1,2026-08-15T12:00:00Z\n" +
+		"d3,US-1,1,2026-08-31T23:30:00-05:00\n" // 2026-09-01 in UTC
+	mustImport(t, db, "usage", usage)
+	if res := mustImport(t, db, "usage", usage); res.Added != 0 {
+		t.Fatalf("the second import added %d", res.Added)
+	}
+	var got []string
+	if err := db.Select(&got, `SELECT b.kind || ' ' || b.first_activity || '..' || b.last_activity || ' ' ||
+		(SELECT count(*) FROM usage_events u WHERE u.ingest_xid = b.xid) + (SELECT count(*) FROM orders o WHERE o.ingest_xid = b.xid)
+		FROM ingest_batches b ORDER BY b.xid`); err != nil {
+		t.Fatal(err)
+	}
+	var orders string
+	if err := db.Get(&orders, "SELECT min(effective_date) || '..' || max(effective_date) || ' ' || count(*) FROM orders"); err != nil {
+		t.Fatal(err)
+	}
+	var examples string
+	if err := db.Get(&examples, `SELECT min((occurred_at AT TIME ZONE 'UTC')::date) || '..' || max((occurred_at AT TIME ZONE 'UTC')::date) || ' ' || count(*)
+		FROM usage_events WHERE event_id NOT IN ('d1', 'd2', 'd3')`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"orders " + orders, "usage " + examples, "usage 2026-07-31..2026-09-01 3"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("imports recorded:\n%s\nwant\n%s", strings.Join(got, "; "), strings.Join(want, "; "))
 	}
 }
 

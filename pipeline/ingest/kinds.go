@@ -31,6 +31,11 @@ type Kind struct {
 	// StagedRules check what a row means together with what is stored,
 	// once the file is staged and its references found.
 	StagedRules []StagedRule
+	// Activity is the column dating a record's activity (a date, or an
+	// instant whose UTC date counts), for kinds billed by window: an import
+	// records the span of its records' dates, so that counting late records
+	// reads only the imports a closed window did not see (SPEC §7).
+	Activity string
 }
 
 // StagedRule is a rule the store checks over the staged rows; a line that
@@ -130,7 +135,7 @@ var taxRates = &Kind{
 }
 
 var orders = &Kind{
-	Name: "orders", Table: "orders", Key: []string{"order_id"}, Conflict: "(order_id)",
+	Name: "orders", Table: "orders", Key: []string{"order_id"}, Conflict: "(order_id)", Activity: "effective_date",
 	Columns: []Column{
 		{Name: "order_id", Required: true, SQLType: "text", Check: checkID},
 		{Name: "subscription_id", Required: true, SQLType: "text", Check: checkID},
@@ -153,7 +158,7 @@ var orders = &Kind{
 }
 
 var usage = &Kind{
-	Name: "usage", Table: "usage_events", Key: []string{"event_id"}, Conflict: "(event_id)",
+	Name: "usage", Table: "usage_events", Key: []string{"event_id"}, Conflict: "(event_id)", Activity: "occurred_at",
 	Columns: []Column{
 		{Name: "event_id", Required: true, SQLType: "text", Check: checkID},
 		{Name: "subscription_id", Required: true, SQLType: "text", Check: checkID},
@@ -345,4 +350,17 @@ func checkOrder(row Row) (string, error) {
 		return "quantity", errors.New("addQuantity to 0 is not allowed (use a cancel order)")
 	}
 	return "", nil
+}
+
+// activityDate is the UTC date of an activity value already checked: a
+// date, or an RFC 3339 instant.
+func activityDate(v string) string {
+	if len(v) == len(time.DateOnly) || strings.HasSuffix(v, "Z") {
+		return v[:len(time.DateOnly)]
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return v[:len(time.DateOnly)] // unreachable: the value was checked
+	}
+	return t.UTC().Format(time.DateOnly)
 }
