@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,17 +76,46 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	if err := removeLeftovers(e.OutputDir); err != nil {
 		return 0, fmt.Errorf("removing unfinished files from %s: %w", e.OutputDir, err)
 	}
-	invoices, err := store.InvoicesForEmit(ctx, db)
-	if err != nil {
-		return 0, fmt.Errorf("listing invoices: %w", err)
-	}
-	files, err := store.StoredFiles(ctx, db)
+	// Every recorded file is checked on disk (a stat, and a hash only when
+	// its size or time changed); only the invoices with a file to write,
+	// those just issued and those whose file is missing or altered, have
+	// their headers read: the stage costs what is new, not what the history
+	// holds.
+	files, err := store.StoredFilesForEmit(ctx, db)
 	if err != nil {
 		return 0, fmt.Errorf("listing invoice files: %w", err)
 	}
-	stored := map[string]store.StoredFile{}
+	kinds := FileKinds
+	if e.PDFOnDemand {
+		kinds = []string{KindReconciliation, KindInvoice}
+	}
+	numbers, err := store.InvoicesWithoutFiles(ctx, db, kinds)
+	if err != nil {
+		return 0, fmt.Errorf("listing invoices without files: %w", err)
+	}
+	var restat store.FileRecords // files found unchanged whose size or time is new
+	intact := map[string]bool{}  // by number and kind
 	for _, f := range files {
-		stored[f.Number+"\x1f"+f.Kind] = f
+		path := e.Path(reports.Invoice{Number: f.Number, AccountID: f.AccountID, WindowStart: f.WindowStart, Currency: f.Currency}, f.Kind)
+		if sameFolder(f.Path, path) {
+			if unchanged, st := checkFile(f.StoredFile); unchanged {
+				if st != nil {
+					restat.Add(f.Number, f.Kind, path, st.sha256, st.size, st.modifiedNS)
+				}
+				intact[f.Number+"\x1f"+f.Kind] = true
+				continue
+			}
+		}
+		numbers = append(numbers, f.Number)
+	}
+	slices.Sort(numbers)
+	invoices, err := store.InvoicesForEmit(ctx, db, slices.Compact(numbers))
+	if err != nil {
+		return 0, fmt.Errorf("listing invoices: %w", err)
+	}
+	recorded := map[string]bool{}
+	for _, f := range files {
+		recorded[f.Number+"\x1f"+f.Kind] = true
 	}
 	// Work through the files on every core, two workers a core: while one
 	// waits on the database, the other renders. Each worker takes a session
@@ -118,7 +148,6 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			return err
 		})
 	}
-	var restat store.FileRecords // files found unchanged whose size or time is new
 	err = func() error {
 		var batch []emitTask
 		lines := 0
@@ -138,20 +167,11 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 			}
 			t := emitTask{inv: inv}
 			for _, kind := range FileKinds {
-				path := e.Path(t.inv, kind)
-				prev, ok := stored[inv.Number+"\x1f"+kind]
-				if kind == KindPDF && e.PDFOnDemand && !ok {
-					continue // written at its first download
+				key := inv.Number + "\x1f" + kind
+				if intact[key] || (kind == KindPDF && e.PDFOnDemand && !recorded[key]) {
+					continue // as recorded, or a PDF written at its first download
 				}
-				if ok && sameFolder(prev.Path, path) {
-					if unchanged, st := checkFile(prev); unchanged {
-						if st != nil {
-							restat.Add(inv.Number, kind, path, st.sha256, st.size, st.modifiedNS)
-						}
-						continue
-					}
-				}
-				t.files = append(t.files, emitFile{kind, path})
+				t.files = append(t.files, emitFile{kind, e.Path(t.inv, kind)})
 			}
 			if len(t.files) == 0 {
 				continue

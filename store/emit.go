@@ -7,7 +7,9 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/pipeline/money"
 	billingsql "github.com/openbilling/billing/sql"
 )
 
@@ -46,6 +48,8 @@ func (r *FileRecords) Add(number, kind, path, sha256 string, size, modifiedNS in
 var (
 	invoiceListForEmit     = billingsql.Query("invoice_list_for_emit")
 	invoiceFileListAll     = billingsql.Query("invoice_file_list_all")
+	invoiceFileListForEmit = billingsql.Query("invoice_file_list_for_emit")
+	invoiceListWithout     = billingsql.Query("invoice_list_without_files")
 	invoiceFileRestat      = billingsql.Query("invoice_file_restat")
 	invoiceLineListForEmit = billingsql.Query("invoice_line_list_for_emit")
 	invoiceFileUpsert      = billingsql.Query("invoice_file_upsert")
@@ -71,10 +75,34 @@ func LockEmit(ctx context.Context, db *sqlx.DB) (unlock func(), err error) {
 	}, nil
 }
 
-// InvoicesForEmit lists every invoice with its header, oldest first.
-func InvoicesForEmit(ctx context.Context, q sqlx.QueryerContext) ([]invoicing.Issued, error) {
+// InvoicesForEmit lists the invoices numbered with their headers, oldest first.
+func InvoicesForEmit(ctx context.Context, q sqlx.QueryerContext, numbers []string) ([]invoicing.Issued, error) {
 	var out []invoicing.Issued
-	err := sqlx.SelectContext(ctx, q, &out, invoiceListForEmit)
+	err := sqlx.SelectContext(ctx, q, &out, invoiceListForEmit, pq.Array(numbers))
+	return out, err
+}
+
+// InvoicesWithoutFiles lists the numbers of the invoices lacking a recorded
+// file of one of the kinds.
+func InvoicesWithoutFiles(ctx context.Context, q sqlx.QueryerContext, kinds []string) ([]string, error) {
+	var out []string
+	err := sqlx.SelectContext(ctx, q, &out, invoiceListWithout, pq.Array(kinds))
+	return out, err
+}
+
+// EmitFile is a recorded file with what names its folder today.
+type EmitFile struct {
+	StoredFile
+	AccountID   string         `db:"account_id"`
+	WindowStart calendar.Date  `db:"window_start"`
+	Currency    money.Currency `db:"currency"`
+}
+
+// StoredFilesForEmit lists every recorded file with its invoice's account,
+// window and currency.
+func StoredFilesForEmit(ctx context.Context, q sqlx.QueryerContext) ([]EmitFile, error) {
+	var out []EmitFile
+	err := sqlx.SelectContext(ctx, q, &out, invoiceFileListForEmit)
 	return out, err
 }
 
