@@ -25,6 +25,7 @@ var Checks = []Check{
 	{"12.3", "usage billed", billingsql.Query("verify_usage_billed")},
 	{"12.3", "orders billed", billingsql.Query("verify_orders_billed")},
 	{"12.3", "imports recorded", billingsql.Query("verify_imports_recorded")},
+	{"12.3", "order references", billingsql.Query("verify_order_references")},
 	{"12.5", "ledger", billingsql.Query("verify_ledger")},
 }
 

@@ -13,7 +13,7 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 	o := newOperator(t)
 	o.loadExamples()
 	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
-	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "10 checks, 10 files (full), 0 breaches, ") { // then the seconds
+	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "11 checks, 10 files (full), 0 breaches, ") { // then the seconds
 		t.Errorf("clean verify: %q", out)
 	}
 	files := o.invoice("INV-2026-000005").Files
@@ -37,13 +37,20 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"UPDATE invoice_series SET last_seq = last_seq + 1",
 		"INSERT INTO closed_windows (account_id, billing, window_start, window_end, closes_on) VALUES ('P1', 'anniversary', '2026-06-01', '2026-06-30', '2026-07-01')",
 		"INSERT INTO payments (payment_id, account_id, currency, amount, method, gateway_reference, paid_at) VALUES ('PAY-X', 'P1', 'USD', 1, 'paypal', 'r', now())",
+		// Records written past an import: in no recorded import, and of an unknown customer.
+		"INSERT INTO orders (order_id, subscription_id, customer_id, sku, action, quantity, effective_date) VALUES ('O-X', 'S-X', 'C-NONE', 'LIC-STD', 'new', 1, '2026-09-01')",
 	} {
 		tamper.MustExec(q)
 	}
 	if err := tamper.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	var xid string
+	if err := o.db.Get(&xid, "SELECT ingest_xid::text FROM orders WHERE order_id = 'O-X'"); err != nil {
+		t.Fatal(err)
+	}
 	code, out, errOut := billing(t, "verify", "--files", "full", "--database-url", o.url)
+	out = strings.Replace(out, "transaction "+xid+" ", "transaction XID ", 1)
 	want := strings.Join([]string{
 		"§12.1 series INV-2026: 5 invoices numbered up to 5 (counter at 6)",
 		"§12.1 account P1: anniversary windows 2026-05-15..2026-06-14 and 2026-06-01..2026-06-30 overlap",
@@ -51,12 +58,14 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"§12.2 invoice INV-2026-000002: subtotal 92.35, tax 0, total 92.35 but its 0 lines sum to 0, 0, 0",
 		"§12.3 account U1, anniversary window 2026-06-01, subscription US-1: 0 units billed, 12070 used",
 		"§12.3 order O-1002 (addQuantity of S1 on 2026-06-11) of account P1 is on no invoice line of anniversary window 2026-05-15",
+		"§12.3 1 orders records of transaction XID dated 2026-09-01..2026-09-01 are in no recorded import",
+		"§12.3 order O-X names the unknown customer C-NONE",
 		"§12.5 invoice INV-2026-000001 of 25 USD has 1 ledger entries of 24",
 		"§12.5 payment PAY-X has 0 ledger entries and 0 succeeded gateway calls",
 		"§12.4 invoice INV-2026-000005, reconciliation file " + files.Reconciliation + ": missing",
 		"§12.4 invoice INV-2026-000005, invoice file " + files.Invoice + ": SHA-256 ",
 	}, "\n")
-	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 10 breaches of the guarantees (SPEC §12)\n" {
+	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 12 breaches of the guarantees (SPEC §12)\n" {
 		t.Errorf("verify: exit %d\n%s%s\nwant:\n%s", code, out, errOut, want)
 	}
 }
