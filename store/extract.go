@@ -69,15 +69,16 @@ func DeriveSubscriptions(ctx context.Context, q sqlx.ExecerContext) (int64, erro
 // kept, nothing is late and no record is read.
 func LateCounts(ctx context.Context, q sqlx.QueryerContext) ([]LateCount, error) {
 	var unseen struct {
-		Usage  pq.StringArray `db:"usage"`
-		Orders pq.StringArray `db:"orders"`
-		Legacy bool           `db:"legacy"`
+		Usage         pq.StringArray `db:"usage"`
+		UsageReceived pq.StringArray `db:"usage_received"`
+		Orders        pq.StringArray `db:"orders"`
+		Legacy        bool           `db:"legacy"`
 	}
 	if err := sqlx.GetContext(ctx, q, &unseen, lateUnseenImports); err != nil {
 		return nil, err
 	}
 	var out []LateCount
-	err := sqlx.SelectContext(ctx, q, &out, lateCounts, unseen.Usage, unseen.Orders, unseen.Legacy)
+	err := sqlx.SelectContext(ctx, q, &out, lateCounts, unseen.Usage, unseen.Orders, unseen.Legacy, unseen.UsageReceived)
 	return out, err
 }
 
@@ -93,11 +94,14 @@ func BackdatedCounts(ctx context.Context, q sqlx.QueryerContext, runID int64) ([
 // among the usage dated from openFrom on (the open windows') and the usage
 // imported since the run before runID began.
 func HeldUsageCounts(ctx context.Context, q sqlx.QueryerContext, runID int64, openFrom string) ([]HeldUsage, error) {
-	var recent pq.StringArray
+	var recent struct {
+		XIDs     pq.StringArray `db:"xids"`
+		Received pq.StringArray `db:"received"`
+	}
 	if err := sqlx.GetContext(ctx, q, &recent, heldRecentImports, runID); err != nil {
 		return nil, err
 	}
 	var out []HeldUsage
-	err := sqlx.SelectContext(ctx, q, &out, usageHeldCounts, openFrom, recent)
+	err := sqlx.SelectContext(ctx, q, &out, usageHeldCounts, openFrom, recent.XIDs, recent.Received)
 	return out, err
 }

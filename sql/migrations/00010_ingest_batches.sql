@@ -21,9 +21,13 @@ FROM usage_events WHERE ingest_xid IS NOT NULL GROUP BY ingest_xid;
 INSERT INTO ingest_batches (xid, kind, first_activity, last_activity, received_at)
 SELECT ingest_xid, 'orders', min(effective_date), max(effective_date), min(received_at)
 FROM orders WHERE ingest_xid IS NOT NULL GROUP BY ingest_xid;
--- An import's records, found by its transaction. Records of one import share
--- one value, so the index stays small (deduplicated) and cheap to fill.
-CREATE INDEX usage_events_ingest_xid ON usage_events (ingest_xid);
+-- An import's records, found by its transaction. An import's usage events
+-- share one received_at and lie together in the table, so a BRIN index
+-- finds them for almost nothing on import; orders, fewer, get a B-tree.
+-- Records written before ingest_xid existed are judged by received_at: the
+-- empty partial index says at once that there are none.
+CREATE INDEX usage_events_received_at ON usage_events USING brin (received_at);
+CREATE INDEX usage_events_before_ingest_xid ON usage_events (event_id) WHERE ingest_xid IS NULL;
 CREATE INDEX orders_ingest_xid ON orders (ingest_xid);
 -- The closed windows an import's dates reach.
 CREATE INDEX closed_windows_window_end ON closed_windows (window_end);
@@ -31,5 +35,6 @@ CREATE INDEX closed_windows_window_end ON closed_windows (window_end);
 -- +goose Down
 DROP INDEX closed_windows_window_end;
 DROP INDEX orders_ingest_xid;
-DROP INDEX usage_events_ingest_xid;
+DROP INDEX usage_events_before_ingest_xid;
+DROP INDEX usage_events_received_at;
 DROP TABLE ingest_batches;

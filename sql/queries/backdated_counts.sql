@@ -6,7 +6,7 @@
 WITH since AS (
     SELECT coalesce(max(started_at), '-infinity') AS t FROM pipeline_runs WHERE run_id < $1
 ), suspect AS (
-    SELECT b.xid, b.kind
+    SELECT b.xid, b.kind, b.received_at
     FROM ingest_batches b, since
     WHERE b.received_at >= since.t AND b.first_activity <= ((b.received_at AT TIME ZONE 'UTC') - interval '1 year')::date
 ), recent AS (
@@ -19,7 +19,8 @@ WITH since AS (
     FROM usage_events u
     LEFT JOIN subscriptions s ON s.subscription_id = u.subscription_id
     LEFT JOIN customers c ON c.customer_id = s.customer_id, since
-    WHERE u.ingest_xid IN (SELECT xid FROM suspect WHERE kind = 'usage')
+    WHERE u.received_at IN (SELECT received_at FROM suspect WHERE kind = 'usage')
+      AND u.ingest_xid IN (SELECT xid FROM suspect WHERE kind = 'usage')
       AND u.received_at >= since.t AND u.occurred_at < u.received_at - interval '1 year'
 )
 SELECT account_id, kind, count(*) AS records, to_char(min(day), 'YYYY-MM-DD') AS oldest

@@ -7,8 +7,8 @@
 --
 -- A close sees an import whole or not at all, so late orders and usage are
 -- looked for only in the imports some closed window did not see and whose
--- activity dates reach it ($1 usage and $2 order imports, from
--- late_unseen_imports): the cost follows what arrived since the windows
+-- activity dates reach it ($1 usage imports, received at $4, and $2 order
+-- imports, from late_unseen_imports): the cost follows what arrived since the windows
 -- closed, not the history kept. Windows closed before the snapshots were
 -- kept, and records written before ingest_xid existed, fall back to
 -- received_at: that reading of the whole history runs only while such
@@ -47,7 +47,7 @@ WITH late_orders AS (
     JOIN closed_windows cw ON cw.account_id = c.account_id AND cw.billing = p.billing
         AND u.occurred_at >= (cw.window_start::timestamp AT TIME ZONE 'UTC')
         AND u.occurred_at < ((cw.window_end + 1)::timestamp AT TIME ZONE 'UTC')
-    WHERE cardinality($1::xid8[]) > 0 AND u.ingest_xid = ANY ($1::xid8[])
+    WHERE cardinality($1::xid8[]) > 0 AND u.received_at = ANY ($4::timestamptz[]) AND u.ingest_xid = ANY ($1::xid8[])
       AND cw.usage_seen IS NOT NULL AND NOT pg_visible_in_snapshot(u.ingest_xid, cw.usage_seen)
     GROUP BY 1, 2, 3
     UNION ALL
