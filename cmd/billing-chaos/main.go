@@ -12,6 +12,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,6 +30,7 @@ import (
 	_ "github.com/lib/pq"
 
 	"github.com/openbilling/billing/internal/workload"
+	"github.com/openbilling/billing/store"
 )
 
 func main() {
@@ -575,22 +577,12 @@ func (c *chaos) concurrent() error {
 		return err
 	}
 	// Rerun every window reported late, as an operator would.
-	var late []struct {
-		Account string `db:"account_id"`
-		Billing string `db:"billing"`
-		Start   string `db:"window_start"`
-		Orders  int    `db:"orders"`
-		Usage   int    `db:"usage"`
-	}
-	query, err := os.ReadFile(filepath.Join(filepath.Dir(c.script), "..", "sql", "queries", "late_counts.sql"))
+	late, err := store.LateCounts(context.Background(), d.db)
 	if err != nil {
 		return err
 	}
-	if err := d.db.Select(&late, string(query)); err != nil {
-		return err
-	}
 	for _, l := range late {
-		if err := d.billing("rerun", "--account", l.Account, "--billing", l.Billing, "--window", l.Start, "--as-of", workload.AsOf); err != nil {
+		if err := d.billing("rerun", "--account", l.AccountID, "--billing", l.Billing, "--window", l.WindowStart, "--as-of", workload.AsOf); err != nil {
 			return err
 		}
 	}
