@@ -93,16 +93,19 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("listing invoices without files: %w", err)
 	}
-	var restat store.FileRecords // files found unchanged whose size or time is new
-	intact := map[string]bool{}  // by number and kind
+	var restat store.FileRecords  // files found unchanged whose size or time is new
+	intact := map[string]bool{}   // by number and kind: the files as recorded
+	recorded := map[string]bool{} // by number and kind: the files recorded, intact or not
 	for _, f := range files {
+		key := f.Number + "\x1f" + f.Kind
+		recorded[key] = true
 		path := e.Path(reports.Invoice{Number: f.Number, AccountID: f.AccountID, WindowStart: f.WindowStart, Currency: f.Currency}, f.Kind)
 		if sameFolder(f.Path, path) {
 			if unchanged, st := checkFile(f.StoredFile); unchanged {
 				if st != nil {
 					restat.Add(f.Number, f.Kind, path, st.sha256, st.size, st.modifiedNS)
 				}
-				intact[f.Number+"\x1f"+f.Kind] = true
+				intact[key] = true
 				continue
 			}
 		}
@@ -112,10 +115,6 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	invoices, err := store.InvoicesForEmit(ctx, db, slices.Compact(numbers))
 	if err != nil {
 		return 0, fmt.Errorf("listing invoices: %w", err)
-	}
-	recorded := map[string]bool{}
-	for _, f := range files {
-		recorded[f.Number+"\x1f"+f.Kind] = true
 	}
 	// Work through the files on every core, two workers a core: while one
 	// waits on the database, the other renders. Each worker takes a session

@@ -129,17 +129,12 @@ func run() error {
 		if *months == 1 {
 			month.AsOf = synthetic.AsOf // the whole month's windows, as the one-month bench has always billed it
 		}
-		files := map[string]string{"orders": fmt.Sprintf("orders-%d.csv", m), "usage": fmt.Sprintf("usage-%d.csv", m)}
 		kinds := []string{"orders", "usage"}
 		if m == 1 {
-			files = map[string]string{"orders": "orders.csv", "usage": "usage.csv"}
 			kinds = []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"}
 		}
 		for _, kind := range kinds {
-			file := files[kind]
-			if file == "" {
-				file = kind + ".csv"
-			}
+			file := synthetic.File(kind, m)
 			b.say("%s: importing %s", month.Month, file)
 			d, err := b.billing("import", kind, filepath.Join(data, file))
 			if err != nil {
@@ -147,7 +142,7 @@ func run() error {
 			}
 			month.ImportSeconds[kind] = d.Seconds()
 		}
-		res.UsageRows = counts[files["usage"]]
+		res.UsageRows = counts[synthetic.File("usage", m)]
 		if m == 1 {
 			// Collect (SPEC §9): every account has a valid sandbox card on
 			// file, so every invoice is charged once. The cards are put on

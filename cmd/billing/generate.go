@@ -51,7 +51,7 @@ func runGenerate(_ context.Context, a *app, fs *flag.FlagSet, args []string) err
 	}
 	fmt.Fprintf(a.stdout, "import accounts customers products prices tax-rates orders usage, then billing run --as-of %s;\n", synthetic.AsOfMonth(1))
 	for m := 2; m <= months; m++ {
-		fmt.Fprintf(a.stdout, "then orders-%d.csv and usage-%d.csv, then billing run --as-of %s\n", m, m, synthetic.AsOfMonth(m))
+		fmt.Fprintf(a.stdout, "then %s and %s, then billing run --as-of %s\n", synthetic.File("orders", m), synthetic.File("usage", m), synthetic.AsOfMonth(m))
 	}
 	return nil
 }

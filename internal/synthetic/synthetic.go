@@ -93,6 +93,16 @@ func GenerateMonths(dir string, scale float64, seed uint64, months int, progress
 	return g.counts, nil
 }
 
+// File is the file of a kind ("orders", "usage", "accounts"...) that month
+// m (1 is the first) brings: the first month's files are KIND.csv, each
+// later month's orders and usage KIND-M.csv.
+func File(kind string, m int) string {
+	if m == 1 {
+		return kind + ".csv"
+	}
+	return fmt.Sprintf("%s-%d.csv", kind, m)
+}
+
 // AsOfMonth is the instant month m (1 is June 2026) is billed as of when
 // the months are billed one after another: the 1st of the month after it,
 // which closes the anniversary windows ending in month m and the calendar
@@ -349,7 +359,7 @@ func (g *gen) writeMonth(m int) error {
 	from := Month.AddDate(0, m, 0)
 	days := from.AddDate(0, 1, -1).Day()
 	on := func(d int) string { return from.AddDate(0, 0, d).Format(time.DateOnly) }
-	if err := g.file(fmt.Sprintf("orders-%d.csv", m+1), "order_id,subscription_id,customer_id,sku,action,quantity,effective_date", func(w *bufio.Writer) (int64, error) {
+	if err := g.file(File("orders", m+1), "order_id,subscription_id,customer_id,sku,action,quantity,effective_date", func(w *bufio.Writer) (int64, error) {
 		var rows int64
 		firstNew, added := len(g.subKind), g.cancelled
 		g.cancelled = 0
@@ -387,7 +397,7 @@ func (g *gen) writeMonth(m int) error {
 		return err
 	}
 	events := g.usage - g.usage/200
-	name := fmt.Sprintf("usage-%d.csv", m+1)
+	name := File("usage", m+1)
 	return g.file(name, "event_id,subscription_id,quantity,occurred_at", func(w *bufio.Writer) (int64, error) {
 		for i := 0; i < events; i++ {
 			g.event(w, m*g.usage+i, from, days, false)

@@ -147,14 +147,10 @@ func TestMonthsBillOneAfterAnother(t *testing.T) {
 	var invoices []int
 	for m := 1; m <= 3; m++ {
 		for _, k := range ingest.Kinds {
-			file := k.Name + ".csv"
-			if m > 1 {
-				if k.Name != "orders" && k.Name != "usage" {
-					continue
-				}
-				file = fmt.Sprintf("%s-%d.csv", k.Name, m)
+			if m > 1 && k.Name != "orders" && k.Name != "usage" {
+				continue
 			}
-			if _, err := im.ImportFile(context.Background(), k, filepath.Join(dir, file)); err != nil {
+			if _, err := im.ImportFile(context.Background(), k, filepath.Join(dir, synthetic.File(k.Name, m))); err != nil {
 				t.Fatal(err)
 			}
 		}
