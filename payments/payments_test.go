@@ -110,6 +110,23 @@ func (b *book) due() string {
 	return s
 }
 
+// open lists the ledger's open items (kind and key), after checking that
+// they are what the ledger's sums leave open.
+func (b *book) open() string {
+	b.t.Helper()
+	var drift int
+	if err := b.db.Get(&drift, `SELECT count(*) FROM (
+		(SELECT * FROM ledger_open_items EXCEPT SELECT * FROM ledger_open_items_by_sums)
+		UNION ALL (SELECT * FROM ledger_open_items_by_sums EXCEPT SELECT * FROM ledger_open_items)) d`); err != nil || drift != 0 {
+		b.t.Fatalf("%d open items differ from the ledger's sums (%v)", drift, err)
+	}
+	var s string
+	if err := b.db.Get(&s, `SELECT coalesce(string_agg(kind || ' ' || key, ', ' ORDER BY entry_id), '') FROM ledger_open_items`); err != nil {
+		b.t.Fatal(err)
+	}
+	return s
+}
+
 // collected is what the sandbox gateway took in succeeded charges.
 func (b *book) collected() string {
 	b.t.Helper()
@@ -227,6 +244,9 @@ func TestAPartialPaymentPaysTheOldestInvoicesFirst(t *testing.T) {
 	if got := b.due(); got != "INV-2026-000001=0.00 INV-2026-000002=0.00 INV-2026-000003=25.00" {
 		t.Fatalf("due: %s", got)
 	}
+	if got := b.open(); got != "invoice INV-2026-000003" {
+		t.Fatalf("open items: %s", got)
+	}
 }
 
 func TestAnOverpaymentIsCreditThatPaysTheNextInvoice(t *testing.T) {
@@ -237,14 +257,39 @@ func TestAnOverpaymentIsCreditThatPaysTheNextInvoice(t *testing.T) {
 		Card: &gateway.Card{Number: "4242424242424242", ExpMonth: 1, ExpYear: 2029, CVC: "123"}, AsOf: at("2026-06-20T10:00:00Z")}); err != nil {
 		t.Fatal(err)
 	}
+	if got := b.open(); got != "payment PAY-1" {
+		t.Fatalf("open items after the overpayment: %s", got)
+	}
 	b.finalize("2026-07-15", "20.00")
 	if got := b.due(); got != "INV-2026-000001=0.00 INV-2026-000002=5.00" {
 		t.Fatalf("due: %s", got)
+	}
+	if got := b.open(); got != "invoice INV-2026-000002" {
+		t.Fatalf("open items after the next invoice: %s", got)
 	}
 	// Nothing stored or logged holds the card number.
 	var leaks int
 	if err := b.db.Get(&leaks, `SELECT count(*) FROM gateway_attempts WHERE request LIKE '%4242424242424242%' OR method_label LIKE '%4242424242424242%'`); err != nil || leaks != 0 {
 		t.Fatalf("%d attempts hold the number (%v)", leaks, err)
+	}
+}
+
+// Open items follow the ledger (SPEC §9): a credit stays open until an
+// invoice uses it up; an invoice stays open until it is paid in full.
+func TestACreditStaysOpenUntilAnInvoiceUsesItUp(t *testing.T) {
+	t.Parallel()
+	b := newBook(t)
+	b.finalize("2026-06-15", "-8.00")
+	b.finalize("2026-07-15", "5.00")
+	if got := b.open(); got != "credit INV-2026-000001" {
+		t.Fatalf("open items after the first invoice: %s", got)
+	}
+	b.finalize("2026-08-15", "20.00")
+	if got := b.due(); got != "INV-2026-000002=0.00 INV-2026-000003=17.00" {
+		t.Fatalf("due: %s", got)
+	}
+	if got := b.open(); got != "invoice INV-2026-000003" {
+		t.Fatalf("open items after the second invoice: %s", got)
 	}
 }
 

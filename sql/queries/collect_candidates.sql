@@ -1,5 +1,6 @@
 -- Invoices an auto-charge may take (SPEC §9): something due, on an account
--- whose default card is valid, with their auto-charge history.
+-- whose default card is valid, with their auto-charge history. Only the
+-- ledger's open items are read, however long the history.
 SELECT o.number, o.account_id, o.currency, o.issue_date, (o.total - o.allocated)::text AS due,
        m.payment_method_id, m.gateway_token, m.brand, m.last4,
        coalesce(h.attempts, 0) AS attempts, h.first_at, coalesce(h.last_status, '') AS last_status, coalesce(h.hard, false) AS hard
@@ -7,9 +8,10 @@ FROM (
     SELECT e.invoice_number AS number, e.account_id, e.currency, i.issue_date, e.amount AS total,
            (SELECT coalesce(sum(a.amount), 0) FROM ledger_entries a
             WHERE a.kind = 'allocation' AND a.invoice_number = e.invoice_number) AS allocated
-    FROM ledger_entries e
+    FROM ledger_open_items t
+    JOIN ledger_entries e ON e.entry_id = t.entry_id
     JOIN invoices i ON i.number = e.invoice_number
-    WHERE e.kind = 'invoice' AND e.amount > 0
+    WHERE t.kind = 'invoice'
 ) o
 JOIN payment_methods m ON m.account_id = o.account_id AND m.is_default AND m.removed_at IS NULL AND m.status = 'valid'
 LEFT JOIN LATERAL (

@@ -1,15 +1,14 @@
 -- The payments and credits of accounts that still hold something to
--- allocate, each with what is left of it, in the order they arrived (SPEC §9).
+-- allocate, each with what is left of it, in the order they arrived (SPEC §9),
+-- from the ledger's open items.
 -- What a refund is being paid back to a card is reserved for it until the
 -- gateway has answered.
 WITH source AS (
-    SELECT e.entry_id, e.account_id, e.currency, e.payment_id, ''::text AS credit_number, e.amount AS value
-    FROM ledger_entries e
-    WHERE e.kind = 'payment' AND e.account_id = ANY($1)
-    UNION ALL
-    SELECT e.entry_id, e.account_id, e.currency, NULL, e.invoice_number, -e.amount
-    FROM ledger_entries e
-    WHERE e.kind = 'invoice' AND e.amount < 0 AND e.account_id = ANY($1)
+    SELECT e.entry_id, e.account_id, e.currency, e.payment_id, coalesce(e.invoice_number, '') AS credit_number,
+           CASE WHEN e.kind = 'payment' THEN e.amount ELSE -e.amount END AS value
+    FROM ledger_open_items t
+    JOIN ledger_entries e ON e.entry_id = t.entry_id
+    WHERE t.kind IN ('payment', 'credit') AND t.account_id = ANY($1)
 ), left_over AS (
     SELECT s.*, s.value - CASE WHEN s.payment_id IS NOT NULL THEN
             (SELECT coalesce(sum(u.amount), 0) FROM ledger_entries u WHERE u.kind = 'allocation' AND u.payment_id = s.payment_id)

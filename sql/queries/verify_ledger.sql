@@ -1,7 +1,8 @@
 -- §12.5: every invoice is one ledger entry of its total; no invoice is
 -- allocated more than its total, no payment more than its amount, no credit
 -- more than its value; no payment is paid back more than it was; each
--- payment comes from one succeeded gateway call; the ledger's triggers are on.
+-- payment comes from one succeeded gateway call; the open items are exactly
+-- what the ledger's sums leave open; the ledger's triggers are on.
 SELECT 'invoice ' || i.number || ' of ' || i.total || ' ' || i.currency || ' has ' || count(e.entry_id) || ' ledger entries'
        || coalesce(' of ' || string_agg(e.amount::text, ', '), '')
 FROM invoices i
@@ -45,9 +46,16 @@ LEFT JOIN gateway_attempts g ON g.payment_id = p.payment_id AND g.status = 'succ
 GROUP BY p.payment_id
 HAVING count(DISTINCT e.entry_id) <> 1 OR count(DISTINCT g.attempt_id) <> 1
 UNION ALL
-SELECT (5 - count(*)) || ' of the 5 triggers that keep the ledger immutable and its allocations within bounds are disabled or missing'
+SELECT CASE WHEN t.entry_id IS NULL THEN s.kind || ' ' || s.key || ' of account ' || s.account_id || ' has something open but is not an open item'
+       ELSE t.kind || ' ' || t.key || ' of account ' || t.account_id || ' is an open item but has nothing open' END
+FROM ledger_open_items t
+FULL JOIN ledger_open_items_by_sums s
+  ON (s.entry_id, s.account_id, s.currency, s.kind, s.key) = (t.entry_id, t.account_id, t.currency, t.kind, t.key)
+WHERE t.entry_id IS NULL OR s.entry_id IS NULL
+UNION ALL
+SELECT (6 - count(*)) || ' of the 6 triggers that keep the ledger immutable, its allocations within bounds and its open items are disabled or missing'
 FROM pg_trigger
 WHERE tgname IN ('ledger_entries_are_final', 'ledger_entries_are_never_truncated', 'payments_are_final',
-                 'payments_are_never_truncated', 'ledger_allocations_fit') AND tgenabled <> 'D'
-HAVING count(*) <> 5
+                 'payments_are_never_truncated', 'ledger_allocations_fit', 'ledger_open_items_follow') AND tgenabled <> 'D'
+HAVING count(*) <> 6
 ORDER BY 1
