@@ -58,7 +58,7 @@ func (s *Service) method(ctx context.Context, accountID string, id int64) (store
 			return m, nil
 		}
 	}
-	return store.PaymentMethod{}, fmt.Errorf("account %s has no card %d on file", accountID, id)
+	return store.PaymentMethod{}, invalid(fmt.Errorf("account %s has no card %d on file", accountID, id))
 }
 
 // Methods lists the cards on file of an account, or of all (accountID empty).
@@ -131,7 +131,7 @@ func (s *Service) Validate(ctx context.Context, accountID string, asOf time.Time
 			}
 			return s.notify(ctx, tx, m.AccountID, fmt.Sprintf("card-%d-%s-%d", m.ID, status, asOf.Unix()),
 				fmt.Sprintf("Your %s ending %s is now %s", m.Brand, m.Last4, status),
-				fmt.Sprintf("The %s ending %s on file for account %s changed from %s to %s%s.", m.Brand, m.Last4, m.AccountID, from, status, because(reason)))
+				fmt.Sprintf("The %s ending %s on file for account %s changed from %s to %s%s.", m.Brand, m.Last4, m.AccountID, from, status, Because(reason)))
 		})
 		if err != nil {
 			return changes, fmt.Errorf("recording the status of card %d: %w", m.ID, err)
@@ -142,7 +142,8 @@ func (s *Service) Validate(ctx context.Context, accountID string, asOf time.Time
 	return changes, nil
 }
 
-func because(reason string) string {
+// Because is " (reason)" for a message, or nothing when there is no reason.
+func Because(reason string) string {
 	if reason == "" {
 		return ""
 	}

@@ -55,31 +55,31 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 		return Result{}, err
 	}
 	if _, err := money.ParseCurrency(string(req.Currency)); err != nil {
-		return Result{}, fmt.Errorf("currency %q: %w", req.Currency, err)
+		return Result{}, invalid(fmt.Errorf("currency %q: %w", req.Currency, err))
 	}
 	if !req.All {
 		if err := ledger.CheckAmount(req.Amount, req.Currency); err != nil {
-			return Result{}, err
+			return Result{}, invalid(err)
 		}
 	}
 	method, label, amountText := "paypal", "PayPal "+req.PayPal, "all"
 	var onFile store.PaymentMethod
 	switch ways := btoi(req.Card != nil) + btoi(req.PayPal != "") + btoi(req.MethodID != 0); {
 	case ways != 1:
-		return Result{}, errors.New("pay by a card, by PayPal or by a card on file, one of the three")
+		return Result{}, invalid(errors.New("pay by a card, by PayPal or by a card on file, one of the three"))
 	case req.MethodID != 0:
 		m, err := s.method(ctx, req.AccountID, req.MethodID)
 		if err != nil {
 			return Result{}, err
 		}
 		if m.Status == "invalid" {
-			return Result{}, fmt.Errorf("the %s ending %s cannot be charged%s", m.Brand, m.Last4, because(m.StatusReason))
+			return Result{}, invalid(fmt.Errorf("the %s ending %s cannot be charged%s", m.Brand, m.Last4, Because(m.StatusReason)))
 		}
 		onFile = m
 		method, label = "card_on_file", fmt.Sprintf("%s ending %s", m.Brand, m.Last4)
 	case req.Card != nil:
 		if err := req.Card.Check(); err != nil {
-			return Result{}, err
+			return Result{}, invalid(err)
 		}
 		method, label = "card", fmt.Sprintf("%s ending %s", gateway.Brand(req.Card.Digits()), req.Card.Last4())
 	}

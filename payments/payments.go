@@ -60,6 +60,21 @@ var ErrNoAccount = errors.New("no such account")
 // ErrNothingDue is a payment of the whole balance when nothing is owed.
 var ErrNothingDue = errors.New("nothing is due")
 
+// ErrInvalidRequest marks a payment refused for what it asks (an unknown
+// account, currency or card on file, an amount finer than the currency's
+// minor unit, a card that does not check), before any gateway call: the
+// caller's to correct. Any other error before the gateway is the system's.
+var ErrInvalidRequest = errors.New("invalid payment request")
+
+// invalidRequest is an error of the request: its message is err's, and it
+// is both err and ErrInvalidRequest.
+type invalidRequest struct{ err error }
+
+func (e invalidRequest) Error() string   { return e.err.Error() }
+func (e invalidRequest) Unwrap() []error { return []error{e.err, ErrInvalidRequest} }
+
+func invalid(err error) error { return invalidRequest{err} }
+
 func (s *Service) retrySchedule() []time.Duration {
 	if s.RetrySchedule != nil {
 		return s.RetrySchedule
@@ -73,7 +88,7 @@ func (s *Service) contact(ctx context.Context, accountID string) (store.Contact,
 	case err != nil:
 		return c, fmt.Errorf("reading account %s: %w", accountID, err)
 	case !found:
-		return c, fmt.Errorf("%w: %s", ErrNoAccount, accountID)
+		return c, invalid(fmt.Errorf("%w: %s", ErrNoAccount, accountID))
 	}
 	return c, nil
 }

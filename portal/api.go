@@ -257,7 +257,7 @@ func (s *Server) apiPay(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.fail(w, r, v, http.StatusUnprocessableEntity, "idempotency_key_reused", "this Idempotency-Key was used with other parameters")
 	case errors.Is(err, payments.ErrNothingDue):
 		s.fail(w, r, v, http.StatusUnprocessableEntity, "nothing_due", err.Error())
-	case err != nil && res.Key == "":
+	case errors.Is(err, payments.ErrInvalidRequest):
 		s.fail(w, r, v, http.StatusUnprocessableEntity, "invalid_request", err.Error())
 	case err != nil:
 		s.internal(w, r, v, err)

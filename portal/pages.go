@@ -418,8 +418,12 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request, v *viewer) {
 		if res.Key != "" {
 			s.audit(r, v, "payment", fmt.Sprintf("%s %s %s by %s", res.Key, res.Amount, res.Currency, res.Method), res.Status)
 		}
-		if err == nil {
+		switch {
+		case err == nil:
 			http.Redirect(w, r, "/accounts/"+pathEscape(account)+"/payments/"+pathEscape(res.Key), http.StatusSeeOther)
+			return
+		case !errors.Is(err, payments.ErrInvalidRequest) && !errors.Is(err, payments.ErrNothingDue) && !errors.Is(err, gateway.ErrKeyReused):
+			s.internal(w, r, v, err) // the system's failure, not the form's
 			return
 		}
 	}

@@ -112,7 +112,7 @@ func runPaymentMethods(ctx context.Context, a *app, fs *flag.FlagSet, args []str
 			fmt.Fprintln(tw, "ID\tACCOUNT\tCARD\tEXPIRES\tNAME\tSTATUS\tDEFAULT")
 			for _, m := range methods {
 				fmt.Fprintf(tw, "%d\t%s\t%s ending %s\t%02d/%d\t%s\t%s%s\t%s\n", m.ID, m.AccountID, m.Brand, m.Last4, m.ExpMonth, m.ExpYear,
-					m.HolderName, m.Status, because(m.StatusReason), yes(m.IsDefault))
+					m.HolderName, m.Status, payments.Because(m.StatusReason), yes(m.IsDefault))
 			}
 			return tw.Flush()
 		case "remove", "default":
@@ -137,7 +137,7 @@ func runPaymentMethods(ctx context.Context, a *app, fs *flag.FlagSet, args []str
 				return err
 			}
 			for _, c := range changes {
-				fmt.Fprintf(a.stdout, "card %d of account %s (%s ending %s): %s -> %s%s\n", c.ID, c.AccountID, c.Brand, c.Last4, c.From, c.Status, because(c.StatusReason))
+				fmt.Fprintf(a.stdout, "card %d of account %s (%s ending %s): %s -> %s%s\n", c.ID, c.AccountID, c.Brand, c.Last4, c.From, c.Status, payments.Because(c.StatusReason))
 			}
 			fmt.Fprintf(a.stdout, "%d cards changed status\n", len(changes))
 			return nil
@@ -158,13 +158,6 @@ func yes(b bool) string {
 		return "yes"
 	}
 	return ""
-}
-
-func because(reason string) string {
-	if reason == "" {
-		return ""
-	}
-	return " (" + reason + ")"
 }
 
 // runPay is "billing pay" (SPEC §9 "One-time payment").
@@ -341,7 +334,7 @@ func runRefund(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	if out != nil {
 		fmt.Fprintf(a.stdout, "refund %s of invoice %s: %s %s (%d files written)\n", out.Number, number, money.Format(out.Total.Neg(), out.Currency), out.Currency, out.Files)
 		for _, b := range out.PaidBack {
-			fmt.Fprintf(a.stdout, "  paid back to the %s (payment %s): %s %s, %s%s\n", b.MethodLabel, b.PaymentID, money.Format(b.Amount, out.Currency), out.Currency, b.Status, because(b.DeclineCode))
+			fmt.Fprintf(a.stdout, "  paid back to the %s (payment %s): %s %s, %s%s\n", b.MethodLabel, b.PaymentID, money.Format(b.Amount, out.Currency), out.Currency, b.Status, payments.Because(b.DeclineCode))
 		}
 	}
 	return err
@@ -386,7 +379,7 @@ func runOutbox(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CREATED\tTO\tSUBJECT\tSTATUS")
 	for _, m := range list {
-		status := fmt.Sprintf("waiting (%d attempts)%s", m.Attempts, because(m.LastError))
+		status := fmt.Sprintf("waiting (%d attempts)%s", m.Attempts, payments.Because(m.LastError))
 		if m.SentAt != nil {
 			status = "sent " + m.SentAt.UTC().Format("2006-01-02 15:04")
 		}
