@@ -46,6 +46,8 @@ type HeldUsage struct {
 // resolved at start-up.
 var (
 	subscriptionUpsertFromOrders = billingsql.Query("subscription_upsert_from_orders")
+	derivePendingImports         = billingsql.Query("derive_pending_imports")
+	derivedImportsInsert         = billingsql.Query("derived_imports_insert")
 	lateCounts                   = billingsql.Query("late_counts")
 	lateUnseenImports            = billingsql.Query("late_unseen_imports")
 	heldRecentImports            = billingsql.Query("held_recent_imports")
@@ -53,14 +55,38 @@ var (
 	usageHeldCounts              = billingsql.Query("usage_held_counts")
 )
 
-// DeriveSubscriptions derives every subscription from its orders (SPEC §2)
-// and returns how many it added or changed.
-func DeriveSubscriptions(ctx context.Context, q sqlx.ExecerContext) (int64, error) {
-	res, err := q.ExecContext(ctx, subscriptionUpsertFromOrders)
+// DeriveSubscriptions derives from their orders (SPEC §2) the
+// subscriptions of the orders imports not derived yet, every one the first
+// time, lists those imports as derived in the same transaction, and returns
+// how many subscriptions it added or changed.
+func DeriveSubscriptions(ctx context.Context, conn *sqlx.Conn) (int64, error) {
+	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var pending struct {
+		XIDs       pq.StringArray `db:"xids"`
+		Everything bool           `db:"everything"`
+	}
+	if err := tx.GetContext(ctx, &pending, derivePendingImports); err != nil {
+		return 0, err
+	}
+	if len(pending.XIDs) == 0 && !pending.Everything {
+		return 0, nil
+	}
+	res, err := tx.ExecContext(ctx, subscriptionUpsertFromOrders, pending.XIDs, pending.Everything)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, derivedImportsInsert, pending.XIDs); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
 }
 
 // LateCounts counts the late records of every closed window that has some.

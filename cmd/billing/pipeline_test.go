@@ -324,3 +324,32 @@ func TestAWindowTheDatabaseRefusesIsNamedAndTheOthersClose(t *testing.T) {
 		"INV-2026-000003 A3 new anniversary USD 2026-05-15–2026-06-14 issued 2026-06-15 12.00+0.00=12.00 adjusts -",
 	}, "\n"))
 }
+
+// Extract derives the subscriptions of the orders imports it has not seen,
+// every one the first time (SPEC §2): a later import's cancel ends a
+// subscription of an earlier one, its new subscription appears, and a run
+// with no new import derives nothing.
+func TestExtractDerivesTheSubscriptionsOfEachNewImportOnce(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	derived := func() string {
+		t.Helper()
+		var s string
+		if err := o.db.Get(&s, `SELECT string_agg(subscription_id || ' ' || start_date || '..' || coalesce(end_date::text, ''), ', ' ORDER BY subscription_id)
+			FROM subscriptions WHERE subscription_id IN ('S1', 'S2', 'S9')`); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	reportSays(t, o.billing("run", "--as-of", "2026-06-12T00:00:00Z", "--stage", "extract"), "  subscriptions updated: 9\n")
+	assertText(t, "first derivation", derived(), "S1 2026-06-11.., S2 2026-06-11..")
+	o.load(map[string]string{"orders": ordersHeader + "O-9001,S9,C1,LIC-STD,new,1,2026-06-20\nO-9002,S1,C1,LIC-STD,cancel,0,2026-06-25\n"})
+	reportSays(t, o.billing("run", "--as-of", "2026-06-12T00:00:00Z", "--stage", "extract"), "  subscriptions updated: 2\n")
+	assertText(t, "after the second import", derived(), "S1 2026-06-11..2026-06-25, S2 2026-06-11.., S9 2026-06-20..")
+	reportSays(t, o.billing("run", "--as-of", "2026-06-12T00:00:00Z", "--stage", "extract"), "  subscriptions updated: 0\n")
+	var imports int
+	if err := o.db.Get(&imports, `SELECT count(*) FROM derived_imports`); err != nil || imports != 2 {
+		t.Errorf("%d orders imports listed as derived (%v), want 2", imports, err)
+	}
+}

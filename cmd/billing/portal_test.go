@@ -383,7 +383,8 @@ func TestPortalFinanceDownloadsAMonthAsAZip(t *testing.T) {
 }
 
 // POST /api/v1/payments: the same Idempotency-Key replays the first
-// payment; the same key with other parameters is refused with 422.
+// payment; the same key with other parameters is refused with 422, as is a
+// request Pay refuses; a database failure is a 500.
 func TestPortalAPIPaymentIsIdempotent(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
@@ -415,6 +416,16 @@ func TestPortalAPIPaymentIsIdempotent(t *testing.T) {
 	}
 	if status, body, raw = p.api(token, "POST", "/api/v1/payments", map[string]any{"currency": "USD", "all": true, "bogus": 1}); status != http.StatusBadRequest || body["error"].(map[string]any)["code"] != "bad_body" {
 		t.Errorf("unknown field: %d %s", status, raw)
+	}
+	if status, body, raw = p.api(token, "POST", "/api/v1/payments", map[string]any{"currency": "USD", "amount": "0.005", "paypal": "x@y.example"}); status != http.StatusUnprocessableEntity || fmt.Sprint(body["error"]) != "map[code:invalid_request message:amount 0.005 USD is finer than the currency's minor unit (2 decimals)]" {
+		t.Errorf("sub-cent amount: %d %s", status, raw)
+	}
+	// A failure of the database is the system's, not the request's: 500.
+	p.db.MustExec(`ALTER TABLE gateway_attempts RENAME TO gateway_attempts_away`)
+	status, body, raw = p.api(token, "POST", "/api/v1/payments", pay, "Idempotency-Key", "order-78")
+	p.db.MustExec(`ALTER TABLE gateway_attempts_away RENAME TO gateway_attempts`)
+	if status != http.StatusInternalServerError || fmt.Sprint(body["error"]) != "map[code:internal message:Something went wrong on our side; it has been logged.]" {
+		t.Errorf("database failure: %d %s", status, raw)
 	}
 	var audit string
 	if err := p.db.Get(&audit, `SELECT string_agg(action || ' ' || outcome, ', ' ORDER BY entry_id) FROM audit_log WHERE action = 'payment'`); err != nil || audit != "payment succeeded, payment succeeded" {
