@@ -127,6 +127,15 @@ func (b *book) open() string {
 	return s
 }
 
+// expectOpen fails the test unless the open items are want; when says
+// after what.
+func (b *book) expectOpen(when, want string) {
+	b.t.Helper()
+	if got := b.open(); got != want {
+		b.t.Fatalf("open items %s: %q, want %q", when, got, want)
+	}
+}
+
 // collected is what the sandbox gateway took in succeeded charges.
 func (b *book) collected() string {
 	b.t.Helper()
@@ -244,9 +253,7 @@ func TestAPartialPaymentPaysTheOldestInvoicesFirst(t *testing.T) {
 	if got := b.due(); got != "INV-2026-000001=0.00 INV-2026-000002=0.00 INV-2026-000003=25.00" {
 		t.Fatalf("due: %s", got)
 	}
-	if got := b.open(); got != "invoice INV-2026-000003" {
-		t.Fatalf("open items: %s", got)
-	}
+	b.expectOpen("after the payment", "invoice INV-2026-000003")
 }
 
 func TestAnOverpaymentIsCreditThatPaysTheNextInvoice(t *testing.T) {
@@ -257,16 +264,12 @@ func TestAnOverpaymentIsCreditThatPaysTheNextInvoice(t *testing.T) {
 		Card: &gateway.Card{Number: "4242424242424242", ExpMonth: 1, ExpYear: 2029, CVC: "123"}, AsOf: at("2026-06-20T10:00:00Z")}); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.open(); got != "payment PAY-1" {
-		t.Fatalf("open items after the overpayment: %s", got)
-	}
+	b.expectOpen("after the overpayment", "payment PAY-1")
 	b.finalize("2026-07-15", "20.00")
 	if got := b.due(); got != "INV-2026-000001=0.00 INV-2026-000002=5.00" {
 		t.Fatalf("due: %s", got)
 	}
-	if got := b.open(); got != "invoice INV-2026-000002" {
-		t.Fatalf("open items after the next invoice: %s", got)
-	}
+	b.expectOpen("after the next invoice", "invoice INV-2026-000002")
 	// Nothing stored or logged holds the card number.
 	var leaks int
 	if err := b.db.Get(&leaks, `SELECT count(*) FROM gateway_attempts WHERE request LIKE '%4242424242424242%' OR method_label LIKE '%4242424242424242%'`); err != nil || leaks != 0 {
@@ -281,16 +284,12 @@ func TestACreditStaysOpenUntilAnInvoiceUsesItUp(t *testing.T) {
 	b := newBook(t)
 	b.finalize("2026-06-15", "-8.00")
 	b.finalize("2026-07-15", "5.00")
-	if got := b.open(); got != "credit INV-2026-000001" {
-		t.Fatalf("open items after the first invoice: %s", got)
-	}
+	b.expectOpen("after the first invoice", "credit INV-2026-000001")
 	b.finalize("2026-08-15", "20.00")
 	if got := b.due(); got != "INV-2026-000002=0.00 INV-2026-000003=17.00" {
 		t.Fatalf("due: %s", got)
 	}
-	if got := b.open(); got != "invoice INV-2026-000003" {
-		t.Fatalf("open items after the second invoice: %s", got)
-	}
+	b.expectOpen("after the second invoice", "invoice INV-2026-000003")
 }
 
 func TestTheSameIdempotencyKeyReplaysAndAnotherRequestWithItIsRefused(t *testing.T) {
