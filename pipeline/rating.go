@@ -62,7 +62,8 @@ func (c *catalog) rateWindows(ctx context.Context, q sqlx.QueryerContext, reqs [
 					wc.held = append(wc.held, h)
 				}
 			}
-			lines, held := charges.Lines(&s.Subscription, w.End) // for usage: the orders that do not fit
+			// Only the window's lines are built; for usage, the orders that do not fit.
+			lines, held := charges.LinesIn(&s.Subscription, w.Period)
 			if s.Kind == charges.KindUsage {
 				usage = append(usage, usageRequest{sub: s, window: w, charges: wc})
 			}

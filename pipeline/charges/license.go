@@ -2,6 +2,8 @@ package charges
 
 import (
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -13,21 +15,33 @@ import (
 // renewals, whose activity date is on or before through, with the orders
 // it cannot bill. Usage is rated separately (UsageLine).
 func Lines(sub *Subscription, through calendar.Date) ([]Line, []Held) {
+	return LinesIn(sub, calendar.Period{Start: math.MinInt32, End: through})
+}
+
+// LinesIn returns the lines and held records of Lines(sub, p.End) dated in
+// p, and no others. The orders before p still replay the subscription's
+// quantity, term and cancellation, but no line before p is built: a window
+// of a subscription years old costs its own lines, not its history's.
+func LinesIn(sub *Subscription, p calendar.Period) ([]Line, []Held) {
+	var lines []Line
+	var held []Held
 	switch sub.Kind {
 	case KindLicense:
-		g := licenseGenerator{sub: sub, through: through}
-		return g.run()
+		g := licenseGenerator{sub: sub, from: p.Start, through: p.End}
+		lines, held = g.run()
 	case KindOnetime:
-		return onetimeLines(sub, through)
+		lines, held = onetimeLines(sub, p.End)
 	default:
-		_, held := UsagePeriod(sub, through)
-		return nil, held
+		_, held = UsagePeriod(sub, p.End)
 	}
+	return slices.DeleteFunc(lines, func(l Line) bool { return l.ActivityDate < p.Start }),
+		slices.DeleteFunc(held, func(h Held) bool { return h.Date < p.Start })
 }
 
 // licenseGenerator walks a licence subscription's orders and terms (SPEC §4).
 type licenseGenerator struct {
 	sub     *Subscription
+	from    calendar.Date // no line dated before it is built
 	through calendar.Date
 	lines   []Line
 	held    []Held
@@ -87,6 +101,9 @@ func (g *licenseGenerator) run() ([]Line, []Held) {
 // open charges the first term in full, in advance (SPEC §4 `new`).
 func (g *licenseGenerator) open(o Order) {
 	g.start, g.quantity, g.nextTerm = o.Date, o.Quantity, 1
+	if o.Date < g.from {
+		return // its line, or its hold, is before the lines asked for
+	}
 	price, ok := g.sub.Prices.At(o.Date)
 	if !ok {
 		g.hold(o, noPrice(g.sub, o.Date))
@@ -107,6 +124,9 @@ func (g *licenseGenerator) renewThrough(d calendar.Date) {
 			return
 		}
 		g.nextTerm++
+		if term.Start < g.from {
+			continue // a renewal changes nothing but the term: only its line, not built
+		}
 		price, ok := g.sub.Prices.At(term.Start)
 		if !ok {
 			g.held = append(g.held, Held{SubscriptionID: g.sub.ID, Date: term.Start, Quantity: g.quantity,
@@ -132,6 +152,19 @@ func (g *licenseGenerator) change(o Order) {
 		g.hold(o, noPrice(g.sub, o.Date))
 		return
 	}
+	if o.Date >= g.from { // the lines before the ones asked for are not built
+		g.chargeChange(o, price)
+	}
+	if o.Action == ActionCancel {
+		g.cancelled, g.cancelID, g.quantity = true, o.ID, decimal.Zero
+		return
+	}
+	g.quantity = o.Quantity
+}
+
+// chargeChange writes a change's credit for the quantity held until then
+// and, unless it cancels, its rebill for the new one.
+func (g *licenseGenerator) chargeChange(o Order, price Price) {
 	_, term := calendar.TermOf(g.start, o.Date)
 	remaining := int(term.End-o.Date) + 1
 	unit := price.UnitPrice()
@@ -143,13 +176,11 @@ func (g *licenseGenerator) change(o Order) {
 	credit.DaysCharged, credit.TermDays = remaining, term.Days()
 	g.lines = append(g.lines, credit)
 	if o.Action == ActionCancel {
-		g.cancelled, g.cancelID, g.quantity = true, o.ID, decimal.Zero
 		return
 	}
 	rebill := g.line(o.ID, ct, charged, o.Date, unit, perUnit, o.Quantity, perUnit.Mul(o.Quantity))
 	rebill.DaysCharged, rebill.TermDays = remaining, term.Days()
 	g.lines = append(g.lines, rebill)
-	g.quantity = o.Quantity
 }
 
 // ProratedUnitPrice is round(unitPrice × remaining / termDays) to the

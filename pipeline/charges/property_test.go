@@ -1,6 +1,9 @@
 package charges_test
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -79,4 +82,62 @@ func FuzzUnchangedSubscriptionSumsToPriceTimesQuantityTimesTerms(f *testing.F) {
 			t.Fatalf("sum %s, want %s", sum, want)
 		}
 	})
+}
+
+// LinesIn builds only the lines of its period, yet gives exactly the lines
+// and held records of Lines dated in it, whatever the subscription's orders,
+// kind, prices (gaps and changes included) and currency.
+func TestLinesInIsLinesDatedInThePeriod(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	actions := []charges.Action{charges.ActionNew, charges.ActionAddQuantity, charges.ActionRemoveQuantity, charges.ActionCancel}
+	kinds := []charges.Kind{charges.KindLicense, charges.KindLicense, charges.KindOnetime, charges.KindUsage}
+	base := calendar.MustParseDate("2024-01-01")
+	for n := range 3000 {
+		c := fuzzCurrencies[rng.IntN(len(fuzzCurrencies))]
+		prices := charges.PriceSchedule{{From: base + calendar.Date(rng.IntN(400)), Price: charges.Price{Tiers: []charges.Tier{{UnitPrice: decimal.New(int64(1+rng.IntN(99999)), -c.MinorUnits())}}}}}
+		if rng.IntN(2) == 0 { // a price since always, changed later
+			prices = append(charges.PriceSchedule{{Always: true, Price: charges.Price{Tiers: []charges.Tier{{UnitPrice: decimal.New(int64(1+rng.IntN(99999)), -c.MinorUnits())}}}}}, prices...)
+		}
+		sub := license(c, prices)
+		sub.Kind = kinds[rng.IntN(len(kinds))]
+		for i := range 1 + rng.IntN(12) {
+			action := actions[rng.IntN(len(actions))]
+			if i == 0 && rng.IntN(5) > 0 {
+				action = charges.ActionNew
+			}
+			qty := int64(1 + rng.IntN(9))
+			if action == charges.ActionCancel {
+				qty = 0
+			}
+			sub.Orders = append(sub.Orders, charges.Order{ID: fmt.Sprintf("O%02d", rng.IntN(100)), Action: action,
+				Quantity: decimal.NewFromInt(qty), Date: base + calendar.Date(rng.IntN(1100))})
+		}
+		through := base + calendar.Date(rng.IntN(1200))
+		period := calendar.Period{Start: through - calendar.Date(rng.IntN(800)), End: through}
+		all, allHeld := charges.Lines(sub, through)
+		var want []string
+		for _, l := range all {
+			if l.ActivityDate >= period.Start {
+				want = append(want, fmt.Sprintf("%+v", l))
+			}
+		}
+		for _, h := range allHeld {
+			if h.Date >= period.Start {
+				want = append(want, fmt.Sprintf("%+v", h))
+			}
+		}
+		lines, held := charges.LinesIn(sub, period)
+		var got []string
+		for _, l := range lines {
+			got = append(got, fmt.Sprintf("%+v", l))
+		}
+		for _, h := range held {
+			got = append(got, fmt.Sprintf("%+v", h))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("case %d, %s %s from %s through %s, orders %+v:\n%s\nwant:\n%s", n, sub.Kind, c, period.Start, through, sub.Orders,
+				strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
 }
