@@ -37,6 +37,8 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"UPDATE invoice_series SET last_seq = last_seq + 1",
 		"INSERT INTO closed_windows (account_id, billing, window_start, window_end, closes_on) VALUES ('P1', 'anniversary', '2026-06-01', '2026-06-30', '2026-07-01')",
 		"INSERT INTO payments (payment_id, account_id, currency, amount, method, gateway_reference, paid_at) VALUES ('PAY-X', 'P1', 'USD', 1, 'paypal', 'r', now())",
+		// A first activity moved, as if recorded by hand.
+		"UPDATE first_activity SET first_date = '2026-04-01' WHERE account_id = 'U1' AND billing = 'anniversary'",
 		// An invoice due dropped from the open items the collect stage reads.
 		"DELETE FROM ledger_open_items WHERE kind = 'invoice' AND key = 'INV-2026-000003'",
 		// Records written past an import: in no recorded import, and of an unknown customer.
@@ -61,6 +63,7 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"§12.3 account U1, anniversary window 2026-06-01, subscription US-1: 0 units billed, 12070 used",
 		"§12.3 order O-1002 (addQuantity of S1 on 2026-06-11) of account P1 is on no invoice line of anniversary window 2026-05-15",
 		"§12.3 1 orders records of transaction XID dated 2026-09-01..2026-09-01 are in no recorded import",
+		"§12.3 account U1: first anniversary activity recorded as 2026-04-01, its orders give 2026-06-01",
 		"§12.3 order O-X names the unknown customer C-NONE",
 		"§12.5 invoice INV-2026-000001 of 25 USD has 1 ledger entries of 24",
 		"§12.5 invoice INV-2026-000003 of account M1 has something open but is not an open item",
@@ -68,7 +71,7 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"§12.4 invoice INV-2026-000005, reconciliation file " + files.Reconciliation + ": missing",
 		"§12.4 invoice INV-2026-000005, invoice file " + files.Invoice + ": SHA-256 ",
 	}, "\n")
-	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 13 breaches of the guarantees (SPEC §12)\n" {
+	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 14 breaches of the guarantees (SPEC §12)\n" {
 		t.Errorf("verify: exit %d\n%s%s\nwant:\n%s", code, out, errOut, want)
 	}
 }

@@ -8,20 +8,13 @@
 -- since the previous run ($2, received at $3, from held_recent_imports). Usage held longer
 -- was reported when it arrived and stays held (SPEC §4, §12.3); reading it
 -- again every night would make each run cost what history holds.
-WITH first AS (
-    SELECT c.account_id, p.billing, min(o.effective_date) AS first_date
-    FROM orders o
-    JOIN customers c ON c.customer_id = o.customer_id
-    JOIN products p ON p.sku = o.sku
-    GROUP BY c.account_id, p.billing
-)
 SELECT c.account_id, coalesce(p.billing, '') AS billing, coalesce(p.kind, '') AS kind,
        (u.occurred_at AT TIME ZONE 'UTC')::date AS day, f.first_date, count(*) AS records
 FROM usage_events u
 LEFT JOIN subscriptions s ON s.subscription_id = u.subscription_id
 LEFT JOIN products p ON p.sku = s.sku
 LEFT JOIN customers c ON c.customer_id = s.customer_id
-LEFT JOIN first f ON f.account_id = c.account_id AND f.billing = p.billing
+LEFT JOIN first_activity f ON f.account_id = c.account_id AND f.billing = p.billing
 WHERE (u.occurred_at >= ($1::date::timestamp AT TIME ZONE 'UTC') OR (u.received_at = ANY ($3::timestamptz[]) AND u.ingest_xid = ANY ($2::xid8[])))
   AND (s.subscription_id IS NULL OR p.kind <> 'usage'
        OR u.occurred_at < (f.first_date::timestamp AT TIME ZONE 'UTC'))
