@@ -62,21 +62,16 @@ func (c *catalog) rateWindows(ctx context.Context, q sqlx.QueryerContext, reqs [
 					wc.held = append(wc.held, h)
 				}
 			}
-			// Only the window's lines are built; for usage, the orders that do not fit.
+			// The window's lines and held records, and only those are built;
+			// for usage, the orders that do not fit.
 			lines, held := charges.LinesIn(&s.Subscription, w.Period)
 			if s.Kind == charges.KindUsage {
 				usage = append(usage, usageRequest{sub: s, window: w, charges: wc})
 			}
-			for _, l := range lines {
-				if w.Contains(l.ActivityDate) {
-					wc.lines[s.Currency] = append(wc.lines[s.Currency], l)
-				}
+			if len(lines) > 0 { // a currency with no line makes no invoice
+				wc.lines[s.Currency] = append(wc.lines[s.Currency], lines...)
 			}
-			for _, h := range held {
-				if w.Contains(h.Date) {
-					wc.held = append(wc.held, h)
-				}
-			}
+			wc.held = append(wc.held, held...)
 		}
 	}
 	if len(usage) > 0 {
