@@ -33,14 +33,74 @@ type CollectReport struct {
 // invoice is paid by any means. asOf is the run's time: retries fall due by it.
 // Running it twice changes nothing the first run did.
 func (s *Service) Collect(ctx context.Context, asOf time.Time) (CollectReport, error) {
-	var r CollectReport
-	var err error
-	if r.Settled, err = s.SettleUnknown(ctx, "", asOf); err != nil {
+	plan, err := s.PlanCollect(ctx, asOf)
+	r := CollectReport{Settled: plan.Settled}
+	if err != nil {
 		return r, err
 	}
-	candidates, err := store.CollectCandidates(ctx, s.DB)
+	for _, round := range plan.Rounds {
+		for start := 0; start < len(round); start += collectBatch {
+			got, err := s.CollectInvoices(ctx, asOf, round[start:min(start+collectBatch, len(round))])
+			r.Add(got)
+			if err != nil {
+				return r, err
+			}
+		}
+	}
+	return r, nil
+}
+
+// CollectPlan is what a collect stage charges: the invoices due, in rounds
+// of distinct accounts. An account's next invoice waits for the next round,
+// so that what its first one collected is known when the second is charged;
+// the invoices of one round may be charged in any order, by any process.
+type CollectPlan struct {
+	Settled int
+	Rounds  [][]string // invoice numbers
+}
+
+// PlanCollect settles the charges whose outcome is unknown and lists the
+// invoices due for an auto-charge by asOf.
+func (s *Service) PlanCollect(ctx context.Context, asOf time.Time) (CollectPlan, error) {
+	var plan CollectPlan
+	var err error
+	if plan.Settled, err = s.SettleUnknown(ctx, "", asOf); err != nil {
+		return plan, err
+	}
+	due, err := s.dueCandidates(ctx, asOf, nil)
 	if err != nil {
-		return r, fmt.Errorf("reading invoices to collect: %w", err)
+		return plan, err
+	}
+	nth := map[string]int{} // by account: its invoices so far
+	for _, c := range due {
+		round := nth[c.AccountID]
+		nth[c.AccountID]++
+		if round == len(plan.Rounds) {
+			plan.Rounds = append(plan.Rounds, nil)
+		}
+		plan.Rounds[round] = append(plan.Rounds[round], c.Number)
+	}
+	return plan, nil
+}
+
+// CollectInvoices charges the invoices among numbers still due by asOf,
+// which must be of distinct accounts (a round of CollectPlan), collectBatch
+// at most.
+func (s *Service) CollectInvoices(ctx context.Context, asOf time.Time, numbers []string) (CollectReport, error) {
+	var r CollectReport
+	due, err := s.dueCandidates(ctx, asOf, numbers)
+	if err != nil || len(due) == 0 {
+		return r, err
+	}
+	return r, s.collectBatch(ctx, due, asOf, &r)
+}
+
+// dueCandidates lists the invoices due for an auto-charge by asOf, of
+// numbers or of all when numbers is nil, in the order of accounts and issue.
+func (s *Service) dueCandidates(ctx context.Context, asOf time.Time, numbers []string) ([]store.CollectCandidate, error) {
+	candidates, err := store.CollectCandidates(ctx, s.DB, numbers)
+	if err != nil {
+		return nil, fmt.Errorf("reading invoices to collect: %w", err)
 	}
 	schedule := s.retrySchedule()
 	var due []store.CollectCandidate
@@ -55,29 +115,17 @@ func (s *Service) Collect(ctx context.Context, asOf time.Time) (CollectReport, e
 		}
 		due = append(due, c)
 	}
-	// Batches of invoices of distinct accounts: an account's next invoice
-	// waits for the next batch, so that what its first one collected is
-	// known when the second is charged.
-	for len(due) > 0 {
-		if err := ctx.Err(); err != nil {
-			return r, err
-		}
-		var batch, later []store.CollectCandidate
-		taken := map[string]bool{}
-		for _, c := range due {
-			if taken[c.AccountID] || len(batch) == collectBatch {
-				later = append(later, c)
-				continue
-			}
-			taken[c.AccountID] = true
-			batch = append(batch, c)
-		}
-		if err := s.collectBatch(ctx, batch, asOf, &r); err != nil {
-			return r, err
-		}
-		due = later
-	}
-	return r, nil
+	return due, nil
+}
+
+// Add adds another part's counts.
+func (r *CollectReport) Add(o CollectReport) {
+	r.Settled += o.Settled
+	r.Charged += o.Charged
+	r.Succeeded += o.Succeeded
+	r.Declined += o.Declined
+	r.HardDeclined += o.HardDeclined
+	r.Unknown += o.Unknown
 }
 
 // collectBatch is how many invoices the collect stage charges at once, and

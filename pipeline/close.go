@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"sort"
@@ -15,6 +17,7 @@ import (
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
 	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/store"
 )
 
@@ -30,19 +33,22 @@ const closeBatch = 500
 
 // close closes every window due at the run's as-of date, oldest first
 // across all accounts (catch-up, SPEC §3). Windows close in batches of one
-// closing date: the batch's orders and usage are read in one query each, and
-// its invoices, lines and closed markers are written in one transaction, so
-// a crash leaves each window wholly closed or untouched. Closing processes
-// queue on an advisory lock so that invoice numbers follow issue dates; the
-// closed markers and unique keys, not the lock, are what make a double close
-// impossible should the lock be lost.
+// closing date. Any worker rates a batch (a unit, units.go): it reads the
+// batch's orders and usage in one query each and computes the invoices. The
+// run writes the rated batches in closing-date order, each in one
+// transaction with its invoices' numbers, lines and closed markers, so a
+// crash leaves each window wholly closed or untouched, and numbers are
+// gap-free and follow issue dates however many processes rated. Closing
+// runs queue on an advisory lock for the same reason; the closed markers
+// and unique keys, not the lock, are what make a double close impossible
+// should the lock be lost.
 func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error {
 	if err := store.LockClose(ctx, run.conn); err != nil {
 		return fmt.Errorf("waiting for other closing runs: %w", err)
 	}
 	defer store.UnlockClose(ctx, run.conn)
 
-	cat, err := loadCatalog(ctx, p.DB)
+	sh, err := p.shared(ctx, run.id)
 	if err != nil {
 		return err
 	}
@@ -57,47 +63,51 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	// The usage is read once, under one snapshot, and each batch's orders
 	// under another: each closed window keeps both, and what they did not
 	// see is late for it (SPEC §7).
-	usageSeen, err := cat.sumUsageDays(ctx, run.conn, run.id, from, to)
+	sums := *sh.cat
+	usageSeen, err := sums.sumUsageDays(ctx, run.conn, run.id, from, to)
 	if err != nil {
 		return err
 	}
-	defer cat.dropUsageDays(ctx, run.conn)
-	// Readers, each on a session of its own, read and rate the batches
-	// ahead while the run's session writes them in order: the database and
-	// both cores work at once. The writes commit without waiting for the
-	// disk and are made durable with the run's (see durable).
-	readCtx, stopReading := context.WithCancel(ctx)
-	defer stopReading()
-	rated := p.rateAhead(readCtx, cat, due)
+	defer sums.dropUsageDays(ctx, run.conn)
+	batches := closeBatches(due)
+	units := make([]Unit, len(batches))
+	for i, b := range batches {
+		units[i] = Unit{RunID: run.id, Stage: StageClose, AsOf: rep.AsOf, Windows: make([]UnitWindow, len(b))}
+		for j, d := range b {
+			units[i].Windows[j] = UnitWindow{AccountID: d.account.ID, Billing: d.billing, Start: d.window.Start, End: d.window.End, Closes: d.window.Closes}
+		}
+	}
+	sp, err := p.spread(ctx, run, rep, units)
+	if err != nil {
+		return err
+	}
 	untaxed := map[string]bool{}
-	var firstErr error
 	done := 0
-	for next := range rated {
-		rb := <-next
-		if firstErr == nil {
-			firstErr = rb.err
+	for seq, batch := range batches {
+		if err := checkpoint(ctx); err != nil {
+			return err
 		}
-		if firstErr == nil {
-			firstErr = checkpoint(ctx)
+		if _, err := sp.await(ctx, seq); err != nil {
+			return err
 		}
-		if firstErr == nil {
-			firstErr = p.writeWindows(ctx, run.conn, cat, rb, usageSeen, run.id, rep, untaxed)
+		rb, err := ratedResult(ctx, p.DB, units[seq], batch)
+		if err != nil {
+			return err
 		}
-		if firstErr != nil {
-			stopReading() // and drain what the reader sent
-			continue
+		if err := p.writeWindows(ctx, run.conn, sh.cat, rb, usageSeen, run.id, rep, untaxed); err != nil {
+			return err
 		}
-		done += len(rb.windows)
-		p.Log.Debug("windows_closed", "closes_on", rb.windows[0].window.Closes.String(), "windows", len(rb.windows), "done", done, "due", len(due))
+		done += len(batch)
+		p.Log.Debug("windows_closed", "closes_on", batch[0].window.Closes.String(), "windows", len(batch), "done", done, "due", len(due))
 	}
 	for c := range untaxed {
 		rep.Untaxed = append(rep.Untaxed, c)
 	}
-	if firstErr == nil && rep.Invoices > 0 {
+	if rep.Invoices > 0 {
 		// Fresh statistics for what reads the new invoices next (emit, the listings).
-		firstErr = store.AnalyzeInvoices(ctx, run.conn)
+		return store.AnalyzeInvoices(ctx, run.conn)
 	}
-	return firstErr
+	return nil
 }
 
 // ratedBatch is a batch of due windows of one closing date with their
@@ -106,64 +116,91 @@ type ratedBatch struct {
 	windows    []dueWindow
 	charges    []*windowCharges
 	ordersSeen string // the snapshot the batch's orders were read in
-	err        error
 }
 
-// closeReaders is how many sessions read and rate batches ahead of the
-// writer.
-const closeReaders = 2
-
-// rateAhead splits the due windows into batches of one closing date and
-// rates them on closeReaders sessions of their own. It returns, in batch
-// order, where each batch's result will come; it stops at the first error
-// (delivered in its place) or when ctx ends.
-func (p *Pipeline) rateAhead(ctx context.Context, cat *catalog, due []dueWindow) <-chan chan ratedBatch {
-	type job struct {
-		windows []dueWindow
-		out     chan ratedBatch
-	}
-	jobs := make(chan job)
-	order := make(chan chan ratedBatch, closeReaders)
-	go func() {
-		defer close(jobs)
-		defer close(order)
-		for start := 0; start < len(due); {
-			end := start + 1
-			for end < len(due) && end-start < closeBatch && due[end].window.Closes == due[start].window.Closes {
-				end++
-			}
-			j := job{windows: due[start:end], out: make(chan ratedBatch, 1)}
-			select {
-			case order <- j.out:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- j:
-			case <-ctx.Done():
-				j.out <- ratedBatch{windows: j.windows, err: ctx.Err()}
-				return
-			}
-			start = end
+// closeBatches splits the due windows, in order, into batches of one
+// closing date of at most closeBatch windows.
+func closeBatches(due []dueWindow) [][]dueWindow {
+	var out [][]dueWindow
+	for start := 0; start < len(due); {
+		end := start + 1
+		for end < len(due) && end-start < closeBatch && due[end].window.Closes == due[start].window.Closes {
+			end++
 		}
-	}()
-	for range closeReaders {
-		go func() {
-			conn, err := p.DB.Connx(ctx)
-			if err == nil {
-				defer conn.Close()
-				err = store.SetWorkMem(ctx, conn)
-			}
-			for j := range jobs {
-				rb := ratedBatch{windows: j.windows, err: err}
-				if err == nil {
-					rb.charges, rb.ordersSeen, rb.err = cat.rateBatchSeen(ctx, conn, j.windows)
-				}
-				j.out <- rb
-			}
-		}()
+		out = append(out, due[start:end])
+		start = end
 	}
-	return order
+	return out
+}
+
+// ratedWire is a close unit's result as stored: each window's charges and
+// the snapshot its orders were read in.
+type ratedWire struct {
+	OrdersSeen string
+	Lines      []map[money.Currency][]charges.Line
+	Held       [][]charges.Held
+}
+
+// closeUnit rates a batch of due windows for the run to write.
+func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
+	sh, err := p.shared(ctx, u.RunID)
+	if err != nil {
+		return err
+	}
+	batch := make([]dueWindow, len(u.Windows))
+	for i, w := range u.Windows {
+		a, err := sh.account(w.AccountID)
+		if err != nil {
+			return err
+		}
+		batch[i] = dueWindow{account: a, billing: w.Billing, window: calendar.Window{Period: calendar.Period{Start: w.Start, End: w.End}, Closes: w.Closes}}
+	}
+	conn, err := p.DB.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := store.SetWorkMem(ctx, conn); err != nil {
+		return err
+	}
+	rated, seen, err := sh.rating().rateBatchSeen(ctx, conn, batch)
+	if err != nil {
+		return err
+	}
+	wire := ratedWire{OrdersSeen: seen, Lines: make([]map[money.Currency][]charges.Line, len(rated)), Held: make([][]charges.Held, len(rated))}
+	for i, wc := range rated {
+		wire.Lines[i], wire.Held[i] = wc.lines, wc.held
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&wire); err != nil {
+		return err
+	}
+	_, err = saveUnit(ctx, p.DB, u, buf.Bytes(), nil)
+	return err
+}
+
+// ratedResult reads back a close unit's rated windows.
+func ratedResult(ctx context.Context, q sqlx.QueryerContext, u Unit, batch []dueWindow) (ratedBatch, error) {
+	b, err := store.UnitResult(ctx, q, u.RunID, string(u.Stage), u.Seq)
+	if err != nil {
+		return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
+	}
+	var wire ratedWire
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&wire); err != nil {
+		return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
+	}
+	if len(wire.Lines) != len(batch) || len(wire.Held) != len(batch) {
+		return ratedBatch{}, fmt.Errorf("close unit %d rated %d windows of %d", u.Seq, len(wire.Lines), len(batch))
+	}
+	rb := ratedBatch{windows: batch, ordersSeen: wire.OrdersSeen, charges: make([]*windowCharges, len(batch))}
+	for i := range batch {
+		lines := wire.Lines[i]
+		if lines == nil {
+			lines = map[money.Currency][]charges.Line{}
+		}
+		rb.charges[i] = &windowCharges{lines: lines, held: wire.Held[i]}
+	}
+	return rb, nil
 }
 
 // dueWindows lists, oldest closing date first, every window not yet closed

@@ -65,25 +65,68 @@ type fileStat struct {
 // Emit writes the files that are missing, altered or not yet written and
 // returns how many it wrote.
 func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
-	// One emitter at a time across processes: while it holds the lock, no
-	// other is writing, so the temporary files a killed emitter left
-	// behind can go.
+	plan, err := e.PlanEmit(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	defer plan.Close()
+	n, err := e.EmitFiles(ctx, db, plan.Tasks)
+	if err != nil {
+		return n, err
+	}
+	return n, plan.Finish(ctx)
+}
+
+// EmitPlan is what an emit stage has to write, found under the emit lock,
+// which it holds until Close.
+type EmitPlan struct {
+	Tasks  []FileTask
+	restat store.FileRecords // files found unchanged whose size or time is new
+	db     *sqlx.DB
+	unlock func()
+}
+
+// Finish records the files found unchanged whose size or time is new.
+func (p *EmitPlan) Finish(ctx context.Context) error {
+	if p.restat.Len() > 0 {
+		if err := store.RestatFiles(ctx, p.db, p.restat); err != nil {
+			return fmt.Errorf("recording the files found unchanged: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close lets the next emit stage begin.
+func (p *EmitPlan) Close() { p.unlock() }
+
+// PlanEmit finds the files to write: those of the invoices just issued and
+// those missing or altered on disk. It holds the emit lock until the plan's
+// Close: one emit stage at a time across processes, so the temporary files
+// a killed emitter left behind can go.
+func (e *FileEmitter) PlanEmit(ctx context.Context, db *sqlx.DB) (*EmitPlan, error) {
 	unlock, err := store.LockEmit(ctx, db)
 	if err != nil {
-		return 0, fmt.Errorf("waiting for another emit: %w", err)
+		return nil, fmt.Errorf("waiting for another emit: %w", err)
 	}
-	defer unlock()
+	plan := &EmitPlan{db: db, unlock: unlock}
+	if err := e.plan(ctx, db, plan); err != nil {
+		unlock()
+		return nil, err
+	}
+	return plan, nil
+}
+
+func (e *FileEmitter) plan(ctx context.Context, db *sqlx.DB, plan *EmitPlan) error {
 	if err := removeLeftovers(e.OutputDir); err != nil {
-		return 0, fmt.Errorf("removing unfinished files from %s: %w", e.OutputDir, err)
+		return fmt.Errorf("removing unfinished files from %s: %w", e.OutputDir, err)
 	}
 	// Every recorded file is checked on disk (a stat, and a hash only when
 	// its size or time changed); only the invoices with a file to write,
-	// those just issued and those whose file is missing or altered, have
-	// their headers read: the stage costs what is new, not what the history
-	// holds.
+	// those just issued and those whose file is missing or altered, are
+	// planned: the stage costs what is new, not what the history holds.
 	files, err := store.StoredFilesForEmit(ctx, db)
 	if err != nil {
-		return 0, fmt.Errorf("listing invoice files: %w", err)
+		return fmt.Errorf("listing invoice files: %w", err)
 	}
 	kinds := FileKinds
 	if e.PDFOnDemand {
@@ -91,9 +134,8 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	}
 	numbers, err := store.InvoicesWithoutFiles(ctx, db, kinds)
 	if err != nil {
-		return 0, fmt.Errorf("listing invoices without files: %w", err)
+		return fmt.Errorf("listing invoices without files: %w", err)
 	}
-	var restat store.FileRecords  // files found unchanged whose size or time is new
 	intact := map[string]bool{}   // by number and kind: the files as recorded
 	recorded := map[string]bool{} // by number and kind: the files recorded, intact or not
 	for _, f := range files {
@@ -103,7 +145,7 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		if sameFolder(f.Path, path) {
 			if unchanged, st := checkFile(f.StoredFile); unchanged {
 				if st != nil {
-					restat.Add(f.Number, f.Kind, path, st.sha256, st.size, st.modifiedNS)
+					plan.restat.Add(f.Number, f.Kind, path, st.sha256, st.size, st.modifiedNS)
 				}
 				intact[key] = true
 				continue
@@ -112,9 +154,40 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		numbers = append(numbers, f.Number)
 	}
 	slices.Sort(numbers)
-	invoices, err := store.InvoicesForEmit(ctx, db, slices.Compact(numbers))
+	for _, number := range slices.Compact(numbers) {
+		t := FileTask{Number: number}
+		for _, kind := range FileKinds {
+			key := number + "\x1f" + kind
+			if intact[key] || (kind == KindPDF && e.PDFOnDemand && !recorded[key]) {
+				continue // as recorded, or a PDF written at its first download
+			}
+			t.Kinds = append(t.Kinds, kind)
+		}
+		if len(t.Kinds) > 0 {
+			plan.Tasks = append(plan.Tasks, t)
+		}
+	}
+	return nil
+}
+
+// EmitFiles writes and records the files of the tasks, and returns how many
+// it wrote. Any process may: the files of one invoice are the same bytes
+// whoever writes them.
+func (e *FileEmitter) EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTask) (int, error) {
+	if len(tasks) == 0 {
+		return 0, nil
+	}
+	numbers := make([]string, len(tasks))
+	for i, t := range tasks {
+		numbers[i] = t.Number
+	}
+	invoices, err := store.InvoicesForEmit(ctx, db, numbers)
 	if err != nil {
 		return 0, fmt.Errorf("listing invoices: %w", err)
+	}
+	kindsOf := make(map[string][]string, len(tasks))
+	for _, t := range tasks {
+		kindsOf[t.Number] = t.Kinds
 	}
 	// Work through the files on every core, two workers a core: while one
 	// waits on the database, the other renders. Each worker takes a session
@@ -165,11 +238,7 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 				return ErrStopped
 			}
 			t := emitTask{inv: inv}
-			for _, kind := range FileKinds {
-				key := inv.Number + "\x1f" + kind
-				if intact[key] || (kind == KindPDF && e.PDFOnDemand && !recorded[key]) {
-					continue // as recorded, or a PDF written at its first download
-				}
+			for _, kind := range kindsOf[inv.Number] {
 				t.files = append(t.files, emitFile{kind, e.Path(t.inv, kind)})
 			}
 			if len(t.files) == 0 {
@@ -194,11 +263,6 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 	}
 	if err != nil {
 		return int(written.Load()), err
-	}
-	if restat.Len() > 0 {
-		if err := store.RestatFiles(ctx, db, restat); err != nil {
-			return int(written.Load()), fmt.Errorf("recording the files found unchanged: %w", err)
-		}
 	}
 	if written.Load() > 0 {
 		if err := syncFiles(e.OutputDir); err != nil {

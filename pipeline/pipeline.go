@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -142,6 +143,17 @@ type Pipeline struct {
 	// refunds back to cards (SPEC §9); optional: without it the collect
 	// stage charges nothing and paybacks wait for a run that has it.
 	Payments *payments.Service
+	// Units hands the run's units of work to the worker processes; nil:
+	// the run works them itself, two at a time (see units.go).
+	Units UnitQueue
+	// UnitPatience is how long a run waits for a unit before doing it
+	// itself (default DefaultUnitPatience).
+	UnitPatience time.Duration
+
+	localOnce sync.Once
+	local     *localQueue
+	sharedMu  sync.Mutex
+	sharedRun *runShared
 }
 
 // Report is what a run did, for the operator and the run history.
@@ -164,6 +176,7 @@ type Report struct {
 	Backdated     []BackdatedCount          `json:"backdated,omitempty"`
 	RatedLines    int                       `json:"rated_lines"`
 	Collect       *payments.CollectReport   `json:"collect,omitempty"`
+	Workers       []WorkerCount             `json:"units_by_worker,omitempty"`
 	totals        map[money.Currency]decimal.Decimal
 }
 
@@ -307,16 +320,12 @@ func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, st
 		}
 	}
 	if stages.includes(StageEmit) && p.Emitter != nil {
-		n, err := p.Emitter.Emit(ctx, p.DB)
-		rep.Files += n
-		if err != nil {
+		if err := p.emit(ctx, run, rep); err != nil {
 			return fmt.Errorf("emit: %w", err)
 		}
 	}
 	if stages.includes(StageCollect) && p.Payments != nil {
-		c, err := p.Payments.Collect(ctx, rep.AsOf)
-		rep.Collect = &c
-		if err != nil {
+		if err := p.collect(ctx, run, rep); err != nil {
 			return fmt.Errorf("collect: %w", err)
 		}
 	}

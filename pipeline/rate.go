@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"sort"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -14,29 +16,73 @@ import (
 // rate refreshes each account's charges so far in its open windows, the
 // windows holding the as-of date (SPEC §9's estimated next balance). These
 // figures are never billed from: closing recomputes from the source records.
+// The accounts are rated in units of rateBatch, by any worker (units.go).
 func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
-	cat, err := loadCatalog(ctx, p.DB)
-	if err != nil {
-		return err
-	}
-	accounts, err := loadAccounts(ctx, p.DB)
+	sh, err := p.shared(ctx, run.id)
 	if err != nil {
 		return err
 	}
 	asOf := calendar.DateOf(rep.AsOf)
-	// The open windows hold the as-of date: none starts more than a month before it.
-	if _, err := cat.sumUsageDays(ctx, run.conn, run.id, calendar.Clamp(1, asOf.Year(), asOf.Month()-1), asOf+1); err != nil {
+	// The open windows hold the as-of date: none starts more than a month
+	// before it. The sums are read by every unit.
+	sums := *sh.cat
+	if _, err := sums.sumUsageDays(ctx, run.conn, run.id, calendar.Clamp(1, asOf.Year(), asOf.Month()-1), asOf+1); err != nil {
 		return err
 	}
-	defer cat.dropUsageDays(ctx, run.conn)
-	for start := 0; start < len(accounts); start += rateBatch {
-		if err := checkpoint(ctx); err != nil {
+	defer sums.dropUsageDays(ctx, run.conn)
+	ids := make([]string, 0, len(sh.accounts))
+	for id := range sh.accounts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var units []Unit
+	for start := 0; start < len(ids); start += rateBatch {
+		units = append(units, Unit{RunID: run.id, Stage: StageRate, AsOf: rep.AsOf, Accounts: ids[start:min(start+rateBatch, len(ids))]})
+	}
+	sp, err := p.spread(ctx, run, rep, units)
+	if err != nil {
+		return err
+	}
+	done, err := sp.awaitAll(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range done {
+		var c rateCounts
+		if err := json.Unmarshal(d.Counts, &c); err != nil {
+			return fmt.Errorf("reading rate unit %d: %w", d.Seq, err)
+		}
+		rep.Unbilled += c.Unbilled
+		rep.RatedLines += c.RatedLines
+	}
+	return nil
+}
+
+// rateCounts are what a rate unit counted.
+type rateCounts struct {
+	Unbilled   int `json:"unbilled_windows"`
+	RatedLines int `json:"rated_lines"`
+}
+
+// rateUnit rates a unit's accounts.
+func (p *Pipeline) rateUnit(ctx context.Context, u Unit) error {
+	sh, err := p.shared(ctx, u.RunID)
+	if err != nil {
+		return err
+	}
+	batch := make([]Account, len(u.Accounts))
+	for i, id := range u.Accounts {
+		if batch[i], err = sh.account(id); err != nil {
 			return err
 		}
-		batch := accounts[start:min(start+rateBatch, len(accounts))]
-		if err := p.rateAccounts(ctx, run.conn, cat, batch, asOf, rep); err != nil {
-			return fmt.Errorf("rating accounts %s to %s: %w", batch[0].ID, batch[len(batch)-1].ID, err)
-		}
+	}
+	conn, err := p.DB.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := p.rateAccounts(ctx, conn, sh.rating(), batch, u); err != nil {
+		return fmt.Errorf("rating accounts %s to %s: %w", batch[0].ID, batch[len(batch)-1].ID, err)
 	}
 	return nil
 }
@@ -48,7 +94,8 @@ const rateBatch = 500
 // bothBillings are the billings an account's open windows are rated in.
 var bothBillings = [...]calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar}
 
-func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catalog, accounts []Account, asOf calendar.Date, rep *Report) error {
+func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catalog, accounts []Account, u Unit) error {
+	asOf := calendar.DateOf(u.AsOf)
 	var pairs []Account // each account twice, once per billing
 	var pairBillings []calendar.Billing
 	for _, a := range accounts {
@@ -75,6 +122,7 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 		return err
 	}
 	var rows []store.UnbilledRow
+	var counts rateCounts
 	for i, r := range reqs {
 		wc := rated[i]
 		for _, c := range wc.currencies() {
@@ -84,8 +132,8 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 			}
 			rows = append(rows, store.UnbilledRow{AccountID: r.account.ID, Billing: string(billings[i]), WindowStart: r.window.Start,
 				WindowEnd: r.window.End, Currency: string(c), Lines: int64(len(wc.lines[c])), Subtotal: subtotal})
-			rep.Unbilled++
-			rep.RatedLines += len(wc.lines[c])
+			counts.Unbilled++
+			counts.RatedLines += len(wc.lines[c])
 		}
 	}
 	ids := make([]string, len(accounts))
@@ -102,7 +150,12 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 	if err := store.LockAccountsForRating(ctx, tx, ids); err != nil {
 		return err
 	}
-	if err := store.ReplaceUnbilledCharges(ctx, tx, ids, rows, rep.AsOf); err != nil {
+	// The unit is recorded done with its figures: a second worker doing
+	// it finds it done and writes nothing.
+	if saved, err := saveUnit(ctx, tx, u, nil, counts); err != nil || !saved {
+		return err
+	}
+	if err := store.ReplaceUnbilledCharges(ctx, tx, ids, rows, u.AsOf); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -43,6 +43,7 @@ func ListRuns(ctx context.Context, db sqlx.QueryerContext, limit int) ([]RunReco
 type runState struct {
 	id   int64
 	conn *sqlx.Conn
+	seqs map[Stage]int // the units queued so far, by stage
 }
 
 func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job string) (*runState, error) {
@@ -106,6 +107,11 @@ func (p *Pipeline) finishRun(ctx context.Context, run *runState, rep *Report, ru
 	// durable; a run reports success only after this (SPEC §12.6).
 	if err := store.FinishRun(context.WithoutCancel(ctx), p.DB, run.id, status, counts, message); err != nil {
 		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
+	}
+	// What the units did is in the run's counts now; a unit still queued
+	// finds the run ended and does nothing.
+	if err := store.DeleteUnits(context.WithoutCancel(ctx), p.DB, run.id); err != nil {
+		p.Log.Warn("run_units_not_deleted", "run_id", run.id, "error", err.Error())
 	}
 	return nil
 }

@@ -244,10 +244,10 @@ type CollectCandidate struct {
 }
 
 // CollectCandidates lists the invoices with something due on accounts
-// whose default card is valid.
-func CollectCandidates(ctx context.Context, q sqlx.QueryerContext) ([]CollectCandidate, error) {
+// whose default card is valid: of numbers, or all when numbers is nil.
+func CollectCandidates(ctx context.Context, q sqlx.QueryerContext, numbers []string) ([]CollectCandidate, error) {
 	var out []CollectCandidate
-	err := sqlx.SelectContext(ctx, q, &out, collectCandidates)
+	err := sqlx.SelectContext(ctx, q, &out, collectCandidates, pq.Array(numbers))
 	return out, err
 }
 

@@ -1,6 +1,7 @@
 -- Invoices an auto-charge may take (SPEC §9): something due, on an account
 -- whose default card is valid, with their auto-charge history. Only the
--- ledger's open items are read, however long the history.
+-- ledger's open items are read, however long the history. $1: only these
+-- invoices, or all when NULL.
 SELECT o.number, o.account_id, o.currency, o.issue_date, (o.total - o.allocated)::text AS due,
        m.payment_method_id, m.gateway_token, m.brand, m.last4,
        coalesce(h.attempts, 0) AS attempts, h.first_at, coalesce(h.last_status, '') AS last_status, coalesce(h.hard, false) AS hard
@@ -11,7 +12,7 @@ FROM (
     FROM ledger_open_items t
     JOIN ledger_entries e ON e.entry_id = t.entry_id
     JOIN invoices i ON i.number = e.invoice_number
-    WHERE t.kind = 'invoice'
+    WHERE t.kind = 'invoice' AND ($1::text[] IS NULL OR e.invoice_number = ANY($1))
 ) o
 JOIN payment_methods m ON m.account_id = o.account_id AND m.is_default AND m.removed_at IS NULL AND m.status = 'valid'
 LEFT JOIN LATERAL (

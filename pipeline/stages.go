@@ -1,0 +1,136 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/openbilling/billing/payments"
+)
+
+// UnitEmitter is an Emitter whose files any process may write, in units:
+// a FileEmitter over an output directory every worker mounts.
+type UnitEmitter interface {
+	Emitter
+	PlanEmit(ctx context.Context, db *sqlx.DB) (*EmitPlan, error)
+	EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTask) (int, error)
+}
+
+// emitUnitInvoices is the most invoices whose files one emit unit writes.
+const emitUnitInvoices = 500
+
+// emit is the emit stage: the run finds the files to write, under the emit
+// lock, and any worker writes them, in units (SPEC §8).
+func (p *Pipeline) emit(ctx context.Context, run *runState, rep *Report) error {
+	ue, ok := p.Emitter.(UnitEmitter)
+	if !ok {
+		n, err := p.Emitter.Emit(ctx, p.DB)
+		rep.Files += n
+		return err
+	}
+	plan, err := ue.PlanEmit(ctx, p.DB)
+	if err != nil {
+		return err
+	}
+	defer plan.Close()
+	var units []Unit
+	for start := 0; start < len(plan.Tasks); start += emitUnitInvoices {
+		units = append(units, Unit{RunID: run.id, Stage: StageEmit, AsOf: rep.AsOf, Files: plan.Tasks[start:min(start+emitUnitInvoices, len(plan.Tasks))]})
+	}
+	if err := p.awaitCounts(ctx, run, rep, units, func(b []byte) error {
+		var c emitCounts
+		err := json.Unmarshal(b, &c)
+		rep.Files += c.Files
+		return err
+	}); err != nil {
+		return err
+	}
+	return plan.Finish(ctx)
+}
+
+// emitCounts are what an emit unit counted.
+type emitCounts struct {
+	Files int `json:"files"`
+}
+
+// emitUnit writes a unit's files.
+func (p *Pipeline) emitUnit(ctx context.Context, u Unit) error {
+	ue, ok := p.Emitter.(UnitEmitter)
+	if !ok {
+		return fmt.Errorf("this process writes no invoice files: its output directory is not set")
+	}
+	n, err := ue.EmitFiles(ctx, p.DB, u.Files)
+	if err != nil {
+		return err
+	}
+	_, err = saveUnit(ctx, p.DB, u, nil, emitCounts{Files: n})
+	return err
+}
+
+// collect is the collect stage (SPEC §9): the run settles the charges
+// whose outcome is unknown and lists the invoices due, and any worker
+// charges them, in units of distinct accounts, a round at a time.
+func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) error {
+	plan, err := p.Payments.PlanCollect(ctx, rep.AsOf)
+	rep.Collect = &payments.CollectReport{Settled: plan.Settled}
+	if err != nil {
+		return err
+	}
+	for _, round := range plan.Rounds {
+		var units []Unit
+		for start := 0; start < len(round); start += collectUnitInvoices {
+			units = append(units, Unit{RunID: run.id, Stage: StageCollect, AsOf: rep.AsOf, Invoices: round[start:min(start+collectUnitInvoices, len(round))]})
+		}
+		if err := p.awaitCounts(ctx, run, rep, units, func(b []byte) error {
+			var c payments.CollectReport
+			err := json.Unmarshal(b, &c)
+			rep.Collect.Add(c)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// collectUnitInvoices is the most invoices one collect unit charges.
+const collectUnitInvoices = 500
+
+// collectUnit charges a unit's invoices. The charges are committed before
+// the gateway is called, under keys that make a second worker's attempt at
+// the same invoice a no-op (SPEC §12: no card is charged twice).
+func (p *Pipeline) collectUnit(ctx context.Context, u Unit) error {
+	if p.Payments == nil {
+		return fmt.Errorf("this process has no payment gateway")
+	}
+	c, err := p.Payments.CollectInvoices(ctx, u.AsOf, u.Invoices)
+	if err != nil {
+		return err
+	}
+	_, err = saveUnit(ctx, p.DB, u, nil, c)
+	return err
+}
+
+// awaitCounts queues units that need no order, waits for them all and
+// reads each one's counts.
+func (p *Pipeline) awaitCounts(ctx context.Context, run *runState, rep *Report, units []Unit, add func([]byte) error) error {
+	if len(units) == 0 {
+		return nil
+	}
+	sp, err := p.spread(ctx, run, rep, units)
+	if err != nil {
+		return err
+	}
+	done, err := sp.awaitAll(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range done {
+		if err := add(d.Counts); err != nil {
+			return fmt.Errorf("reading %s unit %d: %w", units[0].Stage, d.Seq, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// The units of work of runs in progress (run_units).
+var (
+	unitSave     = billingsql.Query("run_unit_save")
+	unitList     = billingsql.Query("run_unit_list")
+	unitResult   = billingsql.Query("run_unit_result")
+	runIsRunning = billingsql.Query("pipeline_run_is_running")
+)
+
+// UnitDone is a unit of a run's work that is done, or failed.
+type UnitDone struct {
+	Seq    int    `db:"seq"`
+	Counts []byte `db:"counts"`
+	Error  string `db:"error"`
+	Worker string `db:"worker"`
+}
+
+// SaveUnit records a unit done (errText empty) or failed, and reports
+// whether it did: false when the unit was already done, by another worker.
+func SaveUnit(ctx context.Context, q sqlx.QueryerContext, runID int64, stage string, seq int, result, counts []byte, errText, worker string) (bool, error) {
+	if counts == nil {
+		counts = []byte("{}")
+	}
+	var got int
+	err := sqlx.GetContext(ctx, q, &got, unitSave, runID, stage, seq, result, counts, errText, worker)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// UnitsDone lists which of the units seqs of a run's stage are done or failed.
+func UnitsDone(ctx context.Context, q sqlx.QueryerContext, runID int64, stage string, seqs []int) ([]UnitDone, error) {
+	var out []UnitDone
+	err := sqlx.SelectContext(ctx, q, &out, unitList, runID, stage, pq.Array(seqs))
+	return out, err
+}
+
+// UnitResult is the result of a unit that is done.
+func UnitResult(ctx context.Context, q sqlx.QueryerContext, runID int64, stage string, seq int) ([]byte, error) {
+	var out []byte
+	err := sqlx.GetContext(ctx, q, &out, unitResult, runID, stage, seq)
+	return out, err
+}
+
+// DeleteUnits forgets the units of a run that ended.
+func DeleteUnits(ctx context.Context, q sqlx.ExecerContext, runID int64) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM run_units WHERE run_id = $1`, runID)
+	return err
+}
+
+// RunIsRunning reports whether run id is still in progress.
+func RunIsRunning(ctx context.Context, q sqlx.QueryerContext, runID int64) (bool, error) {
+	var running bool
+	err := sqlx.GetContext(ctx, q, &running, runIsRunning, runID)
+	return running, err
+}
+
+// UsageDaysTable names run runID's table of usage summed per day (see
+// SumUsageDays), which the run's units read.
+func UsageDaysTable(runID int64) string { return usageDaysPrefix + strconv.FormatInt(runID, 10) }
