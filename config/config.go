@@ -45,6 +45,10 @@ type Config struct {
 	MetricsAddr     string        `yaml:"metrics_addr"`     // host:port of /healthz and /metrics; empty disables them
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // how long a stopping daemon lets the work at hand finish
 
+	// Scale-out: the units of a run's work (billing worker, docs/SCALING.md).
+	UnitWorkers  int           `yaml:"unit_workers"`  // units this process works at once
+	UnitPatience time.Duration `yaml:"unit_patience"` // how long a run waits for a unit before doing it itself
+
 	// The portal (billing serve, SPEC §11).
 	Listen      string `yaml:"listen"`       // host:port the portal listens on
 	PublicURL   string `yaml:"public_url"`   // the address users reach it at; sign-in links point there
@@ -87,6 +91,25 @@ func textSetting(key, env, flag, def, help string, field func(*Config) *string, 
 				return ""
 			}
 			return check(*field(&c))
+		}}
+}
+
+func durationSetting(key, env, flag, def, help string, field func(*Config) *time.Duration) Setting {
+	return Setting{Key: key, Env: env, Flag: flag, Default: def, Help: help,
+		parse: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
+			}
+			*field(c) = d
+			return nil
+		},
+		format: func(c Config) string { return field(&c).String() },
+		check: func(c Config) string {
+			if *field(&c) <= 0 {
+				return fmt.Sprintf("%s %s is not above zero", key, *field(&c))
+			}
+			return ""
 		}}
 }
 
@@ -225,23 +248,29 @@ var Settings = []Setting{
 		},
 		format: func(c Config) string { return strconv.FormatBool(c.BehindProxy) },
 		check:  func(Config) string { return "" }},
-	{Key: "shutdown_timeout", Env: "BILLING_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "30s",
-		Help: "how long a stopping daemon lets the work at hand finish, such as 30s",
+	durationSetting("shutdown_timeout", "BILLING_SHUTDOWN_TIMEOUT", "shutdown-timeout", "30s",
+		"how long a stopping daemon lets the work at hand finish, such as 30s", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+
+	// Scale-out (docs/SCALING.md).
+	{Key: "unit_workers", Env: "BILLING_UNIT_WORKERS", Flag: "unit-workers", Default: "2",
+		Help: "how many units of a run's work (batches of accounts, windows, files or charges) this process works at once",
 		parse: func(c *Config, v string) error {
-			d, err := time.ParseDuration(v)
+			n, err := strconv.Atoi(v)
 			if err != nil {
-				return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
+				return fmt.Errorf("%q is not a whole number", v)
 			}
-			c.ShutdownTimeout = d
+			c.UnitWorkers = n
 			return nil
 		},
-		format: func(c Config) string { return c.ShutdownTimeout.String() },
+		format: func(c Config) string { return strconv.Itoa(c.UnitWorkers) },
 		check: func(c Config) string {
-			if c.ShutdownTimeout <= 0 {
-				return fmt.Sprintf("shutdown_timeout %s is not above zero", c.ShutdownTimeout)
+			if c.UnitWorkers < 1 || c.UnitWorkers > 256 {
+				return fmt.Sprintf("unit_workers %d is outside 1..256", c.UnitWorkers)
 			}
 			return ""
 		}},
+	durationSetting("unit_patience", "BILLING_UNIT_PATIENCE", "unit-patience", "30s",
+		"how long a run waits for a unit of its work, queued for the workers, before doing it itself, such as 30s", func(c *Config) *time.Duration { return &c.UnitPatience }),
 }
 
 // EnvConfigFile names the variable that points at the config file.

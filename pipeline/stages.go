@@ -19,7 +19,7 @@ type UnitEmitter interface {
 }
 
 // emitUnitInvoices is the most invoices whose files one emit unit writes.
-const emitUnitInvoices = 500
+const emitUnitInvoices = 2000
 
 // emit is the emit stage: the run finds the files to write, under the emit
 // lock, and any worker writes them, in units (SPEC §8).

@@ -231,10 +231,9 @@ func (r *Report) unitDone(worker string) {
 	sort.Slice(r.Workers, func(i, j int) bool { return r.Workers[i].Worker < r.Workers[j].Worker })
 }
 
-// spread queues a stage's units and returns, as each is done, its record:
-// in order when ordered (the caller takes them one by one), else as they
-// come. The run does itself a unit that failed, and the oldest unit still
-// pending after UnitPatience with no unit done meanwhile.
+// spread queues a stage's units and waits for them in order. The run does
+// itself a unit that failed, and a unit it has waited for longer than
+// UnitPatience: its worker may have been killed.
 type spread struct {
 	p       *Pipeline
 	run     *runState
@@ -242,13 +241,12 @@ type spread struct {
 	units   []Unit
 	pending map[int]bool // by position in units
 	done    map[int]store.UnitDone
-	last    time.Time // when a unit was last done
 }
 
 // spread numbers the units on from the stage's last (collect queues a round
 // at a time) and queues them.
 func (p *Pipeline) spread(ctx context.Context, run *runState, rep *Report, units []Unit) (*spread, error) {
-	s := &spread{p: p, run: run, rep: rep, units: units, pending: map[int]bool{}, done: map[int]store.UnitDone{}, last: time.Now()}
+	s := &spread{p: p, run: run, rep: rep, units: units, pending: map[int]bool{}, done: map[int]store.UnitDone{}}
 	if len(units) == 0 {
 		return s, nil
 	}
@@ -268,7 +266,7 @@ func (p *Pipeline) spread(ctx context.Context, run *runState, rep *Report, units
 
 // await waits until the i-th unit is done, and returns its record.
 func (s *spread) await(ctx context.Context, i int) (store.UnitDone, error) {
-	poll := time.Millisecond
+	poll, began := time.Millisecond, time.Now()
 	for {
 		if d, ok := s.done[i]; ok {
 			return d, nil
@@ -286,7 +284,7 @@ func (s *spread) await(ctx context.Context, i int) (store.UnitDone, error) {
 		if patience <= 0 {
 			patience = DefaultUnitPatience
 		}
-		if waited := time.Since(s.last); waited > patience {
+		if waited := time.Since(began); waited > patience {
 			s.p.Log.Warn("unit_taken_over", "run_id", s.run.id, "stage", s.units[i].Stage, "seq", s.units[i].Seq, "waited_seconds", waited.Seconds())
 			if err := s.doItself(ctx, i); err != nil {
 				return store.UnitDone{}, err
@@ -345,7 +343,6 @@ func (s *spread) look(ctx context.Context) error {
 func (s *spread) finish(i int, d store.UnitDone) {
 	delete(s.pending, i)
 	s.done[i] = d
-	s.last = time.Now()
 	s.rep.unitDone(d.Worker)
 }
 

@@ -81,11 +81,12 @@ const queueMigrationLock = 0x52495645 // "RIVE"
 // the daemon's background work runs on. Each of River's migrations commits
 // on its own (one adds an enum value the next uses); processes migrating at
 // once take turns on a lock.
+//
+// The runs' units of work have tables of their own, in UnitSchema: the
+// processes working them elect a leader of their own (which rescues the
+// jobs of a killed worker), apart from the daemons, whose leader schedules
+// the periodic background work.
 func migrateQueue(ctx context.Context, db *sqlx.DB) error {
-	migrator, err := rivermigrate.New(riverdatabasesql.New(db.DB), nil)
-	if err != nil {
-		return fmt.Errorf("preparing the job queue's migrations: %w", err)
-	}
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return err
@@ -95,11 +96,23 @@ func migrateQueue(ctx context.Context, db *sqlx.DB) error {
 		return err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, queueMigrationLock) //nolint:errcheck // the session ends next
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("migrating the job queue's tables: %w", err)
+	if _, err := conn.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+UnitSchema); err != nil {
+		return err
+	}
+	for _, schema := range []string{"", UnitSchema} {
+		migrator, err := rivermigrate.New(riverdatabasesql.New(db.DB), &rivermigrate.Config{Schema: schema})
+		if err != nil {
+			return fmt.Errorf("preparing the job queue's migrations: %w", err)
+		}
+		if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("migrating the job queue's tables %s: %w", schema, err)
+		}
 	}
 	return nil
 }
+
+// UnitSchema holds the job queue's tables of the runs' units of work.
+const UnitSchema = "river_units"
 
 // getOne reads the one row of a query into a T; found is false when the
 // query returns no row.

@@ -122,6 +122,7 @@ func init() {
 				fs.String("label", "", "create: who or what the token is for")
 			}},
 		{name: "schedule", summary: "the daemon: the nightly and close jobs on their cron schedules (UTC), and the job queue of e-mail and payments", run: runSchedule},
+		{name: "worker", summary: "work the units of any run's work (rating, closing, files, charges) until stopped; start any number, on any host", run: runWorker},
 		{name: "generate", summary: "write a deterministic synthetic month (or months) of CSV files, for load tests and demos", run: runGenerate,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("scale", "1", "1 is 10,000 accounts, 1,000,000 subscriptions and 10,000,000 usage events")

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"sort"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/queue"
 )
 
 // asOfFlag is an --as-of instant (RFC 3339), defaulting to now.
@@ -44,8 +46,75 @@ func (a *app) pipeline(ctx context.Context) (*pipeline.Pipeline, func(), error) 
 		db.Close()
 		return nil, nil, err
 	}
-	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter(), Payments: pay}
+	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter(), Payments: pay, UnitPatience: a.cfg.UnitPatience}
 	return p, func() { db.Close() }, nil
+}
+
+// workUnits starts working the units of runs' work in this process (up to
+// unit_workers at once), and has p queue its own runs' units for every
+// process working them: `billing run` and the daemon work their own units,
+// and `billing worker` anyone's (docs/SCALING.md). stop lets the units at
+// hand finish, within shutdown_timeout.
+func (a *app) workUnits(ctx context.Context, p *pipeline.Pipeline) (stop func(), err error) {
+	units, err := queue.NewUnits(p.DB, p, a.cfg.UnitWorkers, a.queueLog())
+	if err != nil {
+		return nil, err
+	}
+	if err := units.Start(ctx); err != nil {
+		return nil, fmt.Errorf("starting the worker of units: %w", err)
+	}
+	p.Units = units
+	return func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := units.Stop(stopCtx); err != nil {
+			a.log.Warn("units_stop", "error", err.Error())
+		}
+	}, nil
+}
+
+// queueLog is the job queue's own log: its warnings and errors, whatever
+// the level of the product's.
+func (a *app) queueLog() *slog.Logger {
+	return slog.New(minLevel{a.log.Handler(), slog.LevelWarn})
+}
+
+// minLevel passes on the records at or above level.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.level}
+}
+
+func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usageError{fmt.Errorf("worker takes no arguments")}
+	}
+	p, closeDB, err := a.pipeline(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	stop, err := a.workUnits(ctx, p)
+	if err != nil {
+		return err
+	}
+	a.log.Info("worker_ready", "unit_workers", a.cfg.UnitWorkers, "output_dir", a.cfg.OutputDir)
+	<-ctx.Done() // SIGTERM or SIGINT
+	a.log.Info("worker_stopping")
+	stop()
+	return nil
 }
 
 func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
@@ -65,6 +134,11 @@ func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error 
 		return err
 	}
 	defer closeDB()
+	stopUnits, err := a.workUnits(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer stopUnits()
 	stopProfiles, err := startProfiles(fs.Lookup("cpuprofile").Value.String(), fs.Lookup("memprofile").Value.String())
 	if err != nil {
 		return err
@@ -118,6 +192,13 @@ func printReport(w io.Writer, rep *pipeline.Report, runErr error) {
 	fmt.Fprintf(w, "  late (waiting for billing rerun): %d\n", late)
 	for _, l := range rep.Late {
 		fmt.Fprintf(w, "    %s, %s window %s: %d orders, %d usage events\n", l.AccountID, l.Billing, l.WindowStart, l.Orders, l.Usage)
+	}
+	if len(rep.Workers) > 1 { // the run's units were shared (docs/SCALING.md)
+		var parts []string
+		for _, c := range rep.Workers {
+			parts = append(parts, fmt.Sprintf("%s %d", c.Worker, c.Units))
+		}
+		fmt.Fprintf(w, "  units of work by process: %s\n", strings.Join(parts, ", "))
 	}
 	if len(rep.Failed) > 0 {
 		fmt.Fprintf(w, "  windows that could not close (they stay open): %d\n", len(rep.Failed))
