@@ -37,11 +37,13 @@ bench-xlsx:
 # A synthetic month at SCALE (default 1) against a throwaway PostgreSQL, with
 # the limits measured on the same data. MONTHS=N bills N consecutive months
 # one after another and reports how the last month's cost compares with the
-# second's. ARGS=--json prints one JSON object.
+# second's. WORKERS=N runs N billing worker processes beside each run
+# (docs/SCALING.md). ARGS=--json prints one JSON object.
 SCALE ?= 1
 MONTHS ?= 1
+WORKERS ?= 0
 bench: build
-	go run ./cmd/billing-bench --scale $(SCALE) --months $(MONTHS) $(ARGS)
+	go run ./cmd/billing-bench --scale $(SCALE) --months $(MONTHS) --workers $(WORKERS) $(ARGS)
 
 # The portal under load: CLIENTS concurrent clients for DURATION against a
 # billing serve it starts on 127.0.0.1 (pages, API calls, downloads).

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -94,9 +95,11 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 		if err != nil {
 			return err
 		}
+		began := time.Now()
 		if err := p.writeWindows(ctx, run.conn, sh.cat, rb, usageSeen, run.id, rep, untaxed); err != nil {
 			return err
 		}
+		rep.addSeconds("close_writes", time.Since(began).Seconds())
 		done += len(batch)
 		p.Log.Debug("windows_closed", "closes_on", batch[0].window.Closes.String(), "windows", len(batch), "done", done, "due", len(due))
 	}

@@ -52,6 +52,11 @@ type FileEmitter struct {
 	// the PDFs already written and writes no new one. A PDF costs more to
 	// render than both spreadsheets (docs/PERFORMANCE.md).
 	PDFOnDemand bool
+	// Writers is how many files one EmitFiles call renders at once
+	// (default two a core: while one waits on the database, the other
+	// renders); a process working several emit units at once shares its
+	// cores among them.
+	Writers int
 
 	dirs sync.Map // folders made by this emitter
 }
@@ -70,27 +75,34 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 		return 0, err
 	}
 	defer plan.Close()
-	n, err := e.EmitFiles(ctx, db, plan.Tasks)
+	n, err := e.EmitFiles(ctx, db, plan.Tasks, false)
 	if err != nil {
 		return n, err
 	}
-	return n, plan.Finish(ctx)
+	return n, plan.Finish(ctx, n)
 }
 
 // EmitPlan is what an emit stage has to write, found under the emit lock,
 // which it holds until Close.
 type EmitPlan struct {
-	Tasks  []FileTask
-	restat store.FileRecords // files found unchanged whose size or time is new
-	db     *sqlx.DB
-	unlock func()
+	Tasks     []FileTask
+	restat    store.FileRecords // files found unchanged whose size or time is new
+	db        *sqlx.DB
+	outputDir string
+	unlock    func()
 }
 
-// Finish records the files found unchanged whose size or time is new.
-func (p *EmitPlan) Finish(ctx context.Context) error {
+// Finish records the files found unchanged whose size or time is new, and,
+// when this process wrote files (written), makes them durable.
+func (p *EmitPlan) Finish(ctx context.Context, written int) error {
 	if p.restat.Len() > 0 {
 		if err := store.RestatFiles(ctx, p.db, p.restat); err != nil {
 			return fmt.Errorf("recording the files found unchanged: %w", err)
+		}
+	}
+	if written > 0 {
+		if err := syncFiles(p.outputDir); err != nil {
+			return fmt.Errorf("syncing the files written to %s: %w", p.outputDir, err)
 		}
 	}
 	return nil
@@ -108,7 +120,7 @@ func (e *FileEmitter) PlanEmit(ctx context.Context, db *sqlx.DB) (*EmitPlan, err
 	if err != nil {
 		return nil, fmt.Errorf("waiting for another emit: %w", err)
 	}
-	plan := &EmitPlan{db: db, unlock: unlock}
+	plan := &EmitPlan{db: db, outputDir: e.OutputDir, unlock: unlock}
 	if err := e.plan(ctx, db, plan); err != nil {
 		unlock()
 		return nil, err
@@ -172,8 +184,9 @@ func (e *FileEmitter) plan(ctx context.Context, db *sqlx.DB, plan *EmitPlan) err
 
 // EmitFiles writes and records the files of the tasks, and returns how many
 // it wrote. Any process may: the files of one invoice are the same bytes
-// whoever writes them.
-func (e *FileEmitter) EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTask) (int, error) {
+// whoever writes them. With sync, the files are durable on return; else
+// the caller makes them so (EmitPlan.Finish, once for the whole stage).
+func (e *FileEmitter) EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTask, sync bool) (int, error) {
 	if len(tasks) == 0 {
 		return 0, nil
 	}
@@ -189,11 +202,13 @@ func (e *FileEmitter) EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTa
 	for _, t := range tasks {
 		kindsOf[t.Number] = t.Kinds
 	}
-	// Work through the files on every core, two workers a core: while one
-	// waits on the database, the other renders. Each worker takes a session
-	// with its statements prepared. Small invoices go in batches: one query
-	// reads all their lines, one statement records all their files.
-	workers := 2 * max(1, runtime.GOMAXPROCS(0))
+	// Work through the files on every core (Writers). Each writer takes a
+	// session with its statements prepared. Small invoices go in batches:
+	// one query reads all their lines, one statement records all their files.
+	workers := e.Writers
+	if workers <= 0 {
+		workers = 2 * max(1, runtime.GOMAXPROCS(0))
+	}
 	sessions := make(chan *store.EmitSession, workers)
 	defer func() {
 		close(sessions)
@@ -264,7 +279,7 @@ func (e *FileEmitter) EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTa
 	if err != nil {
 		return int(written.Load()), err
 	}
-	if written.Load() > 0 {
+	if sync && written.Load() > 0 {
 		if err := syncFiles(e.OutputDir); err != nil {
 			return int(written.Load()), fmt.Errorf("syncing the files written to %s: %w", e.OutputDir, err)
 		}

@@ -154,6 +154,7 @@ type Pipeline struct {
 	local     *localQueue
 	sharedMu  sync.Mutex
 	sharedRun *runShared
+	ownRuns   sync.Map // the runs in progress in this process, by id
 }
 
 // Report is what a run did, for the operator and the run history.
@@ -177,7 +178,12 @@ type Report struct {
 	RatedLines    int                       `json:"rated_lines"`
 	Collect       *payments.CollectReport   `json:"collect,omitempty"`
 	Workers       []WorkerCount             `json:"units_by_worker,omitempty"`
-	totals        map[money.Currency]decimal.Decimal
+	// Seconds times the run: each stage's wall time; for a stage spread in
+	// units, the seconds its units took in all (STAGE_units), and for
+	// close, the seconds the run spent writing the closed windows
+	// (close_writes), the part no worker can take (docs/SCALING.md).
+	Seconds map[string]float64 `json:"seconds,omitempty"`
+	totals  map[money.Currency]decimal.Decimal
 }
 
 // HeldCount is how many records of an account's window wait, and why.
@@ -260,6 +266,8 @@ func (p *Pipeline) RunJob(ctx context.Context, job string, asOf time.Time, stage
 		return nil, err
 	}
 	defer run.release()
+	p.ownRuns.Store(run.id, true)
+	defer p.ownRuns.Delete(run.id)
 	rep.RunID = run.id
 	p.Log.Info("run_started", "run_id", run.id, "job", job, "as_of", rep.AsOf, "stage", rep.Stage)
 	start := time.Now()
@@ -295,38 +303,39 @@ func (p *Pipeline) RunJob(ctx context.Context, job string, asOf time.Time, stage
 }
 
 func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, stages Stages) error {
-	if stages.includes(StageExtract) {
-		if err := p.extract(ctx, run, rep); err != nil {
-			return fmt.Errorf("extract: %w", err)
-		}
-	}
-	if stages.includes(StageRate) {
-		if err := p.rate(ctx, run, rep); err != nil {
-			return fmt.Errorf("rate: %w", err)
-		}
-	}
-	if stages.includes(StageClose) {
-		err := p.close(ctx, run, rep)
-		if flushErr := run.durable(context.WithoutCancel(ctx)); err == nil && flushErr != nil {
-			err = flushErr
-		}
-		if err != nil {
-			return fmt.Errorf("close: %w", err)
-		}
-	}
-	if stages.includes(StageExtract) || stages.includes(StageClose) {
-		if err := p.countLate(ctx, run, rep); err != nil {
+	// Each stage runs when asked for (and, for emit and collect, when this
+	// pipeline has what it needs), timed in the report.
+	steps := []struct {
+		stage Stage
+		skip  bool
+		do    func() error
+	}{
+		{StageExtract, false, func() error { return p.extract(ctx, run, rep) }},
+		{StageRate, false, func() error { return p.rate(ctx, run, rep) }},
+		{StageClose, false, func() error {
+			err := p.close(ctx, run, rep)
+			if flushErr := run.durable(context.WithoutCancel(ctx)); err == nil && flushErr != nil {
+				err = flushErr
+			}
 			return err
-		}
+		}},
+		{StageEmit, p.Emitter == nil, func() error { return p.emit(ctx, run, rep) }},
+		{StageCollect, p.Payments == nil, func() error { return p.collect(ctx, run, rep) }},
 	}
-	if stages.includes(StageEmit) && p.Emitter != nil {
-		if err := p.emit(ctx, run, rep); err != nil {
-			return fmt.Errorf("emit: %w", err)
+	for _, step := range steps {
+		if !stages.includes(step.stage) || step.skip {
+			continue
 		}
-	}
-	if stages.includes(StageCollect) && p.Payments != nil {
-		if err := p.collect(ctx, run, rep); err != nil {
-			return fmt.Errorf("collect: %w", err)
+		began := time.Now()
+		err := step.do()
+		rep.addSeconds(string(step.stage), time.Since(began).Seconds())
+		if err != nil {
+			return fmt.Errorf("%s: %w", step.stage, err)
+		}
+		if step.stage == StageClose || (step.stage == StageExtract && !stages.includes(StageClose)) {
+			if err := p.countLate(ctx, run, rep); err != nil {
+				return err
+			}
 		}
 	}
 	if n := len(rep.Failed); n > 0 {

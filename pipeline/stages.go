@@ -15,7 +15,7 @@ import (
 type UnitEmitter interface {
 	Emitter
 	PlanEmit(ctx context.Context, db *sqlx.DB) (*EmitPlan, error)
-	EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTask) (int, error)
+	EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTask, sync bool) (int, error)
 }
 
 // emitUnitInvoices is the most invoices whose files one emit unit writes.
@@ -47,7 +47,7 @@ func (p *Pipeline) emit(ctx context.Context, run *runState, rep *Report) error {
 	}); err != nil {
 		return err
 	}
-	return plan.Finish(ctx)
+	return plan.Finish(ctx, rep.Files)
 }
 
 // emitCounts are what an emit unit counted.
@@ -61,7 +61,10 @@ func (p *Pipeline) emitUnit(ctx context.Context, u Unit) error {
 	if !ok {
 		return fmt.Errorf("this process writes no invoice files: its output directory is not set")
 	}
-	n, err := ue.EmitFiles(ctx, p.DB, u.Files)
+	// The units of a run of this process are made durable once, at the
+	// stage's end, by the run; a worker's before it records them done.
+	_, own := p.ownRuns.Load(u.RunID)
+	n, err := ue.EmitFiles(ctx, p.DB, u.Files, !own)
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,8 @@ type Unit struct {
 	Files []FileTask `json:"files,omitempty"`
 	// collect: the invoices to charge, of distinct accounts.
 	Invoices []string `json:"invoices,omitempty"`
+
+	started time.Time // when this process began the unit
 }
 
 // UnitWindow is a due window of a close unit.
@@ -130,7 +132,8 @@ func (p *Pipeline) WorkUnit(ctx context.Context, u Unit) error {
 	}
 	start := time.Now()
 	if err := p.workUnit(ctx, u); err != nil {
-		if _, saveErr := store.SaveUnit(context.WithoutCancel(ctx), p.DB, u.RunID, string(u.Stage), u.Seq, nil, nil, err.Error(), workerName); saveErr != nil {
+		if _, saveErr := store.SaveUnit(context.WithoutCancel(ctx), p.DB, u.RunID, string(u.Stage), u.Seq, nil, nil, err.Error(), workerName,
+			time.Since(start).Seconds()); saveErr != nil {
 			p.Log.Error("unit_not_recorded", "run_id", u.RunID, "stage", u.Stage, "seq", u.Seq, "error", saveErr.Error())
 		}
 		return fmt.Errorf("run %d %s unit %d: %w", u.RunID, u.Stage, u.Seq, err)
@@ -140,6 +143,7 @@ func (p *Pipeline) WorkUnit(ctx context.Context, u Unit) error {
 }
 
 func (p *Pipeline) workUnit(ctx context.Context, u Unit) error {
+	u.started = time.Now()
 	switch u.Stage {
 	case StageRate:
 		return p.rateUnit(ctx, u)
@@ -162,7 +166,7 @@ func saveUnit(ctx context.Context, q sqlx.QueryerContext, u Unit, result []byte,
 	if err != nil {
 		return false, err
 	}
-	return store.SaveUnit(ctx, q, u.RunID, string(u.Stage), u.Seq, result, b, "", workerName)
+	return store.SaveUnit(ctx, q, u.RunID, string(u.Stage), u.Seq, result, b, "", workerName, time.Since(u.started).Seconds())
 }
 
 // runShared is what the units of one run read and do not change: the
@@ -219,7 +223,15 @@ type WorkerCount struct {
 	Units  int    `json:"units"`
 }
 
-// unitsDone counts a finished unit in the run's report.
+// addSeconds adds to one of the report's timings.
+func (r *Report) addSeconds(key string, seconds float64) {
+	if r.Seconds == nil {
+		r.Seconds = map[string]float64{}
+	}
+	r.Seconds[key] += seconds
+}
+
+// unitDone counts a finished unit in the run's report.
 func (r *Report) unitDone(worker string) {
 	for i := range r.Workers {
 		if r.Workers[i].Worker == worker {
@@ -344,6 +356,7 @@ func (s *spread) finish(i int, d store.UnitDone) {
 	delete(s.pending, i)
 	s.done[i] = d
 	s.rep.unitDone(d.Worker)
+	s.rep.addSeconds(string(s.units[i].Stage)+"_units", d.Seconds)
 }
 
 // doItself does the i-th unit in the run's process, and fails the stage

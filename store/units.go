@@ -22,20 +22,21 @@ var (
 
 // UnitDone is a unit of a run's work that is done, or failed.
 type UnitDone struct {
-	Seq    int    `db:"seq"`
-	Counts []byte `db:"counts"`
-	Error  string `db:"error"`
-	Worker string `db:"worker"`
+	Seq     int     `db:"seq"`
+	Counts  []byte  `db:"counts"`
+	Error   string  `db:"error"`
+	Worker  string  `db:"worker"`
+	Seconds float64 `db:"seconds"`
 }
 
 // SaveUnit records a unit done (errText empty) or failed, and reports
 // whether it did: false when the unit was already done, by another worker.
-func SaveUnit(ctx context.Context, q sqlx.QueryerContext, runID int64, stage string, seq int, result, counts []byte, errText, worker string) (bool, error) {
+func SaveUnit(ctx context.Context, q sqlx.QueryerContext, runID int64, stage string, seq int, result, counts []byte, errText, worker string, seconds float64) (bool, error) {
 	if counts == nil {
 		counts = []byte("{}")
 	}
 	var got int
-	err := sqlx.GetContext(ctx, q, &got, unitSave, runID, stage, seq, result, counts, errText, worker)
+	err := sqlx.GetContext(ctx, q, &got, unitSave, runID, stage, seq, result, counts, errText, worker, seconds)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -35,6 +35,9 @@ import (
 // Result is the JSON the harness prints.
 type Result struct {
 	Scale               float64            `json:"scale"`
+	Workers             int                `json:"workers"`        // billing worker processes beside each run
+	Units               int64              `json:"units"`          // units of work of the (last) month's runs
+	UnitProcesses       int64              `json:"unit_processes"` // processes that worked them
 	Seed                uint64             `json:"seed"`
 	Date                string             `json:"date"`
 	Machine             string             `json:"machine"`
@@ -76,8 +79,10 @@ type Month struct {
 	ImportSeconds map[string]float64 `json:"import_seconds"`
 	StageSeconds  map[string]float64 `json:"stage_seconds"`
 	RunSeconds    float64            `json:"run_seconds"`
-	Invoices      int64              `json:"invoices"` // issued by the month's run
-	Charged       int64              `json:"charged"`  // charged by its collect stage
+	Invoices      int64              `json:"invoices"`       // issued by the month's run
+	Charged       int64              `json:"charged"`        // charged by its collect stage
+	Units         int64              `json:"units"`          // units of work of the month's runs
+	UnitProcesses int64              `json:"unit_processes"` // processes that worked them: the runs' and the workers'
 }
 
 // stages are the billing run's stages in order (SPEC §1), collect last.
@@ -98,6 +103,7 @@ func run() error {
 	months := flag.Int("months", 1, "bill this many consecutive months, one after another")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each billing run stage to FILE.STAGE (FILE.MONTH.STAGE with --months)")
 	memprofile := flag.String("memprofile", "", "write a heap profile of each billing run stage to FILE.STAGE")
+	workers := flag.Int("workers", 0, "billing worker processes sharing each run's units with the run (docs/SCALING.md)")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -108,7 +114,7 @@ func run() error {
 	defer pg.Stop()
 	work, url := pg.Dir, pg.URL
 	b := &bench{binary: *binary, url: url, outDir: filepath.Join(work, "out"), progress: !*asJSON}
-	res := &Result{Scale: *scale, Seed: *seed, Date: time.Now().UTC().Format(time.DateOnly), ImportSeconds: map[string]float64{},
+	res := &Result{Scale: *scale, Workers: *workers, Seed: *seed, Date: time.Now().UTC().Format(time.DateOnly), ImportSeconds: map[string]float64{},
 		StageSeconds: map[string]float64{}, Machine: fmt.Sprintf("%s/%s, %d cores", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}
 
 	data := filepath.Join(work, "data")
@@ -163,6 +169,10 @@ func run() error {
 		if err := b.scalar(ctx, "SELECT count(*) FROM payments", &paidBefore); err != nil {
 			return err
 		}
+		stopWorkers, err := b.startWorkers(*workers)
+		if err != nil {
+			return err
+		}
 		for _, stage := range stages {
 			b.say("%s: billing run --as-of %s --stage %s", month.Month, month.AsOf, stage)
 			args := []string{"run", "--as-of", month.AsOf, "--stage", stage, "--output-dir", b.outDir}
@@ -183,6 +193,9 @@ func run() error {
 			month.StageSeconds[stage] = d.Seconds()
 			month.RunSeconds += d.Seconds()
 		}
+		if err := stopWorkers(); err != nil {
+			return err
+		}
 		var after, paidAfter int64
 		if err := b.scalar(ctx, "SELECT count(*) FROM invoices", &after); err != nil {
 			return err
@@ -191,10 +204,19 @@ func run() error {
 			return err
 		}
 		month.Invoices, month.Charged = after-before, paidAfter-paidBefore
+		// The units of the month's runs, and how many processes worked them.
+		units := `FROM pipeline_runs r, jsonb_array_elements(coalesce(r.counts->'units_by_worker', '[]')) w WHERE r.as_of = '` + month.AsOf + `'`
+		if err := b.scalar(ctx, `SELECT coalesce(sum((w->>'units')::int), 0) `+units, &month.Units); err != nil {
+			return err
+		}
+		if err := b.scalar(ctx, `SELECT count(DISTINCT w->>'worker') `+units, &month.UnitProcesses); err != nil {
+			return err
+		}
 		res.Months = append(res.Months, month)
 	}
 	last := res.Months[len(res.Months)-1]
 	res.ImportSeconds, res.StageSeconds, res.RunSeconds = last.ImportSeconds, last.StageSeconds, last.RunSeconds
+	res.Units, res.UnitProcesses = last.Units, last.UnitProcesses
 	res.ImportRowsPerS = float64(res.UsageRows) / res.ImportSeconds["usage"]
 	for _, stage := range stages[:4] {
 		res.CloseSeconds += res.StageSeconds[stage]
@@ -327,6 +349,37 @@ func (b *bench) billing(args ...string) (time.Duration, error) {
 		return d, fmt.Errorf("billing %s: %w: %s", strings.Join(args, " "), err, stderr.String())
 	}
 	return d, nil
+}
+
+// startWorkers starts n billing worker processes; stop ends them with
+// SIGTERM, keeping their peak RSS.
+func (b *bench) startWorkers(n int) (stop func() error, err error) {
+	var cmds []*exec.Cmd
+	var logs []*strings.Builder
+	stop = func() error {
+		var firstErr error
+		for i, cmd := range cmds {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			if err := cmd.Wait(); err != nil && firstErr == nil {
+				firstErr = fmt.Errorf("billing worker: %w: %s", err, logs[i].String())
+			}
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss<<10 > b.peakRSS {
+				b.peakRSS = ru.Maxrss << 10
+			}
+		}
+		return firstErr
+	}
+	for range n {
+		cmd := exec.Command(b.binary, "worker", "--database-url", b.url, "--log-level", "warn", "--output-dir", b.outDir)
+		var stderr strings.Builder
+		cmd.Stderr, cmd.Stdout = &stderr, io.Discard
+		if err := cmd.Start(); err != nil {
+			_ = stop()
+			return nil, err
+		}
+		cmds, logs = append(cmds, cmd), append(logs, &stderr)
+	}
+	return stop, nil
 }
 
 // psql runs statements in one psql session and returns the wall time of the last.

@@ -22,6 +22,7 @@ CREATE UNLOGGED TABLE run_units (
     -- with the error should it fail again.
     error   text,
     worker  text        NOT NULL,
+    seconds double precision NOT NULL DEFAULT 0, -- how long the unit's work took
     done_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (run_id, stage, seq)
 );
