@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -29,6 +31,9 @@ type catalog struct {
 	// usageDays names the run's table holding the span's usage summed per
 	// subscription and day, when there is one (see sumUsageDays).
 	usageDays string
+	// version tells one reading of the prices and tax rates from another:
+	// a hash of every row read.
+	version string
 }
 
 // sumUsageDays sums the usage of [from, to) per subscription and UTC day
@@ -80,6 +85,9 @@ func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading tax rates: %w", err)
 	}
+	h := sha256.New()
+	fmt.Fprint(h, rows, taxes)
+	c.version = hex.EncodeToString(h.Sum(nil))
 	for _, t := range taxes {
 		r := invoicing.TaxRate{Country: t.Country, Always: !t.From.Valid, Rate: t.Rate}
 		if t.From.Valid {

@@ -49,7 +49,7 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	}
 	defer store.UnlockClose(ctx, run.conn)
 
-	sh, err := p.shared(ctx, run.id)
+	sh, err := p.loadShared(ctx, run.id)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	batches := closeBatches(due)
 	units := make([]Unit, len(batches))
 	for i, b := range batches {
-		units[i] = Unit{RunID: run.id, Stage: StageClose, AsOf: rep.AsOf, Windows: make([]UnitWindow, len(b))}
+		units[i] = Unit{RunID: run.id, Stage: StageClose, AsOf: rep.AsOf, Catalog: sh.cat.version, Windows: make([]UnitWindow, len(b))}
 		for j, d := range b {
 			units[i].Windows[j] = UnitWindow{AccountID: d.account.ID, Billing: d.billing, Start: d.window.Start, End: d.window.End, Closes: d.window.Closes}
 		}
@@ -146,17 +146,21 @@ type ratedWire struct {
 
 // closeUnit rates a batch of due windows for the run to write.
 func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
-	sh, err := p.shared(ctx, u.RunID)
+	sh, err := p.sharedFor(ctx, u)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(u.Windows))
+	for i, w := range u.Windows {
+		ids[i] = w.AccountID
+	}
+	accounts, err := sh.accountsOf(ctx, p.DB, ids)
 	if err != nil {
 		return err
 	}
 	batch := make([]dueWindow, len(u.Windows))
 	for i, w := range u.Windows {
-		a, err := sh.account(w.AccountID)
-		if err != nil {
-			return err
-		}
-		batch[i] = dueWindow{account: a, billing: w.Billing, window: calendar.Window{Period: calendar.Period{Start: w.Start, End: w.End}, Closes: w.Closes}}
+		batch[i] = dueWindow{account: accounts[i], billing: w.Billing, window: calendar.Window{Period: calendar.Period{Start: w.Start, End: w.End}, Closes: w.Closes}}
 	}
 	conn, err := p.DB.Connx(ctx)
 	if err != nil {

@@ -150,11 +150,11 @@ type Pipeline struct {
 	// itself (default DefaultUnitPatience).
 	UnitPatience time.Duration
 
-	localOnce sync.Once
-	local     *localQueue
-	sharedMu  sync.Mutex
-	sharedRun *runShared
-	ownRuns   sync.Map // the runs in progress in this process, by id
+	localOnce  sync.Once
+	local      *localQueue
+	sharedMu   sync.Mutex
+	sharedRuns map[sharedKey]*runShared
+	ownRuns    sync.Map // the runs in progress in this process, by id
 }
 
 // Report is what a run did, for the operator and the run history.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -18,7 +17,7 @@ import (
 // figures are never billed from: closing recomputes from the source records.
 // The accounts are rated in units of rateBatch, by any worker (units.go).
 func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
-	sh, err := p.shared(ctx, run.id)
+	sh, err := p.loadShared(ctx, run.id)
 	if err != nil {
 		return err
 	}
@@ -30,14 +29,10 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 		return err
 	}
 	defer sums.dropUsageDays(ctx, run.conn)
-	ids := make([]string, 0, len(sh.accounts))
-	for id := range sh.accounts {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := sh.accountIDs()
 	var units []Unit
 	for start := 0; start < len(ids); start += rateBatch {
-		units = append(units, Unit{RunID: run.id, Stage: StageRate, AsOf: rep.AsOf, Accounts: ids[start:min(start+rateBatch, len(ids))]})
+		units = append(units, Unit{RunID: run.id, Stage: StageRate, AsOf: rep.AsOf, Catalog: sh.cat.version, Accounts: ids[start:min(start+rateBatch, len(ids))]})
 	}
 	sp, err := p.spread(ctx, run, rep, units)
 	if err != nil {
@@ -66,15 +61,13 @@ type rateCounts struct {
 
 // rateUnit rates a unit's accounts.
 func (p *Pipeline) rateUnit(ctx context.Context, u Unit) error {
-	sh, err := p.shared(ctx, u.RunID)
+	sh, err := p.sharedFor(ctx, u)
 	if err != nil {
 		return err
 	}
-	batch := make([]Account, len(u.Accounts))
-	for i, id := range u.Accounts {
-		if batch[i], err = sh.account(id); err != nil {
-			return err
-		}
+	batch, err := sh.accountsOf(ctx, p.DB, u.Accounts)
+	if err != nil {
+		return err
 	}
 	conn, err := p.DB.Connx(ctx)
 	if err != nil {

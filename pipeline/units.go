@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -45,6 +46,9 @@ type Unit struct {
 	Files []FileTask `json:"files,omitempty"`
 	// collect: the invoices to charge, of distinct accounts.
 	Invoices []string `json:"invoices,omitempty"`
+	// rate and close: the version of the prices and tax rates the run
+	// began the stage with, which its units rate with.
+	Catalog string `json:"catalog,omitempty"`
 
 	started time.Time // when this process began the unit
 }
@@ -169,36 +173,77 @@ func saveUnit(ctx context.Context, q sqlx.QueryerContext, u Unit, result []byte,
 	return store.SaveUnit(ctx, q, u.RunID, string(u.Stage), u.Seq, result, b, "", workerName, time.Since(u.started).Seconds())
 }
 
-// runShared is what the units of one run read and do not change: the
-// catalog and the accounts, loaded once per run by each process.
+// runShared is what the units of one run's stage read and do not change:
+// the catalog and the accounts, loaded once per stage by each process.
 type runShared struct {
 	runID    int64
 	cat      *catalog
+	mu       sync.Mutex
 	accounts map[string]Account
 }
 
-// shared returns the catalog and accounts of run runID, loading them at the
-// run's first unit in this process.
-func (p *Pipeline) shared(ctx context.Context, runID int64) (*runShared, error) {
-	p.sharedMu.Lock()
-	defer p.sharedMu.Unlock()
-	if p.sharedRun != nil && p.sharedRun.runID == runID {
-		return p.sharedRun, nil
-	}
+// sharedKey finds a run's shared data by the catalog its units rate with.
+type sharedKey struct {
+	runID   int64
+	catalog string
+}
+
+// sharedKept is the most runs' shared data a process keeps.
+const sharedKept = 4
+
+// loadShared loads the catalog and the accounts as they are now, for a
+// stage of run runID about to queue its units, or for a unit.
+func (p *Pipeline) loadShared(ctx context.Context, runID int64) (*runShared, error) {
 	cat, err := loadCatalog(ctx, p.DB)
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := loadAccounts(ctx, p.DB)
+	s := &runShared{runID: runID, cat: cat}
+	if err := s.loadAccounts(ctx, p.DB); err != nil {
+		return nil, err
+	}
+	p.sharedMu.Lock()
+	defer p.sharedMu.Unlock()
+	if p.sharedRuns == nil || len(p.sharedRuns) >= sharedKept {
+		p.sharedRuns = map[sharedKey]*runShared{}
+	}
+	p.sharedRuns[sharedKey{runID, cat.version}] = s
+	return s, nil
+}
+
+// sharedFor returns what unit u rates with: the catalog its run began the
+// stage with, which the unit names. Prices or tax rates changed since
+// then fail the unit, and the run does it itself with its own.
+func (p *Pipeline) sharedFor(ctx context.Context, u Unit) (*runShared, error) {
+	p.sharedMu.Lock()
+	s := p.sharedRuns[sharedKey{u.RunID, u.Catalog}]
+	p.sharedMu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	s, err := p.loadShared(ctx, u.RunID)
 	if err != nil {
 		return nil, err
 	}
-	s := &runShared{runID: runID, cat: cat, accounts: make(map[string]Account, len(accounts))}
-	for _, a := range accounts {
-		s.accounts[a.ID] = a
+	if s.cat.version != u.Catalog {
+		return nil, fmt.Errorf("the prices or tax rates changed after run %d began its %s stage", u.RunID, u.Stage)
 	}
-	p.sharedRun = s
 	return s, nil
+}
+
+func (s *runShared) loadAccounts(ctx context.Context, q sqlx.QueryerContext) error {
+	accounts, err := loadAccounts(ctx, q)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]Account, len(accounts))
+	for _, a := range accounts {
+		byID[a.ID] = a
+	}
+	s.mu.Lock()
+	s.accounts = byID
+	s.mu.Unlock()
+	return nil
 }
 
 // rating is the catalog as a unit of the run rates with: over the usage
@@ -209,12 +254,44 @@ func (s *runShared) rating() *catalog {
 	return &c
 }
 
-func (s *runShared) account(id string) (Account, error) {
-	a, ok := s.accounts[id]
-	if !ok {
-		return Account{}, fmt.Errorf("account %s is unknown", id)
+// accountIDs lists the accounts' ids in order.
+func (s *runShared) accountIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, 0, len(s.accounts))
+	for id := range s.accounts {
+		ids = append(ids, id)
 	}
-	return a, nil
+	sort.Strings(ids)
+	return ids
+}
+
+// accountsOf returns the accounts of ids, reading the accounts again when
+// one was added since they were read.
+func (s *runShared) accountsOf(ctx context.Context, q sqlx.QueryerContext, ids []string) ([]Account, error) {
+	for attempt := 0; ; attempt++ {
+		out := make([]Account, len(ids))
+		missing := ""
+		s.mu.Lock()
+		for i, id := range ids {
+			a, ok := s.accounts[id]
+			if !ok {
+				missing = id
+				break
+			}
+			out[i] = a
+		}
+		s.mu.Unlock()
+		switch {
+		case missing == "":
+			return out, nil
+		case attempt > 0:
+			return nil, fmt.Errorf("account %s is unknown", missing)
+		}
+		if err := s.loadAccounts(ctx, q); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // WorkerCount is how many units of a run one process did.

@@ -38,6 +38,8 @@ type Result struct {
 	Workers             int                `json:"workers"`        // billing worker processes beside each run
 	Units               int64              `json:"units"`          // units of work of the (last) month's runs
 	UnitProcesses       int64              `json:"unit_processes"` // processes that worked them
+	RunTimings          map[string]float64 `json:"run_timings"`    // where the runs spent their time
+	StageCPU            map[string]CPU     `json:"stage_cpu_seconds"`
 	Seed                uint64             `json:"seed"`
 	Date                string             `json:"date"`
 	Machine             string             `json:"machine"`
@@ -78,11 +80,13 @@ type Month struct {
 	AsOf          string             `json:"as_of"`
 	ImportSeconds map[string]float64 `json:"import_seconds"`
 	StageSeconds  map[string]float64 `json:"stage_seconds"`
+	StageCPU      map[string]CPU     `json:"stage_cpu_seconds"` // the run process's, and the whole machine's (database and workers included)
 	RunSeconds    float64            `json:"run_seconds"`
 	Invoices      int64              `json:"invoices"`       // issued by the month's run
 	Charged       int64              `json:"charged"`        // charged by its collect stage
 	Units         int64              `json:"units"`          // units of work of the month's runs
 	UnitProcesses int64              `json:"unit_processes"` // processes that worked them: the runs' and the workers'
+	RunTimings    map[string]float64 `json:"run_timings"`    // the runs' own timings (pipeline.Report's seconds)
 }
 
 // stages are the billing run's stages in order (SPEC §1), collect last.
@@ -131,7 +135,7 @@ func run() error {
 	}
 	for m := 1; m <= *months; m++ {
 		month := Month{Month: synthetic.Month.AddDate(0, m-1, 0).Format("2006-01"), AsOf: synthetic.AsOfMonth(m),
-			ImportSeconds: map[string]float64{}, StageSeconds: map[string]float64{}}
+			ImportSeconds: map[string]float64{}, StageSeconds: map[string]float64{}, StageCPU: map[string]CPU{}}
 		if *months == 1 {
 			month.AsOf = synthetic.AsOf // the whole month's windows, as the one-month bench has always billed it
 		}
@@ -186,11 +190,13 @@ func run() error {
 			if *memprofile != "" {
 				args = append(args, "--memprofile", *memprofile+profile)
 			}
+			busy := machineCPU()
 			d, err := b.billing(args...)
 			if err != nil {
 				return err
 			}
 			month.StageSeconds[stage] = d.Seconds()
+			month.StageCPU[stage] = CPU{Run: b.lastCPU, Machine: machineCPU() - busy}
 			month.RunSeconds += d.Seconds()
 		}
 		if err := stopWorkers(); err != nil {
@@ -212,11 +218,17 @@ func run() error {
 		if err := b.scalar(ctx, `SELECT count(DISTINCT w->>'worker') `+units, &month.UnitProcesses); err != nil {
 			return err
 		}
+		// Where the runs spent their time: each stage, its units in all,
+		// and close's writes (docs/SCALING.md).
+		if month.RunTimings, err = b.keyed(`SELECT t.key, sum(t.value::float8) FROM pipeline_runs r, jsonb_each_text(coalesce(r.counts->'seconds', '{}')) t
+			WHERE r.as_of = '` + month.AsOf + `' GROUP BY t.key`); err != nil {
+			return err
+		}
 		res.Months = append(res.Months, month)
 	}
 	last := res.Months[len(res.Months)-1]
 	res.ImportSeconds, res.StageSeconds, res.RunSeconds = last.ImportSeconds, last.StageSeconds, last.RunSeconds
-	res.Units, res.UnitProcesses = last.Units, last.UnitProcesses
+	res.Units, res.UnitProcesses, res.RunTimings, res.StageCPU = last.Units, last.UnitProcesses, last.RunTimings, last.StageCPU
 	res.ImportRowsPerS = float64(res.UsageRows) / res.ImportSeconds["usage"]
 	for _, stage := range stages[:4] {
 		res.CloseSeconds += res.StageSeconds[stage]
@@ -325,6 +337,7 @@ type bench struct {
 	binary, url, outDir string
 	progress            bool
 	peakRSS             int64
+	lastCPU             float64 // the last billing command's processor seconds
 }
 
 func (b *bench) say(format string, args ...any) {
@@ -342,6 +355,7 @@ func (b *bench) billing(args ...string) (time.Duration, error) {
 	start := time.Now()
 	err := cmd.Run()
 	d := time.Since(start)
+	b.lastCPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss<<10 > b.peakRSS {
 		b.peakRSS = ru.Maxrss << 10 // kilobytes on Linux
 	}
@@ -413,6 +427,55 @@ func (b *bench) scalar(_ context.Context, query string, dst *int64) error {
 		return errors.New("reading " + query + ": " + err.Error())
 	}
 	return nil
+}
+
+// CPU is the processor time a stage took, in seconds: the run process's
+// own, and the whole machine's (the database's and the workers' included).
+type CPU struct {
+	Run     float64 `json:"run"`
+	Machine float64 `json:"machine"`
+}
+
+// machineCPU is the processor time the machine has spent busy since boot,
+// in seconds (/proc/stat; 0 where there is none).
+func machineCPU() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	busy := 0.0
+	for i, f := range fields[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		var v float64
+		fmt.Sscan(f, &v)
+		busy += v
+	}
+	return busy / 100 // USER_HZ
+}
+
+// keyed reads a query's rows of a key and a number.
+func (b *bench) keyed(query string) (map[string]float64, error) {
+	out, err := exec.Command("psql", "-X", "-qtA", "-F", " ", b.url, "-c", query).Output()
+	if err != nil {
+		return nil, fmt.Errorf("psql %s: %w", query, err)
+	}
+	m := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var k string
+		var v float64
+		if line == "" {
+			continue
+		}
+		if _, err := fmt.Sscan(line, &k, &v); err != nil {
+			return nil, errors.New("reading " + query + ": " + err.Error())
+		}
+		m[k] = v
+	}
+	return m, nil
 }
 
 func printTable(w io.Writer, r *Result) {
