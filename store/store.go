@@ -45,17 +45,9 @@ type MigrationResult struct {
 // It is a no-op when the schema is current, and safe to run from several
 // processes at once: a PostgreSQL advisory lock lets one migrate at a time.
 func Migrate(ctx context.Context, db *sqlx.DB) (MigrationResult, error) {
-	migrations, err := fs.Sub(billingsql.Migrations, "migrations")
+	provider, err := migrations(db)
 	if err != nil {
-		return MigrationResult{}, fmt.Errorf("reading embedded migrations: %w", err)
-	}
-	locker, err := lock.NewPostgresSessionLocker()
-	if err != nil {
-		return MigrationResult{}, fmt.Errorf("creating migration lock: %w", err)
-	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations, goose.WithSessionLocker(locker))
-	if err != nil {
-		return MigrationResult{}, fmt.Errorf("preparing migrations: %w", err)
+		return MigrationResult{}, err
 	}
 	results, err := provider.Up(ctx)
 	if err != nil {
@@ -72,6 +64,43 @@ func Migrate(ctx context.Context, db *sqlx.DB) (MigrationResult, error) {
 		return MigrationResult{}, err
 	}
 	return out, nil
+}
+
+func migrations(db *sqlx.DB) (*goose.Provider, error) {
+	migrations, err := fs.Sub(billingsql.Migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("reading embedded migrations: %w", err)
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, fmt.Errorf("creating migration lock: %w", err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations, goose.WithSessionLocker(locker))
+	if err != nil {
+		return nil, fmt.Errorf("preparing migrations: %w", err)
+	}
+	return provider, nil
+}
+
+// CheckSchema says what to do when the database's schema is not the one
+// this binary was built for: a long-lived process (billing worker) checks
+// it once as it starts.
+func CheckSchema(ctx context.Context, db *sqlx.DB) error {
+	provider, err := migrations(db)
+	if err != nil {
+		return err
+	}
+	current, target, err := provider.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	switch {
+	case current < target:
+		return fmt.Errorf("the database schema is at version %d and this billing needs %d: run billing migrate", current, target)
+	case current > target:
+		return fmt.Errorf("the database schema is at version %d, newer than this billing's %d: upgrade billing", current, target)
+	}
+	return nil
 }
 
 // queueMigrationLock serialises the job queue's migrations between processes.

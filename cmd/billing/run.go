@@ -18,6 +18,7 @@ import (
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/queue"
+	"github.com/openbilling/billing/store"
 )
 
 // asOfFlag is an --as-of instant (RFC 3339), defaulting to now.
@@ -106,6 +107,10 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 		return err
 	}
 	defer closeDB()
+	// A worker runs for days: it starts only on the schema it was built for.
+	if err := store.CheckSchema(ctx, p.DB); err != nil {
+		return err
+	}
 	stop, err := a.workUnits(ctx, p)
 	if err != nil {
 		return err
