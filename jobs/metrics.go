@@ -27,6 +27,8 @@ type Metrics struct {
 	lines        prometheus.Counter
 	files        prometheus.Counter
 	rated        prometheus.Counter
+	units        *prometheus.CounterVec
+	unitSeconds  *prometheus.HistogramVec
 }
 
 // NewMetrics returns empty metrics on a new registry.
@@ -45,8 +47,12 @@ func NewMetrics() *Metrics {
 		files:    prometheus.NewCounter(prometheus.CounterOpts{Name: "billing_files_written_total", Help: "Invoice files written."}),
 		rated: prometheus.NewCounter(prometheus.CounterOpts{Name: "billing_lines_rated_total",
 			Help: "Charge lines rated in open windows by the nightly job."}),
+		units: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "billing_units_total",
+			Help: "Units of runs' work this process worked, by stage and outcome: done or failed."}, []string{"stage", "outcome"}),
+		unitSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "billing_unit_seconds",
+			Help: "How long the units of runs' work took, by stage.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}, []string{"stage"}),
 	}
-	m.registry.MustRegister(m.lastSuccess, m.lastDuration, m.runs, m.windows, m.invoices, m.lines, m.files, m.rated,
+	m.registry.MustRegister(m.lastSuccess, m.lastDuration, m.runs, m.windows, m.invoices, m.lines, m.files, m.rated, m.units, m.unitSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -73,6 +79,20 @@ func (m *Metrics) observe(job string, d time.Duration, rep *pipeline.Report, err
 		m.files.Add(float64(rep.Files))
 		m.rated.Add(float64(rep.RatedLines))
 	}
+}
+
+// ObserveUnit counts a unit of a run's work this process worked
+// (pipeline.Pipeline's OnUnit).
+func (m *Metrics) ObserveUnit(u pipeline.Unit, d time.Duration, err error) {
+	if m == nil {
+		return
+	}
+	outcome := "done"
+	if err != nil {
+		outcome = "failed"
+	}
+	m.units.WithLabelValues(string(u.Stage), outcome).Inc()
+	m.unitSeconds.WithLabelValues(string(u.Stage)).Observe(d.Seconds())
 }
 
 // Handler serves /metrics, and /healthz: 200 while ping reaches the

@@ -149,6 +149,9 @@ type Pipeline struct {
 	// UnitPatience is how long a run waits for a unit before doing it
 	// itself (default DefaultUnitPatience).
 	UnitPatience time.Duration
+	// OnUnit, when set, is told of each unit this process worked for a
+	// queue (metrics).
+	OnUnit func(u Unit, d time.Duration, err error)
 
 	localOnce  sync.Once
 	local      *localQueue

@@ -135,7 +135,11 @@ func (p *Pipeline) WorkUnit(ctx context.Context, u Unit) error {
 		return nil
 	}
 	start := time.Now()
-	if err := p.workUnit(ctx, u); err != nil {
+	err = p.workUnit(ctx, u)
+	if p.OnUnit != nil {
+		p.OnUnit(u, time.Since(start), err)
+	}
+	if err != nil {
 		if _, saveErr := store.SaveUnit(context.WithoutCancel(ctx), p.DB, u.RunID, string(u.Stage), u.Seq, nil, nil, err.Error(), workerName,
 			time.Since(start).Seconds()); saveErr != nil {
 			p.Log.Error("unit_not_recorded", "run_id", u.RunID, "stage", u.Stage, "seq", u.Seq, "error", saveErr.Error())

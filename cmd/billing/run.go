@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/openbilling/billing/jobs"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/money"
@@ -111,15 +114,36 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 	if err := store.CheckSchema(ctx, p.DB); err != nil {
 		return err
 	}
+	metrics := jobs.NewMetrics()
+	p.OnUnit = metrics.ObserveUnit
 	stop, err := a.workUnits(ctx, p)
 	if err != nil {
 		return err
 	}
+	stopMetrics := a.serveWorkerMetrics(metrics.Handler(p.DB.PingContext))
 	a.log.Info("worker_ready", "unit_workers", a.cfg.UnitWorkers, "output_dir", a.cfg.OutputDir)
 	<-ctx.Done() // SIGTERM or SIGINT
 	a.log.Info("worker_stopping")
+	stopMetrics()
 	stop()
 	return nil
+}
+
+// serveWorkerMetrics serves a worker's /healthz and /metrics on
+// metrics_addr. Workers sharing a host share its address: the first serves
+// them, the others say so and carry on without.
+func (a *app) serveWorkerMetrics(h http.Handler) (stop func()) {
+	if a.cfg.MetricsAddr == "" {
+		return func() {}
+	}
+	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		a.log.Warn("metrics_unavailable", "metrics_addr", a.cfg.MetricsAddr, "error", err.Error())
+		return func() {}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }
 }
 
 func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {

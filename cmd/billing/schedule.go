@@ -24,6 +24,8 @@ func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 		return err
 	}
 	defer closeDB()
+	metrics := jobs.NewMetrics()
+	p.OnUnit = metrics.ObserveUnit
 	stopUnits, err := a.workUnits(ctx, p)
 	if err != nil {
 		return err
@@ -59,7 +61,7 @@ func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 		}
 	}()
 	d := &jobs.Daemon{
-		Scheduler:       &jobs.Scheduler{Runner: p, Jobs: list, Log: a.log, Metrics: jobs.NewMetrics()},
+		Scheduler:       &jobs.Scheduler{Runner: p, Jobs: list, Log: a.log, Metrics: metrics},
 		MetricsAddr:     a.cfg.MetricsAddr,
 		Ping:            p.DB.PingContext,
 		ShutdownTimeout: a.cfg.ShutdownTimeout,
