@@ -18,7 +18,6 @@ import (
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/pipeline/charges"
 	"github.com/openbilling/billing/pipeline/invoicing"
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/store"
 )
 
@@ -96,7 +95,7 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 			return err
 		}
 		began := time.Now()
-		if err := p.writeWindows(ctx, run.conn, sh.cat, rb, usageSeen, run.id, rep, untaxed); err != nil {
+		if err := p.writeWindows(ctx, run.conn, rb, usageSeen, run.id, rep, untaxed); err != nil {
 			return err
 		}
 		rep.addSeconds("close_writes", time.Since(began).Seconds())
@@ -114,11 +113,22 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 }
 
 // ratedBatch is a batch of due windows of one closing date with their
-// charges, ready to write.
+// invoices, ready to write.
 type ratedBatch struct {
 	windows    []dueWindow
-	charges    []*windowCharges
+	assembled  []AssembledWindow
 	ordersSeen string // the snapshot the batch's orders were read in
+}
+
+// AssembledWindow is what a close unit made of one due window: its
+// invoices, assembled as if they were not the account's first anniversary
+// invoices (the run, which knows, sets that), or why the window cannot
+// close; and the records it holds.
+type AssembledWindow struct {
+	Invoices []invoicing.Invoice
+	Failed   string // the reason the window stays open (SPEC §10), or ""
+	Held     []charges.Held
+	Untaxed  bool // its country has no tax rate on the closing date
 }
 
 // closeBatches splits the due windows, in order, into batches of one
@@ -136,15 +146,15 @@ func closeBatches(due []dueWindow) [][]dueWindow {
 	return out
 }
 
-// ratedWire is a close unit's result as stored: each window's charges and
-// the snapshot its orders were read in.
-type ratedWire struct {
+// assembledWire is a close unit's result as stored: each window's
+// invoices, and the snapshot the batch's orders were read in.
+type assembledWire struct {
 	OrdersSeen string
-	Lines      []map[money.Currency][]charges.Line
-	Held       [][]charges.Held
+	Windows    []AssembledWindow
 }
 
-// closeUnit rates a batch of due windows for the run to write.
+// closeUnit rates a batch of due windows and assembles their invoices, for
+// the run to number and write.
 func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
 	sh, err := p.sharedFor(ctx, u)
 	if err != nil {
@@ -174,9 +184,9 @@ func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
 	if err != nil {
 		return err
 	}
-	wire := ratedWire{OrdersSeen: seen, Lines: make([]map[money.Currency][]charges.Line, len(rated)), Held: make([][]charges.Held, len(rated))}
-	for i, wc := range rated {
-		wire.Lines[i], wire.Held[i] = wc.lines, wc.held
+	wire := assembledWire{OrdersSeen: seen, Windows: make([]AssembledWindow, len(batch))}
+	for i, d := range batch {
+		wire.Windows[i] = assemble(sh.cat, d, rated[i])
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&wire); err != nil {
@@ -186,28 +196,44 @@ func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
 	return err
 }
 
-// ratedResult reads back a close unit's rated windows.
+// assemble makes a window's invoices from its charges, one per currency
+// with lines, taxed at the account's country's rate on the closing date. A
+// window with a number no spreadsheet cell can hold fails alone and stays
+// open (SPEC §10).
+func assemble(cat *catalog, d dueWindow, wc *windowCharges) AssembledWindow {
+	rate, found := cat.taxes.At(d.account.Country, d.window.Closes)
+	out := AssembledWindow{Held: wc.held, Untaxed: !found}
+	for _, c := range wc.currencies() {
+		key := invoicing.Key{AccountID: d.account.ID, Billing: d.billing, WindowStart: d.window.Start, Currency: c}
+		inv, ok := invoicing.Assemble(key, d.window, wc.lines[c], rate, false)
+		if !ok {
+			continue
+		}
+		if err := inv.CheckCells(); err != nil && out.Failed == "" {
+			out.Failed = fmt.Sprintf("%s invoice: %v", c, err)
+		}
+		out.Invoices = append(out.Invoices, inv)
+	}
+	if out.Failed != "" {
+		out.Invoices = nil
+	}
+	return out
+}
+
+// ratedResult reads back a close unit's assembled windows.
 func ratedResult(ctx context.Context, q sqlx.QueryerContext, u Unit, batch []dueWindow) (ratedBatch, error) {
 	b, err := store.UnitResult(ctx, q, u.RunID, string(u.Stage), u.Seq)
 	if err != nil {
 		return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
 	}
-	var wire ratedWire
+	var wire assembledWire
 	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&wire); err != nil {
 		return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
 	}
-	if len(wire.Lines) != len(batch) || len(wire.Held) != len(batch) {
-		return ratedBatch{}, fmt.Errorf("close unit %d rated %d windows of %d", u.Seq, len(wire.Lines), len(batch))
+	if len(wire.Windows) != len(batch) {
+		return ratedBatch{}, fmt.Errorf("close unit %d assembled %d windows of %d", u.Seq, len(wire.Windows), len(batch))
 	}
-	rb := ratedBatch{windows: batch, ordersSeen: wire.OrdersSeen, charges: make([]*windowCharges, len(batch))}
-	for i := range batch {
-		lines := wire.Lines[i]
-		if lines == nil {
-			lines = map[money.Currency][]charges.Line{}
-		}
-		rb.charges[i] = &windowCharges{lines: lines, held: wire.Held[i]}
-	}
-	return rb, nil
+	return ratedBatch{windows: batch, assembled: wire.Windows, ordersSeen: wire.OrdersSeen}, nil
 }
 
 // dueWindows lists, oldest closing date first, every window not yet closed
@@ -322,10 +348,10 @@ func (c *catalog) rateBatch(ctx context.Context, q sqlx.QueryerContext, batch []
 // writeWindows closes a batch of rated windows in one transaction. When the
 // batch fails on the database, its windows are written one by one, so that
 // the error names the window and those before it close.
-func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, cat *catalog, rb ratedBatch, usageSeen string,
+func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, rb ratedBatch, usageSeen string,
 	runID int64, rep *Report, untaxed map[string]bool) error {
 	batch := rb.windows
-	err := p.writeBatch(ctx, conn, cat, rb, usageSeen, runID, rep, untaxed)
+	err := p.writeBatch(ctx, conn, rb, usageSeen, runID, rep, untaxed)
 	var pqErr *pq.Error
 	switch {
 	case err == nil:
@@ -337,17 +363,17 @@ func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, cat *catal
 		return err
 	}
 	for i := range batch {
-		one := ratedBatch{windows: batch[i : i+1], charges: rb.charges[i : i+1], ordersSeen: rb.ordersSeen}
-		if err := p.writeWindows(ctx, conn, cat, one, usageSeen, runID, rep, untaxed); err != nil {
+		one := ratedBatch{windows: batch[i : i+1], assembled: rb.assembled[i : i+1], ordersSeen: rb.ordersSeen}
+		if err := p.writeWindows(ctx, conn, one, usageSeen, runID, rep, untaxed); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog, rb ratedBatch, usageSeen string,
+func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, rb ratedBatch, usageSeen string,
 	runID int64, rep *Report, untaxed map[string]bool) error {
-	batch, rated := rb.windows, rb.charges
+	batch := rb.windows
 	if len(batch) == 0 {
 		return nil
 	}
@@ -372,35 +398,25 @@ func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog
 	for _, id := range withAnniversary {
 		hasAnniversary[id] = true
 	}
-	// Each window's invoices; a window with a number no spreadsheet cell
-	// can hold fails alone and stays open (SPEC §10), the others close.
+	// Each window's invoices, the account's first anniversary invoice
+	// marked; a window that failed to assemble stays open.
 	var closing []dueWindow
-	var closingRated []*windowCharges
-	var assembled [][]invoicing.Invoice
+	var closingAssembled []AssembledWindow
 	var failed []FailedWindow
 	for i, d := range batch {
-		rate, found := cat.taxes.At(d.account.Country, d.window.Closes)
-		if !found {
+		aw := rb.assembled[i]
+		if aw.Untaxed {
 			untaxed[d.account.Country] = true
 		}
-		wc := rated[i]
-		first := d.billing == calendar.BillingAnniversary && !hasAnniversary[d.account.ID]
-		var invs []invoicing.Invoice
-		var cellErr error
-		for _, c := range wc.currencies() {
-			key := invoicing.Key{AccountID: d.account.ID, Billing: d.billing, WindowStart: d.window.Start, Currency: c}
-			if inv, ok := invoicing.Assemble(key, d.window, wc.lines[c], rate, first); ok {
-				if err := inv.CheckCells(); err != nil && cellErr == nil {
-					cellErr = fmt.Errorf("%s invoice: %w", c, err)
-				}
-				invs = append(invs, inv)
-			}
-		}
-		if cellErr != nil {
-			failed = append(failed, FailedWindow{AccountID: d.account.ID, Billing: string(d.billing), WindowStart: d.window.Start.String(), Error: cellErr.Error()})
+		if aw.Failed != "" {
+			failed = append(failed, FailedWindow{AccountID: d.account.ID, Billing: string(d.billing), WindowStart: d.window.Start.String(), Error: aw.Failed})
 			continue
 		}
-		closing, closingRated, assembled = append(closing, d), append(closingRated, wc), append(assembled, invs)
+		first := d.billing == calendar.BillingAnniversary && !hasAnniversary[d.account.ID]
+		for j := range aw.Invoices {
+			aw.Invoices[j].SetFirstAnniversary(first)
+		}
+		closing, closingAssembled = append(closing, d), append(closingAssembled, aw)
 	}
 	claimed, err := claimWindows(ctx, tx, closing, rb.ordersSeen, usageSeen, runID)
 	if err != nil {
@@ -409,7 +425,7 @@ func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog
 	var invoices []invoicing.Invoice
 	for i, d := range closing {
 		if claimed[windowKey{d.account.ID, d.billing, d.window.Start}] { // else another run closed it
-			invoices = append(invoices, assembled[i]...)
+			invoices = append(invoices, closingAssembled[i].Invoices...)
 		}
 	}
 	numbers, err := storeInvoices(ctx, tx, invoices, nil, runID)
@@ -422,7 +438,7 @@ func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, cat *catalog
 	for i, d := range closing {
 		if claimed[windowKey{d.account.ID, d.billing, d.window.Start}] {
 			rep.WindowsClosed++
-			rep.countHeld(d.account.ID, d.window.Start, closingRated[i].held)
+			rep.countHeld(d.account.ID, d.window.Start, closingAssembled[i].Held)
 		}
 	}
 	for _, f := range failed {

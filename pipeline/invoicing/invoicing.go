@@ -114,6 +114,12 @@ func Assemble(key Key, w calendar.Window, lines []charges.Line, rate decimal.Dec
 	return inv, true
 }
 
+// SetFirstAnniversary types an invoice as the account's first anniversary
+// invoice, or as a later one: what Assemble's firstAnniversary says.
+func (inv *Invoice) SetFirstAnniversary(first bool) {
+	inv.Type = invoiceType(inv.Billing, first, inv.Total)
+}
+
 // invoiceType is new for an account's first anniversary invoice, recurring
 // for later ones, onetime for calendar invoices, and credit whenever the
 // total is below zero (SPEC §6).
