@@ -48,6 +48,7 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	}
 	defer store.UnlockClose(ctx, run.conn)
 
+	began := time.Now()
 	sh, err := p.loadShared(ctx, run.id)
 	if err != nil {
 		return err
@@ -69,6 +70,7 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 		return err
 	}
 	defer sums.dropUsageDays(ctx, run.conn)
+	rep.addSeconds("close_prepare", time.Since(began).Seconds())
 	batches := closeBatches(due)
 	units := make([]Unit, len(batches))
 	for i, b := range batches {

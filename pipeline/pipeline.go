@@ -182,9 +182,10 @@ type Report struct {
 	Collect       *payments.CollectReport   `json:"collect,omitempty"`
 	Workers       []WorkerCount             `json:"units_by_worker,omitempty"`
 	// Seconds times the run: each stage's wall time; for a stage spread in
-	// units, the seconds its units took in all (STAGE_units), and for
-	// close, the seconds the run spent writing the closed windows
-	// (close_writes), the part no worker can take (docs/SCALING.md).
+	// units, what the run did before queueing them (STAGE_prepare) and the
+	// seconds its units took in all (STAGE_units); for close, the seconds
+	// the run spent writing the closed windows (close_writes). The prepare
+	// and write parts are those no worker can take (docs/SCALING.md).
 	Seconds map[string]float64 `json:"seconds,omitempty"`
 	totals  map[money.Currency]decimal.Decimal
 }

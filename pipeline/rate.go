@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -17,6 +18,7 @@ import (
 // figures are never billed from: closing recomputes from the source records.
 // The accounts are rated in units of rateBatch, by any worker (units.go).
 func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
+	began := time.Now()
 	sh, err := p.loadShared(ctx, run.id)
 	if err != nil {
 		return err
@@ -29,6 +31,7 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 		return err
 	}
 	defer sums.dropUsageDays(ctx, run.conn)
+	rep.addSeconds("rate_prepare", time.Since(began).Seconds())
 	ids := sh.accountIDs()
 	var units []Unit
 	for start := 0; start < len(ids); start += rateBatch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -30,11 +31,13 @@ func (p *Pipeline) emit(ctx context.Context, run *runState, rep *Report) error {
 		rep.Files += n
 		return err
 	}
+	began := time.Now()
 	plan, err := ue.PlanEmit(ctx, p.DB)
 	if err != nil {
 		return err
 	}
 	defer plan.Close()
+	rep.addSeconds("emit_prepare", time.Since(began).Seconds())
 	var units []Unit
 	for start := 0; start < len(plan.Tasks); start += emitUnitInvoices {
 		units = append(units, Unit{RunID: run.id, Stage: StageEmit, AsOf: rep.AsOf, Files: plan.Tasks[start:min(start+emitUnitInvoices, len(plan.Tasks))]})
@@ -76,7 +79,9 @@ func (p *Pipeline) emitUnit(ctx context.Context, u Unit) error {
 // whose outcome is unknown and lists the invoices due, and any worker
 // charges them, in units of distinct accounts, a round at a time.
 func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) error {
+	began := time.Now()
 	plan, err := p.Payments.PlanCollect(ctx, rep.AsOf)
+	rep.addSeconds("collect_prepare", time.Since(began).Seconds())
 	rep.Collect = &payments.CollectReport{Settled: plan.Settled}
 	if err != nil {
 		return err
