@@ -37,23 +37,13 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 	for start := 0; start < len(ids); start += rateBatch {
 		units = append(units, Unit{RunID: run.id, Stage: StageRate, AsOf: rep.AsOf, Catalog: sh.cat.version, Accounts: ids[start:min(start+rateBatch, len(ids))]})
 	}
-	sp, err := p.spread(ctx, run, rep, units)
-	if err != nil {
-		return err
-	}
-	done, err := sp.awaitAll(ctx)
-	if err != nil {
-		return err
-	}
-	for _, d := range done {
+	return p.awaitCounts(ctx, run, rep, units, func(b []byte) error {
 		var c rateCounts
-		if err := json.Unmarshal(d.Counts, &c); err != nil {
-			return fmt.Errorf("reading rate unit %d: %w", d.Seq, err)
-		}
+		err := json.Unmarshal(b, &c)
 		rep.Unbilled += c.Unbilled
 		rep.RatedLines += c.RatedLines
-	}
-	return nil
+		return err
+	})
 }
 
 // rateCounts are what a rate unit counted.
