@@ -60,6 +60,10 @@ func (a *app) pipeline(ctx context.Context) (*pipeline.Pipeline, func(), error) 
 // and `billing worker` anyone's (docs/SCALING.md). stop lets the units at
 // hand finish, within shutdown_timeout.
 func (a *app) workUnits(ctx context.Context, p *pipeline.Pipeline) (stop func(), err error) {
+	// Units are worked only on the schema this billing was built for.
+	if err := store.CheckSchema(ctx, p.DB); err != nil {
+		return nil, err
+	}
 	units, err := queue.NewUnits(p.DB, p, a.cfg.UnitWorkers, a.queueLog())
 	if err != nil {
 		return nil, err
@@ -110,10 +114,6 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 		return err
 	}
 	defer closeDB()
-	// A worker runs for days: it starts only on the schema it was built for.
-	if err := store.CheckSchema(ctx, p.DB); err != nil {
-		return err
-	}
 	metrics := jobs.NewMetrics()
 	p.OnUnit = metrics.ObserveUnit
 	stop, err := a.workUnits(ctx, p)

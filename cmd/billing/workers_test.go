@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openbilling/billing/internal/pgtest"
 	"github.com/openbilling/billing/internal/synthetic"
 	"github.com/openbilling/billing/internal/workload"
 	"github.com/openbilling/billing/pipeline"
@@ -145,4 +146,17 @@ killing:
 	}
 	t.Logf("%d workers killed; %d units by %d processes, %d taken over by the run; %s", kills, units, len(rep.Workers),
 		strings.Count(out.String(), "unit_taken_over")+strings.Count(out.String(), "unit_failed"), strings.ReplaceAll(want, "\n", "; "))
+}
+
+// A run and a worker work units only on the schema they were built for.
+func TestUnitsNeedTheCurrentSchema(t *testing.T) {
+	t.Parallel()
+	_, url := pgtest.NewEmptyDB(t)
+	for _, cmd := range []string{"run", "worker"} {
+		code, out, errOut := billing(t, cmd, "--database-url", url)
+		if code != 1 || out != "" || !strings.HasPrefix(errOut, "billing: the database schema is at version 0 and this billing needs ") ||
+			!strings.HasSuffix(errOut, ": run billing migrate\n") {
+			t.Errorf("billing %s on an empty database: exit %d, %q, %q", cmd, code, out, errOut)
+		}
+	}
 }
