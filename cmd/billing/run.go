@@ -57,9 +57,12 @@ func (a *app) pipeline(ctx context.Context) (*pipeline.Pipeline, func(), error) 
 // workUnits starts working the units of runs' work in this process (up to
 // unit_workers at once), and has p queue its own runs' units for every
 // process working them: `billing run` and the daemon work their own units,
-// and `billing worker` anyone's (docs/SCALING.md). stop lets the units at
-// hand finish, within shutdown_timeout.
-func (a *app) workUnits(ctx context.Context, p *pipeline.Pipeline) (stop func(), err error) {
+// and `billing worker` anyone's (docs/SCALING.md); metrics, when given,
+// counts them. stop lets the units at hand finish, within shutdown_timeout.
+func (a *app) workUnits(ctx context.Context, p *pipeline.Pipeline, metrics *jobs.Metrics) (stop func(), err error) {
+	if metrics != nil {
+		p.OnUnit = metrics.ObserveUnit
+	}
 	// Units are worked only on the schema this billing was built for.
 	if err := store.CheckSchema(ctx, p.DB); err != nil {
 		return nil, err
@@ -115,8 +118,7 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 	}
 	defer closeDB()
 	metrics := jobs.NewMetrics()
-	p.OnUnit = metrics.ObserveUnit
-	stop, err := a.workUnits(ctx, p)
+	stop, err := a.workUnits(ctx, p, metrics)
 	if err != nil {
 		return err
 	}
@@ -163,7 +165,7 @@ func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error 
 		return err
 	}
 	defer closeDB()
-	stopUnits, err := a.workUnits(ctx, p)
+	stopUnits, err := a.workUnits(ctx, p, nil)
 	if err != nil {
 		return err
 	}

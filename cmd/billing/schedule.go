@@ -25,8 +25,7 @@ func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 	}
 	defer closeDB()
 	metrics := jobs.NewMetrics()
-	p.OnUnit = metrics.ObserveUnit
-	stopUnits, err := a.workUnits(ctx, p)
+	stopUnits, err := a.workUnits(ctx, p, metrics)
 	if err != nil {
 		return err
 	}
