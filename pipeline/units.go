@@ -146,7 +146,7 @@ func (p *Pipeline) WorkUnit(ctx context.Context, u Unit) error {
 		}
 		return fmt.Errorf("run %d %s unit %d: %w", u.RunID, u.Stage, u.Seq, err)
 	}
-	p.Log.Debug("unit_done", "run_id", u.RunID, "stage", u.Stage, "seq", u.Seq, "seconds", time.Since(start).Seconds())
+	p.Log.Info("unit_done", "run_id", u.RunID, "stage", u.Stage, "seq", u.Seq, "seconds", time.Since(start).Seconds())
 	return nil
 }
 
