@@ -109,8 +109,9 @@ func (p *Pipeline) finishRun(ctx context.Context, run *runState, rep *Report, ru
 		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
 	}
 	// What the units did is in the run's counts now; a unit still queued
-	// finds the run ended and does nothing.
-	if err := store.DeleteUnits(context.WithoutCancel(ctx), p.DB, run.id); err != nil {
+	// finds the run ended and does nothing. The units of runs that died
+	// go too.
+	if err := store.DeleteEndedUnits(context.WithoutCancel(ctx), p.DB); err != nil {
 		p.Log.Warn("run_units_not_deleted", "run_id", run.id, "error", err.Error())
 	}
 	return nil

@@ -14,10 +14,11 @@ import (
 
 // The units of work of runs in progress (run_units).
 var (
-	unitSave     = billingsql.Query("run_unit_save")
-	unitList     = billingsql.Query("run_unit_list")
-	unitResult   = billingsql.Query("run_unit_result")
-	runIsRunning = billingsql.Query("pipeline_run_is_running")
+	unitSave        = billingsql.Query("run_unit_save")
+	unitList        = billingsql.Query("run_unit_list")
+	unitResult      = billingsql.Query("run_unit_result")
+	runIsRunning    = billingsql.Query("pipeline_run_is_running")
+	unitDeleteEnded = billingsql.Query("run_unit_delete_ended")
 )
 
 // UnitDone is a unit of a run's work that is done, or failed.
@@ -57,9 +58,10 @@ func UnitResult(ctx context.Context, q sqlx.QueryerContext, runID int64, stage s
 	return out, err
 }
 
-// DeleteUnits forgets the units of a run that ended.
-func DeleteUnits(ctx context.Context, q sqlx.ExecerContext, runID int64) error {
-	_, err := q.ExecContext(ctx, `DELETE FROM run_units WHERE run_id = $1`, runID)
+// DeleteEndedUnits forgets the units of every run that is not in
+// progress: those that ended, and those found dead.
+func DeleteEndedUnits(ctx context.Context, q sqlx.ExecerContext) error {
+	_, err := q.ExecContext(ctx, unitDeleteEnded)
 	return err
 }
 

@@ -117,6 +117,12 @@ func TestARunKilledMidwayThenRunAgainIssuesTheInvoicesOfOne(t *testing.T) {
 	if status != "failed" || message != "interrupted: the process stopped before the run finished" {
 		t.Errorf("the killed run is recorded as %s: %s", status, message)
 	}
+	// The killed run's units were forgotten when it was found dead, the
+	// second run's at its end.
+	var units int
+	if err := o.db.Get(&units, "SELECT count(*) FROM run_units"); err != nil || units != 0 {
+		t.Errorf("%d units of ended runs are kept (%v)", units, err)
+	}
 	var gaps int
 	if err := o.db.Get(&gaps, "SELECT count(*) FROM (SELECT seq - lag(seq) OVER (PARTITION BY series ORDER BY seq) AS step FROM invoices) s WHERE step <> 1"); err != nil {
 		t.Fatal(err)
