@@ -44,6 +44,9 @@ type runState struct {
 	id   int64
 	conn *sqlx.Conn
 	seqs map[Stage]int // the units queued so far, by stage
+	// takenOver counts, by stage, the units the run did itself after a
+	// worker failed or took too long.
+	takenOver map[Stage]int
 }
 
 func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job string) (*runState, error) {

@@ -100,6 +100,17 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 			return err
 		}
 	}
+	// A worker killed between committing its charges and recording their
+	// outcome left them pending, and the unit done again skips them: they
+	// are settled now, under their keys (sent if the gateway never had
+	// them), rather than by the next run.
+	if run.takenOver[StageCollect] > 0 {
+		n, err := p.Payments.SettleUnknown(ctx, "", rep.AsOf)
+		rep.Collect.Settled += n
+		if err != nil {
+			return fmt.Errorf("settling the charges of units taken over: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -444,6 +444,10 @@ func (s *spread) finish(i int, d store.UnitDone) {
 // when that fails.
 func (s *spread) doItself(ctx context.Context, i int) error {
 	u := s.units[i]
+	if s.run.takenOver == nil {
+		s.run.takenOver = map[Stage]int{}
+	}
+	s.run.takenOver[u.Stage]++
 	if err := s.p.workUnit(ctx, u); err != nil {
 		return fmt.Errorf("%s unit %d: %w", u.Stage, u.Seq, err)
 	}
