@@ -39,9 +39,10 @@ func (o *operator) billed() string {
 	var parts []string
 	for _, q := range []string{
 		`SELECT count(*) || ' invoices ' || md5(string_agg(concat_ws(' ', number, account_id, billing, currency, window_start, issue_date, subtotal, tax, total), E'\n' ORDER BY number)) FROM invoices`,
-		`SELECT count(*) || ' lines ' || md5(string_agg(concat_ws(' ', invoice_number, customer_id, order_id, sku, charge_start, charge_end, quantity, amount), E'\n' ORDER BY invoice_number, customer_id, order_id, sku, charge_start, amount)) FROM invoice_lines`,
+		`SELECT count(*) || ' lines ' || md5(string_agg(concat_ws(' ', invoice_number, line_no, customer_id, subscription_id, order_id, sku, charge_type,
+			charge_start, charge_end, unit_price, effective_unit_price, quantity, amount, tax, total), E'\n' ORDER BY invoice_number, line_no)) FROM invoice_lines`,
 		`SELECT count(*) || ' files ' || md5(string_agg(concat_ws(' ', invoice_number, kind, sha256), E'\n' ORDER BY invoice_number, kind)) FROM invoice_files`,
-		`SELECT count(*) || ' charges of ' || count(DISTINCT invoice_number) || ' invoices ' || md5(string_agg(concat_ws(' ', invoice_number, amount, status), E'\n' ORDER BY invoice_number)) FROM gateway_attempts WHERE purpose = 'auto_charge'`,
+		`SELECT count(*) || ' charges of ' || count(DISTINCT invoice_number) || ' invoices ' || md5(string_agg(concat_ws(' ', invoice_number, attempt_no, amount, status), E'\n' ORDER BY invoice_number, attempt_no)) FROM gateway_attempts WHERE purpose = 'auto_charge'`,
 		`SELECT count(*) || ' payments ' || sum(amount) FROM payments`,
 	} {
 		var s string
