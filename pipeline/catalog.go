@@ -108,12 +108,19 @@ func loadAccount(ctx context.Context, q sqlx.QueryerContext, id string) (Account
 		return Account{}, fmt.Errorf("%w %s", ErrNoAccount, id)
 	}
 	accounts := []Account{{Account: row}}
-	err = withBillingDays(ctx, q, accounts, id)
+	err = withBillingDays(ctx, q, accounts, []string{id})
 	return accounts[0], err
 }
 
+// loadAccounts reads every account with its billing days.
 func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error) {
-	rows, err := store.ListAccounts(ctx, q)
+	return loadAccountsOf(ctx, q, nil)
+}
+
+// loadAccountsOf reads the accounts of ids (all when nil), in id order,
+// with their billing days: two statements however many.
+func loadAccountsOf(ctx context.Context, q sqlx.QueryerContext, ids []string) ([]Account, error) {
+	rows, err := store.ListAccounts(ctx, q, ids)
 	if err != nil {
 		return nil, fmt.Errorf("loading accounts: %w", err)
 	}
@@ -121,13 +128,13 @@ func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error)
 	for i, r := range rows {
 		accounts[i].Account = r
 	}
-	return accounts, withBillingDays(ctx, q, accounts, "")
+	return accounts, withBillingDays(ctx, q, accounts, ids)
 }
 
 // withBillingDays sets each account's billing days over time from its
-// changes (of one account, or of all when only is empty).
-func withBillingDays(ctx context.Context, q sqlx.QueryerContext, accounts []Account, only string) error {
-	changes, err := store.BillingDayChanges(ctx, q, only)
+// changes (of the accounts of ids, or of all when ids is nil).
+func withBillingDays(ctx context.Context, q sqlx.QueryerContext, accounts []Account, ids []string) error {
+	changes, err := store.BillingDayChanges(ctx, q, ids)
 	if err != nil {
 		return fmt.Errorf("loading billing day changes: %w", err)
 	}

@@ -166,13 +166,13 @@ func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
 	for i, w := range u.Windows {
 		ids[i] = w.AccountID
 	}
-	accounts, err := sh.accountsOf(ctx, p.DB, ids)
+	accounts, err := unitAccounts(ctx, p.DB, ids)
 	if err != nil {
 		return err
 	}
 	batch := make([]dueWindow, len(u.Windows))
 	for i, w := range u.Windows {
-		batch[i] = dueWindow{account: accounts[i], billing: w.Billing, window: calendar.Window{Period: calendar.Period{Start: w.Start, End: w.End}, Closes: w.Closes}}
+		batch[i] = dueWindow{account: accounts[w.AccountID], billing: w.Billing, window: calendar.Window{Period: calendar.Period{Start: w.Start, End: w.End}, Closes: w.Closes}}
 	}
 	conn, err := p.DB.Connx(ctx)
 	if err != nil {

@@ -253,11 +253,8 @@ func (e *FileEmitter) EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTa
 				return ErrStopped
 			}
 			t := emitTask{inv: inv}
-			for _, kind := range kindsOf[inv.Number] {
+			for _, kind := range kindsOf[inv.Number] { // a task has a kind or more
 				t.files = append(t.files, emitFile{kind, e.Path(t.inv, kind)})
-			}
-			if len(t.files) == 0 {
-				continue
 			}
 			if inv.LineCount > readOnceLines { // alone, streamed
 				flush()

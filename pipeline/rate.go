@@ -32,7 +32,14 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 	}
 	defer sums.dropUsageDays(ctx, run.conn)
 	rep.addSeconds("rate_prepare", time.Since(began).Seconds())
-	ids := sh.accountIDs()
+	accounts, err := store.ListAccounts(ctx, p.DB, nil)
+	if err != nil {
+		return fmt.Errorf("listing accounts: %w", err)
+	}
+	ids := make([]string, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
 	var units []Unit
 	for start := 0; start < len(ids); start += rateBatch {
 		units = append(units, Unit{RunID: run.id, Stage: StageRate, AsOf: rep.AsOf, Catalog: sh.cat.version, Accounts: ids[start:min(start+rateBatch, len(ids))]})
@@ -58,9 +65,13 @@ func (p *Pipeline) rateUnit(ctx context.Context, u Unit) error {
 	if err != nil {
 		return err
 	}
-	batch, err := sh.accountsOf(ctx, p.DB, u.Accounts)
+	byID, err := unitAccounts(ctx, p.DB, u.Accounts)
 	if err != nil {
 		return err
+	}
+	batch := make([]Account, len(u.Accounts))
+	for i, id := range u.Accounts {
+		batch[i] = byID[id]
 	}
 	conn, err := p.DB.Connx(ctx)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -177,13 +176,12 @@ func saveUnit(ctx context.Context, q sqlx.QueryerContext, u Unit, result []byte,
 	return store.SaveUnit(ctx, q, u.RunID, string(u.Stage), u.Seq, result, b, "", workerName, time.Since(u.started).Seconds())
 }
 
-// runShared is what the units of one run's stage read and do not change:
-// the catalog and the accounts, loaded once per stage by each process.
+// runShared is what the units of one run's stage rate with and do not
+// change: the prices and tax rates the run began the stage with, loaded
+// once per stage by each process.
 type runShared struct {
-	runID    int64
-	cat      *catalog
-	mu       sync.Mutex
-	accounts map[string]Account
+	runID int64
+	cat   *catalog
 }
 
 // sharedKey finds a run's shared data by the catalog its units rate with.
@@ -195,17 +193,14 @@ type sharedKey struct {
 // sharedKept is the most runs' shared data a process keeps.
 const sharedKept = 4
 
-// loadShared loads the catalog and the accounts as they are now, for a
-// stage of run runID about to queue its units, or for a unit.
+// loadShared loads the catalog as it is now, for a stage of run runID about
+// to queue its units, or for a unit.
 func (p *Pipeline) loadShared(ctx context.Context, runID int64) (*runShared, error) {
 	cat, err := loadCatalog(ctx, p.DB)
 	if err != nil {
 		return nil, err
 	}
 	s := &runShared{runID: runID, cat: cat}
-	if err := s.loadAccounts(ctx, p.DB); err != nil {
-		return nil, err
-	}
 	p.sharedMu.Lock()
 	defer p.sharedMu.Unlock()
 	if p.sharedRuns == nil || len(p.sharedRuns) >= sharedKept {
@@ -235,21 +230,6 @@ func (p *Pipeline) sharedFor(ctx context.Context, u Unit) (*runShared, error) {
 	return s, nil
 }
 
-func (s *runShared) loadAccounts(ctx context.Context, q sqlx.QueryerContext) error {
-	accounts, err := loadAccounts(ctx, q)
-	if err != nil {
-		return err
-	}
-	byID := make(map[string]Account, len(accounts))
-	for _, a := range accounts {
-		byID[a.ID] = a
-	}
-	s.mu.Lock()
-	s.accounts = byID
-	s.mu.Unlock()
-	return nil
-}
-
 // rating is the catalog as a unit of the run rates with: over the usage
 // the run summed for the stage.
 func (s *runShared) rating() *catalog {
@@ -258,44 +238,23 @@ func (s *runShared) rating() *catalog {
 	return &c
 }
 
-// accountIDs lists the accounts' ids in order.
-func (s *runShared) accountIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := make([]string, 0, len(s.accounts))
-	for id := range s.accounts {
-		ids = append(ids, id)
+// unitAccounts reads a unit's accounts, ids in any order and repeated, by
+// id: only those, so a worker's memory holds its unit, whatever the scale.
+func unitAccounts(ctx context.Context, q sqlx.QueryerContext, ids []string) (map[string]Account, error) {
+	accounts, err := loadAccountsOf(ctx, q, ids)
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(ids)
-	return ids
-}
-
-// accountsOf returns the accounts of ids, reading the accounts again when
-// one was added since they were read.
-func (s *runShared) accountsOf(ctx context.Context, q sqlx.QueryerContext, ids []string) ([]Account, error) {
-	for attempt := 0; ; attempt++ {
-		out := make([]Account, len(ids))
-		missing := ""
-		s.mu.Lock()
-		for i, id := range ids {
-			a, ok := s.accounts[id]
-			if !ok {
-				missing = id
-				break
-			}
-			out[i] = a
-		}
-		s.mu.Unlock()
-		switch {
-		case missing == "":
-			return out, nil
-		case attempt > 0:
-			return nil, fmt.Errorf("account %s is unknown", missing)
-		}
-		if err := s.loadAccounts(ctx, q); err != nil {
-			return nil, err
+	byID := make(map[string]Account, len(accounts))
+	for _, a := range accounts {
+		byID[a.ID] = a
+	}
+	for _, id := range ids {
+		if _, ok := byID[id]; !ok {
+			return nil, fmt.Errorf("account %s is unknown", id)
 		}
 	}
+	return byID, nil
 }
 
 // WorkerCount is how many units of a run one process did.

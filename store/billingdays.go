@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/openbilling/billing/pipeline/calendar"
 	billingsql "github.com/openbilling/billing/sql"
@@ -28,11 +29,11 @@ var (
 	closedWindowLastAnniversary   = billingsql.Query("closed_window_last_anniversary_end")
 )
 
-// BillingDayChanges lists the billing day changes of one account, or of all
-// when accountID is empty, by account and date.
-func BillingDayChanges(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]BillingDayChange, error) {
+// BillingDayChanges lists the billing day changes of the accounts of ids,
+// or of every account when ids is nil, by account and date.
+func BillingDayChanges(ctx context.Context, q sqlx.QueryerContext, ids []string) ([]BillingDayChange, error) {
 	var out []BillingDayChange
-	err := sqlx.SelectContext(ctx, q, &out, billingDayChangeList, accountID)
+	err := sqlx.SelectContext(ctx, q, &out, billingDayChangeList, pq.Array(ids))
 	return out, err
 }
 

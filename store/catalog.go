@@ -69,10 +69,11 @@ func GetAccount(ctx context.Context, q sqlx.QueryerContext, id string) (a Accoun
 	return a, err == nil, err
 }
 
-// ListAccounts returns every account, in id order.
-func ListAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error) {
+// ListAccounts returns the accounts of ids, or every account when ids is
+// nil, in id order.
+func ListAccounts(ctx context.Context, q sqlx.QueryerContext, ids []string) ([]Account, error) {
 	var out []Account
-	err := sqlx.SelectContext(ctx, q, &out, accountList)
+	err := sqlx.SelectContext(ctx, q, &out, accountList, pq.Array(ids))
 	return out, err
 }
 
