@@ -2,10 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net"
-	"net/http"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -42,20 +38,12 @@ func (d *Daemon) Serve(ctx context.Context) error {
 	defer cancelWork()
 	work = pipeline.WithStop(work, stop)
 
-	var server *http.Server
-	addr := ""
+	stopServing, addr := func() {}, ""
 	if d.MetricsAddr != "" {
-		ln, err := net.Listen("tcp", d.MetricsAddr)
-		if err != nil {
-			return fmt.Errorf("serving metrics on %s: %w", d.MetricsAddr, err)
+		var err error
+		if stopServing, addr, err = s.Metrics.Serve(d.MetricsAddr, d.Ping, s.Log); err != nil {
+			return err
 		}
-		addr = ln.Addr().String()
-		server = &http.Server{Handler: s.Metrics.Handler(d.Ping), ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				s.Log.Error("metrics_server_failed", "error", err.Error())
-			}
-		}()
 	}
 	for _, j := range s.Jobs {
 		s.Log.Info("job_scheduled", "job", j.Name, "schedule", j.Spec, "next", j.Next(now()))
@@ -91,11 +79,7 @@ func (d *Daemon) Serve(ctx context.Context) error {
 	<-c.Stop().Done() // no new firings; the jobs running return
 	s.Wait()
 	close(finished)
-	if server != nil {
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = server.Shutdown(shutdown)
-	}
+	stopServing()
 	s.Log.Info("daemon_stopped")
 	return nil
 }

@@ -3,7 +3,10 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -110,6 +113,27 @@ func (m *Metrics) Handler(ping func(context.Context) error) http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	return mux
+}
+
+// Serve serves Handler on addr until stop, which lets the requests at hand
+// finish within five seconds; addr is where it listens (the port chosen
+// when addr asks for any).
+func (m *Metrics) Serve(addr string, ping func(context.Context) error, log *slog.Logger) (stop func(), listening string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("serving metrics on %s: %w", addr, err)
+	}
+	server := &http.Server{Handler: m.Handler(ping), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics_server_failed", "error", err.Error())
+		}
+	}()
+	return func() {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = server.Shutdown(shutdown)
+	}, ln.Addr().String(), nil
 }
 
 // Registerer is where other parts of the process (the portal) add their

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -122,30 +120,21 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 	if err != nil {
 		return err
 	}
-	stopMetrics := a.serveWorkerMetrics(metrics.Handler(p.DB.PingContext))
+	// Workers sharing a host share its metrics address: the first serves
+	// it, the others say so and carry on without.
+	stopMetrics := func() {}
+	if a.cfg.MetricsAddr != "" {
+		if stopMetrics, _, err = metrics.Serve(a.cfg.MetricsAddr, p.DB.PingContext, a.log); err != nil {
+			a.log.Warn("metrics_unavailable", "error", err.Error())
+			stopMetrics = func() {}
+		}
+	}
 	a.log.Info("worker_ready", "unit_workers", a.cfg.UnitWorkers, "output_dir", a.cfg.OutputDir)
 	<-ctx.Done() // SIGTERM or SIGINT
 	a.log.Info("worker_stopping")
 	stopMetrics()
 	stop()
 	return nil
-}
-
-// serveWorkerMetrics serves a worker's /healthz and /metrics on
-// metrics_addr. Workers sharing a host share its address: the first serves
-// them, the others say so and carry on without.
-func (a *app) serveWorkerMetrics(h http.Handler) (stop func()) {
-	if a.cfg.MetricsAddr == "" {
-		return func() {}
-	}
-	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
-	if err != nil {
-		a.log.Warn("metrics_unavailable", "metrics_addr", a.cfg.MetricsAddr, "error", err.Error())
-		return func() {}
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return func() { _ = srv.Close() }
 }
 
 func runRun(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
