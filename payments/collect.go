@@ -39,8 +39,8 @@ func (s *Service) Collect(ctx context.Context, asOf time.Time) (CollectReport, e
 		return r, err
 	}
 	for _, round := range plan.Rounds {
-		for start := 0; start < len(round); start += collectBatch {
-			got, err := s.CollectInvoices(ctx, asOf, round[start:min(start+collectBatch, len(round))])
+		for start := 0; start < len(round); start += CollectBatch {
+			got, err := s.CollectInvoices(ctx, asOf, round[start:min(start+CollectBatch, len(round))])
 			r.Add(got)
 			if err != nil {
 				return r, err
@@ -84,13 +84,23 @@ func (s *Service) PlanCollect(ctx context.Context, asOf time.Time) (CollectPlan,
 }
 
 // CollectInvoices charges the invoices among numbers still due by asOf,
-// which must be of distinct accounts (a round of CollectPlan), collectBatch
+// which must be of distinct accounts (a round of CollectPlan), CollectBatch
 // at most.
 func (s *Service) CollectInvoices(ctx context.Context, asOf time.Time, numbers []string) (CollectReport, error) {
 	var r CollectReport
+	if len(numbers) > CollectBatch {
+		return r, fmt.Errorf("%d invoices to charge at once: at most %d", len(numbers), CollectBatch)
+	}
 	due, err := s.dueCandidates(ctx, asOf, numbers)
 	if err != nil || len(due) == 0 {
 		return r, err
+	}
+	// Two invoices of one account charged at once would each be charged
+	// without knowing what the other collected.
+	for i := 1; i < len(due); i++ {
+		if due[i].AccountID == due[i-1].AccountID { // in account order
+			return r, fmt.Errorf("invoices %s and %s of account %s cannot be charged at once", due[i-1].Number, due[i].Number, due[i].AccountID)
+		}
 	}
 	return r, s.collectBatch(ctx, due, asOf, &r)
 }
@@ -128,10 +138,10 @@ func (r *CollectReport) Add(o CollectReport) {
 	r.Unknown += o.Unknown
 }
 
-// collectBatch is how many invoices the collect stage charges at once, and
+// CollectBatch is how many invoices the collect stage charges at once, and
 // collectCalls how many gateway calls it has in flight.
 const (
-	collectBatch = 500
+	CollectBatch = 500
 	collectCalls = 16
 )
 

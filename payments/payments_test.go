@@ -424,3 +424,29 @@ func TestAKillBetweenTheGatewaysAnswerAndTheCommitNeverChargesTwice(t *testing.T
 		t.Fatalf("collected %s", got)
 	}
 }
+
+// The invoices charged at once are of distinct accounts: an account's next
+// invoice waits for the next round of the plan, and a batch asking for two
+// of one account's invoices charges nothing.
+func TestOneAccountsInvoicesAreChargedOneRoundAtATime(t *testing.T) {
+	t.Parallel()
+	b := newBook(t)
+	b.addCard("4242424242424242")
+	first, second := b.finalize("2026-06-15", "10.00"), b.finalize("2026-07-15", "20.00")
+	ctx := context.Background()
+	plan, err := b.svc.PlanCollect(ctx, at("2026-07-16T01:00:00Z"))
+	if err != nil || fmt.Sprint(plan.Rounds) != fmt.Sprintf("[[%s] [%s]]", first, second) {
+		t.Fatalf("plan: %v %v", plan.Rounds, err)
+	}
+	_, err = b.svc.CollectInvoices(ctx, at("2026-07-16T01:00:00Z"), []string{first, second})
+	if err == nil || err.Error() != fmt.Sprintf("invoices %s and %s of account A1 cannot be charged at once", first, second) {
+		t.Fatalf("two invoices of A1 at once: %v", err)
+	}
+	if got := b.collected(); got != "0.00" {
+		t.Fatalf("collected %s after a refused batch", got)
+	}
+	b.collect("2026-07-16T01:00:00Z", payments.CollectReport{Charged: 2, Succeeded: 2})
+	if got := b.collected(); got != "30.00" {
+		t.Fatalf("collected %s", got)
+	}
+}

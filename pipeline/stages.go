@@ -88,8 +88,8 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 	}
 	for _, round := range plan.Rounds {
 		var units []Unit
-		for start := 0; start < len(round); start += collectUnitInvoices {
-			units = append(units, Unit{RunID: run.id, Stage: StageCollect, AsOf: rep.AsOf, Invoices: round[start:min(start+collectUnitInvoices, len(round))]})
+		for start := 0; start < len(round); start += payments.CollectBatch {
+			units = append(units, Unit{RunID: run.id, Stage: StageCollect, AsOf: rep.AsOf, Invoices: round[start:min(start+payments.CollectBatch, len(round))]})
 		}
 		if err := p.awaitCounts(ctx, run, rep, units, func(b []byte) error {
 			var c payments.CollectReport
@@ -113,9 +113,6 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 	}
 	return nil
 }
-
-// collectUnitInvoices is the most invoices one collect unit charges.
-const collectUnitInvoices = 500
 
 // collectUnit charges a unit's invoices. The charges are committed before
 // the gateway is called, under keys that make a second worker's attempt at
