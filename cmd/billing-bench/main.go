@@ -451,8 +451,9 @@ func machineCPU() float64 {
 			continue
 		}
 		var v float64
-		fmt.Sscan(f, &v)
-		busy += v
+		if _, err := fmt.Sscan(f, &v); err == nil {
+			busy += v
+		}
 	}
 	return busy / 100 // USER_HZ
 }
