@@ -20,6 +20,7 @@ test:
 # comparison with a clean run. ROUNDS=N repeats every experiment N times.
 ROUNDS ?= 3
 chaos:
+	scripts/need.sh given database
 	go run ./cmd/billing-chaos --rounds $(ROUNDS)
 
 vet:
@@ -43,6 +44,7 @@ SCALE ?= 1
 MONTHS ?= 1
 WORKERS ?= 0
 bench: build
+	scripts/need.sh given database
 	go run ./cmd/billing-bench --scale $(SCALE) --months $(MONTHS) --workers $(WORKERS) $(ARGS)
 
 # The portal under load: CLIENTS concurrent clients for DURATION against a

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || { echo "demo: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
 
+scripts/need.sh given database
 echo "==> building bin/billing"
 go build -o bin/billing ./cmd/billing
 

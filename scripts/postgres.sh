@@ -23,14 +23,11 @@ find_bindir() {
   if command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v psql >/dev/null; then
     dirname "$(command -v initdb)"; return
   fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "postgres.sh: PostgreSQL server binaries not found; installing Debian's postgresql package" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
-    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-      [ -x "$d/initdb" ] && { echo "$d"; return; }
-    done
-  fi
+  # Debian's postgresql package (scripts/packages.txt), installed when we may.
+  "$(dirname "$0")/need.sh" database >&2 || exit 1
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$d/initdb" ] && { echo "$d"; return; }
+  done
   die "PostgreSQL server binaries (initdb, pg_ctl, psql) not found; install them with: sudo apt-get install -y postgresql"
 }
 

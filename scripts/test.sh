@@ -5,18 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || { echo "test: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
 
-# The portal's browser tests drive Debian's Chromium (they fail, never
-# skip, without it).
-if [ -z "${BILLING_CHROMIUM:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "==> installing chromium for the portal's browser tests" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
-  else
-    echo "test: the portal's browser tests need Chromium; install it with: sudo apt-get install -y chromium (or set BILLING_CHROMIUM)" >&2
-    exit 1
-  fi
-fi
+# Everything the tests run: PostgreSQL, poppler, and Debian's Chromium for
+# the portal's browser tests (scripts/packages.txt; they fail, never skip,
+# without them).
+scripts/need.sh given database tests browser
 
 dir=$(mktemp -d /tmp/billing-test-pg.XXXXXX)
 cleanup() { scripts/postgres.sh stop "$dir"; rm -rf "$dir"; }

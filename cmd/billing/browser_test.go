@@ -20,17 +20,15 @@ import (
 )
 
 // chromium finds the browser the portal's tests drive: $BILLING_CHROMIUM,
-// or Debian's chromium package on PATH. Without one the test fails and
-// says what to install; it never skips.
+// or Debian's chromium package on PATH (scripts/packages.txt). Without one
+// the test fails and says what to install; it never skips.
 func chromium(t *testing.T) string {
 	t.Helper()
 	if path := os.Getenv("BILLING_CHROMIUM"); path != "" {
 		return path
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
+	if path, err := exec.LookPath("chromium"); err == nil {
+		return path
 	}
 	t.Fatal("the portal's browser tests need Chromium: apt-get install -y chromium (make test installs it when run as root), or set BILLING_CHROMIUM")
 	return ""
