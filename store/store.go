@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // the PostgreSQL driver, registered as "postgres"
@@ -39,6 +42,17 @@ func Open(ctx context.Context, url string) (*sqlx.DB, error) {
 type MigrationResult struct {
 	Applied []int64 // versions applied by this call, in order
 	Version int64   // the schema version afterwards
+	// Queue lists, per schema of the job queue's tables, the River
+	// migrations this call applied (none when they were current).
+	Queue []QueueMigration
+}
+
+// QueueMigration is what one Migrate call applied of River's migrations
+// to the job queue's tables in one schema.
+type QueueMigration struct {
+	Schema  string
+	Applied []int
+	Version int // River's migration version afterwards
 }
 
 // Migrate creates or upgrades the schema to the newest embedded migration.
@@ -60,7 +74,7 @@ func Migrate(ctx context.Context, db *sqlx.DB) (MigrationResult, error) {
 	if out.Version, err = provider.GetDBVersion(ctx); err != nil {
 		return MigrationResult{}, fmt.Errorf("reading schema version: %w", err)
 	}
-	if err := migrateQueue(ctx, db); err != nil {
+	if out.Queue, err = migrateQueue(ctx, db); err != nil {
 		return MigrationResult{}, err
 	}
 	return out, nil
@@ -100,7 +114,51 @@ func CheckSchema(ctx context.Context, db *sqlx.DB) error {
 	case current > target:
 		return fmt.Errorf("the database schema is at version %d, newer than this billing's %d: upgrade billing", current, target)
 	}
+	return checkQueue(ctx, db)
+}
+
+// checkQueue says to run billing migrate when the job queue's tables, in
+// either schema, lack a migration of the River this billing was built with
+// (an installation upgraded without billing migrate).
+func checkQueue(ctx context.Context, db *sqlx.DB) error {
+	for _, schema := range queueSchemas {
+		migrator, err := queueMigrator(db, schema)
+		if err != nil {
+			return err
+		}
+		result, err := migrator.Validate(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("reading the job queue's migrations: %w", err)
+		}
+		if !result.OK {
+			return fmt.Errorf("the job queue's tables (%s) are older than this billing's (%s): run billing migrate",
+				queueSchemaName(schema), strings.Join(result.Messages, "; "))
+		}
+	}
 	return nil
+}
+
+// queueSchemas are the schemas of the job queue's tables: the background
+// work's (the search path's) and the runs' units (UnitSchema).
+var queueSchemas = []string{"", UnitSchema}
+
+func queueSchemaName(schema string) string {
+	if schema == "" {
+		return "public"
+	}
+	return schema
+}
+
+// queueMigrator is River's migrator of the tables in schema; its own log
+// is silenced, the callers say what happened.
+func queueMigrator(db *sqlx.DB, schema string) (*rivermigrate.Migrator[*sql.Tx], error) {
+	migrator, err := rivermigrate.New(riverdatabasesql.New(db.DB), &rivermigrate.Config{
+		Schema: schema, Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("preparing the job queue's migrations: %w", err)
+	}
+	return migrator, nil
 }
 
 // queueMigrationLock serialises the job queue's migrations between processes.
@@ -115,29 +173,40 @@ const queueMigrationLock = 0x52495645 // "RIVE"
 // processes working them elect a leader of their own (which rescues the
 // jobs of a killed worker), apart from the daemons, whose leader schedules
 // the periodic background work.
-func migrateQueue(ctx context.Context, db *sqlx.DB) error {
+func migrateQueue(ctx context.Context, db *sqlx.DB) ([]QueueMigration, error) {
 	conn, err := db.Connx(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, queueMigrationLock); err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, queueMigrationLock) //nolint:errcheck // the session ends next
 	if _, err := conn.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+UnitSchema); err != nil {
-		return err
+		return nil, err
 	}
-	for _, schema := range []string{"", UnitSchema} {
-		migrator, err := rivermigrate.New(riverdatabasesql.New(db.DB), &rivermigrate.Config{Schema: schema})
+	var applied []QueueMigration
+	for _, schema := range queueSchemas {
+		migrator, err := queueMigrator(db, schema)
 		if err != nil {
-			return fmt.Errorf("preparing the job queue's migrations: %w", err)
+			return nil, err
 		}
-		if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("migrating the job queue's tables %s: %w", schema, err)
+		res, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err != nil {
+			return nil, fmt.Errorf("migrating the job queue's tables (%s): %w", queueSchemaName(schema), err)
 		}
+		if len(res.Versions) == 0 {
+			continue
+		}
+		m := QueueMigration{Schema: queueSchemaName(schema)}
+		for _, v := range res.Versions {
+			m.Applied = append(m.Applied, v.Version)
+		}
+		m.Version = slices.Max(m.Applied)
+		applied = append(applied, m)
 	}
-	return nil
+	return applied, nil
 }
 
 // UnitSchema holds the job queue's tables of the runs' units of work.

@@ -288,13 +288,21 @@ func runMigrate(ctx context.Context, a *app, _ *flag.FlagSet, args []string) err
 	}
 	if len(res.Applied) == 0 {
 		fmt.Fprintf(a.stdout, "schema is current (version %d)\n", res.Version)
-		return nil
+	} else {
+		applied := make([]string, len(res.Applied))
+		for i, v := range res.Applied {
+			applied[i] = strconv.FormatInt(v, 10)
+		}
+		fmt.Fprintf(a.stdout, "schema migrated to version %d (applied %s)\n", res.Version, strings.Join(applied, ", "))
 	}
-	applied := make([]string, len(res.Applied))
-	for i, v := range res.Applied {
-		applied[i] = strconv.FormatInt(v, 10)
+	// The job queue's own tables (River's migrations), when any changed.
+	for _, q := range res.Queue {
+		applied := make([]string, len(q.Applied))
+		for i, v := range q.Applied {
+			applied[i] = strconv.Itoa(v)
+		}
+		fmt.Fprintf(a.stdout, "job queue (%s) migrated to River version %d (applied %s)\n", q.Schema, q.Version, strings.Join(applied, ", "))
 	}
-	fmt.Fprintf(a.stdout, "schema migrated to version %d (applied %s)\n", res.Version, strings.Join(applied, ", "))
 	return nil
 }
 
