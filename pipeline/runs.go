@@ -55,13 +55,9 @@ func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job stri
 		return nil, fmt.Errorf("starting run: %w", err)
 	}
 	run := &runState{conn: conn}
-	if run.id, err = store.InsertRun(ctx, conn, asOf, stage, job); err != nil {
+	if run.id, err = store.StartRun(ctx, conn, asOf, stage, job); err != nil {
 		run.release()
 		return nil, fmt.Errorf("recording run: %w", err)
-	}
-	if err := store.LockRun(ctx, conn, run.id); err != nil {
-		run.release()
-		return nil, fmt.Errorf("locking run %d: %w", run.id, err)
 	}
 	// The run's own session commits each window, account or file without
 	// waiting for the disk: every such transaction is atomic and can be

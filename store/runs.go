@@ -34,19 +34,26 @@ var (
 // runLockClass is the first key of the runs' liveness locks.
 const runLockClass = 0x42494c4c // "BILL"
 
-// InsertRun records a run as it starts and returns its id.
-func InsertRun(ctx context.Context, q sqlx.QueryerContext, asOf time.Time, stage, job string) (int64, error) {
+// StartRun records a run as it starts, running, and takes its liveness
+// lock on conn's session, held until the session ends or UnlockAll: the lock
+// tells later runs that this one is alive. Both happen in one transaction,
+// so that no other run ever sees this one running with its lock free and
+// records it as interrupted (MarkRunInterruptedIfDead) while it starts.
+func StartRun(ctx context.Context, conn *sqlx.Conn, asOf time.Time, stage, job string) (int64, error) {
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	var id int64
-	err := sqlx.GetContext(ctx, q, &id, runInsert, asOf, stage, job)
-	return id, err
-}
-
-// LockRun takes run id's liveness lock on the session q stands for: it is
-// held until the session ends or UnlockAll, and tells later runs that this
-// one is alive.
-func LockRun(ctx context.Context, q sqlx.ExecerContext, id int64) error {
-	_, err := q.ExecContext(ctx, `SELECT pg_advisory_lock($1, $2)`, runLockClass, int32(id))
-	return err
+	if err := tx.GetContext(ctx, &id, runInsert, asOf, stage, job); err != nil {
+		return 0, err
+	}
+	// A session-level lock: taken in the transaction, it outlives its commit.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_lock($1, $2)`, runLockClass, int32(id)); err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
 }
 
 // RunningRuns lists the runs still marked running, other than self.
@@ -70,8 +77,12 @@ func MarkRunInterruptedIfDead(ctx context.Context, db *sqlx.DB, id int64) (bool,
 		return false, err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, runLockClass, int32(id)) //nolint:errcheck // the session is closed next
-	_, err = conn.ExecContext(ctx, runMarkInterrupted, id)
-	return err == nil, err
+	res, err := conn.ExecContext(ctx, runMarkInterrupted, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected() // 0: it ended meanwhile
+	return n == 1, err
 }
 
 // FinishRun records how run id ended, synchronously: the commit waits until
