@@ -11,6 +11,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -160,8 +161,33 @@ func NewWorker(cfg Config) (*Worker, error) {
 	return &Worker{client: client}, nil
 }
 
-// Start begins working jobs.
-func (w *Worker) Start(ctx context.Context) error { return w.client.Start(ctx) }
+// Start begins working jobs. The jobs outlive ctx: its end (SIGTERM) stops
+// nothing, Stop does.
+func (w *Worker) Start(ctx context.Context) error { return start(ctx, w.client) }
 
-// Stop waits for the jobs at hand to finish, or for ctx to end.
-func (w *Worker) Stop(ctx context.Context) error { return w.client.Stop(ctx) }
+// Stop takes no new job, waits for the jobs at hand to finish until ctx
+// ends, then cancels those still running.
+func (w *Worker) Stop(ctx context.Context) error { return stop(ctx, w.client) }
+
+// start runs a client's loops on a context that is not cancelled with the
+// caller's: River cancels the jobs at hand when the context given to Start
+// ends, and a SIGTERM is to let them finish (an e-mail being delivered is
+// recorded as sent, a charge gets its answer), within shutdown_timeout.
+func start(ctx context.Context, client *river.Client[*sql.Tx]) error {
+	return client.Start(context.WithoutCancel(ctx))
+}
+
+// stopGrace bounds the wait for jobs cancelled after the shutdown timeout.
+const stopGrace = 10 * time.Second
+
+// stop is a graceful stop that ends hard: the jobs at hand may finish until
+// ctx ends; then they are cancelled.
+func stop(ctx context.Context, client *river.Client[*sql.Tx]) error {
+	err := client.Stop(ctx)
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+	defer cancel()
+	return errors.Join(err, client.StopAndCancel(hard))
+}

@@ -99,3 +99,65 @@ func TestEmailAndSettlingRunAsJobsOfTheQueue(t *testing.T) {
 		t.Fatalf("received %q\nwant %q", got, want)
 	}
 }
+
+// A stop (SIGTERM) while an e-mail is being delivered: the worker's own
+// context ends, but the job at hand finishes, so the e-mail is recorded as
+// sent once and its job completed, and is never sent again.
+func TestAnEmailBeingDeliveredAtStopIsFinishedNotCancelled(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.NewDB(t)
+	db.MustExec(`INSERT INTO accounts (account_id, name, country, currency, billing_day, email) VALUES ('A1', 'Acme', 'US', 'USD', 15, 'a1@example.com')`)
+	inserter, err := queue.NewInserter(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, Mail: inserter}
+	box := smtptest.Start(t)
+	arrived := box.Hold()
+	worker, err := queue.NewWorker(queue.Config{DB: db, Payments: svc, Poll: 50 * time.Millisecond,
+		Mail: &billingmail.Sender{DB: db, Addr: box.Addr, From: "billing@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, sigterm := context.WithCancel(context.Background())
+	if err := worker.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A card added writes its status e-mail and queues its job.
+	if _, err := svc.AddCard(context.Background(), "A1", gateway.Card{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123"}, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the e-mail's job never delivered it")
+	}
+	sigterm()
+	stopped := make(chan error, 1)
+	go func() {
+		stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		stopped <- worker.Stop(stop)
+	}()
+	time.Sleep(300 * time.Millisecond) // the stop under way, the delivery held
+	box.Release()
+	if err := <-stopped; err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	var outbox, jobs []string
+	if err := db.Select(&outbox, `SELECT subject || ' ' || (sent_at IS NOT NULL) || ' ' || attempts FROM outbox ORDER BY created_at`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Select(&jobs, `SELECT kind || ' ' || state || ' attempt ' || attempt FROM river_job ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Your visa ending 4242 is now valid true 1"}; !slices.Equal(outbox, want) {
+		t.Errorf("outbox %q, want %q", outbox, want)
+	}
+	if want := []string{"send_email completed attempt 1"}; !slices.Equal(jobs, want) {
+		t.Errorf("jobs %q, want %q", jobs, want)
+	}
+	if n := len(box.Received()); n != 1 {
+		t.Errorf("%d e-mails delivered, want 1", n)
+	}
+}

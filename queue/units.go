@@ -90,8 +90,9 @@ func (u *Units) Enqueue(ctx context.Context, units []pipeline.Unit) error {
 	return nil
 }
 
-// Start begins working units.
-func (u *Units) Start(ctx context.Context) error { return u.client.Start(ctx) }
+// Start begins working units; like Worker's, they outlive ctx.
+func (u *Units) Start(ctx context.Context) error { return start(ctx, u.client) }
 
-// Stop waits for the units at hand to finish, or for ctx to end.
-func (u *Units) Stop(ctx context.Context) error { return u.client.Stop(ctx) }
+// Stop takes no new unit, waits for the units at hand to finish until ctx
+// ends, then cancels those still running.
+func (u *Units) Stop(ctx context.Context) error { return stop(ctx, u.client) }

@@ -81,7 +81,9 @@ func TestAnInstallationOnRiver025IsUpgradedByMigrateAndWorksItsQueuedJobs(t *tes
 		t.Fatal(err)
 	}
 	if want := []string{"send_email completed 3"}; !slices.Equal(jobs, want) {
-		t.Errorf("the job queue holds %q, want %q", jobs, want)
+		var rows []string
+		_ = db.Select(&rows, `SELECT id || ' ' || state || ' attempt ' || attempt || ' ' || coalesce(attempted_at::text, '-') || ' ' || coalesce(finalized_at::text, '-') || ' ' || errors::text FROM river_job ORDER BY id`)
+		t.Errorf("the job queue holds %q, want %q:\n%s\n%s", jobs, want, strings.Join(rows, "\n"), stderr.String())
 	}
 
 	// A run's units, on the upgraded tables of river_units.

@@ -20,7 +20,20 @@ type Inbox struct {
 	mu         sync.Mutex
 	received   []*mail.Message
 	refuseOnce map[string]bool
+	hold       chan struct{} // set by Hold: messages wait for Release
+	arrived    chan struct{}
 }
+
+// Hold makes the server keep each message it is sent, before accepting it,
+// until Release; it returns a channel that receives as each message arrives.
+// Call it before anything is sent.
+func (b *Inbox) Hold() <-chan struct{} {
+	b.hold, b.arrived = make(chan struct{}), make(chan struct{}, 16)
+	return b.arrived
+}
+
+// Release lets the messages held, and those to come, be accepted.
+func (b *Inbox) Release() { close(b.hold) }
 
 // Start starts a server for the test, stopped when the test ends. The first
 // delivery to each address in refuseOnce is refused with a temporary error.
@@ -82,6 +95,10 @@ func (s *session) Data(r io.Reader) error {
 		return err
 	}
 	m.Body = strings.NewReader(string(body))
+	if s.inbox.hold != nil {
+		s.inbox.arrived <- struct{}{}
+		<-s.inbox.hold
+	}
 	s.inbox.mu.Lock()
 	defer s.inbox.mu.Unlock()
 	s.inbox.received = append(s.inbox.received, m)
