@@ -21,7 +21,7 @@ test:
 ROUNDS ?= 3
 chaos:
 	scripts/need.sh given database
-	go run ./cmd/billing-chaos --rounds $(ROUNDS)
+	go run ./tools/chaos --rounds $(ROUNDS)
 
 vet:
 	go vet ./...
@@ -45,14 +45,14 @@ MONTHS ?= 1
 WORKERS ?= 0
 bench: build
 	scripts/need.sh given database
-	go run ./cmd/billing-bench --scale $(SCALE) --months $(MONTHS) --workers $(WORKERS) $(ARGS)
+	go run ./tools/bench --scale $(SCALE) --months $(MONTHS) --workers $(WORKERS) $(ARGS)
 
 # The portal under load: CLIENTS concurrent clients for DURATION against a
 # billing serve it starts on 127.0.0.1 (pages, API calls, downloads).
 CLIENTS ?= 200
 DURATION ?= 30s
 load-portal: build
-	go run ./cmd/billing-load --clients $(CLIENTS) --duration $(DURATION) $(ARGS)
+	go run ./tools/load --clients $(CLIENTS) --duration $(DURATION) $(ARGS)
 
 # Screenshots of the portal's main pages for docs/PORTAL.md, taken by the
 # browser test in headless Chromium.

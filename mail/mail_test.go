@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/internal/pgtest"
-	"github.com/openbilling/billing/internal/smtptest"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/internal/testkit/smtptest"
 	billingmail "github.com/openbilling/billing/mail"
 )
 

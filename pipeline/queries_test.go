@@ -3,7 +3,7 @@ package pipeline_test
 import (
 	"testing"
 
-	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
 	billingsql "github.com/openbilling/billing/sql"
 )
 

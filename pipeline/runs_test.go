@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/store"
 )
 

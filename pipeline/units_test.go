@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
 )
 
 // The units of a stage rate with the prices and tax rates the run began the

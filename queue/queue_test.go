@@ -9,8 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/internal/pgtest"
-	"github.com/openbilling/billing/internal/smtptest"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/internal/testkit/smtptest"
 	billingmail "github.com/openbilling/billing/mail"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"

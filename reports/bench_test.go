@@ -11,8 +11,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/internal/benchmem"
-	"github.com/openbilling/billing/internal/xlsxbaseline"
+	"github.com/openbilling/billing/internal/testkit/benchmem"
+	"github.com/openbilling/billing/internal/testkit/xlsxbaseline"
 	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/reports"
 )

@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 
 scripts/need.sh given database files
 make build >/dev/null
-exec go run ./cmd/billing-files "$@"
+exec go run ./tools/filecheck "$@"

@@ -14,8 +14,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/openbilling/billing/internal/pgtest"
-	"github.com/openbilling/billing/internal/workload"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/internal/testkit/workload"
 	"github.com/openbilling/billing/pipeline"
 )
 

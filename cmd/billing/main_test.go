@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
 )
 
 func TestMain(m *testing.M) {

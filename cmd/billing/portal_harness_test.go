@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/internal/smtptest"
+	"github.com/openbilling/billing/internal/testkit/smtptest"
 )
 
 // portalServer is a `billing serve` started in-process, as an operator starts it,

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/internal/workload"
+	"github.com/openbilling/billing/internal/testkit/workload"
 )
 
 const manyAsOf = workload.AsOf

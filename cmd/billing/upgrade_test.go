@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/internal/pgtest"
-	"github.com/openbilling/billing/internal/smtptest"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/internal/testkit/smtptest"
 )
 
 // river025 is a database of an installation on the build with River

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/internal/pgtest"
 	"github.com/openbilling/billing/internal/synthetic"
-	"github.com/openbilling/billing/internal/workload"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/internal/testkit/workload"
 	"github.com/openbilling/billing/pipeline"
 )
 

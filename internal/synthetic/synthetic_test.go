@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/internal/pgtest"
 	"github.com/openbilling/billing/internal/synthetic"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/ingest"
 )

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/internal/benchmem"
-	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/testkit/benchmem"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/pipeline/ingest"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/openbilling/billing/internal/pgtest"
+	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/pipeline/ingest"
 )
 

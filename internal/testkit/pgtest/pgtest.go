@@ -71,7 +71,7 @@ func stderrOf(err error) string {
 // Script is the path of scripts/postgres.sh in this repository.
 func Script() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "scripts", "postgres.sh")
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "scripts", "postgres.sh")
 }
 
 // NewDB creates a fresh database with the current schema for the test and

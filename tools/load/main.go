@@ -1,4 +1,4 @@
-// Command billing-load is the portal's load test: it bills a synthetic
+// Command load is the portal's load test: it bills a synthetic
 // month on a throwaway PostgreSQL, starts `billing serve` on 127.0.0.1, and
 // has many clients at once read pages, call the API and download files for
 // a fixed time. It prints requests per second, latency percentiles, errors
@@ -31,7 +31,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/internal/synthetic"
-	"github.com/openbilling/billing/internal/throwaway"
+	"github.com/openbilling/billing/internal/testkit/throwaway"
 	"github.com/openbilling/billing/store"
 )
 

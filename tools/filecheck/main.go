@@ -1,4 +1,4 @@
-// Command billing-files is make check-files: it bills the scenario data on
+// Command filecheck is make check-files: it bills the scenario data on
 // a throwaway PostgreSQL (the sample data of examples/, plus a JPY and a
 // KWD account and a credit) and opens every file the run wrote with three
 // independent readers: LibreOffice headless (each sheet converted to CSV
@@ -24,7 +24,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/internal/throwaway"
+	"github.com/openbilling/billing/internal/testkit/throwaway"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/reports"

@@ -1,4 +1,4 @@
-// Command billing-bench measures a synthetic month against a throwaway
+// Command bench measures a synthetic month against a throwaway
 // PostgreSQL: generate → import (timed per kind) → billing run (timed per
 // stage), beside the limits measured in the same run on the same data: a
 // bare COPY of the usage file, one GROUP BY of the month's usage, a bare
@@ -27,8 +27,8 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/internal/synthetic"
-	"github.com/openbilling/billing/internal/throwaway"
-	"github.com/openbilling/billing/internal/xlsxbaseline"
+	"github.com/openbilling/billing/internal/testkit/throwaway"
+	"github.com/openbilling/billing/internal/testkit/xlsxbaseline"
 	"github.com/openbilling/billing/reports"
 )
 

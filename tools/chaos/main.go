@@ -1,4 +1,4 @@
-// Command billing-chaos is the fault-injection suite (make chaos): on a
+// Command chaos is the fault-injection suite (make chaos): on a
 // PostgreSQL server of its own it kills billing run with SIGKILL at random
 // moments of each stage, stops the server (fast and immediate) mid-run and
 // right after a run said it succeeded, and runs two billing runs and an
@@ -29,7 +29,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
 
-	"github.com/openbilling/billing/internal/workload"
+	"github.com/openbilling/billing/internal/testkit/workload"
 	"github.com/openbilling/billing/store"
 )
 
