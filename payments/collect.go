@@ -10,8 +10,8 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments/gateway"
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/store"
 )
 

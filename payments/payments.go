@@ -18,9 +18,9 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/ledger"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments/gateway"
-	"github.com/openbilling/billing/payments/ledger"
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/store"
 )
 

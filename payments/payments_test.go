@@ -12,9 +12,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
-	"github.com/openbilling/billing/pipeline/money"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

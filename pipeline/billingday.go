@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/store"
 )
 

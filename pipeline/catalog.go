@@ -8,10 +8,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/invoicing"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoicing"
+	"github.com/openbilling/billing/money"
+	"github.com/openbilling/billing/rating"
 	"github.com/openbilling/billing/store"
 )
 
@@ -26,7 +26,7 @@ type Account struct {
 // catalog holds what every window's rating needs and changes rarely: the
 // prices and tax rates. It is read once per run.
 type catalog struct {
-	prices map[priceKey]charges.PriceSchedule
+	prices map[priceKey]rating.PriceSchedule
 	taxes  invoicing.TaxRates
 	// usageDays names the run's table holding the span's usage summed per
 	// subscription and day, when there is one (see sumUsageDays).
@@ -62,14 +62,14 @@ type priceKey struct {
 }
 
 func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
-	c := &catalog{prices: map[priceKey]charges.PriceSchedule{}}
+	c := &catalog{prices: map[priceKey]rating.PriceSchedule{}}
 	rows, err := store.PriceTiers(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("loading prices: %w", err)
 	}
 	for _, r := range rows {
 		k := priceKey{r.SKU, r.Currency}
-		point := charges.PricePoint{Always: !r.From.Valid}
+		point := rating.PricePoint{Always: !r.From.Valid}
 		if r.From.Valid {
 			point.From = r.From.V
 		}
@@ -78,7 +78,7 @@ func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 			sched = append(sched, point)
 		}
 		last := &sched[len(sched)-1]
-		last.Price.Tiers = append(last.Price.Tiers, charges.Tier{From: r.FromQuantity, UnitPrice: r.UnitPrice})
+		last.Price.Tiers = append(last.Price.Tiers, rating.Tier{From: r.FromQuantity, UnitPrice: r.UnitPrice})
 		c.prices[k] = sched
 	}
 	taxes, err := store.TaxRates(ctx, q)
@@ -160,8 +160,8 @@ func withBillingDays(ctx context.Context, q sqlx.QueryerContext, accounts []Acco
 // subscription is a subscription of an account with its orders, read from
 // the orders themselves: its customer and sku are those of its new order.
 type subscription struct {
-	charges.Subscription
-	held []charges.Held // orders that do not belong to it
+	rating.Subscription
+	held []rating.Held // orders that do not belong to it
 }
 
 // accountBilling names an account's subscriptions of one billing.
@@ -214,20 +214,20 @@ func (c *catalog) loadSubscriptionsOf(ctx context.Context, q sqlx.QueryerContext
 func (c *catalog) buildSubscription(a Account, b calendar.Billing, rows []store.OrderRow) *subscription {
 	owner := rows[0]
 	for _, r := range rows {
-		if r.Action == charges.ActionNew {
+		if r.Action == rating.ActionNew {
 			owner = r
 			break
 		}
 	}
-	s := &subscription{Subscription: charges.Subscription{
+	s := &subscription{Subscription: rating.Subscription{
 		ID: owner.SubscriptionID, CustomerID: owner.CustomerID, SKU: owner.SKU, Kind: owner.Kind, Billing: b,
-		Currency: charges.Currency(b, a.Currency, owner.CustomerCurrency),
+		Currency: rating.Currency(b, a.Currency, owner.CustomerCurrency),
 	}}
 	s.Prices = c.prices[priceKey{s.SKU, s.Currency}]
 	for _, r := range rows {
-		o := charges.Order{ID: r.OrderID, Action: r.Action, Quantity: r.Quantity, Date: r.EffectiveDate}
+		o := rating.Order{ID: r.OrderID, Action: r.Action, Quantity: r.Quantity, Date: r.EffectiveDate}
 		if r.CustomerID != s.CustomerID || r.SKU != s.SKU {
-			s.held = append(s.held, charges.Held{SubscriptionID: s.ID, OrderID: o.ID, Date: o.Date, Quantity: o.Quantity,
+			s.held = append(s.held, rating.Held{SubscriptionID: s.ID, OrderID: o.ID, Date: o.Date, Quantity: o.Quantity,
 				Reason: fmt.Sprintf("order for customer %s and sku %s on a subscription of customer %s and sku %s", r.CustomerID, r.SKU, s.CustomerID, s.SKU)})
 			continue
 		}

@@ -14,10 +14,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoicing"
 	"github.com/openbilling/billing/payments"
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/rating"
 	"github.com/openbilling/billing/store"
 )
 
@@ -129,7 +129,7 @@ type ratedBatch struct {
 type AssembledWindow struct {
 	Invoices []invoicing.Invoice
 	Failed   string // the reason the window stays open (SPEC §10), or ""
-	Held     []charges.Held
+	Held     []rating.Held
 	Untaxed  bool // its country has no tax rate on the closing date
 }
 
@@ -483,7 +483,7 @@ func claimWindows(ctx context.Context, tx *sqlx.Tx, batch []dueWindow, ordersSee
 }
 
 // countHeld adds a window's held records to the report, by reason.
-func (r *Report) countHeld(accountID string, windowStart calendar.Date, held []charges.Held) {
+func (r *Report) countHeld(accountID string, windowStart calendar.Date, held []rating.Held) {
 	byReason := map[string]int{}
 	for _, h := range held {
 		byReason[h.Reason]++

@@ -12,12 +12,12 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoicing"
+	"github.com/openbilling/billing/ledger"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
-	"github.com/openbilling/billing/payments/ledger"
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/invoicing"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/rating"
 	"github.com/openbilling/billing/store"
 )
 
@@ -85,7 +85,7 @@ func (p *Pipeline) Credit(ctx context.Context, req CreditRequest) (*Issued, erro
 			return invoicing.Invoice{}, "", err
 		}
 		day := issued.AddDays(-1)
-		line := charges.Line{CustomerID: a.ID, SKU: "credit", ChargeType: charges.ChargeTypeCredit,
+		line := rating.Line{CustomerID: a.ID, SKU: "credit", ChargeType: rating.ChargeTypeCredit,
 			ChargeStart: issued, ChargeEnd: issued, ActivityDate: issued, UnitPrice: req.Amount, EffectiveUnitPrice: req.Amount.Neg(),
 			Quantity: decimal.NewFromInt(1), Amount: req.Amount.Neg(), Detail: strings.TrimSpace(req.Reason)}
 		inv := invoicing.Invoice{
@@ -157,7 +157,7 @@ func refundLines(ctx context.Context, tx *sqlx.Tx, orig invoicing.Issued, done s
 		if err := ledger.CheckAmount(req.Amount, c); err != nil {
 			return nil, err
 		}
-		l := charges.Line{CustomerID: orig.AccountID, SKU: "refund", ChargeType: charges.ChargeTypeRefund,
+		l := rating.Line{CustomerID: orig.AccountID, SKU: "refund", ChargeType: rating.ChargeTypeRefund,
 			ChargeStart: issued, ChargeEnd: issued, ActivityDate: issued, UnitPrice: req.Amount, EffectiveUnitPrice: req.Amount.Neg(),
 			Quantity: decimal.NewFromInt(1), Amount: req.Amount.Neg(), Detail: "refund: " + reason}
 		return []invoicing.Line{{Line: l, Total: l.Amount}}, nil
@@ -182,7 +182,7 @@ func refundLines(ctx context.Context, tx *sqlx.Tx, orig invoicing.Issued, done s
 			return nil, fmt.Errorf("line %d of invoice %s charges %s: only a charge can be refunded", n, orig.Number, money.Format(s.Amount, c))
 		}
 		l := s.Line.Line
-		l.ChargeType, l.EffectiveUnitPrice, l.Amount, l.Reversal = charges.ChargeTypeRefund, l.EffectiveUnitPrice.Neg(), l.Amount.Neg(), false
+		l.ChargeType, l.EffectiveUnitPrice, l.Amount, l.Reversal = rating.ChargeTypeRefund, l.EffectiveUnitPrice.Neg(), l.Amount.Neg(), false
 		l.Detail = fmt.Sprintf("refund of line %d: %s", n, reason)
 		out = append(out, invoicing.Line{Line: l, Tax: s.Tax.Neg(), Total: s.Total.Neg()})
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/rating"
 	"github.com/openbilling/billing/store"
 )
 
@@ -85,7 +85,7 @@ func (p *Pipeline) countHeldUsage(ctx context.Context, run *runState, rep *Repor
 		case !r.AccountID.Valid:
 			h = HeldCount{AccountID: noAccount, WindowStart: calendar.NewDate(r.Day.Year(), r.Day.Month(), 1).String(),
 				Reason: "usage for a subscription no new order has created"}
-		case r.Kind != string(charges.KindUsage):
+		case r.Kind != string(rating.KindUsage):
 			h = HeldCount{AccountID: a.ID, WindowStart: a.Days.WindowOf(r.Billing, r.Day).Start.String(),
 				Reason: fmt.Sprintf("usage for a %s subscription (only usage products bill usage)", r.Kind)}
 		case r.First.Valid && r.Day < a.Days.WindowOf(r.Billing, r.First.V).Start:

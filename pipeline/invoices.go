@@ -8,10 +8,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/payments/ledger"
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/invoicing"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoicing"
+	"github.com/openbilling/billing/ledger"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/store"
 )
 

@@ -17,8 +17,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
-	"github.com/openbilling/billing/pipeline/money"
 )
 
 // Stage names a part of a run (SPEC §10).

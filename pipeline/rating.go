@@ -8,16 +8,16 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
+	"github.com/openbilling/billing/rating"
 	"github.com/openbilling/billing/store"
 )
 
 // windowCharges are the charges of one account's window, by invoice currency.
 type windowCharges struct {
-	lines map[money.Currency][]charges.Line
-	held  []charges.Held
+	lines map[money.Currency][]rating.Line
+	held  []rating.Held
 }
 
 func (wc *windowCharges) currencies() []money.Currency {
@@ -53,7 +53,7 @@ func (c *catalog) rateWindows(ctx context.Context, q sqlx.QueryerContext, reqs [
 	out := make([]*windowCharges, len(reqs))
 	var usage []usageRequest
 	for i, r := range reqs {
-		wc := &windowCharges{lines: map[money.Currency][]charges.Line{}}
+		wc := &windowCharges{lines: map[money.Currency][]rating.Line{}}
 		out[i] = wc
 		w := r.window
 		for _, s := range r.subs {
@@ -64,8 +64,8 @@ func (c *catalog) rateWindows(ctx context.Context, q sqlx.QueryerContext, reqs [
 			}
 			// The window's lines and held records, and only those are built;
 			// for usage, the orders that do not fit.
-			lines, held := charges.LinesIn(&s.Subscription, w.Period)
-			if s.Kind == charges.KindUsage {
+			lines, held := rating.LinesIn(&s.Subscription, w.Period)
+			if s.Kind == rating.KindUsage {
 				usage = append(usage, usageRequest{sub: s, window: w, charges: wc})
 			}
 			if len(lines) > 0 { // a currency with no line makes no invoice
@@ -99,7 +99,7 @@ func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []u
 		ids[i], from[i], to[i] = r.sub.ID, r.window.Start.String(), (r.window.End + 1).String()
 	}
 	current, total := -1, decimal.Zero
-	var active *charges.Active
+	var active *rating.Active
 	err := store.StreamUsageDays(ctx, q, c.usageDays, ids, from, to, func(day *store.UsageDay) error {
 		i := day.Request - 1 // ordinality counts from 1
 		if i != current {
@@ -107,11 +107,11 @@ func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []u
 				reqs[current].rate(total)
 			}
 			current, total = i, decimal.Zero
-			active, _ = charges.UsagePeriod(&reqs[i].sub.Subscription, reqs[i].window.End) // its held orders are counted by rateWindows
+			active, _ = rating.UsagePeriod(&reqs[i].sub.Subscription, reqs[i].window.End) // its held orders are counted by rateWindows
 		}
 		r := reqs[i]
-		if reason := charges.UsageHoldReason(active, day.Day); reason != "" {
-			r.charges.held = append(r.charges.held, charges.Held{SubscriptionID: r.sub.ID, Date: day.Day, Quantity: day.Quantity,
+		if reason := rating.UsageHoldReason(active, day.Day); reason != "" {
+			r.charges.held = append(r.charges.held, rating.Held{SubscriptionID: r.sub.ID, Date: day.Day, Quantity: day.Quantity,
 				Reason: fmt.Sprintf("usage (%d events) %s", day.Events, reason)})
 			return nil
 		}
@@ -134,9 +134,9 @@ func (r usageRequest) rate(total decimal.Decimal) {
 		return
 	}
 	s, w, wc := r.sub, r.window, r.charges
-	line, ok := charges.UsageLine(&s.Subscription, w, total)
+	line, ok := rating.UsageLine(&s.Subscription, w, total)
 	if !ok {
-		wc.held = append(wc.held, charges.Held{SubscriptionID: s.ID, Date: w.Start, Quantity: total,
+		wc.held = append(wc.held, rating.Held{SubscriptionID: s.ID, Date: w.Start, Quantity: total,
 			Reason: fmt.Sprintf("usage: no %s price for %s in effect on %s", s.Currency, s.SKU, w.Start)})
 		return
 	}

@@ -9,10 +9,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/invoicing"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoicing"
+	"github.com/openbilling/billing/money"
+	"github.com/openbilling/billing/rating"
 	"github.com/openbilling/billing/store"
 )
 
@@ -29,8 +29,8 @@ type RerunRequest struct {
 // Difference is what a rerun found for one currency of a window.
 type Difference struct {
 	Currency money.Currency
-	Original string         // the original invoice's number; empty when the window had none
-	Lines    []charges.Line // the adjustment's lines: empty when nothing changed
+	Original string        // the original invoice's number; empty when the window had none
+	Lines    []rating.Line // the adjustment's lines: empty when nothing changed
 	Invoice  *invoicing.Invoice
 	Number   string // the adjustment invoice issued; empty on a dry run or with no difference
 }
@@ -182,13 +182,13 @@ func windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b cale
 }
 
 func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState, cat *catalog, a Account, b calendar.Billing, w calendar.Window,
-	c money.Currency, recomputed []charges.Line, issued calendar.Date, dryRun bool) (Difference, error) {
+	c money.Currency, recomputed []rating.Line, issued calendar.Date, dryRun bool) (Difference, error) {
 	d := Difference{Currency: c}
 	invoices, err := store.WindowInvoices(ctx, tx, a.ID, string(b), w.Start, string(c))
 	if err != nil {
 		return d, err
 	}
-	var invoiced []charges.Line
+	var invoiced []rating.Line
 	for _, inv := range invoices {
 		lines, err := store.InvoiceLines(ctx, tx, inv.Number)
 		if err != nil {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/store"
 )
 

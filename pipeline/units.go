@@ -11,7 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/store"
 )
 

@@ -13,10 +13,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/store"
 )
 

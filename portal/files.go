@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/store"
 )
 

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/money"
 )
 
 // Operators grant credits and refund charges from the portal (SPEC §11:

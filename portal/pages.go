@@ -12,11 +12,11 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/store"
 )
 

@@ -11,9 +11,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/internal/testkit/benchmem"
 	"github.com/openbilling/billing/internal/testkit/xlsxbaseline"
-	"github.com/openbilling/billing/pipeline/calendar"
 	"github.com/openbilling/billing/reports"
 )
 

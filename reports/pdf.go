@@ -12,8 +12,8 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/signintech/gopdf"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
 )
 
 // The PDF invoice's fonts, embedded in the binary and, subset to the

@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/internal/xlsxstream"
-	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/invoicing"
 )
 
 // Invoice is a finalized invoice's header as the documents show it.

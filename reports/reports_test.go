@@ -10,9 +10,9 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoicing"
+	"github.com/openbilling/billing/rating"
 	"github.com/openbilling/billing/reports"
 )
 
@@ -28,7 +28,7 @@ func jpyInvoice() (reports.Invoice, []reports.Line) {
 		TaxRate: dec("0.10"), Subtotal: dec("2903"), Tax: dec("290"), Total: dec("3193"), LineCount: 3,
 	}
 	seat := func(customer, name, order string) reports.Line {
-		return reports.Line{CustomerName: name, CustomerCountry: "JP", ProductName: "Seat", Line: invoicing.Line{Line: charges.Line{
+		return reports.Line{CustomerName: name, CustomerCountry: "JP", ProductName: "Seat", Line: invoicing.Line{Line: rating.Line{
 			CustomerID: customer, OrderID: order, SubscriptionID: "S1", SKU: "LIC", UnitPrice: dec("1000")}}}
 	}
 	lines := []reports.Line{seat("C1", `=HYPERLINK("http://x","y")`, "O1"), seat("C1", `=HYPERLINK("http://x","y")`, "O2"), seat("C2", "+Plus & Co", "O2")}

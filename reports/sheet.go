@@ -3,8 +3,8 @@ package reports
 import (
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/internal/xlsxstream"
-	"github.com/openbilling/billing/pipeline/calendar"
 )
 
 // cellFn writes one cell of a small sheet's row (the fronts, Summary and

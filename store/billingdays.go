@@ -7,7 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/calendar"
 	billingsql "github.com/openbilling/billing/sql"
 )
 

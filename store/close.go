@@ -7,8 +7,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoicing"
 	billingsql "github.com/openbilling/billing/sql"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/invoicing"
 	billingsql "github.com/openbilling/billing/sql"
 )
 

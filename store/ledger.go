@@ -8,8 +8,8 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/payments/ledger"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/ledger"
+	"github.com/openbilling/billing/money"
 	billingsql "github.com/openbilling/billing/sql"
 )
 

@@ -12,9 +12,9 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
+	"github.com/openbilling/billing/rating"
 	billingsql "github.com/openbilling/billing/sql"
 )
 
@@ -27,11 +27,11 @@ type OrderRow struct {
 	SubscriptionID   string           `db:"subscription_id"`
 	CustomerID       string           `db:"customer_id"`
 	SKU              string           `db:"sku"`
-	Action           charges.Action   `db:"action"`
+	Action           rating.Action    `db:"action"`
 	Quantity         decimal.Decimal  `db:"quantity"`
 	EffectiveDate    calendar.Date    `db:"effective_date"`
 	CustomerCurrency money.Currency   `db:"customer_currency"`
-	Kind             charges.Kind     `db:"kind"`
+	Kind             rating.Kind      `db:"kind"`
 }
 
 // UsageDay is a subscription's usage on one UTC day, for the request (from

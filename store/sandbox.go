@@ -6,7 +6,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/money"
 	billingsql "github.com/openbilling/billing/sql"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/calendar"
 	billingsql "github.com/openbilling/billing/sql"
 )
 

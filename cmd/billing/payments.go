@@ -14,10 +14,10 @@ import (
 
 	"github.com/openbilling/billing/config"
 	"github.com/openbilling/billing/mail"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/queue"
 	"github.com/openbilling/billing/store"
 )

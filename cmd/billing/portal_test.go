@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/calendar"
 )
 
 // The sample data billed as of 2026-08-08 with no card on file: P1 owes its

@@ -14,10 +14,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/jobs"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/queue"
 	"github.com/openbilling/billing/store"
 )

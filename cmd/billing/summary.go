@@ -8,8 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/calendar"
 )
 
 func runSummary(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {

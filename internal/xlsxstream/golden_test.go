@@ -15,8 +15,8 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/internal/xlsxstream"
-	"github.com/openbilling/billing/pipeline/calendar"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

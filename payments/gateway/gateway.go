@@ -13,7 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/money"
 )
 
 // Gateway moves money through a processor. Every call that moves money

@@ -11,8 +11,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/country"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/country"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/store"
 )
 

@@ -25,8 +25,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/internal/testkit/throwaway"
+	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/pipeline/money"
 	"github.com/openbilling/billing/reports"
 	"github.com/openbilling/billing/store"
 )

@@ -1,16 +1,16 @@
-// Package charges turns a subscription's orders and usage into charge lines
+// Package rating turns a subscription's orders and usage into charge lines
 // (SPEC §4): new, renewal, seat changes prorated by the day, cancellations,
 // one-time purchases and usage rated by graduated tiers. It is pure: no
 // database, no clock, no files.
-package charges
+package rating
 
 import (
 	"sort"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
 )
 
 // Kind is a product's kind (SPEC §2).

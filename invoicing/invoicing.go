@@ -9,9 +9,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
+	"github.com/openbilling/billing/rating"
 )
 
 // Type is an invoice's type (SPEC §6).
@@ -67,7 +67,7 @@ type Key struct {
 
 // Line is an invoice line: a charge with its tax.
 type Line struct {
-	charges.Line
+	rating.Line
 	Tax   decimal.Decimal `db:"tax"`
 	Total decimal.Decimal `db:"total"`
 }
@@ -95,12 +95,12 @@ func LineTax(amount, rate decimal.Decimal, c money.Currency) decimal.Decimal {
 // summed, and typed. firstAnniversary says whether this is the account's
 // first anniversary invoice. It returns false for a window with no lines,
 // which produces no invoice (SPEC §6).
-func Assemble(key Key, w calendar.Window, lines []charges.Line, rate decimal.Decimal, firstAnniversary bool) (Invoice, bool) {
+func Assemble(key Key, w calendar.Window, lines []rating.Line, rate decimal.Decimal, firstAnniversary bool) (Invoice, bool) {
 	if len(lines) == 0 {
 		return Invoice{}, false
 	}
 	inv := Invoice{Key: key, Window: w, IssueDate: w.Closes, TaxRate: rate, Lines: make([]Line, len(lines))}
-	sorted := append([]charges.Line(nil), lines...)
+	sorted := append([]rating.Line(nil), lines...)
 	SortLines(sorted)
 	inv.Subtotal, inv.Tax = decimal.Zero, decimal.Zero
 	for i, l := range sorted {
@@ -139,7 +139,7 @@ func invoiceType(b calendar.Billing, firstAnniversary bool, total decimal.Decima
 // SortLines orders lines as invoices list them: by activity date, then order
 // id, then credit before rebill (SPEC §10); then by subscription, sku and
 // charge start so that the order never depends on how lines were gathered.
-func SortLines(lines []charges.Line) {
+func SortLines(lines []rating.Line) {
 	sort.SliceStable(lines, func(i, j int) bool {
 		a, b := &lines[i], &lines[j]
 		switch {
@@ -167,8 +167,8 @@ func KeyOf(accountID string, b calendar.Billing, billingDay int, c money.Currenc
 }
 
 // LinesOnly returns the invoice's charge lines without their tax.
-func (inv Invoice) LinesOnly() []charges.Line {
-	out := make([]charges.Line, len(inv.Lines))
+func (inv Invoice) LinesOnly() []rating.Line {
+	out := make([]rating.Line, len(inv.Lines))
 	for i, l := range inv.Lines {
 		out[i] = l.Line
 	}

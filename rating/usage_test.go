@@ -1,4 +1,4 @@
-package charges_test
+package rating_test
 
 import (
 	"strings"
@@ -6,13 +6,13 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/rating"
 )
 
 // apiTiers is the example metered price: 0.010 up to 1,000 units, 0.008 up
 // to 10,000, 0.005 above.
-var apiTiers = charges.Price{Tiers: []charges.Tier{
+var apiTiers = rating.Price{Tiers: []rating.Tier{
 	{From: dec("0"), UnitPrice: dec("0.010")},
 	{From: dec("1000"), UnitPrice: dec("0.008")},
 	{From: dec("10000"), UnitPrice: dec("0.005")},
@@ -32,26 +32,26 @@ func TestGraduatedTiers(t *testing.T) {
 		{"rounded once at the end", "1003", "10.02", "1000 × 0.01 = 10; 3 × 0.008 = 0.024"},
 		{"fractional units", "0.5", "0.01", "0.5 × 0.01 = 0.005"},
 	} {
-		amount, detail := charges.RateUsage(apiTiers, dec(tc.quantity), "USD")
+		amount, detail := rating.RateUsage(apiTiers, dec(tc.quantity), "USD")
 		if amount.StringFixed(2) != tc.amount || detail != tc.detail {
 			t.Errorf("%s: %s units = %s (%s), want %s (%s)", tc.name, tc.quantity, amount.StringFixed(2), detail, tc.amount, tc.detail)
 		}
 	}
 }
 
-func usageSub(orders ...charges.Order) *charges.Subscription {
-	return &charges.Subscription{ID: "U1", CustomerID: "C1", SKU: "API", Kind: charges.KindUsage, Billing: calendar.BillingAnniversary,
-		Currency: "USD", Prices: charges.PriceSchedule{{Always: true, Price: apiTiers}}, Orders: orders}
+func usageSub(orders ...rating.Order) *rating.Subscription {
+	return &rating.Subscription{ID: "U1", CustomerID: "C1", SKU: "API", Kind: rating.KindUsage, Billing: calendar.BillingAnniversary,
+		Currency: "USD", Prices: rating.PriceSchedule{{Always: true, Price: apiTiers}}, Orders: orders}
 }
 
-func event(date string, qty string) charges.UsageEvent {
-	return charges.UsageEvent{Date: d(date), Quantity: dec(qty)}
+func event(date string, qty string) rating.UsageEvent {
+	return rating.UsageEvent{Date: d(date), Quantity: dec(qty)}
 }
 
 func TestUsageIsOneLinePerWindowWithinTheActiveDates(t *testing.T) {
 	t.Parallel()
-	sub := usageSub(order("N", charges.ActionNew, 0, "2026-06-05"), order("X", charges.ActionCancel, 0, "2026-07-20"))
-	lines, held := charges.UsageLines(sub, 15, []charges.UsageEvent{
+	sub := usageSub(order("N", rating.ActionNew, 0, "2026-06-05"), order("X", rating.ActionCancel, 0, "2026-07-20"))
+	lines, held := rating.UsageLines(sub, 15, []rating.UsageEvent{
 		event("2026-06-04", "10"),  // before the start
 		event("2026-06-05", "600"), // the first active day
 		event("2026-06-14", "500"), // the window's last day
@@ -86,7 +86,7 @@ func TestUsageIsOneLinePerWindowWithinTheActiveDates(t *testing.T) {
 
 func TestUsageWithoutANewOrderIsHeld(t *testing.T) {
 	t.Parallel()
-	_, held := charges.UsageLines(usageSub(), 1, []charges.UsageEvent{event("2026-06-04", "10")}, d("2026-06-30"))
+	_, held := rating.UsageLines(usageSub(), 1, []rating.UsageEvent{event("2026-06-04", "10")}, d("2026-06-30"))
 	if len(held) != 1 || held[0].Reason != "no new order for the subscription" {
 		t.Errorf("held %+v", held)
 	}
@@ -95,7 +95,7 @@ func TestUsageWithoutANewOrderIsHeld(t *testing.T) {
 func TestUsageLineEffectiveUnitPriceIsTheAverage(t *testing.T) {
 	t.Parallel()
 	w := calendar.AnniversaryWindow(1, d("2026-06-10"))
-	line, ok := charges.UsageLine(usageSub(), w, decimal.NewFromInt(3000))
+	line, ok := rating.UsageLine(usageSub(), w, decimal.NewFromInt(3000))
 	if !ok || line.Amount.StringFixed(2) != "26.00" || line.EffectiveUnitPrice.String() != "0.008667" || line.UnitPrice.String() != "0.01" {
 		t.Errorf("line %+v", line)
 	}

@@ -3,8 +3,8 @@ package invoicing
 import (
 	"strings"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/rating"
 )
 
 // AdjustmentLines are the lines of a rerun's adjustment invoice: the
@@ -14,14 +14,14 @@ import (
 // recomputed is added negated (quantity kept, amounts negated) and marked as
 // a reversal. A usage line that grew from 100 to 150 units so appears twice:
 // negated at 100 and at 150. No difference gives no lines.
-func AdjustmentLines(invoiced, recomputed []charges.Line) []charges.Line {
+func AdjustmentLines(invoiced, recomputed []rating.Line) []rating.Line {
 	type entry struct {
-		line  charges.Line
+		line  rating.Line
 		count int // invoiced minus recomputed
 	}
 	entries := map[string]*entry{}
 	var order []string
-	count := func(l charges.Line, delta int) {
+	count := func(l rating.Line, delta int) {
 		k := identity(l)
 		e, ok := entries[k]
 		if !ok {
@@ -41,7 +41,7 @@ func AdjustmentLines(invoiced, recomputed []charges.Line) []charges.Line {
 	for _, l := range recomputed {
 		count(l, -1)
 	}
-	var out []charges.Line
+	var out []rating.Line
 	for _, k := range order {
 		e := entries[k]
 		for ; e.count < 0; e.count++ {
@@ -59,7 +59,7 @@ func AdjustmentLines(invoiced, recomputed []charges.Line) []charges.Line {
 
 // negate flips a line between charge and reversal: quantity kept, effective
 // unit price and amount negated.
-func negate(l charges.Line) charges.Line {
+func negate(l rating.Line) rating.Line {
 	l.EffectiveUnitPrice = l.EffectiveUnitPrice.Neg()
 	l.Amount = l.Amount.Neg()
 	l.Reversal = !l.Reversal
@@ -69,7 +69,7 @@ func negate(l charges.Line) charges.Line {
 // identity is what makes two lines the same line for the multiset
 // difference: every field that a customer would see change. Decimals
 // compare by value (5 and 5.0 are equal).
-func identity(l charges.Line) string {
+func identity(l rating.Line) string {
 	return strings.Join([]string{
 		l.CustomerID, l.SubscriptionID, l.OrderID, l.SKU, string(l.ChargeType),
 		l.ChargeStart.String(), l.ChargeEnd.String(), l.ActivityDate.String(),
@@ -86,7 +86,7 @@ func AdjustmentType(inv Invoice) Type {
 
 // AssembleAdjustment builds the adjustment invoice of a rerun: the original
 // window, issued on the rerun's date, taxed at the original's rate.
-func AssembleAdjustment(original Invoice, lines []charges.Line, issued calendar.Date) (Invoice, bool) {
+func AssembleAdjustment(original Invoice, lines []rating.Line, issued calendar.Date) (Invoice, bool) {
 	inv, ok := Assemble(original.Key, original.Window, lines, original.TaxRate, false)
 	if !ok {
 		return Invoice{}, false

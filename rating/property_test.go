@@ -1,4 +1,4 @@
-package charges_test
+package rating_test
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
+	"github.com/openbilling/billing/rating"
 )
 
 var fuzzCurrencies = []money.Currency{"USD", "JPY", "KWD"}
@@ -29,20 +29,20 @@ func FuzzCreditAndRebillNetToTheDifference(f *testing.F) {
 		unit := decimal.New(int64(cents), -c.MinorUnits())
 		start := calendar.MustParseDate("2023-01-01") + calendar.Date(startOffset)
 		change := start + calendar.Date(changeOffset)
-		action := charges.ActionAddQuantity
+		action := rating.ActionAddQuantity
 		if newQty < oldQty {
-			action = charges.ActionRemoveQuantity
+			action = rating.ActionRemoveQuantity
 		}
 		sub := license(c, flat(unit.String()),
-			charges.Order{ID: "O1", Action: charges.ActionNew, Quantity: decimal.NewFromInt(int64(oldQty)), Date: start},
-			charges.Order{ID: "O2", Action: action, Quantity: decimal.NewFromInt(int64(newQty)), Date: change})
-		lines, held := charges.Lines(sub, change)
+			rating.Order{ID: "O1", Action: rating.ActionNew, Quantity: decimal.NewFromInt(int64(oldQty)), Date: start},
+			rating.Order{ID: "O2", Action: action, Quantity: decimal.NewFromInt(int64(newQty)), Date: change})
+		lines, held := rating.Lines(sub, change)
 		if len(held) != 0 {
 			t.Fatalf("held %+v", held)
 		}
 		credit, rebill := lines[len(lines)-2], lines[len(lines)-1]
 		_, term := calendar.TermOf(start, change)
-		perUnit := charges.ProratedUnitPrice(unit, int(term.End-change)+1, term.Days(), c)
+		perUnit := rating.ProratedUnitPrice(unit, int(term.End-change)+1, term.Days(), c)
 		want := perUnit.Mul(decimal.NewFromInt(int64(newQty) - int64(oldQty)))
 		if net := credit.Amount.Add(rebill.Amount); !net.Equal(want) {
 			t.Fatalf("credit %s + rebill %s = %s, want %s", credit.Amount, rebill.Amount, net, want)
@@ -68,8 +68,8 @@ func FuzzUnchangedSubscriptionSumsToPriceTimesQuantityTimesTerms(f *testing.F) {
 		unit := decimal.New(int64(cents), -c.MinorUnits())
 		start := calendar.MustParseDate("2023-01-01") + calendar.Date(startOffset)
 		through := calendar.Term(start, int(terms)-1).Start
-		sub := license(c, flat(unit.String()), charges.Order{ID: "O1", Action: charges.ActionNew, Quantity: decimal.NewFromInt(int64(qty)), Date: start})
-		lines, _ := charges.Lines(sub, through)
+		sub := license(c, flat(unit.String()), rating.Order{ID: "O1", Action: rating.ActionNew, Quantity: decimal.NewFromInt(int64(qty)), Date: start})
+		lines, _ := rating.Lines(sub, through)
 		if len(lines) != int(terms) {
 			t.Fatalf("%d lines through %s, want %d", len(lines), through, terms)
 		}
@@ -90,32 +90,32 @@ func FuzzUnchangedSubscriptionSumsToPriceTimesQuantityTimesTerms(f *testing.F) {
 func TestLinesInIsLinesDatedInThePeriod(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
-	actions := []charges.Action{charges.ActionNew, charges.ActionAddQuantity, charges.ActionRemoveQuantity, charges.ActionCancel}
-	kinds := []charges.Kind{charges.KindLicense, charges.KindLicense, charges.KindOnetime, charges.KindUsage}
+	actions := []rating.Action{rating.ActionNew, rating.ActionAddQuantity, rating.ActionRemoveQuantity, rating.ActionCancel}
+	kinds := []rating.Kind{rating.KindLicense, rating.KindLicense, rating.KindOnetime, rating.KindUsage}
 	base := calendar.MustParseDate("2024-01-01")
 	for n := range 3000 {
 		c := fuzzCurrencies[rng.IntN(len(fuzzCurrencies))]
-		prices := charges.PriceSchedule{{From: base + calendar.Date(rng.IntN(400)), Price: charges.Price{Tiers: []charges.Tier{{UnitPrice: decimal.New(int64(1+rng.IntN(99999)), -c.MinorUnits())}}}}}
+		prices := rating.PriceSchedule{{From: base + calendar.Date(rng.IntN(400)), Price: rating.Price{Tiers: []rating.Tier{{UnitPrice: decimal.New(int64(1+rng.IntN(99999)), -c.MinorUnits())}}}}}
 		if rng.IntN(2) == 0 { // a price since always, changed later
-			prices = append(charges.PriceSchedule{{Always: true, Price: charges.Price{Tiers: []charges.Tier{{UnitPrice: decimal.New(int64(1+rng.IntN(99999)), -c.MinorUnits())}}}}}, prices...)
+			prices = append(rating.PriceSchedule{{Always: true, Price: rating.Price{Tiers: []rating.Tier{{UnitPrice: decimal.New(int64(1+rng.IntN(99999)), -c.MinorUnits())}}}}}, prices...)
 		}
 		sub := license(c, prices)
 		sub.Kind = kinds[rng.IntN(len(kinds))]
 		for i := range 1 + rng.IntN(12) {
 			action := actions[rng.IntN(len(actions))]
 			if i == 0 && rng.IntN(5) > 0 {
-				action = charges.ActionNew
+				action = rating.ActionNew
 			}
 			qty := int64(1 + rng.IntN(9))
-			if action == charges.ActionCancel {
+			if action == rating.ActionCancel {
 				qty = 0
 			}
-			sub.Orders = append(sub.Orders, charges.Order{ID: fmt.Sprintf("O%02d", rng.IntN(100)), Action: action,
+			sub.Orders = append(sub.Orders, rating.Order{ID: fmt.Sprintf("O%02d", rng.IntN(100)), Action: action,
 				Quantity: decimal.NewFromInt(qty), Date: base + calendar.Date(rng.IntN(1100))})
 		}
 		through := base + calendar.Date(rng.IntN(1200))
 		period := calendar.Period{Start: through - calendar.Date(rng.IntN(800)), End: through}
-		all, allHeld := charges.Lines(sub, through)
+		all, allHeld := rating.Lines(sub, through)
 		var want []string
 		for _, l := range all {
 			if l.ActivityDate >= period.Start {
@@ -127,7 +127,7 @@ func TestLinesInIsLinesDatedInThePeriod(t *testing.T) {
 				want = append(want, fmt.Sprintf("%+v", h))
 			}
 		}
-		lines, held := charges.LinesIn(sub, period)
+		lines, held := rating.LinesIn(sub, period)
 		var got []string
 		for _, l := range lines {
 			got = append(got, fmt.Sprintf("%+v", l))

@@ -7,9 +7,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/payments/ledger"
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/ledger"
+	"github.com/openbilling/billing/money"
 )
 
 var dec = decimal.RequireFromString

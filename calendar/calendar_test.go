@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/calendar"
 )
 
 var d = calendar.MustParseDate

@@ -6,7 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/money"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }

@@ -7,9 +7,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/charges"
-	"github.com/openbilling/billing/pipeline/invoicing"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoicing"
+	"github.com/openbilling/billing/rating"
 )
 
 var (
@@ -17,33 +17,33 @@ var (
 	dec = decimal.RequireFromString
 )
 
-func flat(unit string) charges.PriceSchedule {
-	return charges.PriceSchedule{{Always: true, Price: charges.Price{Tiers: []charges.Tier{{UnitPrice: dec(unit)}}}}}
+func flat(unit string) rating.PriceSchedule {
+	return rating.PriceSchedule{{Always: true, Price: rating.Price{Tiers: []rating.Tier{{UnitPrice: dec(unit)}}}}}
 }
 
-func scenarioLines(t *testing.T, id string, orders ...charges.Order) []charges.Line {
+func scenarioLines(t *testing.T, id string, orders ...rating.Order) []rating.Line {
 	t.Helper()
-	sub := &charges.Subscription{ID: id, CustomerID: "C-" + id, SKU: "LIC", Kind: charges.KindLicense,
+	sub := &rating.Subscription{ID: id, CustomerID: "C-" + id, SKU: "LIC", Kind: rating.KindLicense,
 		Billing: calendar.BillingAnniversary, Currency: "USD", Prices: flat("4.00"), Orders: orders}
-	lines, held := charges.Lines(sub, d("2026-06-14"))
+	lines, held := rating.Lines(sub, d("2026-06-14"))
 	if len(held) != 0 {
 		t.Fatalf("held %+v", held)
 	}
 	return lines
 }
 
-func o(id string, a charges.Action, q int64, date string) charges.Order {
-	return charges.Order{ID: id, Action: a, Quantity: decimal.NewFromInt(q), Date: d(date)}
+func o(id string, a rating.Action, q int64, date string) rating.Order {
+	return rating.Order{ID: id, Action: a, Quantity: decimal.NewFromInt(q), Date: d(date)}
 }
 
 // 8.00 + 7.87 + 4.00 + 4.13: each scenario nets to what its customer keeps.
 func TestTheFourScenariosOnOneInvoiceIssuedJune15(t *testing.T) {
 	t.Parallel()
-	var lines []charges.Line
-	lines = append(lines, scenarioLines(t, "S4", o("O4a", charges.ActionNew, 2, "2026-06-11"), o("O4b", charges.ActionRemoveQuantity, 1, "2026-06-12"))...)
-	lines = append(lines, scenarioLines(t, "S1", o("O1a", charges.ActionNew, 1, "2026-06-11"), o("O1b", charges.ActionAddQuantity, 2, "2026-06-11"))...)
-	lines = append(lines, scenarioLines(t, "S2", o("O2a", charges.ActionNew, 1, "2026-06-11"), o("O2b", charges.ActionAddQuantity, 2, "2026-06-12"))...)
-	lines = append(lines, scenarioLines(t, "S3", o("O3a", charges.ActionNew, 2, "2026-06-11"), o("O3b", charges.ActionRemoveQuantity, 1, "2026-06-11"))...)
+	var lines []rating.Line
+	lines = append(lines, scenarioLines(t, "S4", o("O4a", rating.ActionNew, 2, "2026-06-11"), o("O4b", rating.ActionRemoveQuantity, 1, "2026-06-12"))...)
+	lines = append(lines, scenarioLines(t, "S1", o("O1a", rating.ActionNew, 1, "2026-06-11"), o("O1b", rating.ActionAddQuantity, 2, "2026-06-11"))...)
+	lines = append(lines, scenarioLines(t, "S2", o("O2a", rating.ActionNew, 1, "2026-06-11"), o("O2b", rating.ActionAddQuantity, 2, "2026-06-12"))...)
+	lines = append(lines, scenarioLines(t, "S3", o("O3a", rating.ActionNew, 2, "2026-06-11"), o("O3b", rating.ActionRemoveQuantity, 1, "2026-06-11"))...)
 	key, w := invoicing.KeyOf("P1", calendar.BillingAnniversary, 15, "USD", d("2026-06-11"))
 	inv, ok := invoicing.Assemble(key, w, lines, dec("0"), true)
 	if !ok {
@@ -80,7 +80,7 @@ func TestTheFourScenariosOnOneInvoiceIssuedJune15(t *testing.T) {
 
 func TestScenarioTwoAloneTotals787(t *testing.T) {
 	t.Parallel()
-	lines := scenarioLines(t, "S2", o("O2a", charges.ActionNew, 1, "2026-06-11"), o("O2b", charges.ActionAddQuantity, 2, "2026-06-12"))
+	lines := scenarioLines(t, "S2", o("O2a", rating.ActionNew, 1, "2026-06-11"), o("O2b", rating.ActionAddQuantity, 2, "2026-06-12"))
 	key, w := invoicing.KeyOf("P1", calendar.BillingAnniversary, 15, "USD", d("2026-06-11"))
 	inv, _ := invoicing.Assemble(key, w, lines, dec("0"), true)
 	if inv.Total.StringFixed(2) != "7.87" {
@@ -90,7 +90,7 @@ func TestScenarioTwoAloneTotals787(t *testing.T) {
 
 func TestTaxPerLineRoundedThenSummed(t *testing.T) {
 	t.Parallel()
-	lines := []charges.Line{
+	lines := []rating.Line{
 		{SubscriptionID: "A", OrderID: "1", ActivityDate: d("2026-06-01"), EffectiveUnitPrice: dec("0.05"), Quantity: dec("1"), Amount: dec("0.05")},
 		{SubscriptionID: "B", OrderID: "2", ActivityDate: d("2026-06-01"), EffectiveUnitPrice: dec("0.05"), Quantity: dec("1"), Amount: dec("0.05")},
 		{SubscriptionID: "C", OrderID: "3", ActivityDate: d("2026-06-01"), EffectiveUnitPrice: dec("0.05"), Quantity: dec("1"), Amount: dec("0.05")},
@@ -110,8 +110,8 @@ func TestTaxPerLineRoundedThenSummed(t *testing.T) {
 
 func TestInvoiceTypes(t *testing.T) {
 	t.Parallel()
-	line := func(amount string) []charges.Line {
-		return []charges.Line{{ActivityDate: d("2026-06-01"), EffectiveUnitPrice: dec(amount), Quantity: dec("1"), Amount: dec(amount)}}
+	line := func(amount string) []rating.Line {
+		return []rating.Line{{ActivityDate: d("2026-06-01"), EffectiveUnitPrice: dec(amount), Quantity: dec("1"), Amount: dec(amount)}}
 	}
 	anniversary, w := invoicing.KeyOf("P1", calendar.BillingAnniversary, 15, "USD", d("2026-06-01"))
 	calendarKey, cw := invoicing.KeyOf("P1", calendar.BillingCalendar, 15, "EUR", d("2026-06-01"))
@@ -120,7 +120,7 @@ func TestInvoiceTypes(t *testing.T) {
 		key   invoicing.Key
 		w     calendar.Window
 		first bool
-		lines []charges.Line
+		lines []rating.Line
 		want  invoicing.Type
 	}{
 		{"the account's first anniversary invoice is new", anniversary, w, true, line("4"), invoicing.TypeNew},
@@ -162,13 +162,13 @@ func TestTaxRateInEffectOnTheIssueDate(t *testing.T) {
 	}
 }
 
-func usageLine(qty, amount string) charges.Line {
-	return charges.Line{CustomerID: "C1", SubscriptionID: "U1", SKU: "API", ChargeType: charges.ChargeTypeUsage,
+func usageLine(qty, amount string) rating.Line {
+	return rating.Line{CustomerID: "C1", SubscriptionID: "U1", SKU: "API", ChargeType: rating.ChargeTypeUsage,
 		ChargeStart: d("2026-06-01"), ChargeEnd: d("2026-06-30"), ActivityDate: d("2026-06-01"),
 		UnitPrice: dec("0.01"), EffectiveUnitPrice: dec("0.01"), Quantity: dec(qty), Amount: dec(amount)}
 }
 
-func describe(lines []charges.Line) string {
+func describe(lines []rating.Line) string {
 	var out []string
 	for _, l := range lines {
 		out = append(out, fmt.Sprintf("%s %s×%s=%s reversal=%v", l.ChargeType, l.EffectiveUnitPrice, l.Quantity, l.Amount, l.Reversal))
@@ -178,8 +178,8 @@ func describe(lines []charges.Line) string {
 
 func TestAdjustmentIsTheMultisetDifference(t *testing.T) {
 	t.Parallel()
-	invoiced := []charges.Line{usageLine("100", "1.00")}
-	recomputed := []charges.Line{usageLine("150", "1.50")}
+	invoiced := []rating.Line{usageLine("100", "1.00")}
+	recomputed := []rating.Line{usageLine("150", "1.50")}
 	got := invoicing.AdjustmentLines(invoiced, recomputed)
 	want := "usage -0.01×100=-1 reversal=true\nusage 0.01×150=1.5 reversal=false"
 	if describe(got) != want {
@@ -190,11 +190,11 @@ func TestAdjustmentIsTheMultisetDifference(t *testing.T) {
 		t.Errorf("second rerun:\n%s", describe(again))
 	}
 	// Nothing changed: no lines.
-	if same := invoicing.AdjustmentLines(invoiced, []charges.Line{usageLine("100", "1.0")}); len(same) != 0 {
+	if same := invoicing.AdjustmentLines(invoiced, []rating.Line{usageLine("100", "1.0")}); len(same) != 0 {
 		t.Errorf("no difference gave:\n%s", describe(same))
 	}
 	// A line that no longer holds is negated; a repeated line counts twice.
-	twice := invoicing.AdjustmentLines([]charges.Line{usageLine("5", "0.05"), usageLine("5", "0.05")}, []charges.Line{usageLine("5", "0.05")})
+	twice := invoicing.AdjustmentLines([]rating.Line{usageLine("5", "0.05"), usageLine("5", "0.05")}, []rating.Line{usageLine("5", "0.05")})
 	if describe(twice) != "usage -0.01×5=-0.05 reversal=true" {
 		t.Errorf("multiset:\n%s", describe(twice))
 	}
@@ -203,14 +203,14 @@ func TestAdjustmentIsTheMultisetDifference(t *testing.T) {
 func TestAdjustmentInvoiceKeepsTheOriginalWindowAndRate(t *testing.T) {
 	t.Parallel()
 	key, w := invoicing.KeyOf("U1", calendar.BillingAnniversary, 1, "USD", d("2026-06-01"))
-	original, _ := invoicing.Assemble(key, w, []charges.Line{usageLine("100", "1.00")}, dec("0.20"), false)
-	lines := invoicing.AdjustmentLines(original.LinesOnly(), []charges.Line{usageLine("50", "0.50")})
+	original, _ := invoicing.Assemble(key, w, []rating.Line{usageLine("100", "1.00")}, dec("0.20"), false)
+	lines := invoicing.AdjustmentLines(original.LinesOnly(), []rating.Line{usageLine("50", "0.50")})
 	adj, ok := invoicing.AssembleAdjustment(original, lines, d("2026-08-03"))
 	if !ok || adj.Window != original.Window || adj.IssueDate != d("2026-08-03") || adj.Type != invoicing.TypeCredit ||
 		adj.Subtotal.String() != "-0.5" || adj.Tax.String() != "-0.1" || adj.Total.String() != "-0.6" {
 		t.Errorf("adjustment %s %s issued %s: %s + %s = %s", adj.Type, adj.Window.Period, adj.IssueDate, adj.Subtotal, adj.Tax, adj.Total)
 	}
-	grown, _ := invoicing.AssembleAdjustment(original, invoicing.AdjustmentLines(original.LinesOnly(), []charges.Line{usageLine("150", "1.50")}), d("2026-08-03"))
+	grown, _ := invoicing.AssembleAdjustment(original, invoicing.AdjustmentLines(original.LinesOnly(), []rating.Line{usageLine("150", "1.50")}), d("2026-08-03"))
 	if grown.Type != invoicing.TypeRecurring || grown.Total.String() != "0.6" {
 		t.Errorf("grown adjustment %s total %s, want recurring 0.6", grown.Type, grown.Total)
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openbilling/billing/pipeline/calendar"
+	"github.com/openbilling/billing/calendar"
 )
 
 func windows(s calendar.BillingDays, from, to string) string {

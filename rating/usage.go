@@ -1,4 +1,4 @@
-package charges
+package rating
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
 )
 
 // Active is the run of dates on which a usage subscription bills usage: from

@@ -1,4 +1,4 @@
-package charges
+package rating
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
 )
 
 // Lines returns the charge lines of a subscription's orders, and of its

@@ -3,8 +3,8 @@ package invoicing
 import (
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/pipeline/calendar"
-	"github.com/openbilling/billing/pipeline/money"
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
 )
 
 // Issued is a finalized invoice as stored (SPEC §6): numbered, never
