@@ -52,6 +52,7 @@ bench: build
 CLIENTS ?= 200
 DURATION ?= 30s
 load-portal: build
+	scripts/need.sh given database
 	go run ./tools/load --clients $(CLIENTS) --duration $(DURATION) $(ARGS)
 
 # Screenshots of the portal's main pages for docs/PORTAL.md, taken by the

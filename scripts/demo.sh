@@ -4,7 +4,6 @@
 # run the pipeline on it and show the invoices and their spreadsheets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v go >/dev/null || { echo "demo: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
 
 scripts/need.sh given database
 echo "==> building bin/billing"

@@ -13,22 +13,28 @@ set -euo pipefail
 
 die() { echo "postgres.sh: $*" >&2; exit 1; }
 
-# find_bindir prints the folder holding initdb, pg_ctl and psql, installing
-# Debian's postgresql package when they are missing and we may.
-find_bindir() {
+# located prints the folder holding initdb, pg_ctl and psql, if any: the
+# newest of Debian's /usr/lib/postgresql/*/bin, else the one on PATH.
+located() {
   local d
   for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
     [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/psql" ] && { echo "$d"; return; }
   done
   if command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v psql >/dev/null; then
-    dirname "$(command -v initdb)"; return
+    dirname "$(command -v initdb)"
   fi
-  # Debian's postgresql package (scripts/packages.txt), installed when we may.
-  "$(dirname "$0")/need.sh" database >&2 || exit 1
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-    [ -x "$d/initdb" ] && { echo "$d"; return; }
-  done
-  die "PostgreSQL server binaries (initdb, pg_ctl, psql) not found; install them with: sudo apt-get install -y postgresql"
+}
+
+# find_bindir prints that folder, installing Debian's postgresql package
+# (scripts/packages.txt) first when the binaries are missing and we may.
+find_bindir() {
+  local d; d=$(located)
+  if [ -z "$d" ]; then
+    "$(dirname "$0")/need.sh" database >&2 || exit 1
+    d=$(located)
+  fi
+  [ -n "$d" ] || die "PostgreSQL server binaries (initdb, pg_ctl, psql) not found; install them with: sudo apt-get install -y postgresql"
+  echo "$d"
 }
 
 # as_owner runs a command as the cluster's owner: postgres when we are root.

@@ -3,7 +3,6 @@
 # race detector against it, and stop the server whatever the outcome.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v go >/dev/null || { echo "test: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
 
 # Everything the tests run: PostgreSQL, poppler, and Debian's Chromium for
 # the portal's browser tests (scripts/packages.txt; they fail, never skip,

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -48,11 +47,11 @@ type MigrationResult struct {
 }
 
 // QueueMigration is what one Migrate call applied of River's migrations
-// to the job queue's tables in one schema.
+// to the job queue's tables in one schema, in order: the last is the
+// version they are at afterwards.
 type QueueMigration struct {
 	Schema  string
 	Applied []int
-	Version int // River's migration version afterwards
 }
 
 // Migrate creates or upgrades the schema to the newest embedded migration.
@@ -203,7 +202,6 @@ func migrateQueue(ctx context.Context, db *sqlx.DB) ([]QueueMigration, error) {
 		for _, v := range res.Versions {
 			m.Applied = append(m.Applied, v.Version)
 		}
-		m.Version = slices.Max(m.Applied)
 		applied = append(applied, m)
 	}
 	return applied, nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -289,21 +290,22 @@ func runMigrate(ctx context.Context, a *app, _ *flag.FlagSet, args []string) err
 	if len(res.Applied) == 0 {
 		fmt.Fprintf(a.stdout, "schema is current (version %d)\n", res.Version)
 	} else {
-		applied := make([]string, len(res.Applied))
-		for i, v := range res.Applied {
-			applied[i] = strconv.FormatInt(v, 10)
-		}
-		fmt.Fprintf(a.stdout, "schema migrated to version %d (applied %s)\n", res.Version, strings.Join(applied, ", "))
+		fmt.Fprintf(a.stdout, "schema migrated to version %d (applied %s)\n", res.Version, joinVersions(res.Applied))
 	}
 	// The job queue's own tables (River's migrations), when any changed.
 	for _, q := range res.Queue {
-		applied := make([]string, len(q.Applied))
-		for i, v := range q.Applied {
-			applied[i] = strconv.Itoa(v)
-		}
-		fmt.Fprintf(a.stdout, "job queue (%s) migrated to River version %d (applied %s)\n", q.Schema, q.Version, strings.Join(applied, ", "))
+		fmt.Fprintf(a.stdout, "job queue (%s) migrated to River version %d (applied %s)\n", q.Schema, slices.Max(q.Applied), joinVersions(q.Applied))
 	}
 	return nil
+}
+
+// joinVersions lists migration versions as "1, 2, 3".
+func joinVersions[V int | int64](versions []V) string {
+	s := make([]string, len(versions))
+	for i, v := range versions {
+		s[i] = strconv.FormatInt(int64(v), 10)
+	}
+	return strings.Join(s, ", ")
 }
 
 func runConfig(_ context.Context, a *app, _ *flag.FlagSet, args []string) error {
