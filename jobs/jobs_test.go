@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"github.com/openbilling/billing/store"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,7 +28,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func loadExamples(t *testing.T, db *sqlx.DB) {
 	t.Helper()
-	im := &ingest.Importer{DB: db, Log: quiet}
+	im := &ingest.Importer{DB: store.New(db), Log: quiet}
 	for _, k := range ingest.Kinds {
 		if _, err := im.ImportFile(context.Background(), k, filepath.Join("..", "examples", k.Name+".csv")); err != nil {
 			t.Fatal(err)
@@ -37,7 +38,7 @@ func loadExamples(t *testing.T, db *sqlx.DB) {
 
 func invoices(t *testing.T, db *sqlx.DB) string {
 	t.Helper()
-	list, err := pipeline.ListInvoices(context.Background(), db, "")
+	list, err := pipeline.ListInvoices(context.Background(), store.New(db), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestASimulatedMonthClosesEachWindowOnItsDay(t *testing.T) {
 	t.Parallel()
 	db, _ := pgtest.NewDB(t)
 	loadExamples(t, db)
-	p := &pipeline.Pipeline{DB: db, Log: quiet}
+	p := &pipeline.Pipeline{DB: store.New(db), Log: quiet}
 	s := &jobs.Scheduler{Runner: p, Jobs: mustJobs(t, "0 2 * * *", "5 0 * * *"), Log: quiet, Metrics: jobs.NewMetrics()}
 	ctx := context.Background()
 	last := at("2026-06-01T00:00:00Z")
@@ -124,7 +125,7 @@ func serve(t *testing.T, d *jobs.Daemon) {
 }
 
 func daemon(db *sqlx.DB, now time.Time) *jobs.Daemon {
-	p := &pipeline.Pipeline{DB: db, Log: quiet}
+	p := &pipeline.Pipeline{DB: store.New(db), Log: quiet}
 	list, _ := jobs.ParseJobs("0 2 * * *", "5 0 * * *")
 	return &jobs.Daemon{
 		Scheduler:       &jobs.Scheduler{Runner: p, Jobs: list, Log: quiet, Metrics: jobs.NewMetrics()},
@@ -146,7 +147,7 @@ func TestStartingTheDaemonCatchesUpLikeBillingRun(t *testing.T) {
 	}
 	ref, _ := pgtest.NewDB(t)
 	loadExamples(t, ref)
-	if _, err := (&pipeline.Pipeline{DB: ref, Log: quiet}).Run(context.Background(), at("2026-08-08T09:00:00Z"), pipeline.AllStages()); err != nil {
+	if _, err := (&pipeline.Pipeline{DB: store.New(ref), Log: quiet}).Run(context.Background(), at("2026-08-08T09:00:00Z"), pipeline.AllStages()); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := invoices(t, db), invoices(t, ref); got != want {
@@ -203,13 +204,13 @@ func TestAPanicInAJobIsRecordedAndTheSchedulerCarriesOn(t *testing.T) {
 // explodingEmitter panics inside a pipeline run.
 type explodingEmitter struct{}
 
-func (explodingEmitter) Emit(context.Context, *sqlx.DB) (int, error) { panic("disk on fire") }
+func (explodingEmitter) Emit(context.Context, *store.DB) (int, error) { panic("disk on fire") }
 
 func TestAPanicInsideARunIsRecordedAsAFailedRun(t *testing.T) {
 	t.Parallel()
 	db, _ := pgtest.NewDB(t)
 	loadExamples(t, db)
-	p := &pipeline.Pipeline{DB: db, Log: quiet, Emitter: explodingEmitter{}}
+	p := &pipeline.Pipeline{DB: store.New(db), Log: quiet, Emitter: explodingEmitter{}}
 	s := &jobs.Scheduler{Runner: p, Jobs: mustJobs(t, "", "5 0 * * *"), Log: quiet}
 	s.CatchUp(context.Background(), at("2026-07-02T00:00:00Z"))
 	var status, message string

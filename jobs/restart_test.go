@@ -22,7 +22,7 @@ import (
 
 func loadWorkload(t *testing.T, db *sqlx.DB, files map[string]string) {
 	t.Helper()
-	im := &ingest.Importer{DB: db, Log: quiet}
+	im := &ingest.Importer{DB: store.New(db), Log: quiet}
 	for _, kind := range workload.Kinds {
 		content, ok := files[kind]
 		if !ok {
@@ -55,7 +55,7 @@ func TestADatabaseRestartMidRunLeavesOneInvoicePerWindow(t *testing.T) {
 	ref, _ := pgtest.NewDB(t)
 	loadWorkload(t, ref, data)
 	asOf := at(workload.AsOf)
-	if _, err := (&pipeline.Pipeline{DB: ref, Log: quiet}).Run(context.Background(), asOf, pipeline.AllStages()); err != nil {
+	if _, err := (&pipeline.Pipeline{DB: store.New(ref), Log: quiet}).Run(context.Background(), asOf, pipeline.AllStages()); err != nil {
 		t.Fatal(err)
 	}
 	want := invoices(t, ref)
@@ -74,19 +74,19 @@ func TestADatabaseRestartMidRunLeavesOneInvoicePerWindow(t *testing.T) {
 	defer exec.Command(pgtest.Script(), "stop", dir).Run() //nolint:errcheck
 	url := strings.TrimSpace(string(out))
 	ctx := context.Background()
-	db, err := store.Open(ctx, url)
+	db, err := sqlx.ConnectContext(ctx, "postgres", url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := store.Migrate(ctx, db); err != nil {
+	if _, err := store.Migrate(ctx, store.New(db)); err != nil {
 		t.Fatal(err)
 	}
 	loadWorkload(t, db, data)
 
 	list := mustJobs(t, "", "@every 1s")
 	d := &jobs.Daemon{
-		Scheduler:       &jobs.Scheduler{Runner: &pipeline.Pipeline{DB: db, Log: quiet}, Jobs: list, Log: quiet, Metrics: jobs.NewMetrics()},
+		Scheduler:       &jobs.Scheduler{Runner: &pipeline.Pipeline{DB: store.New(db), Log: quiet}, Jobs: list, Log: quiet, Metrics: jobs.NewMetrics()},
 		Ping:            db.PingContext,
 		ShutdownTimeout: 10 * time.Second,
 		Now:             func() time.Time { return asOf },

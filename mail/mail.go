@@ -18,14 +18,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/store"
 )
 
 // Sender delivers the outbox through one SMTP server.
 type Sender struct {
-	DB                 *sqlx.DB
+	DB                 *store.DB
 	Addr               string // host:port
 	From               string
 	Username, Password string // optional: PLAIN authentication, only over TLS or to localhost

@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"context"
+	"github.com/openbilling/billing/store"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -26,7 +27,7 @@ func TestTheOutboxIsSentOverSMTPAndARefusedMessageIsRetried(t *testing.T) {
 		('<a@billing>', 'ana@example.com', 'Payment received: 24.00 USD', 'We received your payment of 24.00 USD.', '2026-08-08T00:00:00Z', '2026-08-08T00:00:00Z'),
 		('<b@billing>', 'bo@example.com', 'Ihre Karte läuft ab', 'Bitte aktualisieren Sie Ihre Karte.', '2026-08-08T00:00:01Z', '2026-08-08T00:00:01Z')`)
 	box := smtptest.Start(t, "bo@example.com")
-	s := &billingmail.Sender{DB: db, Addr: box.Addr, From: "billing@example.com"}
+	s := &billingmail.Sender{DB: store.New(db), Addr: box.Addr, From: "billing@example.com"}
 	now := time.Date(2026, 8, 8, 0, 1, 0, 0, time.UTC)
 
 	r, err := s.Send(context.Background(), now)

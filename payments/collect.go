@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 	"golang.org/x/sync/errgroup"
 
@@ -237,7 +236,7 @@ func (s *Service) collectBatch(ctx context.Context, batch []store.CollectCandida
 // payments with their allocations and receipts, the hard declines' e-mails,
 // and every attempt's status.
 func (s *Service) record(ctx context.Context, answered []store.Attempt, asOf time.Time) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var paid []store.Payment
 		var accounts []string
 		var mail []store.Message

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/store"
 )
@@ -28,7 +26,7 @@ func (s *Service) AddCard(ctx context.Context, accountID string, card gateway.Ca
 		return store.PaymentMethod{}, fmt.Errorf("tokenizing the %s: %w", card, err)
 	}
 	var id int64
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		m := store.PaymentMethod{AccountID: accountID, Token: tok.Token, Brand: tok.Brand, Last4: tok.Last4,
 			ExpMonth: tok.ExpMonth, ExpYear: tok.ExpYear, HolderName: card.Name}
 		if id, err = store.InsertPaymentMethod(ctx, tx, m); err != nil {
@@ -124,7 +122,7 @@ func (s *Service) Validate(ctx context.Context, accountID string, asOf time.Time
 			continue
 		}
 		from := m.Status
-		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 			changed, err := store.SetPaymentMethodStatus(ctx, tx, m.ID, status, reason)
 			if err != nil || !changed {
 				return err

@@ -9,13 +9,11 @@ package payments
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/ledger"
@@ -30,7 +28,7 @@ var DefaultRetrySchedule = []time.Duration{3 * 24 * time.Hour, 5 * 24 * time.Hou
 
 // Service records payments and moves money through its gateway.
 type Service struct {
-	DB            *sqlx.DB
+	DB            *store.DB
 	Gateway       gateway.Gateway
 	RetrySchedule []time.Duration // DefaultRetrySchedule when nil
 	// Mail queues each e-mail the service writes to the outbox as a job,
@@ -42,16 +40,16 @@ type Service struct {
 // Enqueuer queues the sending of e-mails just written to the outbox, in
 // the transaction that wrote them.
 type Enqueuer interface {
-	SendTx(ctx context.Context, tx *sql.Tx, messageIDs []string) error
+	SendTx(ctx context.Context, tx *store.Tx, messageIDs []string) error
 }
 
 // outbox writes e-mails to accounts' contacts and queues their sending, in tx.
-func (s *Service) outbox(ctx context.Context, tx *sqlx.Tx, messages ...store.Message) error {
+func (s *Service) outbox(ctx context.Context, tx *store.Tx, messages ...store.Message) error {
 	written, err := store.InsertMessagesForAccounts(ctx, tx, messages)
 	if err != nil || len(written) == 0 || s.Mail == nil {
 		return err
 	}
-	return s.Mail.SendTx(ctx, tx.Tx, written)
+	return s.Mail.SendTx(ctx, tx, written)
 }
 
 // ErrNoAccount is an account id that does not exist.
@@ -93,24 +91,11 @@ func (s *Service) contact(ctx context.Context, accountID string) (store.Contact,
 	return c, nil
 }
 
-// inTx runs fn in a transaction and commits it.
-func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // ApplyCredits allocates what the accounts' payments and credits still hold
 // to their open invoices, oldest first, in the caller's transaction (SPEC
 // §9): the close calls it as it finalizes invoices, a payment as it is
 // recorded. The accounts' payment locks are held until the transaction ends.
-func ApplyCredits(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
+func ApplyCredits(ctx context.Context, tx *store.Tx, accountIDs []string) error {
 	credits, err := store.Credits(ctx, tx, accountIDs)
 	if err != nil || len(credits) == 0 {
 		return err
@@ -130,7 +115,7 @@ func ApplyCredits(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
 // allocateCredits is ApplyCredits for accounts whose payment locks the
 // caller holds: every account's sources pay its open invoices in their
 // currency, oldest first, in one statement for all.
-func allocateCredits(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
+func allocateCredits(ctx context.Context, tx *store.Tx, accountIDs []string) error {
 	credits, err := store.Credits(ctx, tx, accountIDs)
 	if err != nil || len(credits) == 0 {
 		return err
@@ -203,7 +188,7 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 	if res.Outcome == gateway.Unknown {
 		a.Status = "unknown"
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if a.Purpose == "payback" {
 			if res.Outcome == gateway.Succeeded {
 				if err := store.InsertPayback(ctx, tx, a.AccountID, a.Currency, a.Amount, a.InvoiceNumber, a.PaymentID); err != nil {
@@ -247,7 +232,7 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 
 // notify puts an e-mail to the account's contact in the outbox, in tx; an
 // account without an e-mail address is not written to.
-func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, accountID, id, subject, body string) error {
+func (s *Service) notify(ctx context.Context, tx *store.Tx, accountID, id, subject, body string) error {
 	return s.outbox(ctx, tx, message(accountID, id, subject, body))
 }
 
@@ -335,7 +320,7 @@ func (s *Service) settleOne(ctx context.Context, a store.Attempt, asOf time.Time
 
 // amountDue is what an account owes in a currency now, less what charges
 // whose outcome is unknown may still collect.
-func amountDue(ctx context.Context, q sqlx.QueryerContext, accountID string, c money.Currency) (decimal.Decimal, error) {
+func amountDue(ctx context.Context, q store.Queryer, accountID string, c money.Currency) (decimal.Decimal, error) {
 	balances, err := store.AccountBalances(ctx, q, accountID)
 	if err != nil {
 		return decimal.Zero, err

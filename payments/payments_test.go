@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/openbilling/billing/store"
 	"sync"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func newBook(t *testing.T) *book {
 	t.Helper()
 	db, _ := pgtest.NewDB(t)
 	exec(t, db, `INSERT INTO accounts (account_id, name, country, currency, billing_day, email) VALUES ('A1', 'Acme', 'US', 'USD', 15, 'a1@example.com')`)
-	return &book{t: t, db: db, svc: &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}}}
+	return &book{t: t, db: db, svc: &payments.Service{DB: store.New(db), Gateway: &gateway.Sandbox{DB: store.New(db)}}}
 }
 
 func exec(t *testing.T, db *sqlx.DB, query string, args ...any) {
@@ -67,7 +68,7 @@ func (b *book) finalize(issued string, total string) string {
 	tx.MustExec(`INSERT INTO invoices (number, series, seq, account_id, type, billing, currency, window_start, window_end, issue_date, subtotal, tax, total)
 		VALUES ($1, 'INV-2026', $2, 'A1', $3, 'anniversary', 'USD', $4::date - 31, $4::date - 1, $4, $5, 0, $5)`, number, b.seq, typ, issued, total)
 	tx.MustExec(`INSERT INTO ledger_entries (account_id, currency, kind, amount, invoice_number) VALUES ('A1', 'USD', 'invoice', $1, $2)`, total, number)
-	if err := payments.ApplyCredits(context.Background(), tx, []string{"A1"}); err != nil {
+	if err := payments.ApplyCredits(context.Background(), store.NewTx(tx), []string{"A1"}); err != nil {
 		b.t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -404,7 +405,7 @@ func TestAKillBetweenTheGatewaysAnswerAndTheCommitNeverChargesTwice(t *testing.T
 	b := newBook(t)
 	b.addCard("4242424242424242")
 	b.finalize("2026-07-15", "24.00")
-	killed := &payments.Service{DB: b.db, Gateway: crashingGateway{b.svc.Gateway}}
+	killed := &payments.Service{DB: store.New(b.db), Gateway: crashingGateway{b.svc.Gateway}}
 	if _, err := killed.Collect(context.Background(), at("2026-07-15T01:00:00Z")); !errors.Is(err, errKilled) {
 		t.Fatalf("collect: %v", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/money"
@@ -29,7 +28,7 @@ type Refund struct {
 // before the gateway answers leaves it for the next run to send or ask
 // about. What is reserved is no other invoice's credit meanwhile. The
 // account's payment lock is held until the transaction ends.
-func ReservePaybacks(ctx context.Context, tx *sqlx.Tx, r Refund, asOf time.Time) ([]store.Attempt, error) {
+func ReservePaybacks(ctx context.Context, tx *store.Tx, r Refund, asOf time.Time) ([]store.Attempt, error) {
 	if err := store.LockAccountsPaymentsInTx(ctx, tx, []string{r.AccountID}); err != nil {
 		return nil, err
 	}

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/invoicing"
 	"github.com/openbilling/billing/money"
@@ -39,7 +37,7 @@ type catalog struct {
 // sumUsageDays sums the usage of [from, to) per subscription and UTC day
 // into a table of the run, for the windows a stage is about to rate (see
 // store.SumUsageDays), and returns the snapshot the sums were read in.
-func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64, from, to calendar.Date) (string, error) {
+func (c *catalog) sumUsageDays(ctx context.Context, conn *store.Conn, runID int64, from, to calendar.Date) (string, error) {
 	table, seen, err := store.SumUsageDays(ctx, conn, runID, from.Time(), to.Time())
 	c.usageDays = table // dropped by dropUsageDays even when indexing failed
 	if err != nil {
@@ -49,7 +47,7 @@ func (c *catalog) sumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64
 }
 
 // dropUsageDays ends what sumUsageDays began.
-func (c *catalog) dropUsageDays(ctx context.Context, conn *sqlx.Conn) {
+func (c *catalog) dropUsageDays(ctx context.Context, conn *store.Conn) {
 	if c.usageDays != "" {
 		store.DropUsageDays(ctx, conn, c.usageDays)
 		c.usageDays = ""
@@ -61,7 +59,7 @@ type priceKey struct {
 	currency money.Currency
 }
 
-func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
+func loadCatalog(ctx context.Context, q store.Queryer) (*catalog, error) {
 	c := &catalog{prices: map[priceKey]rating.PriceSchedule{}}
 	rows, err := store.PriceTiers(ctx, q)
 	if err != nil {
@@ -99,7 +97,7 @@ func loadCatalog(ctx context.Context, q sqlx.QueryerContext) (*catalog, error) {
 }
 
 // loadAccount reads one account; an unknown id is ErrNoAccount.
-func loadAccount(ctx context.Context, q sqlx.QueryerContext, id string) (Account, error) {
+func loadAccount(ctx context.Context, q store.Queryer, id string) (Account, error) {
 	row, found, err := store.GetAccount(ctx, q, id)
 	switch {
 	case err != nil:
@@ -113,13 +111,13 @@ func loadAccount(ctx context.Context, q sqlx.QueryerContext, id string) (Account
 }
 
 // loadAccounts reads every account with its billing days.
-func loadAccounts(ctx context.Context, q sqlx.QueryerContext) ([]Account, error) {
+func loadAccounts(ctx context.Context, q store.Queryer) ([]Account, error) {
 	return loadAccountsOf(ctx, q, nil)
 }
 
 // loadAccountsOf reads the accounts of ids (all when nil), in id order,
 // with their billing days: two statements however many.
-func loadAccountsOf(ctx context.Context, q sqlx.QueryerContext, ids []string) ([]Account, error) {
+func loadAccountsOf(ctx context.Context, q store.Queryer, ids []string) ([]Account, error) {
 	rows, err := store.ListAccounts(ctx, q, ids)
 	if err != nil {
 		return nil, fmt.Errorf("loading accounts: %w", err)
@@ -133,7 +131,7 @@ func loadAccountsOf(ctx context.Context, q sqlx.QueryerContext, ids []string) ([
 
 // withBillingDays sets each account's billing days over time from its
 // changes (of the accounts of ids, or of all when ids is nil).
-func withBillingDays(ctx context.Context, q sqlx.QueryerContext, accounts []Account, ids []string) error {
+func withBillingDays(ctx context.Context, q store.Queryer, accounts []Account, ids []string) error {
 	changes, err := store.BillingDayChanges(ctx, q, ids)
 	if err != nil {
 		return fmt.Errorf("loading billing day changes: %w", err)
@@ -171,14 +169,14 @@ type accountBilling struct {
 }
 
 // loadSubscriptions reads the subscriptions of an account of one billing.
-func (c *catalog) loadSubscriptions(ctx context.Context, q sqlx.QueryerContext, a Account, b calendar.Billing) ([]*subscription, error) {
+func (c *catalog) loadSubscriptions(ctx context.Context, q store.Queryer, a Account, b calendar.Billing) ([]*subscription, error) {
 	subs, err := c.loadSubscriptionsOf(ctx, q, []Account{a}, []calendar.Billing{b})
 	return subs[accountBilling{a.ID, b}], err
 }
 
 // loadSubscriptionsOf reads, in one query, the subscriptions of many
 // accounts of one billing each (an account named twice has both read).
-func (c *catalog) loadSubscriptionsOf(ctx context.Context, q sqlx.QueryerContext, accounts []Account, billings []calendar.Billing) (map[accountBilling][]*subscription, error) {
+func (c *catalog) loadSubscriptionsOf(ctx context.Context, q store.Queryer, accounts []Account, billings []calendar.Billing) (map[accountBilling][]*subscription, error) {
 	ids := make([]string, len(accounts))
 	kinds := make([]string, len(accounts))
 	byID := make(map[string]Account, len(accounts))

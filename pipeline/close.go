@@ -3,16 +3,11 @@ package pipeline
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/invoicing"
@@ -174,7 +169,7 @@ func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
 	for i, w := range u.Windows {
 		batch[i] = dueWindow{account: accounts[w.AccountID], billing: w.Billing, window: calendar.Window{Period: calendar.Period{Start: w.Start, End: w.End}, Closes: w.Closes}}
 	}
-	conn, err := p.DB.Connx(ctx)
+	conn, err := p.DB.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -223,7 +218,7 @@ func assemble(cat *catalog, d dueWindow, wc *windowCharges) AssembledWindow {
 }
 
 // ratedResult reads back a close unit's assembled windows.
-func ratedResult(ctx context.Context, q sqlx.QueryerContext, u Unit, batch []dueWindow) (ratedBatch, error) {
+func ratedResult(ctx context.Context, q store.Queryer, u Unit, batch []dueWindow) (ratedBatch, error) {
 	b, err := store.UnitResult(ctx, q, u.RunID, string(u.Stage), u.Seq)
 	if err != nil {
 		return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
@@ -312,23 +307,23 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 
 // rateBatchSeen is rateBatch in one snapshot, which it returns: the orders
 // it did not see are late for the batch's windows (SPEC §7).
-func (c *catalog) rateBatchSeen(ctx context.Context, conn *sqlx.Conn, batch []dueWindow) ([]*windowCharges, string, error) {
-	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return nil, "", err
-	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	seen, err := store.CurrentSnapshot(ctx, tx)
-	if err != nil {
-		return nil, "", err
-	}
-	rated, err := c.rateBatch(ctx, tx, batch)
+func (c *catalog) rateBatchSeen(ctx context.Context, conn *store.Conn, batch []dueWindow) ([]*windowCharges, string, error) {
+	var rated []*windowCharges
+	var seen string
+	err := conn.InSnapshot(ctx, func(tx *store.Tx) error {
+		var err error
+		if seen, err = store.CurrentSnapshot(ctx, tx); err != nil {
+			return err
+		}
+		rated, err = c.rateBatch(ctx, tx, batch)
+		return err
+	})
 	return rated, seen, err
 }
 
 // rateBatch reads a batch's accounts' subscriptions and their usage in the
 // windows (q must hold usage_days) and computes each window's charges.
-func (c *catalog) rateBatch(ctx context.Context, q sqlx.QueryerContext, batch []dueWindow) ([]*windowCharges, error) {
+func (c *catalog) rateBatch(ctx context.Context, q store.Queryer, batch []dueWindow) ([]*windowCharges, error) {
 	var accounts []Account
 	var billings []calendar.Billing
 	for i, d := range batch { // one closing date: an account's windows differ by billing
@@ -350,18 +345,17 @@ func (c *catalog) rateBatch(ctx context.Context, q sqlx.QueryerContext, batch []
 // writeWindows closes a batch of rated windows in one transaction. When the
 // batch fails on the database, its windows are written one by one, so that
 // the error names the window and those before it close.
-func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, rb ratedBatch, usageSeen string,
+func (p *Pipeline) writeWindows(ctx context.Context, conn *store.Conn, rb ratedBatch, usageSeen string,
 	runID int64, rep *Report, untaxed map[string]bool) error {
 	batch := rb.windows
 	err := p.writeBatch(ctx, conn, rb, usageSeen, runID, rep, untaxed)
-	var pqErr *pq.Error
 	switch {
 	case err == nil:
 		return nil
 	case len(batch) == 1:
 		d := batch[0]
 		return fmt.Errorf("closing window %s for account %s (%s): %w", d.window.Start, d.account.ID, d.billing, err)
-	case !errors.As(err, &pqErr):
+	case !store.IsDatabaseError(err):
 		return err
 	}
 	for i := range batch {
@@ -373,68 +367,67 @@ func (p *Pipeline) writeWindows(ctx context.Context, conn *sqlx.Conn, rb ratedBa
 	return nil
 }
 
-func (p *Pipeline) writeBatch(ctx context.Context, conn *sqlx.Conn, rb ratedBatch, usageSeen string,
+func (p *Pipeline) writeBatch(ctx context.Context, conn *store.Conn, rb ratedBatch, usageSeen string,
 	runID int64, rep *Report, untaxed map[string]bool) error {
 	batch := rb.windows
 	if len(batch) == 0 {
 		return nil
 	}
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
+	var (
+		closing          []dueWindow
+		closingAssembled []AssembledWindow
+		failed           []FailedWindow
+		claimed          map[windowKey]bool
+		invoices         []invoicing.Invoice
+		numbers          []string
+	)
+	err := conn.InTx(ctx, func(tx *store.Tx) error {
+		// Whether each account has had an anniversary invoice, read here: the
+		// batch before this one may have issued it.
+		var ids []string
+		for i, d := range batch {
+			if i == 0 || d.account.ID != batch[i-1].account.ID {
+				ids = append(ids, d.account.ID)
+			}
+		}
+		withAnniversary, err := store.AccountsWithAnniversary(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		hasAnniversary := map[string]bool{}
+		for _, id := range withAnniversary {
+			hasAnniversary[id] = true
+		}
+		// Each window's invoices, the account's first anniversary invoice
+		// marked; a window that failed to assemble stays open.
+		for i, d := range batch {
+			aw := rb.assembled[i]
+			if aw.Untaxed {
+				untaxed[d.account.Country] = true
+			}
+			if aw.Failed != "" {
+				failed = append(failed, FailedWindow{AccountID: d.account.ID, Billing: string(d.billing), WindowStart: d.window.Start.String(), Error: aw.Failed})
+				continue
+			}
+			first := d.billing == calendar.BillingAnniversary && !hasAnniversary[d.account.ID]
+			for j := range aw.Invoices {
+				aw.Invoices[j].SetFirstAnniversary(first)
+			}
+			closing, closingAssembled = append(closing, d), append(closingAssembled, aw)
+		}
+		claimed, err = claimWindows(ctx, tx, closing, rb.ordersSeen, usageSeen, runID)
+		if err != nil {
+			return fmt.Errorf("claiming windows: %w", err)
+		}
+		for i, d := range closing {
+			if claimed[windowKey{d.account.ID, d.billing, d.window.Start}] { // else another run closed it
+				invoices = append(invoices, closingAssembled[i].Invoices...)
+			}
+		}
+		numbers, err = storeInvoices(ctx, tx, invoices, nil, runID)
 		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	// Whether each account has had an anniversary invoice, read here: the
-	// batch before this one may have issued it.
-	var ids []string
-	for i, d := range batch {
-		if i == 0 || d.account.ID != batch[i-1].account.ID {
-			ids = append(ids, d.account.ID)
-		}
-	}
-	withAnniversary, err := store.AccountsWithAnniversary(ctx, tx, ids)
+	})
 	if err != nil {
-		return err
-	}
-	hasAnniversary := map[string]bool{}
-	for _, id := range withAnniversary {
-		hasAnniversary[id] = true
-	}
-	// Each window's invoices, the account's first anniversary invoice
-	// marked; a window that failed to assemble stays open.
-	var closing []dueWindow
-	var closingAssembled []AssembledWindow
-	var failed []FailedWindow
-	for i, d := range batch {
-		aw := rb.assembled[i]
-		if aw.Untaxed {
-			untaxed[d.account.Country] = true
-		}
-		if aw.Failed != "" {
-			failed = append(failed, FailedWindow{AccountID: d.account.ID, Billing: string(d.billing), WindowStart: d.window.Start.String(), Error: aw.Failed})
-			continue
-		}
-		first := d.billing == calendar.BillingAnniversary && !hasAnniversary[d.account.ID]
-		for j := range aw.Invoices {
-			aw.Invoices[j].SetFirstAnniversary(first)
-		}
-		closing, closingAssembled = append(closing, d), append(closingAssembled, aw)
-	}
-	claimed, err := claimWindows(ctx, tx, closing, rb.ordersSeen, usageSeen, runID)
-	if err != nil {
-		return fmt.Errorf("claiming windows: %w", err)
-	}
-	var invoices []invoicing.Invoice
-	for i, d := range closing {
-		if claimed[windowKey{d.account.ID, d.billing, d.window.Start}] { // else another run closed it
-			invoices = append(invoices, closingAssembled[i].Invoices...)
-		}
-	}
-	numbers, err := storeInvoices(ctx, tx, invoices, nil, runID)
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	for i, d := range closing {
@@ -466,7 +459,7 @@ type windowKey struct {
 // claimWindows marks a batch's windows closed, with the snapshots their
 // orders and usage were read in, and returns those it claimed: a window
 // already closed (by another run) is left out.
-func claimWindows(ctx context.Context, tx *sqlx.Tx, batch []dueWindow, ordersSeen, usageSeen string, runID int64) (map[windowKey]bool, error) {
+func claimWindows(ctx context.Context, tx *store.Tx, batch []dueWindow, ordersSeen, usageSeen string, runID int64) (map[windowKey]bool, error) {
 	claims := make([]store.WindowClaim, len(batch))
 	for i, d := range batch {
 		claims[i] = store.WindowClaim{AccountID: d.account.ID, Billing: d.billing, Start: d.window.Start, End: d.window.End, Closes: d.window.Closes}
@@ -503,7 +496,7 @@ func invoiceSeries(inv invoicing.Invoice) string {
 // per series for the numbers), and stores them with their lines; then the
 // accounts' unallocated credit pays them (SPEC §9). adjusts, when given,
 // names the invoice each adjusts.
-func storeInvoices(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice, adjusts []string, runID int64) ([]string, error) {
+func storeInvoices(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoice, adjusts []string, runID int64) ([]string, error) {
 	numbers, err := numberAndStore(ctx, tx, invoices, adjusts, "", runID)
 	if err != nil || len(numbers) == 0 {
 		return numbers, err
@@ -515,7 +508,7 @@ func storeInvoices(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoic
 }
 
 // applyCredits lets the unallocated credit of the invoices' accounts pay them.
-func applyCredits(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice) error {
+func applyCredits(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoice) error {
 	seen := map[string]bool{}
 	var accounts []string
 	for _, inv := range invoices {
@@ -529,7 +522,7 @@ func applyCredits(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice
 
 // numberAndStore numbers invoices and stores them with their lines; reason
 // is an operator's, for a credit or refund, and "" for the pipeline's.
-func numberAndStore(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoice, adjusts []string, reason string, runID int64) ([]string, error) {
+func numberAndStore(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoice, adjusts []string, reason string, runID int64) ([]string, error) {
 	if len(invoices) == 0 {
 		return nil, nil
 	}
@@ -569,7 +562,7 @@ func numberAndStore(ctx context.Context, tx *sqlx.Tx, invoices []invoicing.Invoi
 }
 
 // insertInvoice numbers and stores one finalized invoice with its lines.
-func insertInvoice(ctx context.Context, tx *sqlx.Tx, inv invoicing.Invoice, adjusts string, runID int64) (string, error) {
+func insertInvoice(ctx context.Context, tx *store.Tx, inv invoicing.Invoice, adjusts string, runID int64) (string, error) {
 	numbers, err := storeInvoices(ctx, tx, []invoicing.Invoice{inv}, []string{adjusts}, runID)
 	if err != nil {
 		return "", err

@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/calendar"
@@ -79,7 +78,7 @@ func (p *Pipeline) Credit(ctx context.Context, req CreditRequest) (*Issued, erro
 	if err := ledger.CheckAmount(req.Amount, req.Currency); err != nil {
 		return nil, err
 	}
-	return p.operatorInvoice(ctx, "credit", strings.TrimSpace(req.Reason), req.AsOf, func(tx *sqlx.Tx, issued calendar.Date) (invoicing.Invoice, string, error) {
+	return p.operatorInvoice(ctx, "credit", strings.TrimSpace(req.Reason), req.AsOf, func(tx *store.Tx, issued calendar.Date) (invoicing.Invoice, string, error) {
 		a, err := loadAccount(ctx, tx, req.AccountID)
 		if err != nil {
 			return invoicing.Invoice{}, "", err
@@ -108,7 +107,7 @@ func (p *Pipeline) Refund(ctx context.Context, req RefundRequest) (*Issued, erro
 	}
 	reason := strings.TrimSpace(req.Reason)
 	var refund payments.Refund
-	return p.operatorInvoice(ctx, "refund", reason, req.AsOf, func(tx *sqlx.Tx, issued calendar.Date) (invoicing.Invoice, string, error) {
+	return p.operatorInvoice(ctx, "refund", reason, req.AsOf, func(tx *store.Tx, issued calendar.Date) (invoicing.Invoice, string, error) {
 		orig, found, err := store.GetInvoice(ctx, tx, req.Invoice)
 		switch {
 		case err != nil:
@@ -141,7 +140,7 @@ func (p *Pipeline) Refund(ctx context.Context, req RefundRequest) (*Issued, erro
 		}
 		refund = payments.Refund{Original: orig.Number, AccountID: orig.AccountID, Currency: orig.Currency, Amount: inv.Total.Neg()}
 		return inv, orig.Number, nil
-	}, func(tx *sqlx.Tx, number string) ([]store.Attempt, error) {
+	}, func(tx *store.Tx, number string) ([]store.Attempt, error) {
 		refund.Number = number
 		return payments.ReservePaybacks(ctx, tx, refund, req.AsOf)
 	})
@@ -151,7 +150,7 @@ func (p *Pipeline) Refund(ctx context.Context, req RefundRequest) (*Issued, erro
 // (all of them not refunded yet, credits included, so that a whole refund
 // is the invoice's total; or the charge lines named), or one line of an
 // amount.
-func refundLines(ctx context.Context, tx *sqlx.Tx, orig invoicing.Issued, done store.Refunded, req RefundRequest, issued calendar.Date, reason string) ([]invoicing.Line, error) {
+func refundLines(ctx context.Context, tx *store.Tx, orig invoicing.Issued, done store.Refunded, req RefundRequest, issued calendar.Date, reason string) ([]invoicing.Line, error) {
 	c := orig.Currency
 	if !req.All && len(req.Lines) == 0 {
 		if err := ledger.CheckAmount(req.Amount, c); err != nil {
@@ -202,8 +201,8 @@ func refundLines(ctx context.Context, tx *sqlx.Tx, orig invoicing.Issued, done s
 // reserve (optional) records what must be paid back before credit is
 // applied, and after the commit the paybacks are sent and the files written.
 func (p *Pipeline) operatorInvoice(ctx context.Context, stage, reason string, asOf time.Time,
-	build func(tx *sqlx.Tx, issued calendar.Date) (invoicing.Invoice, string, error),
-	reserve func(tx *sqlx.Tx, number string) ([]store.Attempt, error)) (*Issued, error) {
+	build func(tx *store.Tx, issued calendar.Date) (invoicing.Invoice, string, error),
+	reserve func(tx *store.Tx, number string) ([]store.Attempt, error)) (*Issued, error) {
 	run, err := p.startRun(ctx, asOf, stage, "")
 	if err != nil {
 		return nil, err
@@ -223,38 +222,39 @@ func (p *Pipeline) operatorInvoice(ctx context.Context, stage, reason string, as
 }
 
 func (p *Pipeline) issueOperatorInvoice(ctx context.Context, run *runState, reason string, asOf time.Time,
-	build func(tx *sqlx.Tx, issued calendar.Date) (invoicing.Invoice, string, error),
-	reserve func(tx *sqlx.Tx, number string) ([]store.Attempt, error)) (*Issued, error) {
-	tx, err := p.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	// Numbers follow issue dates: an operator's invoice takes its number
-	// between closes, never during one.
-	if err := store.LockCloseInTx(ctx, tx); err != nil {
-		return nil, err
-	}
-	issued := calendar.DateOf(asOf)
-	inv, adjusts, err := build(tx, issued)
-	if err != nil {
-		return nil, err
-	}
-	numbers, err := numberAndStore(ctx, tx, []invoicing.Invoice{inv}, []string{adjusts}, reason, run.id)
-	if err != nil {
-		return nil, err
-	}
-	out := &Issued{Number: numbers[0], Total: inv.Total, Currency: inv.Currency}
-	var paybacks []store.Attempt
-	if reserve != nil {
-		if paybacks, err = reserve(tx, out.Number); err != nil {
-			return nil, err
+	build func(tx *store.Tx, issued calendar.Date) (invoicing.Invoice, string, error),
+	reserve func(tx *store.Tx, number string) ([]store.Attempt, error)) (*Issued, error) {
+	var (
+		inv      invoicing.Invoice
+		adjusts  string
+		out      *Issued
+		paybacks []store.Attempt
+	)
+	err := p.DB.InTx(ctx, func(tx *store.Tx) error {
+		// Numbers follow issue dates: an operator's invoice takes its number
+		// between closes, never during one.
+		if err := store.LockCloseInTx(ctx, tx); err != nil {
+			return err
 		}
-	}
-	if err := applyCredits(ctx, tx, []invoicing.Invoice{inv}); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
+		issued := calendar.DateOf(asOf)
+		var err error
+		inv, adjusts, err = build(tx, issued)
+		if err != nil {
+			return err
+		}
+		numbers, err := numberAndStore(ctx, tx, []invoicing.Invoice{inv}, []string{adjusts}, reason, run.id)
+		if err != nil {
+			return err
+		}
+		out = &Issued{Number: numbers[0], Total: inv.Total, Currency: inv.Currency}
+		if reserve != nil {
+			if paybacks, err = reserve(tx, out.Number); err != nil {
+				return err
+			}
+		}
+		return applyCredits(ctx, tx, []invoicing.Invoice{inv})
+	})
+	if err != nil {
 		return nil, err
 	}
 	p.Log.Info("operator_invoice_issued", "number", out.Number, "type", string(inv.Type), "account_id", inv.AccountID,

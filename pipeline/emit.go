@@ -18,7 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/openbilling/billing/reports"
@@ -69,7 +68,7 @@ type fileStat struct {
 
 // Emit writes the files that are missing, altered or not yet written and
 // returns how many it wrote.
-func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
+func (e *FileEmitter) Emit(ctx context.Context, db *store.DB) (int, error) {
 	plan, err := e.PlanEmit(ctx, db)
 	if err != nil {
 		return 0, err
@@ -87,7 +86,7 @@ func (e *FileEmitter) Emit(ctx context.Context, db *sqlx.DB) (int, error) {
 type EmitPlan struct {
 	Tasks     []FileTask
 	restat    store.FileRecords // files found unchanged whose size or time is new
-	db        *sqlx.DB
+	db        *store.DB
 	outputDir string
 	unlock    func()
 }
@@ -115,7 +114,7 @@ func (p *EmitPlan) Close() { p.unlock() }
 // those missing or altered on disk. It holds the emit lock until the plan's
 // Close: one emit stage at a time across processes, so the temporary files
 // a killed emitter left behind can go.
-func (e *FileEmitter) PlanEmit(ctx context.Context, db *sqlx.DB) (*EmitPlan, error) {
+func (e *FileEmitter) PlanEmit(ctx context.Context, db *store.DB) (*EmitPlan, error) {
 	unlock, err := store.LockEmit(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("waiting for another emit: %w", err)
@@ -128,7 +127,7 @@ func (e *FileEmitter) PlanEmit(ctx context.Context, db *sqlx.DB) (*EmitPlan, err
 	return plan, nil
 }
 
-func (e *FileEmitter) plan(ctx context.Context, db *sqlx.DB, plan *EmitPlan) error {
+func (e *FileEmitter) plan(ctx context.Context, db *store.DB, plan *EmitPlan) error {
 	if err := removeLeftovers(e.OutputDir); err != nil {
 		return fmt.Errorf("removing unfinished files from %s: %w", e.OutputDir, err)
 	}
@@ -186,7 +185,7 @@ func (e *FileEmitter) plan(ctx context.Context, db *sqlx.DB, plan *EmitPlan) err
 // it wrote. Any process may: the files of one invoice are the same bytes
 // whoever writes them. With sync, the files are durable on return; else
 // the caller makes them so (EmitPlan.Finish, once for the whole stage).
-func (e *FileEmitter) EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTask, sync bool) (int, error) {
+func (e *FileEmitter) EmitFiles(ctx context.Context, db *store.DB, tasks []FileTask, sync bool) (int, error) {
 	if len(tasks) == 0 {
 		return 0, nil
 	}
@@ -381,7 +380,7 @@ func checkFile(prev store.StoredFile) (bool, *fileStat) {
 		return false, nil
 	}
 	now := fileStat{sha256: prev.SHA256, size: info.Size(), modifiedNS: info.ModTime().UnixNano()}
-	if prev.Size.Valid && prev.ModifiedNS.Valid && prev.Size.Int64 == now.size && prev.ModifiedNS.Int64 == now.modifiedNS {
+	if prev.Size != nil && prev.ModifiedNS != nil && *prev.Size == now.size && *prev.ModifiedNS == now.modifiedNS {
 		return true, nil
 	}
 	if got, err := fileSHA256(prev.Path); err != nil || got != prev.SHA256 {

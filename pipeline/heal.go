@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/store"
 )
 
@@ -20,7 +18,7 @@ type HealedFile struct {
 // download serves the stored file, regenerated first if missing or
 // altered). The common case, every file as recorded, costs a stat per file
 // and takes no lock.
-func (e *FileEmitter) Heal(ctx context.Context, db *sqlx.DB, number string) (map[string]HealedFile, error) {
+func (e *FileEmitter) Heal(ctx context.Context, db *store.DB, number string) (map[string]HealedFile, error) {
 	out, missing, err := e.check(ctx, db, number)
 	if err != nil || len(missing) == 0 {
 		return out, err
@@ -56,7 +54,7 @@ func (e *FileEmitter) Heal(ctx context.Context, db *sqlx.DB, number string) (map
 
 // check returns the files of an invoice that are on disk as recorded, and
 // those to write. An unknown invoice is ErrNoInvoice.
-func (e *FileEmitter) check(ctx context.Context, db sqlx.QueryerContext, number string) (map[string]HealedFile, []emitFile, error) {
+func (e *FileEmitter) check(ctx context.Context, db store.Queryer, number string) (map[string]HealedFile, []emitFile, error) {
 	inv, files, found, err := store.InvoiceForEmit(ctx, db, number)
 	switch {
 	case err != nil:

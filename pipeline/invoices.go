@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/calendar"
@@ -72,7 +71,7 @@ var ErrNoInvoice = errors.New("no such invoice")
 
 // ListInvoices returns the invoices, oldest first, of one account or all
 // (accountID empty), without their lines.
-func ListInvoices(ctx context.Context, db sqlx.QueryerContext, accountID string) ([]Invoice, error) {
+func ListInvoices(ctx context.Context, db store.Queryer, accountID string) ([]Invoice, error) {
 	rows, err := store.ListInvoices(ctx, db, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("listing invoices: %w", err)
@@ -88,7 +87,7 @@ func ListInvoices(ctx context.Context, db sqlx.QueryerContext, accountID string)
 }
 
 // GetInvoice returns one invoice with its lines.
-func GetInvoice(ctx context.Context, db sqlx.QueryerContext, number string) (*Invoice, error) {
+func GetInvoice(ctx context.Context, db store.Queryer, number string) (*Invoice, error) {
 	inv, err := GetInvoiceHeader(ctx, db, number)
 	if err != nil {
 		return nil, err
@@ -102,7 +101,7 @@ func GetInvoice(ctx context.Context, db sqlx.QueryerContext, number string) (*In
 }
 
 // GetInvoiceHeader returns one invoice with its files and without its lines.
-func GetInvoiceHeader(ctx context.Context, db sqlx.QueryerContext, number string) (*Invoice, error) {
+func GetInvoiceHeader(ctx context.Context, db store.Queryer, number string) (*Invoice, error) {
 	row, found, err := store.GetInvoice(ctx, db, number)
 	switch {
 	case err != nil:
@@ -119,7 +118,7 @@ func GetInvoiceHeader(ctx context.Context, db sqlx.QueryerContext, number string
 
 // InvoiceLines returns lines from to through (1 is the first) of an invoice
 // in currency c, for a page of a large invoice.
-func InvoiceLines(ctx context.Context, db sqlx.QueryerContext, number string, c money.Currency, from, through int) ([]InvoiceLine, error) {
+func InvoiceLines(ctx context.Context, db store.Queryer, number string, c money.Currency, from, through int) ([]InvoiceLine, error) {
 	lines, err := store.InvoiceLinePage(ctx, db, number, from, through)
 	if err != nil {
 		return nil, fmt.Errorf("reading lines of invoice %s: %w", number, err)
@@ -129,7 +128,7 @@ func InvoiceLines(ctx context.Context, db sqlx.QueryerContext, number string, c 
 
 // InvoicePage returns a page of an account's invoices as the contract shows
 // them, newest first, and how many match the filter in all.
-func InvoicePage(ctx context.Context, db sqlx.QueryerContext, f store.InvoiceFilter) ([]Invoice, int, error) {
+func InvoicePage(ctx context.Context, db store.Queryer, f store.InvoiceFilter) ([]Invoice, int, error) {
 	rows, matching, err := store.InvoicePage(ctx, db, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing the invoices of account %s: %w", f.AccountID, err)
@@ -196,7 +195,7 @@ func atLeast(d decimal.Decimal, c money.Currency) string {
 	return d.StringFixed(places)
 }
 
-func attachFiles(ctx context.Context, db sqlx.QueryerContext, invoices []Invoice) error {
+func attachFiles(ctx context.Context, db store.Queryer, invoices []Invoice) error {
 	if len(invoices) == 0 {
 		return nil
 	}

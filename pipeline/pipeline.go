@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/openbilling/billing/store"
 	"log/slog"
 	"runtime/debug"
 	"sort"
@@ -14,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/money"
@@ -130,12 +130,12 @@ func checkpoint(ctx context.Context) error {
 type Emitter interface {
 	// Emit writes the files of every invoice that lacks them or whose file
 	// is missing or altered, and returns how many files it wrote.
-	Emit(ctx context.Context, db *sqlx.DB) (int, error)
+	Emit(ctx context.Context, db *store.DB) (int, error)
 }
 
 // Pipeline is the billing pipeline over one database.
 type Pipeline struct {
-	DB        *sqlx.DB
+	DB        *store.DB
 	Log       *slog.Logger
 	GraceDays int     // days to wait after a closing date (SPEC §3)
 	Emitter   Emitter // optional; without it the emit stage writes nothing

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/calendar"
@@ -73,7 +72,7 @@ func (p *Pipeline) rateUnit(ctx context.Context, u Unit) error {
 	for i, id := range u.Accounts {
 		batch[i] = byID[id]
 	}
-	conn, err := p.DB.Connx(ctx)
+	conn, err := p.DB.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -91,7 +90,7 @@ const rateBatch = 500
 // bothBillings are the billings an account's open windows are rated in.
 var bothBillings = [...]calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar}
 
-func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catalog, accounts []Account, u Unit) error {
+func (p *Pipeline) rateAccounts(ctx context.Context, conn *store.Conn, cat *catalog, accounts []Account, u Unit) error {
 	asOf := calendar.DateOf(u.AsOf)
 	var pairs []Account // each account twice, once per billing
 	var pairBillings []calendar.Billing
@@ -137,23 +136,17 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *sqlx.Conn, cat *catal
 	for i, a := range accounts {
 		ids[i] = a.ID
 	}
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	// Runs rating the same accounts at once take turns: each replaces the
-	// accounts' figures whole.
-	if err := store.LockAccountsForRating(ctx, tx, ids); err != nil {
-		return err
-	}
-	// The unit is recorded done with its figures: a second worker doing
-	// it finds it done and writes nothing.
-	if saved, err := saveUnit(ctx, tx, u, nil, counts); err != nil || !saved {
-		return err
-	}
-	if err := store.ReplaceUnbilledCharges(ctx, tx, ids, rows, u.AsOf); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return conn.InTx(ctx, func(tx *store.Tx) error {
+		// Runs rating the same accounts at once take turns: each replaces the
+		// accounts' figures whole.
+		if err := store.LockAccountsForRating(ctx, tx, ids); err != nil {
+			return err
+		}
+		// The unit is recorded done with its figures: a second worker doing
+		// it finds it done and writes nothing.
+		if saved, err := saveUnit(ctx, tx, u, nil, counts); err != nil || !saved {
+			return err
+		}
+		return store.ReplaceUnbilledCharges(ctx, tx, ids, rows, u.AsOf)
+	})
 }

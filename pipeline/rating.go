@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/calendar"
@@ -37,7 +36,7 @@ type rateRequest struct {
 }
 
 // rateWindow computes every charge of an account's window (see rateWindows).
-func (c *catalog) rateWindow(ctx context.Context, q sqlx.QueryerContext, a Account, w calendar.Window, subs []*subscription) (*windowCharges, error) {
+func (c *catalog) rateWindow(ctx context.Context, q store.Queryer, a Account, w calendar.Window, subs []*subscription) (*windowCharges, error) {
 	out, err := c.rateWindows(ctx, q, []rateRequest{{account: a, window: w, subs: subs}})
 	if err != nil {
 		return nil, err
@@ -49,7 +48,7 @@ func (c *catalog) rateWindow(ctx context.Context, q sqlx.QueryerContext, a Accou
 // stored orders and usage: licence and one-time lines whose activity date
 // falls in the window, and one usage line per usage subscription (SPEC §3,
 // §4). The usage of all the windows is read in one query.
-func (c *catalog) rateWindows(ctx context.Context, q sqlx.QueryerContext, reqs []rateRequest) ([]*windowCharges, error) {
+func (c *catalog) rateWindows(ctx context.Context, q store.Queryer, reqs []rateRequest) ([]*windowCharges, error) {
 	out := make([]*windowCharges, len(reqs))
 	var usage []usageRequest
 	for i, r := range reqs {
@@ -91,7 +90,7 @@ type usageRequest struct {
 
 // rateUsage sums each usage subscription's events in its window, per day in
 // SQL, holds the days outside its active dates and rates the rest.
-func (c *catalog) rateUsage(ctx context.Context, q sqlx.QueryerContext, reqs []usageRequest) error {
+func (c *catalog) rateUsage(ctx context.Context, q store.Queryer, reqs []usageRequest) error {
 	ids := make([]string, len(reqs))
 	from := make([]string, len(reqs))
 	to := make([]string, len(reqs))

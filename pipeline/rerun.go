@@ -2,12 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/invoicing"
@@ -80,87 +77,87 @@ func (p *Pipeline) Rerun(ctx context.Context, req RerunRequest) (*RerunReport, e
 }
 
 func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (*RerunReport, error) {
-	tx, err := p.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-
-	account, err := loadAccount(ctx, tx, req.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	// Lock the window's marker: reruns of one window queue behind each other.
-	billings, err := store.LockClosedWindows(ctx, tx, account.ID, req.WindowStart, string(req.Billing))
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case len(billings) == 0:
-		return nil, fmt.Errorf("%w: account %s has no closed window starting %s (billing run closes windows when they are due)", ErrWindowNotClosed, account.ID, req.WindowStart)
-	case len(billings) > 1:
-		return nil, fmt.Errorf("account %s has an anniversary and a calendar window starting %s: choose one with --billing", account.ID, req.WindowStart)
-	}
-	b := calendar.Billing(billings[0])
-	w := account.Days.WindowOf(b, req.WindowStart)
-	out := &RerunReport{RunID: run.id, Account: account.ID, Billing: b, Window: w}
-
-	cat, wc, seen, err := p.recompute(ctx, account, b, w)
-	if err != nil {
-		return nil, err
-	}
-	currencies, err := windowCurrencies(ctx, tx, account.ID, b, w, wc)
-	if err != nil {
-		return nil, err
-	}
-	issued := calendar.DateOf(req.AsOf)
-	for _, c := range currencies {
-		if req.Currency != "" && c != req.Currency {
-			continue
-		}
-		d, err := p.rerunCurrency(ctx, tx, run, cat, account, b, w, c, wc.lines[c], issued, req.DryRun)
+	var out *RerunReport
+	err := p.DB.InTx(ctx, func(tx *store.Tx) error {
+		account, err := loadAccount(ctx, tx, req.AccountID)
 		if err != nil {
-			return nil, fmt.Errorf("rerunning %s window %s of account %s in %s: %w", b, w.Start, account.ID, c, err)
+			return err
 		}
-		out.Differences = append(out.Differences, d)
-	}
-	if req.DryRun {
-		return out, nil
-	}
-	if err := store.SetRerun(ctx, tx, account.ID, string(b), w.Start, seen); err != nil {
+		// Lock the window's marker: reruns of one window queue behind each other.
+		billings, err := store.LockClosedWindows(ctx, tx, account.ID, req.WindowStart, string(req.Billing))
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(billings) == 0:
+			return fmt.Errorf("%w: account %s has no closed window starting %s (billing run closes windows when they are due)", ErrWindowNotClosed, account.ID, req.WindowStart)
+		case len(billings) > 1:
+			return fmt.Errorf("account %s has an anniversary and a calendar window starting %s: choose one with --billing", account.ID, req.WindowStart)
+		}
+		b := calendar.Billing(billings[0])
+		w := account.Days.WindowOf(b, req.WindowStart)
+		out = &RerunReport{RunID: run.id, Account: account.ID, Billing: b, Window: w}
+
+		cat, wc, seen, err := p.recompute(ctx, account, b, w)
+		if err != nil {
+			return err
+		}
+		currencies, err := windowCurrencies(ctx, tx, account.ID, b, w, wc)
+		if err != nil {
+			return err
+		}
+		issued := calendar.DateOf(req.AsOf)
+		for _, c := range currencies {
+			if req.Currency != "" && c != req.Currency {
+				continue
+			}
+			d, err := p.rerunCurrency(ctx, tx, run, cat, account, b, w, c, wc.lines[c], issued, req.DryRun)
+			if err != nil {
+				return fmt.Errorf("rerunning %s window %s of account %s in %s: %w", b, w.Start, account.ID, c, err)
+			}
+			out.Differences = append(out.Differences, d)
+		}
+		if req.DryRun {
+			return store.ErrRollback
+		}
+		return store.SetRerun(ctx, tx, account.ID, string(b), w.Start, seen)
+	})
+	if err != nil {
 		return nil, err
 	}
-	return out, tx.Commit()
+	return out, nil
 }
 
 // recompute rates a closed window from the current data, read in one
 // snapshot taken after the window's marker is locked, and returns that
 // snapshot: what it did not see stays late for the window (SPEC §7).
 func (p *Pipeline) recompute(ctx context.Context, a Account, b calendar.Billing, w calendar.Window) (*catalog, *windowCharges, string, error) {
-	tx, err := p.DB.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return nil, nil, "", err
-	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	seen, err := store.CurrentSnapshot(ctx, tx)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	cat, err := loadCatalog(ctx, tx)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	subs, err := cat.loadSubscriptions(ctx, tx, a, b)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	wc, err := cat.rateWindow(ctx, tx, a, w, subs)
+	var (
+		cat  *catalog
+		wc   *windowCharges
+		seen string
+	)
+	err := p.DB.InSnapshot(ctx, func(tx *store.Tx) error {
+		var err error
+		if seen, err = store.CurrentSnapshot(ctx, tx); err != nil {
+			return err
+		}
+		if cat, err = loadCatalog(ctx, tx); err != nil {
+			return err
+		}
+		subs, err := cat.loadSubscriptions(ctx, tx, a, b)
+		if err != nil {
+			return err
+		}
+		wc, err = cat.rateWindow(ctx, tx, a, w, subs)
+		return err
+	})
 	return cat, wc, seen, err
 }
 
 // windowCurrencies lists the currencies a window was invoiced in or is now
 // charged in, in order.
-func windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b calendar.Billing, w calendar.Window, wc *windowCharges) ([]money.Currency, error) {
+func windowCurrencies(ctx context.Context, tx *store.Tx, accountID string, b calendar.Billing, w calendar.Window, wc *windowCharges) ([]money.Currency, error) {
 	invoiced, err := store.WindowCurrencies(ctx, tx, accountID, string(b), w.Start)
 	if err != nil {
 		return nil, err
@@ -181,7 +178,7 @@ func windowCurrencies(ctx context.Context, tx *sqlx.Tx, accountID string, b cale
 	return out, nil
 }
 
-func (p *Pipeline) rerunCurrency(ctx context.Context, tx *sqlx.Tx, run *runState, cat *catalog, a Account, b calendar.Billing, w calendar.Window,
+func (p *Pipeline) rerunCurrency(ctx context.Context, tx *store.Tx, run *runState, cat *catalog, a Account, b calendar.Billing, w calendar.Window,
 	c money.Currency, recomputed []rating.Line, issued calendar.Date, dryRun bool) (Difference, error) {
 	d := Difference{Currency: c}
 	invoices, err := store.WindowInvoices(ctx, tx, a.ID, string(b), w.Start, string(c))

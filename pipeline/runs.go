@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/store"
 )
 
@@ -23,7 +21,7 @@ type RunRecord struct {
 }
 
 // ListRuns returns the latest runs, newest first.
-func ListRuns(ctx context.Context, db sqlx.QueryerContext, limit int) ([]RunRecord, error) {
+func ListRuns(ctx context.Context, db store.Queryer, limit int) ([]RunRecord, error) {
 	rows, err := store.ListRuns(ctx, db, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading run history: %w", err)
@@ -42,7 +40,7 @@ func ListRuns(ctx context.Context, db sqlx.QueryerContext, limit int) ([]RunReco
 // liveness lock, by which a later run can tell a dead run from a live one.
 type runState struct {
 	id   int64
-	conn *sqlx.Conn
+	conn *store.Conn
 	seqs map[Stage]int // the units queued so far, by stage
 	// takenOver counts, by stage, the units the run did itself after a
 	// worker failed or took too long.
@@ -50,7 +48,7 @@ type runState struct {
 }
 
 func (p *Pipeline) startRun(ctx context.Context, asOf time.Time, stage, job string) (*runState, error) {
-	conn, err := p.DB.Connx(ctx)
+	conn, err := p.DB.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("starting run: %w", err)
 	}

@@ -19,7 +19,7 @@ func TestARunStartingIsNeverTakenForAnInterruptedOne(t *testing.T) {
 	t.Parallel()
 	db, _ := pgtest.NewDB(t)
 	ctx := t.Context()
-	p := &Pipeline{DB: db, Log: slog.New(slog.DiscardHandler)}
+	p := &Pipeline{DB: store.New(db), Log: slog.New(slog.DiscardHandler)}
 	const starts = 150
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -33,13 +33,13 @@ func TestARunStartingIsNeverTakenForAnInterruptedOne(t *testing.T) {
 				return
 			default:
 			}
-			running, err := store.RunningRuns(ctx, db, 0)
+			running, err := store.RunningRuns(ctx, store.New(db), 0)
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			for _, id := range running {
-				if dead, err := store.MarkRunInterruptedIfDead(ctx, db, id); err != nil || dead {
+				if dead, err := store.MarkRunInterruptedIfDead(ctx, store.New(db), id); err != nil || dead {
 					marked = append(marked, id)
 				}
 			}

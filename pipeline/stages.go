@@ -4,9 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/openbilling/billing/store"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/payments"
 )
@@ -15,8 +14,8 @@ import (
 // a FileEmitter over an output directory every worker mounts.
 type UnitEmitter interface {
 	Emitter
-	PlanEmit(ctx context.Context, db *sqlx.DB) (*EmitPlan, error)
-	EmitFiles(ctx context.Context, db *sqlx.DB, tasks []FileTask, sync bool) (int, error)
+	PlanEmit(ctx context.Context, db *store.DB) (*EmitPlan, error)
+	EmitFiles(ctx context.Context, db *store.DB, tasks []FileTask, sync bool) (int, error)
 }
 
 // emitUnitInvoices is the most invoices whose files one emit unit writes.

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/store"
@@ -77,7 +75,7 @@ type PaymentMethod struct {
 var ErrNoAccount = errors.New("no account")
 
 // AccountSummary reads an account's summary as of a date.
-func AccountSummary(ctx context.Context, db sqlx.QueryerContext, accountID string, asOf calendar.Date) (*Summary, error) {
+func AccountSummary(ctx context.Context, db store.Queryer, accountID string, asOf calendar.Date) (*Summary, error) {
 	a, err := loadAccount(ctx, db, accountID)
 	if err != nil {
 		return nil, err

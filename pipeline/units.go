@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/store"
 )
@@ -168,7 +166,7 @@ func (p *Pipeline) workUnit(ctx context.Context, u Unit) error {
 // saveUnit records a unit done with its result and counts, in q (the
 // transaction of the unit's work, or the database), and reports whether it
 // did: false when another worker did the unit first.
-func saveUnit(ctx context.Context, q sqlx.QueryerContext, u Unit, result []byte, counts any) (bool, error) {
+func saveUnit(ctx context.Context, q store.Queryer, u Unit, result []byte, counts any) (bool, error) {
 	b, err := json.Marshal(counts)
 	if err != nil {
 		return false, err
@@ -240,7 +238,7 @@ func (s *runShared) rating() *catalog {
 
 // unitAccounts reads a unit's accounts, ids in any order and repeated, by
 // id: only those, so a worker's memory holds its unit, whatever the scale.
-func unitAccounts(ctx context.Context, q sqlx.QueryerContext, ids []string) (map[string]Account, error) {
+func unitAccounts(ctx context.Context, q store.Queryer, ids []string) (map[string]Account, error) {
 	accounts, err := loadAccountsOf(ctx, q, ids)
 	if err != nil {
 		return nil, err

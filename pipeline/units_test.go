@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"github.com/openbilling/billing/store"
 	"log/slog"
 	"strings"
 	"testing"
@@ -20,8 +21,8 @@ func TestAUnitRefusesPricesChangedSinceItsRunBeganTheStage(t *testing.T) {
 		INSERT INTO tax_rates (country, rate) VALUES ('US', 0)`); err != nil {
 		t.Fatal(err)
 	}
-	run := &Pipeline{DB: db, Log: slog.New(slog.DiscardHandler)}
-	worker := &Pipeline{DB: db, Log: slog.New(slog.DiscardHandler)}
+	run := &Pipeline{DB: store.New(db), Log: slog.New(slog.DiscardHandler)}
+	worker := &Pipeline{DB: store.New(db), Log: slog.New(slog.DiscardHandler)}
 	began, err := run.loadShared(ctx, 7)
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +35,7 @@ func TestAUnitRefusesPricesChangedSinceItsRunBeganTheStage(t *testing.T) {
 	if _, err := db.Exec(`UPDATE prices SET unit_price = 4.50`); err != nil {
 		t.Fatal(err)
 	}
-	other := &Pipeline{DB: db, Log: slog.New(slog.DiscardHandler)}
+	other := &Pipeline{DB: store.New(db), Log: slog.New(slog.DiscardHandler)}
 	_, err = other.sharedFor(ctx, unit)
 	if err == nil || !strings.Contains(err.Error(), "the prices or tax rates changed after run 7 began its close stage") {
 		t.Fatalf("a worker reading changed prices: %v", err)

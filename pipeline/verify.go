@@ -2,14 +2,11 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/store"
 )
@@ -36,7 +33,7 @@ type Verification struct {
 // and size. §12.2's "finalized invoices never change" and §12.6 are held by
 // the schema's triggers and the run's synchronous last commit; §12.5 waits
 // for the ledger.
-func Verify(ctx context.Context, db *sqlx.DB, fullFiles bool) (*Verification, error) {
+func Verify(ctx context.Context, db *store.DB, fullFiles bool) (*Verification, error) {
 	start := time.Now()
 	snap, err := store.OpenSnapshot(ctx, db)
 	if err != nil {
@@ -78,15 +75,15 @@ func Verify(ctx context.Context, db *sqlx.DB, fullFiles bool) (*Verification, er
 }
 
 // verifyFile says what is wrong with a recorded file, or "".
-func verifyFile(path, sum string, size sql.NullInt64, full bool) string {
+func verifyFile(path, sum string, size *int64, full bool) string {
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return "missing"
 	case err != nil:
 		return err.Error()
-	case size.Valid && info.Size() != size.Int64:
-		return fmt.Sprintf("%d bytes, recorded %d", info.Size(), size.Int64)
+	case size != nil && info.Size() != *size:
+		return fmt.Sprintf("%d bytes, recorded %d", info.Size(), *size)
 	case !full:
 		return ""
 	}

@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/store"
 )
 
@@ -89,7 +87,7 @@ var ErrNoAccount = errors.New("no such account")
 // CreateToken makes an access token for an account holder (accountID set,
 // role RoleAccount) or a staff role, and returns its secret, which is
 // shown once and kept only as a hash (SPEC §11).
-func CreateToken(ctx context.Context, db *sqlx.DB, role, accountID, label string) (secret string, id int64, err error) {
+func CreateToken(ctx context.Context, db *store.DB, role, accountID, label string) (secret string, id int64, err error) {
 	switch {
 	case role == RoleAccount && accountID == "":
 		return "", 0, errors.New("an account holder's token needs --account")

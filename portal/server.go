@@ -18,7 +18,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openbilling/billing/mail"
@@ -32,7 +31,7 @@ var assets embed.FS
 
 // Server serves the portal.
 type Server struct {
-	DB       *sqlx.DB
+	DB       *store.DB
 	Payments *payments.Service
 	Files    *pipeline.FileEmitter
 	Pipeline *pipeline.Pipeline // an operator's credits and refunds

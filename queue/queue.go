@@ -10,13 +10,12 @@ package queue
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/openbilling/billing/store"
 	"log/slog"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
@@ -64,11 +63,11 @@ type ValidateCards struct{}
 func (ValidateCards) Kind() string { return "validate_cards" }
 
 // Inserter queues jobs, in the caller's transaction; it runs none.
-type Inserter struct{ client *river.Client[*sql.Tx] }
+type Inserter struct{ client *river.Client[store.DriverTx] }
 
 // NewInserter returns an Inserter over db.
-func NewInserter(db *sqlx.DB) (*Inserter, error) {
-	client, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{})
+func NewInserter(db *store.DB) (*Inserter, error) {
+	client, err := river.NewClient(riverdatabasesql.New(db.DriverDB()), &river.Config{})
 	if err != nil {
 		return nil, fmt.Errorf("preparing the job queue: %w", err)
 	}
@@ -76,12 +75,12 @@ func NewInserter(db *sqlx.DB) (*Inserter, error) {
 }
 
 // SendTx queues the sending of e-mails written in tx (payments.Enqueuer).
-func (q *Inserter) SendTx(ctx context.Context, tx *sql.Tx, messageIDs []string) error {
+func (q *Inserter) SendTx(ctx context.Context, tx *store.Tx, messageIDs []string) error {
 	params := make([]river.InsertManyParams, len(messageIDs))
 	for i, id := range messageIDs {
 		params[i] = river.InsertManyParams{Args: SendEmail{MessageID: id}}
 	}
-	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+	if _, err := q.client.InsertManyTx(ctx, tx.Driver(), params); err != nil {
 		return fmt.Errorf("queueing %d e-mails: %w", len(messageIDs), err)
 	}
 	return nil
@@ -94,7 +93,7 @@ type Schedule interface {
 
 // Config is what the workers need.
 type Config struct {
-	DB       *sqlx.DB
+	DB       *store.DB
 	Payments *payments.Service
 	Mail     *mail.Sender // nil: e-mail waits in the outbox
 	Cards    Schedule     // when the cards on file are validated (nil: never)
@@ -106,7 +105,7 @@ type Config struct {
 }
 
 // Worker works the jobs; Start it, and Stop it to finish the jobs at hand.
-type Worker struct{ client *river.Client[*sql.Tx] }
+type Worker struct{ client *river.Client[store.DriverTx] }
 
 // NewWorker returns a worker of every job kind.
 func NewWorker(cfg Config) (*Worker, error) {
@@ -151,7 +150,7 @@ func NewWorker(cfg Config) (*Worker, error) {
 	if poll <= 0 {
 		poll = time.Second
 	}
-	client, err := river.NewClient(riverdatabasesql.New(cfg.DB.DB), &river.Config{
+	client, err := river.NewClient(riverdatabasesql.New(cfg.DB.DriverDB()), &river.Config{
 		Queues: queues, Workers: workers, PeriodicJobs: periodic, Logger: cfg.Log,
 		FetchPollInterval: poll, FetchCooldown: poll / 2, JobTimeout: 30 * time.Minute,
 	})
@@ -173,7 +172,7 @@ func (w *Worker) Stop(ctx context.Context) error { return stop(ctx, w.client) }
 // caller's: River cancels the jobs at hand when the context given to Start
 // ends, and a SIGTERM is to let them finish (an e-mail being delivered is
 // recorded as sent, a charge gets its answer), within shutdown_timeout.
-func start(ctx context.Context, client *river.Client[*sql.Tx]) error {
+func start(ctx context.Context, client *river.Client[store.DriverTx]) error {
 	return client.Start(context.WithoutCancel(ctx))
 }
 
@@ -182,7 +181,7 @@ const stopGrace = 10 * time.Second
 
 // stop is a graceful stop that ends hard: the jobs at hand may finish until
 // ctx ends; then they are cancelled.
-func stop(ctx context.Context, client *river.Client[*sql.Tx]) error {
+func stop(ctx context.Context, client *river.Client[store.DriverTx]) error {
 	err := client.Stop(ctx)
 	if err == nil || ctx.Err() == nil {
 		return err

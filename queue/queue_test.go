@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"github.com/openbilling/billing/store"
 	"slices"
 	"strings"
 	"testing"
@@ -30,11 +31,11 @@ func TestEmailAndSettlingRunAsJobsOfTheQueue(t *testing.T) {
 	db.MustExec(`INSERT INTO invoices (number, series, seq, account_id, type, billing, currency, window_start, window_end, issue_date, subtotal, tax, total)
 		VALUES ('INV-2026-000001', 'INV-2026', 1, 'A1', 'recurring', 'anniversary', 'USD', '2026-06-15', '2026-07-14', '2026-07-15', 24, 0, 24)`)
 	db.MustExec(`INSERT INTO ledger_entries (account_id, currency, kind, amount, invoice_number) VALUES ('A1', 'USD', 'invoice', 24, 'INV-2026-000001')`)
-	inserter, err := queue.NewInserter(db)
+	inserter, err := queue.NewInserter(store.New(db))
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, Mail: inserter}
+	svc := &payments.Service{DB: store.New(db), Gateway: &gateway.Sandbox{DB: store.New(db)}, Mail: inserter}
 	ctx := context.Background()
 
 	// An auto-charge whose answer never comes.
@@ -50,8 +51,8 @@ func TestEmailAndSettlingRunAsJobsOfTheQueue(t *testing.T) {
 	}
 
 	box := smtptest.Start(t)
-	worker, err := queue.NewWorker(queue.Config{DB: db, Payments: svc, Poll: 50 * time.Millisecond,
-		Mail: &billingmail.Sender{DB: db, Addr: box.Addr, From: "billing@example.com"}})
+	worker, err := queue.NewWorker(queue.Config{DB: store.New(db), Payments: svc, Poll: 50 * time.Millisecond,
+		Mail: &billingmail.Sender{DB: store.New(db), Addr: box.Addr, From: "billing@example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,15 +108,15 @@ func TestAnEmailBeingDeliveredAtStopIsFinishedNotCancelled(t *testing.T) {
 	t.Parallel()
 	db, _ := pgtest.NewDB(t)
 	db.MustExec(`INSERT INTO accounts (account_id, name, country, currency, billing_day, email) VALUES ('A1', 'Acme', 'US', 'USD', 15, 'a1@example.com')`)
-	inserter, err := queue.NewInserter(db)
+	inserter, err := queue.NewInserter(store.New(db))
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, Mail: inserter}
+	svc := &payments.Service{DB: store.New(db), Gateway: &gateway.Sandbox{DB: store.New(db)}, Mail: inserter}
 	box := smtptest.Start(t)
 	arrived := box.Hold()
-	worker, err := queue.NewWorker(queue.Config{DB: db, Payments: svc, Poll: 50 * time.Millisecond,
-		Mail: &billingmail.Sender{DB: db, Addr: box.Addr, From: "billing@example.com"}})
+	worker, err := queue.NewWorker(queue.Config{DB: store.New(db), Payments: svc, Poll: 50 * time.Millisecond,
+		Mail: &billingmail.Sender{DB: store.New(db), Addr: box.Addr, From: "billing@example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}

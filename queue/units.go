@@ -2,12 +2,10 @@ package queue
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
@@ -48,17 +46,17 @@ func (w *unitWorker) Timeout(*river.Job[RunUnit]) time.Duration { return unitTim
 // a run's units for every process working them (pipeline.UnitQueue):
 // `billing worker`, the daemon, and `billing run`, which works its own.
 type Units struct {
-	client *river.Client[*sql.Tx]
+	client *river.Client[store.DriverTx]
 }
 
 // NewUnits returns a worker of the units of runs of p, working up to
 // workers of them at once.
-func NewUnits(db *sqlx.DB, p *pipeline.Pipeline, workers int, log *slog.Logger) (*Units, error) {
+func NewUnits(db *store.DB, p *pipeline.Pipeline, workers int, log *slog.Logger) (*Units, error) {
 	ws := river.NewWorkers()
 	if err := river.AddWorkerSafely(ws, &unitWorker{p: p}); err != nil {
 		return nil, err
 	}
-	client, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{
+	client, err := river.NewClient(riverdatabasesql.New(db.DriverDB()), &river.Config{
 		Schema:  store.UnitSchema,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, workers)}},
 		Workers: ws, Logger: log,

@@ -31,32 +31,32 @@ var (
 
 // BillingDayChanges lists the billing day changes of the accounts of ids,
 // or of every account when ids is nil, by account and date.
-func BillingDayChanges(ctx context.Context, q sqlx.QueryerContext, ids []string) ([]BillingDayChange, error) {
+func BillingDayChanges(ctx context.Context, q Queryer, ids []string) ([]BillingDayChange, error) {
 	var out []BillingDayChange
-	err := sqlx.SelectContext(ctx, q, &out, billingDayChangeList, pq.Array(ids))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, billingDayChangeList, pq.Array(ids))
 	return out, err
 }
 
 // LastClosedAnniversaryEnd is the last day of an account's last closed
 // anniversary window, if it has one.
-func LastClosedAnniversaryEnd(ctx context.Context, q sqlx.QueryerContext, accountID string) (calendar.Date, bool, error) {
+func LastClosedAnniversaryEnd(ctx context.Context, q Queryer, accountID string) (calendar.Date, bool, error) {
 	var end sql.Null[calendar.Date]
-	err := sqlx.GetContext(ctx, q, &end, closedWindowLastAnniversary, accountID)
+	err := sqlx.GetContext(ctx, q.ext(), &end, closedWindowLastAnniversary, accountID)
 	return end.V, end.Valid, err
 }
 
 // ReplacePendingBillingDayChange removes an account's changes from c.From
 // on (not yet in effect) and records c.
-func ReplacePendingBillingDayChange(ctx context.Context, q sqlx.ExecerContext, c BillingDayChange) error {
-	if _, err := q.ExecContext(ctx, billingDayChangeDeletePending, c.AccountID, c.From); err != nil {
+func ReplacePendingBillingDayChange(ctx context.Context, q Queryer, c BillingDayChange) error {
+	if _, err := q.ext().ExecContext(ctx, billingDayChangeDeletePending, c.AccountID, c.From); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, billingDayChangeInsert, c.AccountID, c.From, c.Previous, c.Day)
+	_, err := q.ext().ExecContext(ctx, billingDayChangeInsert, c.AccountID, c.From, c.Previous, c.Day)
 	return err
 }
 
 // SetAccountBillingDay sets the billing day an account has from now on.
-func SetAccountBillingDay(ctx context.Context, q sqlx.ExecerContext, accountID string, day int) error {
-	_, err := q.ExecContext(ctx, accountSetBillingDay, accountID, day)
+func SetAccountBillingDay(ctx context.Context, q Queryer, accountID string, day int) error {
+	_, err := q.ext().ExecContext(ctx, accountSetBillingDay, accountID, day)
 	return err
 }

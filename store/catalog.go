@@ -61,8 +61,8 @@ var (
 )
 
 // GetAccount returns one account; found is false when there is none.
-func GetAccount(ctx context.Context, q sqlx.QueryerContext, id string) (a Account, found bool, err error) {
-	err = sqlx.GetContext(ctx, q, &a, accountGet, id)
+func GetAccount(ctx context.Context, q Queryer, id string) (a Account, found bool, err error) {
+	err = sqlx.GetContext(ctx, q.ext(), &a, accountGet, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, false, nil
 	}
@@ -71,30 +71,30 @@ func GetAccount(ctx context.Context, q sqlx.QueryerContext, id string) (a Accoun
 
 // ListAccounts returns the accounts of ids, or every account when ids is
 // nil, in id order.
-func ListAccounts(ctx context.Context, q sqlx.QueryerContext, ids []string) ([]Account, error) {
+func ListAccounts(ctx context.Context, q Queryer, ids []string) ([]Account, error) {
 	var out []Account
-	err := sqlx.SelectContext(ctx, q, &out, accountList, pq.Array(ids))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, accountList, pq.Array(ids))
 	return out, err
 }
 
 // PriceTiers returns every price tier, by sku, currency and start date, tiers in order.
-func PriceTiers(ctx context.Context, q sqlx.QueryerContext) ([]PriceTier, error) {
+func PriceTiers(ctx context.Context, q Queryer) ([]PriceTier, error) {
 	var out []PriceTier
-	err := sqlx.SelectContext(ctx, q, &out, priceList)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, priceList)
 	return out, err
 }
 
 // TaxRates returns every tax rate.
-func TaxRates(ctx context.Context, q sqlx.QueryerContext) ([]TaxRate, error) {
+func TaxRates(ctx context.Context, q Queryer) ([]TaxRate, error) {
 	var out []TaxRate
-	err := sqlx.SelectContext(ctx, q, &out, taxRateList)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, taxRateList)
 	return out, err
 }
 
 // ReplaceUnbilledCharges replaces the figures of the accounts' open windows
 // with rows, in one statement each (SPEC §9's estimated next balance).
-func ReplaceUnbilledCharges(ctx context.Context, tx *sqlx.Tx, accountIDs []string, rows []UnbilledRow, asOf time.Time) error {
-	if _, err := tx.ExecContext(ctx, unbilledDeleteForAccounts, pq.Array(accountIDs)); err != nil {
+func ReplaceUnbilledCharges(ctx context.Context, tx *Tx, accountIDs []string, rows []UnbilledRow, asOf time.Time) error {
+	if _, err := tx.x.ExecContext(ctx, unbilledDeleteForAccounts, pq.Array(accountIDs)); err != nil {
 		return err
 	}
 	n := len(rows)
@@ -105,7 +105,7 @@ func ReplaceUnbilledCharges(ctx context.Context, tx *sqlx.Tx, accountIDs []strin
 		starts[i], ends[i], subtotals[i] = r.WindowStart.String(), r.WindowEnd.String(), r.Subtotal.String()
 		lines[i] = r.Lines
 	}
-	_, err := tx.ExecContext(ctx, unbilledInsertMany, pq.Array(accounts), pq.Array(billings), pq.Array(starts), pq.Array(ends),
+	_, err := tx.x.ExecContext(ctx, unbilledInsertMany, pq.Array(accounts), pq.Array(billings), pq.Array(starts), pq.Array(ends),
 		pq.Array(currencies), pq.Array(lines), pq.Array(subtotals), asOf)
 	return err
 }

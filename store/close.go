@@ -65,31 +65,31 @@ var (
 
 // FirstActivities lists each account's first activity date per billing:
 // its windows start there.
-func FirstActivities(ctx context.Context, q sqlx.QueryerContext) ([]FirstActivity, error) {
+func FirstActivities(ctx context.Context, q Queryer) ([]FirstActivity, error) {
 	var out []FirstActivity
-	err := sqlx.SelectContext(ctx, q, &out, orderFirstDates)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, orderFirstDates)
 	return out, err
 }
 
 // ClosedWindowSpans lists each account's closed windows per billing.
-func ClosedWindowSpans(ctx context.Context, q sqlx.QueryerContext) ([]ClosedWindowSpan, error) {
+func ClosedWindowSpans(ctx context.Context, q Queryer) ([]ClosedWindowSpan, error) {
 	var out []ClosedWindowSpan
-	err := sqlx.SelectContext(ctx, q, &out, closedWindowSpans)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, closedWindowSpans)
 	return out, err
 }
 
 // ClosedWindowStarts lists the first days of an account's closed windows of
 // one billing.
-func ClosedWindowStarts(ctx context.Context, q sqlx.QueryerContext, accountID, billing string) ([]calendar.Date, error) {
+func ClosedWindowStarts(ctx context.Context, q Queryer, accountID, billing string) ([]calendar.Date, error) {
 	var out []calendar.Date
-	err := sqlx.SelectContext(ctx, q, &out, closedWindowListForAccount, accountID, billing)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, closedWindowListForAccount, accountID, billing)
 	return out, err
 }
 
 // ClaimWindows marks windows closed, with the snapshots (pg_snapshot text)
 // their orders and usage were read in, and returns those it claimed: a
 // window already closed is left out.
-func ClaimWindows(ctx context.Context, tx *sqlx.Tx, windows []WindowClaim, ordersSeen, usageSeen string, runID int64) ([]ClaimedWindow, error) {
+func ClaimWindows(ctx context.Context, tx *Tx, windows []WindowClaim, ordersSeen, usageSeen string, runID int64) ([]ClaimedWindow, error) {
 	n := len(windows)
 	accounts, billings, starts, ends, closes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, w := range windows {
@@ -97,31 +97,31 @@ func ClaimWindows(ctx context.Context, tx *sqlx.Tx, windows []WindowClaim, order
 		starts[i], ends[i], closes[i] = w.Start.String(), w.End.String(), w.Closes.String()
 	}
 	var out []ClaimedWindow
-	err := tx.SelectContext(ctx, &out, closedWindowInsert, pq.Array(accounts), pq.Array(billings),
+	err := tx.x.SelectContext(ctx, &out, closedWindowInsert, pq.Array(accounts), pq.Array(billings),
 		pq.Array(starts), pq.Array(ends), runID, ordersSeen, pq.Array(closes), usageSeen)
 	return out, err
 }
 
 // AccountsWithAnniversary returns which of the accounts already have an
 // anniversary invoice.
-func AccountsWithAnniversary(ctx context.Context, q sqlx.QueryerContext, accountIDs []string) ([]string, error) {
+func AccountsWithAnniversary(ctx context.Context, q Queryer, accountIDs []string) ([]string, error) {
 	var out []string
-	err := sqlx.SelectContext(ctx, q, &out, invoiceAccountsWithAnniversary, pq.Array(accountIDs))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceAccountsWithAnniversary, pq.Array(accountIDs))
 	return out, err
 }
 
 // TakeInvoiceNumbers takes the next n numbers of a series and returns the
 // last of them, under a row lock held until the transaction ends: a rollback
 // gives them back, so numbers stay gap-free (SPEC §6).
-func TakeInvoiceNumbers(ctx context.Context, tx *sqlx.Tx, series string, n int64) (int64, error) {
+func TakeInvoiceNumbers(ctx context.Context, tx *Tx, series string, n int64) (int64, error) {
 	var last int64
-	err := tx.GetContext(ctx, &last, invoiceSeriesTake, series, n)
+	err := tx.x.GetContext(ctx, &last, invoiceSeriesTake, series, n)
 	return last, err
 }
 
 // InsertInvoices stores numbered invoices and their lines: one statement
 // for the invoices, one for all their lines.
-func InsertInvoices(ctx context.Context, tx *sqlx.Tx, invoices []NewInvoice, runID int64) error {
+func InsertInvoices(ctx context.Context, tx *Tx, invoices []NewInvoice, runID int64) error {
 	n := len(invoices)
 	if n == 0 {
 		return nil
@@ -141,7 +141,7 @@ func InsertInvoices(ctx context.Context, tx *sqlx.Tx, invoices []NewInvoice, run
 		}
 		lines += len(inv.Lines)
 	}
-	if _, err := tx.ExecContext(ctx, invoiceInsertMany, pq.Array(numbers), pq.Array(series), pq.Array(seqs),
+	if _, err := tx.x.ExecContext(ctx, invoiceInsertMany, pq.Array(numbers), pq.Array(series), pq.Array(seqs),
 		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(cols[5]),
 		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID, pq.Array(reasons)); err != nil {
 		return fmt.Errorf("storing invoices %s to %s: %w", numbers[0], numbers[n-1], err)
@@ -154,11 +154,11 @@ func InsertInvoices(ctx context.Context, tx *sqlx.Tx, invoices []NewInvoice, run
 
 // insertLines writes the lines of numbered invoices with one COPY: the
 // statement that costs least per line, in the batch's transaction.
-func insertLines(ctx context.Context, tx *sqlx.Tx, invoices []NewInvoice, n int) error {
+func insertLines(ctx context.Context, tx *Tx, invoices []NewInvoice, n int) error {
 	if n == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `COPY invoice_lines (invoice_number, line_no, customer_id, subscription_id, order_id, sku, charge_type,
+	stmt, err := tx.x.PrepareContext(ctx, `COPY invoice_lines (invoice_number, line_no, customer_id, subscription_id, order_id, sku, charge_type,
 		charge_start, charge_end, activity_date, unit_price, effective_unit_price, quantity, amount, tax, total,
 		days_charged, term_days, detail, reversal) FROM STDIN`)
 	if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -20,12 +19,12 @@ import (
 // StoredFile is a recorded file of an invoice, with the size and
 // modification time it had when written or last checked.
 type StoredFile struct {
-	Number     string        `db:"invoice_number"`
-	Kind       string        `db:"kind"`
-	Path       string        `db:"path"`
-	SHA256     string        `db:"sha256"`
-	Size       sql.NullInt64 `db:"size"`
-	ModifiedNS sql.NullInt64 `db:"modified_ns"`
+	Number     string `db:"invoice_number"`
+	Kind       string `db:"kind"`
+	Path       string `db:"path"`
+	SHA256     string `db:"sha256"`
+	Size       *int64 `db:"size"`        // nil: not known (recorded before sizes were)
+	ModifiedNS *int64 `db:"modified_ns"` // nil: not known
 }
 
 // FileRecords are files to record, one per position.
@@ -60,8 +59,8 @@ const emitLockKey = 0x454d4954 // "EMIT"
 
 // LockEmit waits until no other emitter runs and returns the function that
 // lets the next one in.
-func LockEmit(ctx context.Context, db *sqlx.DB) (unlock func(), err error) {
-	conn, err := db.Connx(ctx)
+func LockEmit(ctx context.Context, db *DB) (unlock func(), err error) {
+	conn, err := db.x.Connx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -76,17 +75,17 @@ func LockEmit(ctx context.Context, db *sqlx.DB) (unlock func(), err error) {
 }
 
 // InvoicesForEmit lists the invoices numbered with their headers, oldest first.
-func InvoicesForEmit(ctx context.Context, q sqlx.QueryerContext, numbers []string) ([]invoicing.Issued, error) {
+func InvoicesForEmit(ctx context.Context, q Queryer, numbers []string) ([]invoicing.Issued, error) {
 	var out []invoicing.Issued
-	err := sqlx.SelectContext(ctx, q, &out, invoiceListForEmit, pq.Array(numbers))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceListForEmit, pq.Array(numbers))
 	return out, err
 }
 
 // InvoicesWithoutFiles lists the numbers of the invoices lacking a recorded
 // file of one of the kinds.
-func InvoicesWithoutFiles(ctx context.Context, q sqlx.QueryerContext, kinds []string) ([]string, error) {
+func InvoicesWithoutFiles(ctx context.Context, q Queryer, kinds []string) ([]string, error) {
 	var out []string
-	err := sqlx.SelectContext(ctx, q, &out, invoiceListWithout, pq.Array(kinds))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceListWithout, pq.Array(kinds))
 	return out, err
 }
 
@@ -100,22 +99,22 @@ type EmitFile struct {
 
 // StoredFilesForEmit lists every recorded file with its invoice's account,
 // window and currency.
-func StoredFilesForEmit(ctx context.Context, q sqlx.QueryerContext) ([]EmitFile, error) {
+func StoredFilesForEmit(ctx context.Context, q Queryer) ([]EmitFile, error) {
 	var out []EmitFile
-	err := sqlx.SelectContext(ctx, q, &out, invoiceFileListForEmit)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceFileListForEmit)
 	return out, err
 }
 
 // StoredFiles lists every recorded file.
-func StoredFiles(ctx context.Context, q sqlx.QueryerContext) ([]StoredFile, error) {
+func StoredFiles(ctx context.Context, q Queryer) ([]StoredFile, error) {
 	var out []StoredFile
-	err := sqlx.SelectContext(ctx, q, &out, invoiceFileListAll)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceFileListAll)
 	return out, err
 }
 
 // RestatFiles records the new size and time of files found unchanged.
-func RestatFiles(ctx context.Context, q sqlx.ExecerContext, r FileRecords) error {
-	_, err := q.ExecContext(ctx, invoiceFileRestat, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.sizes), pq.Array(r.times))
+func RestatFiles(ctx context.Context, q Queryer, r FileRecords) error {
+	_, err := q.ext().ExecContext(ctx, invoiceFileRestat, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.sizes), pq.Array(r.times))
 	return err
 }
 
@@ -130,8 +129,8 @@ type EmitSession struct {
 // NewEmitSession opens a worker's session. It commits without waiting for
 // the disk: a lost file record only means the file is checked and written
 // again by the next run, and the run's end commits synchronously anyway.
-func NewEmitSession(ctx context.Context, db *sqlx.DB) (*EmitSession, error) {
-	conn, err := db.Connx(ctx)
+func NewEmitSession(ctx context.Context, db *DB) (*EmitSession, error) {
+	conn, err := db.x.Connx(ctx)
 	if err != nil {
 		return nil, err
 	}

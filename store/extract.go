@@ -59,8 +59,8 @@ var (
 // subscriptions of the orders imports not derived yet, every one the first
 // time, lists those imports as derived in the same transaction, and returns
 // how many subscriptions it added or changed.
-func DeriveSubscriptions(ctx context.Context, conn *sqlx.Conn) (int64, error) {
-	tx, err := conn.BeginTxx(ctx, nil)
+func DeriveSubscriptions(ctx context.Context, conn *Conn) (int64, error) {
+	tx, err := conn.x.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -93,41 +93,41 @@ func DeriveSubscriptions(ctx context.Context, conn *sqlx.Conn) (int64, error) {
 // It first finds the imports some closed window did not see, then reads
 // only their records: with none, and nothing from before snapshots were
 // kept, nothing is late and no record is read.
-func LateCounts(ctx context.Context, q sqlx.QueryerContext) ([]LateCount, error) {
+func LateCounts(ctx context.Context, q Queryer) ([]LateCount, error) {
 	var unseen struct {
 		Usage         pq.StringArray `db:"usage"`
 		UsageReceived pq.StringArray `db:"usage_received"`
 		Orders        pq.StringArray `db:"orders"`
 		Legacy        bool           `db:"legacy"`
 	}
-	if err := sqlx.GetContext(ctx, q, &unseen, lateUnseenImports); err != nil {
+	if err := sqlx.GetContext(ctx, q.ext(), &unseen, lateUnseenImports); err != nil {
 		return nil, err
 	}
 	var out []LateCount
-	err := sqlx.SelectContext(ctx, q, &out, lateCounts, unseen.Usage, unseen.Orders, unseen.Legacy, unseen.UsageReceived)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, lateCounts, unseen.Usage, unseen.Orders, unseen.Legacy, unseen.UsageReceived)
 	return out, err
 }
 
 // BackdatedCounts counts, per account, the records received since the run
 // before runID began that are dated more than a year before they arrived.
-func BackdatedCounts(ctx context.Context, q sqlx.QueryerContext, runID int64) ([]BackdatedCount, error) {
+func BackdatedCounts(ctx context.Context, q Queryer, runID int64) ([]BackdatedCount, error) {
 	var out []BackdatedCount
-	err := sqlx.SelectContext(ctx, q, &out, backdatedCounts, runID)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, backdatedCounts, runID)
 	return out, err
 }
 
 // HeldUsageCounts counts the usage no window will bill as things stand,
 // among the usage dated from openFrom on (the open windows') and the usage
 // imported since the run before runID began.
-func HeldUsageCounts(ctx context.Context, q sqlx.QueryerContext, runID int64, openFrom string) ([]HeldUsage, error) {
+func HeldUsageCounts(ctx context.Context, q Queryer, runID int64, openFrom string) ([]HeldUsage, error) {
 	var recent struct {
 		XIDs     pq.StringArray `db:"xids"`
 		Received pq.StringArray `db:"received"`
 	}
-	if err := sqlx.GetContext(ctx, q, &recent, heldRecentImports, runID); err != nil {
+	if err := sqlx.GetContext(ctx, q.ext(), &recent, heldRecentImports, runID); err != nil {
 		return nil, err
 	}
 	var out []HeldUsage
-	err := sqlx.SelectContext(ctx, q, &out, usageHeldCounts, openFrom, recent.XIDs, recent.Received)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, usageHeldCounts, openFrom, recent.XIDs, recent.Received)
 	return out, err
 }

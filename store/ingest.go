@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -63,8 +62,8 @@ type Import struct {
 }
 
 // BeginImport starts the transaction of one file's import into table.
-func BeginImport(ctx context.Context, db *sqlx.DB, table *ImportTable) (*Import, error) {
-	tx, err := db.BeginTxx(ctx, nil)
+func BeginImport(ctx context.Context, db *DB, table *ImportTable) (*Import, error) {
+	tx, err := db.x.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -88,12 +87,6 @@ func (im *Import) TryDirect(ctx context.Context) error {
 func (im *Import) AbandonDirect(ctx context.Context) error {
 	_, err := im.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT direct_copy")
 	return err
-}
-
-// IsUniqueViolation says whether err is PostgreSQL refusing a repeated key.
-func IsUniqueViolation(err error) bool {
-	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "23505"
 }
 
 // Stage creates the staging table, dropped at the end of the transaction;
@@ -251,8 +244,8 @@ func (im *Import) RecordBatch(ctx context.Context, kind, firstActivity, lastActi
 
 // AnalyzeTable refreshes a table's statistics after a bulk load, so the
 // next queries are planned for the table as it now is.
-func AnalyzeTable(ctx context.Context, db *sqlx.DB, table string) error {
-	_, err := db.ExecContext(ctx, "ANALYZE "+pq.QuoteIdentifier(table))
+func AnalyzeTable(ctx context.Context, db *DB, table string) error {
+	_, err := db.x.ExecContext(ctx, "ANALYZE "+pq.QuoteIdentifier(table))
 	return err
 }
 

@@ -30,15 +30,15 @@ var (
 
 // ListInvoices returns the invoices, oldest first, of one account or of all
 // (accountID empty).
-func ListInvoices(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]invoicing.Issued, error) {
+func ListInvoices(ctx context.Context, q Queryer, accountID string) ([]invoicing.Issued, error) {
 	var out []invoicing.Issued
-	err := sqlx.SelectContext(ctx, q, &out, invoiceList, accountID)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceList, accountID)
 	return out, err
 }
 
 // GetInvoice returns one invoice; found is false when there is none.
-func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (inv invoicing.Issued, found bool, err error) {
-	err = sqlx.GetContext(ctx, q, &inv, invoiceGet, number)
+func GetInvoice(ctx context.Context, q Queryer, number string) (inv invoicing.Issued, found bool, err error) {
+	err = sqlx.GetContext(ctx, q.ext(), &inv, invoiceGet, number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return inv, false, nil
 	}
@@ -46,13 +46,13 @@ func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (inv 
 }
 
 // InvoiceLines returns an invoice's lines in invoice order.
-func InvoiceLines(ctx context.Context, q sqlx.QueryerContext, number string) ([]invoicing.IssuedLine, error) {
+func InvoiceLines(ctx context.Context, q Queryer, number string) ([]invoicing.IssuedLine, error) {
 	return InvoiceLinePage(ctx, q, number, 1, math.MaxInt32)
 }
 
 // InvoiceFiles returns the recorded files of some invoices.
-func InvoiceFiles(ctx context.Context, q sqlx.QueryerContext, numbers []string) ([]InvoiceFile, error) {
+func InvoiceFiles(ctx context.Context, q Queryer, numbers []string) ([]InvoiceFile, error) {
 	var out []InvoiceFile
-	err := sqlx.SelectContext(ctx, q, &out, invoiceFileList, pq.Array(numbers))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceFileList, pq.Array(numbers))
 	return out, err
 }

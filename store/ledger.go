@@ -31,9 +31,9 @@ type Credit struct {
 
 // Credits lists the payments and credits of the accounts that still hold
 // something to allocate, by account and currency, in the order they arrived.
-func Credits(ctx context.Context, q sqlx.QueryerContext, accountIDs []string) ([]Credit, error) {
+func Credits(ctx context.Context, q Queryer, accountIDs []string) ([]Credit, error) {
 	var out []Credit
-	err := sqlx.SelectContext(ctx, q, &out, ledgerCredits, pq.Array(accountIDs))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, ledgerCredits, pq.Array(accountIDs))
 	return out, err
 }
 
@@ -46,9 +46,9 @@ type OpenInvoice struct {
 
 // OpenInvoicesOf lists the accounts' invoices with something still due, by
 // account and currency, oldest first.
-func OpenInvoicesOf(ctx context.Context, q sqlx.QueryerContext, accountIDs []string) ([]OpenInvoice, error) {
+func OpenInvoicesOf(ctx context.Context, q Queryer, accountIDs []string) ([]OpenInvoice, error) {
 	var out []OpenInvoice
-	err := sqlx.SelectContext(ctx, q, &out, ledgerOpenInvoicesMany, pq.Array(accountIDs))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, ledgerOpenInvoicesMany, pq.Array(accountIDs))
 	return out, err
 }
 
@@ -60,7 +60,7 @@ type AccountAllocation struct {
 
 // InsertAllocations adds allocations of accounts' payments and credits to
 // their invoices, in one statement.
-func InsertAllocations(ctx context.Context, q sqlx.ExecerContext, allocations []AccountAllocation) error {
+func InsertAllocations(ctx context.Context, q Queryer, allocations []AccountAllocation) error {
 	if len(allocations) == 0 {
 		return nil
 	}
@@ -70,7 +70,7 @@ func InsertAllocations(ctx context.Context, q sqlx.ExecerContext, allocations []
 		accounts[i], currencies[i], invoices[i], payments[i], credits[i] = a.AccountID, a.Currency, a.Invoice, a.PaymentID, a.CreditNumber
 		amounts[i] = money.Format(a.Amount, money.Currency(a.Currency))
 	}
-	_, err := q.ExecContext(ctx, ledgerAllocationInsert, pq.Array(accounts), pq.Array(currencies),
+	_, err := q.ext().ExecContext(ctx, ledgerAllocationInsert, pq.Array(accounts), pq.Array(currencies),
 		pq.Array(invoices), pq.Array(payments), pq.Array(credits), pq.Array(amounts))
 	return err
 }
@@ -89,7 +89,7 @@ type Payment struct {
 
 // InsertPayments records payments received, all paid at paidAt, and their
 // ledger entries, in one statement.
-func InsertPayments(ctx context.Context, q sqlx.ExecerContext, payments []Payment, paidAt time.Time) error {
+func InsertPayments(ctx context.Context, q Queryer, payments []Payment, paidAt time.Time) error {
 	if len(payments) == 0 {
 		return nil
 	}
@@ -99,7 +99,7 @@ func InsertPayments(ctx context.Context, q sqlx.ExecerContext, payments []Paymen
 		ids[i], accounts[i], currencies[i], methods[i], labels[i], refs[i] = p.PaymentID, p.AccountID, p.Currency, p.Method, p.MethodLabel, p.GatewayReference
 		amounts[i] = money.Format(p.Amount, money.Currency(p.Currency))
 	}
-	_, err := q.ExecContext(ctx, ledgerPaymentInsertMany, pq.Array(ids), pq.Array(accounts), pq.Array(currencies), pq.Array(amounts),
+	_, err := q.ext().ExecContext(ctx, ledgerPaymentInsertMany, pq.Array(ids), pq.Array(accounts), pq.Array(currencies), pq.Array(amounts),
 		pq.Array(methods), pq.Array(labels), pq.Array(refs), paidAt)
 	return err
 }

@@ -47,17 +47,17 @@ type CardPayment struct {
 }
 
 // CardPaymentsOf lists the card payments that paid an invoice, oldest first.
-func CardPaymentsOf(ctx context.Context, q sqlx.QueryerContext, number string) ([]CardPayment, error) {
+func CardPaymentsOf(ctx context.Context, q Queryer, number string) ([]CardPayment, error) {
 	var out []CardPayment
-	err := sqlx.SelectContext(ctx, q, &out, refundCardPayments, number)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, refundCardPayments, number)
 	return out, err
 }
 
 // PaidBackFor is what the refunds of an invoice have paid back, or are
 // paying back, to cards.
-func PaidBackFor(ctx context.Context, q sqlx.QueryerContext, number string) (decimal.Decimal, error) {
+func PaidBackFor(ctx context.Context, q Queryer, number string) (decimal.Decimal, error) {
 	var d decimal.Decimal
-	err := sqlx.GetContext(ctx, q, &d, refundPaidBack, number)
+	err := sqlx.GetContext(ctx, q.ext(), &d, refundPaidBack, number)
 	return d, err
 }
 
@@ -69,21 +69,21 @@ type Refunded struct {
 }
 
 // RefundedOf returns what has been refunded of an invoice.
-func RefundedOf(ctx context.Context, q sqlx.QueryerContext, number string) (Refunded, error) {
+func RefundedOf(ctx context.Context, q Queryer, number string) (Refunded, error) {
 	var r Refunded
-	err := sqlx.GetContext(ctx, q, &r, invoiceRefunded, number)
+	err := sqlx.GetContext(ctx, q.ext(), &r, invoiceRefunded, number)
 	return r, err
 }
 
 // InsertPayback records money paid back to a payment's card from a refund's credit.
-func InsertPayback(ctx context.Context, q sqlx.ExecerContext, accountID, currency string, amount decimal.Decimal, refund, paymentID string) error {
-	_, err := q.ExecContext(ctx, ledgerPaybackInsert, accountID, currency, money.Format(amount, money.Currency(currency)), refund, paymentID)
+func InsertPayback(ctx context.Context, q Queryer, accountID, currency string, amount decimal.Decimal, refund, paymentID string) error {
+	_, err := q.ext().ExecContext(ctx, ledgerPaybackInsert, accountID, currency, money.Format(amount, money.Currency(currency)), refund, paymentID)
 	return err
 }
 
 // PaymentByID returns a payment; found is false when there is none.
-func PaymentByID(ctx context.Context, q sqlx.QueryerContext, id string) (Payment, bool, error) {
-	return getOne[Payment](ctx, q, paymentGet, id)
+func PaymentByID(ctx context.Context, q Queryer, id string) (Payment, bool, error) {
+	return getOne[Payment](ctx, q.ext(), paymentGet, id)
 }
 
 // ledgerLockClass is the first key of the per-account payment locks.
@@ -93,14 +93,14 @@ const ledgerLockClass = 0x4c454447 // "LEDG"
 // payments and holds the lock on a session of its own until unlock (or
 // until the session ends with its process): an account's payments, and
 // the allocations of its credits, take turns (SPEC §9 "Never twice").
-func LockAccountPayments(ctx context.Context, db *sqlx.DB, accountID string) (unlock func(), err error) {
+func LockAccountPayments(ctx context.Context, db *DB, accountID string) (unlock func(), err error) {
 	return LockAccountsPayments(ctx, db, []string{accountID})
 }
 
 // LockAccountsPaymentsInTx takes the accounts' payment locks, in id order,
 // until the transaction ends.
-func LockAccountsPaymentsInTx(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
+func LockAccountsPaymentsInTx(ctx context.Context, tx *Tx, accountIDs []string) error {
+	_, err := tx.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
 		ledgerLockClass, pq.Array(accountIDs))
 	return err
 }
@@ -112,8 +112,8 @@ type Contact struct {
 }
 
 // AccountContact returns an account's contact; found is false for an unknown account.
-func AccountContact(ctx context.Context, q sqlx.QueryerContext, accountID string) (c Contact, found bool, err error) {
-	return getOne[Contact](ctx, q, accountContact, accountID)
+func AccountContact(ctx context.Context, q Queryer, accountID string) (c Contact, found bool, err error) {
+	return getOne[Contact](ctx, q.ext(), accountContact, accountID)
 }
 
 // PaymentMethod is a card on file: the gateway's token and what may be shown.
@@ -134,33 +134,33 @@ type PaymentMethod struct {
 }
 
 // InsertPaymentMethod stores a tokenized card as pending and returns its id.
-func InsertPaymentMethod(ctx context.Context, q sqlx.QueryerContext, m PaymentMethod) (int64, error) {
+func InsertPaymentMethod(ctx context.Context, q Queryer, m PaymentMethod) (int64, error) {
 	var id int64
-	err := sqlx.GetContext(ctx, q, &id, paymentMethodInsert, m.AccountID, m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear, m.HolderName)
+	err := sqlx.GetContext(ctx, q.ext(), &id, paymentMethodInsert, m.AccountID, m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear, m.HolderName)
 	return id, err
 }
 
 // PaymentMethods lists the cards on file of an account, or of all (accountID empty).
-func PaymentMethods(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]PaymentMethod, error) {
+func PaymentMethods(ctx context.Context, q Queryer, accountID string) ([]PaymentMethod, error) {
 	var out []PaymentMethod
-	err := sqlx.SelectContext(ctx, q, &out, paymentMethodList, accountID)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, paymentMethodList, accountID)
 	return out, err
 }
 
 // SetPaymentMethodStatus changes a card's status; changed is false when it
 // already had it.
-func SetPaymentMethodStatus(ctx context.Context, q sqlx.ExecerContext, id int64, status, reason string) (changed bool, err error) {
-	return affected(q.ExecContext(ctx, paymentMethodSetStatus, id, status, reason))
+func SetPaymentMethodStatus(ctx context.Context, q Queryer, id int64, status, reason string) (changed bool, err error) {
+	return affected(q.ext().ExecContext(ctx, paymentMethodSetStatus, id, status, reason))
 }
 
 // RemovePaymentMethod removes a card of an account; found is false when it has no such card.
-func RemovePaymentMethod(ctx context.Context, q sqlx.ExecerContext, accountID string, id int64) (found bool, err error) {
-	return affected(q.ExecContext(ctx, paymentMethodRemove, id, accountID))
+func RemovePaymentMethod(ctx context.Context, q Queryer, accountID string, id int64) (found bool, err error) {
+	return affected(q.ext().ExecContext(ctx, paymentMethodRemove, id, accountID))
 }
 
 // SetDefaultPaymentMethod makes a card its account's default.
-func SetDefaultPaymentMethod(ctx context.Context, q sqlx.ExecerContext, accountID string, id int64) error {
-	_, err := q.ExecContext(ctx, paymentMethodSetDefault, id, accountID)
+func SetDefaultPaymentMethod(ctx context.Context, q Queryer, accountID string, id int64) error {
+	_, err := q.ext().ExecContext(ctx, paymentMethodSetDefault, id, accountID)
 	return err
 }
 
@@ -196,33 +196,33 @@ type Attempt struct {
 
 // InsertAttempt records a gateway call before it is made; inserted is
 // false when its key is taken.
-func InsertAttempt(ctx context.Context, q sqlx.QueryerContext, a Attempt) (id int64, inserted bool, err error) {
-	return getOne[int64](ctx, q, gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, money.Format(a.Amount, money.Currency(a.Currency)),
+func InsertAttempt(ctx context.Context, q Queryer, a Attempt) (id int64, inserted bool, err error) {
+	return getOne[int64](ctx, q.ext(), gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, money.Format(a.Amount, money.Currency(a.Currency)),
 		a.InvoiceNumber, a.PaymentMethodID, a.Method, a.MethodLabel, a.AttemptNo, a.AttemptedAt, a.PaymentID)
 }
 
 // AttemptByKey returns a gateway call by its idempotency key.
-func AttemptByKey(ctx context.Context, q sqlx.QueryerContext, key string) (a Attempt, found bool, err error) {
-	return getOne[Attempt](ctx, q, gatewayAttemptGet, key)
+func AttemptByKey(ctx context.Context, q Queryer, key string) (a Attempt, found bool, err error) {
+	return getOne[Attempt](ctx, q.ext(), gatewayAttemptGet, key)
 }
 
 // UnsettledAttempts lists the gateway calls whose outcome is not known, of
 // one account or all (accountID empty).
-func UnsettledAttempts(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]Attempt, error) {
+func UnsettledAttempts(ctx context.Context, q Queryer, accountID string) ([]Attempt, error) {
 	var out []Attempt
-	err := sqlx.SelectContext(ctx, q, &out, gatewayAttemptUnsettled, accountID)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, gatewayAttemptUnsettled, accountID)
 	return out, err
 }
 
 // SettleAttempt records a gateway call's outcome.
-func SettleAttempt(ctx context.Context, q sqlx.ExecerContext, a Attempt) error {
+func SettleAttempt(ctx context.Context, q Queryer, a Attempt) error {
 	return SettleAttempts(ctx, q, []Attempt{a})
 }
 
 // InFlight is what an account's unsettled charges in a currency may still collect.
-func InFlight(ctx context.Context, q sqlx.QueryerContext, accountID, currency string) (decimal.Decimal, error) {
+func InFlight(ctx context.Context, q Queryer, accountID, currency string) (decimal.Decimal, error) {
 	var d decimal.Decimal
-	err := sqlx.GetContext(ctx, q, &d, gatewayAttemptInFlight, accountID, currency)
+	err := sqlx.GetContext(ctx, q.ext(), &d, gatewayAttemptInFlight, accountID, currency)
 	return d, err
 }
 
@@ -245,9 +245,9 @@ type CollectCandidate struct {
 
 // CollectCandidates lists the invoices with something due on accounts
 // whose default card is valid: of numbers, or all when numbers is nil.
-func CollectCandidates(ctx context.Context, q sqlx.QueryerContext, numbers []string) ([]CollectCandidate, error) {
+func CollectCandidates(ctx context.Context, q Queryer, numbers []string) ([]CollectCandidate, error) {
 	var out []CollectCandidate
-	err := sqlx.SelectContext(ctx, q, &out, collectCandidates, pq.Array(numbers))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, collectCandidates, pq.Array(numbers))
 	return out, err
 }
 
@@ -258,9 +258,9 @@ type PaymentRecord struct {
 }
 
 // Payments lists payments received, newest first, of an account or all.
-func Payments(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]PaymentRecord, error) {
+func Payments(ctx context.Context, q Queryer, accountID string) ([]PaymentRecord, error) {
 	var out []PaymentRecord
-	err := sqlx.SelectContext(ctx, q, &out, paymentList, accountID)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, paymentList, accountID)
 	return out, err
 }
 
@@ -292,28 +292,28 @@ type OutboxMessage struct {
 }
 
 // DueMessages lists at most limit e-mails due to be sent at now.
-func DueMessages(ctx context.Context, q sqlx.QueryerContext, now time.Time, limit int) ([]OutboxMessage, error) {
+func DueMessages(ctx context.Context, q Queryer, now time.Time, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := sqlx.SelectContext(ctx, q, &out, outboxDue, now, limit)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, outboxDue, now, limit)
 	return out, err
 }
 
 // MessageSent records that the mail server accepted an e-mail.
-func MessageSent(ctx context.Context, q sqlx.ExecerContext, id string, at time.Time) error {
-	_, err := q.ExecContext(ctx, outboxSent, id, at)
+func MessageSent(ctx context.Context, q Queryer, id string, at time.Time) error {
+	_, err := q.ext().ExecContext(ctx, outboxSent, id, at)
 	return err
 }
 
 // MessageFailed records a refused e-mail and when to try it again.
-func MessageFailed(ctx context.Context, q sqlx.ExecerContext, id string, next time.Time, reason string) error {
-	_, err := q.ExecContext(ctx, outboxFailed, id, next, reason)
+func MessageFailed(ctx context.Context, q Queryer, id string, next time.Time, reason string) error {
+	_, err := q.ext().ExecContext(ctx, outboxFailed, id, next, reason)
 	return err
 }
 
 // Outbox lists the latest e-mails, newest first.
-func Outbox(ctx context.Context, q sqlx.QueryerContext, limit int) ([]OutboxMessage, error) {
+func Outbox(ctx context.Context, q Queryer, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := sqlx.SelectContext(ctx, q, &out, outboxList, limit)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, outboxList, limit)
 	return out, err
 }
 
@@ -327,8 +327,8 @@ var (
 
 // LockAccountsPayments is LockAccountPayments for several accounts at once,
 // taken in id order on one session.
-func LockAccountsPayments(ctx context.Context, db *sqlx.DB, accountIDs []string) (unlock func(), err error) {
-	conn, err := db.Connx(ctx)
+func LockAccountsPayments(ctx context.Context, db *DB, accountIDs []string) (unlock func(), err error) {
+	conn, err := db.x.Connx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -355,15 +355,15 @@ type Due struct {
 }
 
 // DueOf reads what is due of some invoices.
-func DueOf(ctx context.Context, q sqlx.QueryerContext, numbers []string) ([]Due, error) {
+func DueOf(ctx context.Context, q Queryer, numbers []string) ([]Due, error) {
 	var out []Due
-	err := sqlx.SelectContext(ctx, q, &out, collectDue, pq.Array(numbers))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, collectDue, pq.Array(numbers))
 	return out, err
 }
 
 // InsertAutoCharges records auto-charges about to be made, all attempted
 // at; it returns the ids of those whose key was free, by key.
-func InsertAutoCharges(ctx context.Context, q sqlx.QueryerContext, attempts []Attempt, at time.Time) (map[string]int64, error) {
+func InsertAutoCharges(ctx context.Context, q Queryer, attempts []Attempt, at time.Time) (map[string]int64, error) {
 	n := len(attempts)
 	keys, requests, accounts, currencies, amounts, invoices, labels := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	methods, nos := make([]int64, n), make([]int64, n)
@@ -376,7 +376,7 @@ func InsertAutoCharges(ctx context.Context, q sqlx.QueryerContext, attempts []At
 		Key string `db:"idempotency_key"`
 		ID  int64  `db:"attempt_id"`
 	}
-	err := sqlx.SelectContext(ctx, q, &rows, gatewayAttemptInsertMany, pq.Array(keys), pq.Array(requests), pq.Array(accounts), pq.Array(currencies),
+	err := sqlx.SelectContext(ctx, q.ext(), &rows, gatewayAttemptInsertMany, pq.Array(keys), pq.Array(requests), pq.Array(accounts), pq.Array(currencies),
 		pq.Array(amounts), pq.Array(invoices), pq.Array(methods), pq.Array(labels), pq.Array(nos), at)
 	ids := make(map[string]int64, len(rows))
 	for _, r := range rows {
@@ -386,7 +386,7 @@ func InsertAutoCharges(ctx context.Context, q sqlx.QueryerContext, attempts []At
 }
 
 // SettleAttempts records gateway calls' outcomes in one statement.
-func SettleAttempts(ctx context.Context, q sqlx.ExecerContext, attempts []Attempt) error {
+func SettleAttempts(ctx context.Context, q Queryer, attempts []Attempt) error {
 	n := len(attempts)
 	if n == 0 {
 		return nil
@@ -397,14 +397,14 @@ func SettleAttempts(ctx context.Context, q sqlx.ExecerContext, attempts []Attemp
 	for i, a := range attempts {
 		ids[i], statuses[i], codes[i], hard[i], refs[i], payments[i] = a.ID, a.Status, a.DeclineCode, a.Hard, a.GatewayReference, a.PaymentID
 	}
-	_, err := q.ExecContext(ctx, gatewayAttemptSettleMany, pq.Array(ids), pq.Array(statuses), pq.Array(codes), pq.Array(hard), pq.Array(refs), pq.Array(payments))
+	_, err := q.ext().ExecContext(ctx, gatewayAttemptSettleMany, pq.Array(ids), pq.Array(statuses), pq.Array(codes), pq.Array(hard), pq.Array(refs), pq.Array(payments))
 	return err
 }
 
 // InsertMessagesForAccounts puts e-mails to accounts' contacts in the
 // outbox and returns the ids of those written; an account without an
 // e-mail address gets none.
-func InsertMessagesForAccounts(ctx context.Context, q sqlx.QueryerContext, messages []Message) ([]string, error) {
+func InsertMessagesForAccounts(ctx context.Context, q Queryer, messages []Message) ([]string, error) {
 	n := len(messages)
 	if n == 0 {
 		return nil, nil
@@ -414,20 +414,20 @@ func InsertMessagesForAccounts(ctx context.Context, q sqlx.QueryerContext, messa
 		ids[i], accounts[i], subjects[i], bodies[i] = m.ID, m.AccountID, m.Subject, m.Body
 	}
 	var written []string
-	err := sqlx.SelectContext(ctx, q, &written, outboxInsertForAccounts, pq.Array(ids), pq.Array(accounts), pq.Array(subjects), pq.Array(bodies))
+	err := sqlx.SelectContext(ctx, q.ext(), &written, outboxInsertForAccounts, pq.Array(ids), pq.Array(accounts), pq.Array(subjects), pq.Array(bodies))
 	return written, err
 }
 
 var outboxGet = billingsql.Query("outbox_get")
 
 // MessageByID returns one e-mail of the outbox.
-func MessageByID(ctx context.Context, q sqlx.QueryerContext, id string) (OutboxMessage, bool, error) {
-	return getOne[OutboxMessage](ctx, q, outboxGet, id)
+func MessageByID(ctx context.Context, q Queryer, id string) (OutboxMessage, bool, error) {
+	return getOne[OutboxMessage](ctx, q.ext(), outboxGet, id)
 }
 
 var paymentMethodToken = billingsql.Query("payment_method_token")
 
 // PaymentMethodToken returns the gateway token of a card on file.
-func PaymentMethodToken(ctx context.Context, q sqlx.QueryerContext, id int64) (string, bool, error) {
-	return getOne[string](ctx, q, paymentMethodToken, id)
+func PaymentMethodToken(ctx context.Context, q Queryer, id int64) (string, bool, error) {
+	return getOne[string](ctx, q.ext(), paymentMethodToken, id)
 }

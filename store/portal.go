@@ -44,13 +44,13 @@ type NewAccessToken struct {
 }
 
 // InsertAccessToken records a token and returns its id.
-func InsertAccessToken(ctx context.Context, q sqlx.QueryerContext, t NewAccessToken) (int64, error) {
+func InsertAccessToken(ctx context.Context, q Queryer, t NewAccessToken) (int64, error) {
 	var parent sql.NullInt64
 	if t.ParentID != 0 {
 		parent = sql.NullInt64{Int64: t.ParentID, Valid: true}
 	}
 	var id int64
-	err := sqlx.GetContext(ctx, q, &id, accessTokenInsert, t.Kind, t.SecretHash, t.Role, t.AccountID, t.Label, parent, t.ExpiresAt)
+	err := sqlx.GetContext(ctx, q.ext(), &id, accessTokenInsert, t.Kind, t.SecretHash, t.Role, t.AccountID, t.Label, parent, t.ExpiresAt)
 	return id, err
 }
 
@@ -66,13 +66,13 @@ type AccessToken struct {
 }
 
 // FindAccessToken returns the live token with this secret hash at now.
-func FindAccessToken(ctx context.Context, q sqlx.QueryerContext, hash []byte, now time.Time) (AccessToken, bool, error) {
-	return getOne[AccessToken](ctx, q, accessTokenFind, hash, now)
+func FindAccessToken(ctx context.Context, q Queryer, hash []byte, now time.Time) (AccessToken, bool, error) {
+	return getOne[AccessToken](ctx, q.ext(), accessTokenFind, hash, now)
 }
 
 // UseSignInLink spends a sign-in link: found once, for a live unused link.
-func UseSignInLink(ctx context.Context, q sqlx.QueryerContext, hash []byte, now time.Time) (AccessToken, bool, error) {
-	return getOne[AccessToken](ctx, q, accessTokenUseLink, hash, now)
+func UseSignInLink(ctx context.Context, q Queryer, hash []byte, now time.Time) (AccessToken, bool, error) {
+	return getOne[AccessToken](ctx, q.ext(), accessTokenUseLink, hash, now)
 }
 
 // ListedToken is a token or live session as billing token list shows it.
@@ -84,16 +84,16 @@ type ListedToken struct {
 }
 
 // AccessTokens lists operator tokens and the sessions live at now.
-func AccessTokens(ctx context.Context, q sqlx.QueryerContext, now time.Time) ([]ListedToken, error) {
+func AccessTokens(ctx context.Context, q Queryer, now time.Time) ([]ListedToken, error) {
 	var out []ListedToken
-	err := sqlx.SelectContext(ctx, q, &out, accessTokenList, now)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, accessTokenList, now)
 	return out, err
 }
 
 // RevokeAccessToken revokes a token or session; found is false when no
 // live one has that id.
-func RevokeAccessToken(ctx context.Context, q sqlx.ExecerContext, id int64, now time.Time) (bool, error) {
-	return affected(q.ExecContext(ctx, accessTokenRevoke, id, now))
+func RevokeAccessToken(ctx context.Context, q Queryer, id int64, now time.Time) (bool, error) {
+	return affected(q.ext().ExecContext(ctx, accessTokenRevoke, id, now))
 }
 
 // AuditEntry is one line of the audit log.
@@ -110,16 +110,16 @@ type AuditEntry struct {
 }
 
 // Audit appends an entry to the audit log.
-func Audit(ctx context.Context, q sqlx.ExecerContext, e AuditEntry) error {
-	_, err := q.ExecContext(ctx, auditInsert, e.At, e.Actor, e.Role, e.AccountID, e.RemoteAddr, e.Action, e.Object, e.Outcome)
+func Audit(ctx context.Context, q Queryer, e AuditEntry) error {
+	_, err := q.ext().ExecContext(ctx, auditInsert, e.At, e.Actor, e.Role, e.AccountID, e.RemoteAddr, e.Action, e.Object, e.Outcome)
 	return err
 }
 
 // AuditLog returns up to limit entries before entry id before (0: the
 // newest), newest first, of one account or all.
-func AuditLog(ctx context.Context, q sqlx.QueryerContext, before int64, accountID string, limit int) ([]AuditEntry, error) {
+func AuditLog(ctx context.Context, q Queryer, before int64, accountID string, limit int) ([]AuditEntry, error) {
 	var out []AuditEntry
-	err := sqlx.SelectContext(ctx, q, &out, auditList, before, accountID, limit)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, auditList, before, accountID, limit)
 	return out, err
 }
 
@@ -132,9 +132,9 @@ type AccountRow struct {
 }
 
 // SearchAccounts returns up to limit accounts whose id or name contains text.
-func SearchAccounts(ctx context.Context, q sqlx.QueryerContext, text string, limit int) ([]AccountRow, error) {
+func SearchAccounts(ctx context.Context, q Queryer, text string, limit int) ([]AccountRow, error) {
 	var out []AccountRow
-	err := sqlx.SelectContext(ctx, q, &out, accountSearch, text, limit)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, accountSearch, text, limit)
 	return out, err
 }
 
@@ -150,12 +150,12 @@ type InvoiceFilter struct {
 
 // InvoicePage returns one page of an account's invoices, newest first, and
 // how many match the filter in all.
-func InvoicePage(ctx context.Context, q sqlx.QueryerContext, f InvoiceFilter) ([]invoicing.Issued, int, error) {
+func InvoicePage(ctx context.Context, q Queryer, f InvoiceFilter) ([]invoicing.Issued, int, error) {
 	var rows []struct {
 		invoicing.Issued
 		Matching int `db:"matching"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &rows, invoicePage, f.AccountID, f.Status, f.Currency, f.Year, f.Limit, f.Offset); err != nil {
+	if err := sqlx.SelectContext(ctx, q.ext(), &rows, invoicePage, f.AccountID, f.Status, f.Currency, f.Year, f.Limit, f.Offset); err != nil {
 		return nil, 0, err
 	}
 	out := make([]invoicing.Issued, len(rows))
@@ -173,44 +173,44 @@ type InvoiceFacet struct {
 }
 
 // InvoiceFacets lists the years and currencies of an account's invoices.
-func InvoiceFacets(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]InvoiceFacet, error) {
+func InvoiceFacets(ctx context.Context, q Queryer, accountID string) ([]InvoiceFacet, error) {
 	var out []InvoiceFacet
-	err := sqlx.SelectContext(ctx, q, &out, invoiceYears, accountID)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceYears, accountID)
 	return out, err
 }
 
 // InvoiceLinePage returns lines from to through of an invoice (1 is the first).
-func InvoiceLinePage(ctx context.Context, q sqlx.QueryerContext, number string, from, through int) ([]invoicing.IssuedLine, error) {
+func InvoiceLinePage(ctx context.Context, q Queryer, number string, from, through int) ([]invoicing.IssuedLine, error) {
 	var out []invoicing.IssuedLine
-	err := sqlx.SelectContext(ctx, q, &out, invoiceLinePage, number, from, through)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceLinePage, number, from, through)
 	return out, err
 }
 
 // MonthFiles returns the recorded files of an account's invoices issued in
 // the month that begins on first.
-func MonthFiles(ctx context.Context, q sqlx.QueryerContext, accountID string, first calendar.Date) ([]InvoiceFile, error) {
+func MonthFiles(ctx context.Context, q Queryer, accountID string, first calendar.Date) ([]InvoiceFile, error) {
 	var out []InvoiceFile
-	err := sqlx.SelectContext(ctx, q, &out, invoiceFileListForMonth, accountID, first, calendar.NewDate(first.Year(), first.Month()+1, 1))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceFileListForMonth, accountID, first, calendar.NewDate(first.Year(), first.Month()+1, 1))
 	return out, err
 }
 
 // InvoiceForEmit returns one invoice as the emit stage reads it, with its
 // recorded files.
-func InvoiceForEmit(ctx context.Context, q sqlx.QueryerContext, number string) (invoicing.Issued, []StoredFile, bool, error) {
-	inv, found, err := getOne[invoicing.Issued](ctx, q, invoiceGetForEmit, number)
+func InvoiceForEmit(ctx context.Context, q Queryer, number string) (invoicing.Issued, []StoredFile, bool, error) {
+	inv, found, err := getOne[invoicing.Issued](ctx, q.ext(), invoiceGetForEmit, number)
 	if err != nil || !found {
 		return inv, nil, found, err
 	}
 	var files []StoredFile
-	err = sqlx.SelectContext(ctx, q, &files, invoiceFileListStat, pq.Array([]string{number}))
+	err = sqlx.SelectContext(ctx, q.ext(), &files, invoiceFileListStat, pq.Array([]string{number}))
 	return inv, files, true, err
 }
 
 var accountListByEmail = billingsql.Query("account_list_by_email")
 
 // AccountsByEmail returns the accounts whose contact is this address.
-func AccountsByEmail(ctx context.Context, q sqlx.QueryerContext, email string) ([]AccountRow, error) {
+func AccountsByEmail(ctx context.Context, q Queryer, email string) ([]AccountRow, error) {
 	var out []AccountRow
-	err := sqlx.SelectContext(ctx, q, &out, accountListByEmail, email)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, accountListByEmail, email)
 	return out, err
 }

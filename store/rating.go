@@ -55,8 +55,8 @@ var (
 // StreamOrders streams the orders of some accounts' subscriptions of one
 // billing each, by account, billing and subscription, in the order they
 // apply (SPEC §4), to yield.
-func StreamOrders(ctx context.Context, q sqlx.QueryerContext, accountIDs, billings []string, yield func(OrderRow) error) error {
-	rows, err := q.QueryxContext(ctx, orderListForAccounts, pq.Array(accountIDs), pq.Array(billings))
+func StreamOrders(ctx context.Context, q Queryer, accountIDs, billings []string, yield func(OrderRow) error) error {
+	rows, err := q.ext().QueryxContext(ctx, orderListForAccounts, pq.Array(accountIDs), pq.Array(billings))
 	if err != nil {
 		return err
 	}
@@ -76,12 +76,12 @@ func StreamOrders(ctx context.Context, q sqlx.QueryerContext, accountIDs, billin
 // StreamUsageDays streams usage subscriptions' days in their windows
 // [from, to), by request and day, to yield: from the run's usage_days table
 // when table is set (see SumUsageDays), else from the events themselves.
-func StreamUsageDays(ctx context.Context, q sqlx.QueryerContext, table string, subscriptions, from, to []string, yield func(*UsageDay) error) error {
+func StreamUsageDays(ctx context.Context, q Queryer, table string, subscriptions, from, to []string, yield func(*UsageDay) error) error {
 	query := usageDailyForWindows
 	if table != "" {
 		query = strings.ReplaceAll(usageDaysForWindows, "usage_days", table)
 	}
-	rows, err := q.QueryxContext(ctx, query, pq.Array(subscriptions), pq.Array(from), pq.Array(to))
+	rows, err := q.ext().QueryxContext(ctx, query, pq.Array(subscriptions), pq.Array(from), pq.Array(to))
 	if err != nil {
 		return err
 	}
@@ -108,23 +108,23 @@ const usageDaysPrefix = "usage_days_r"
 // (pg_snapshot text) the sums were read in: the usage committed after it is
 // late for the windows closed from them (SPEC §7). Tables left by runs that
 // died are dropped first.
-func SumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64, from, to time.Time) (table, seen string, err error) {
+func SumUsageDays(ctx context.Context, conn *Conn, runID int64, from, to time.Time) (table, seen string, err error) {
 	var stale []string
-	if err := conn.SelectContext(ctx, &stale, usageDaysStale, usageDaysPrefix, runID); err != nil {
+	if err := conn.x.SelectContext(ctx, &stale, usageDaysStale, usageDaysPrefix, runID); err != nil {
 		return "", "", err
 	}
 	for _, t := range stale {
-		if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+pq.QuoteIdentifier(t)); err != nil {
+		if _, err := conn.x.ExecContext(ctx, `DROP TABLE IF EXISTS `+pq.QuoteIdentifier(t)); err != nil {
 			return "", "", err
 		}
 	}
 	table = usageDaysPrefix + strconv.FormatInt(runID, 10)
-	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	tx, err := conn.x.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return "", "", err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if seen, err = CurrentSnapshot(ctx, tx); err != nil {
+	if seen, err = CurrentSnapshot(ctx, &Tx{x: tx}); err != nil {
 		return "", "", err
 	}
 	if _, err := tx.ExecContext(ctx, strings.ReplaceAll(usageDaysCreate, "usage_days", table), from, to); err != nil {
@@ -133,21 +133,21 @@ func SumUsageDays(ctx context.Context, conn *sqlx.Conn, runID int64, from, to ti
 	if err := tx.Commit(); err != nil {
 		return "", "", err
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE INDEX ON `+table+` (subscription_id, day); ANALYZE `+table); err != nil {
+	if _, err := conn.x.ExecContext(ctx, `CREATE INDEX ON `+table+` (subscription_id, day); ANALYZE `+table); err != nil {
 		return table, "", err
 	}
 	return table, seen, nil
 }
 
 // DropUsageDays drops a run's usage_days table.
-func DropUsageDays(ctx context.Context, conn *sqlx.Conn, table string) {
-	_, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+pq.QuoteIdentifier(table))
+func DropUsageDays(ctx context.Context, conn *Conn, table string) {
+	_, _ = conn.x.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+pq.QuoteIdentifier(table))
 }
 
 // CurrentSnapshot is the snapshot of q's transaction, as text: in a
 // repeatable-read transaction, the one every statement of it reads in.
-func CurrentSnapshot(ctx context.Context, q sqlx.QueryerContext) (string, error) {
+func CurrentSnapshot(ctx context.Context, q Queryer) (string, error) {
 	var seen string
-	err := sqlx.GetContext(ctx, q, &seen, `SELECT pg_current_snapshot()::text`)
+	err := sqlx.GetContext(ctx, q.ext(), &seen, `SELECT pg_current_snapshot()::text`)
 	return seen, err
 }

@@ -39,8 +39,8 @@ const runLockClass = 0x42494c4c // "BILL"
 // tells later runs that this one is alive. Both happen in one transaction,
 // so that no other run ever sees this one running with its lock free and
 // records it as interrupted (MarkRunInterruptedIfDead) while it starts.
-func StartRun(ctx context.Context, conn *sqlx.Conn, asOf time.Time, stage, job string) (int64, error) {
-	tx, err := conn.BeginTxx(ctx, nil)
+func StartRun(ctx context.Context, conn *Conn, asOf time.Time, stage, job string) (int64, error) {
+	tx, err := conn.x.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -57,17 +57,17 @@ func StartRun(ctx context.Context, conn *sqlx.Conn, asOf time.Time, stage, job s
 }
 
 // RunningRuns lists the runs still marked running, other than self.
-func RunningRuns(ctx context.Context, q sqlx.QueryerContext, self int64) ([]int64, error) {
+func RunningRuns(ctx context.Context, q Queryer, self int64) ([]int64, error) {
 	var ids []int64
-	err := sqlx.SelectContext(ctx, q, &ids, runListRunning, self)
+	err := sqlx.SelectContext(ctx, q.ext(), &ids, runListRunning, self)
 	return ids, err
 }
 
 // MarkRunInterruptedIfDead records run id as failed ("interrupted") when its
 // liveness lock is free, that is when its process is gone, and reports
 // whether it did. It takes and gives back the lock on a session of its own.
-func MarkRunInterruptedIfDead(ctx context.Context, db *sqlx.DB, id int64) (bool, error) {
-	conn, err := db.Connx(ctx)
+func MarkRunInterruptedIfDead(ctx context.Context, db *DB, id int64) (bool, error) {
+	conn, err := db.x.Connx(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -89,8 +89,8 @@ func MarkRunInterruptedIfDead(ctx context.Context, db *sqlx.DB, id int64) (bool,
 // the write-ahead log is on disk up to this record, which makes every
 // transaction committed before it durable too, whichever session committed it
 // without waiting (SPEC §12.6).
-func FinishRun(ctx context.Context, db *sqlx.DB, id int64, status string, counts []byte, message string) error {
-	tx, err := db.BeginTxx(ctx, nil)
+func FinishRun(ctx context.Context, db *DB, id int64, status string, counts []byte, message string) error {
+	tx, err := db.x.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -105,16 +105,16 @@ func FinishRun(ctx context.Context, db *sqlx.DB, id int64, status string, counts
 }
 
 // ListRuns returns the latest runs, newest first.
-func ListRuns(ctx context.Context, q sqlx.QueryerContext, limit int) ([]Run, error) {
+func ListRuns(ctx context.Context, q Queryer, limit int) ([]Run, error) {
 	var runs []Run
-	err := sqlx.SelectContext(ctx, q, &runs, runList, limit)
+	err := sqlx.SelectContext(ctx, q.ext(), &runs, runList, limit)
 	return runs, err
 }
 
 // Durable waits until every transaction the session of conn committed is on
 // disk: a synchronous commit flushes the whole write-ahead log before it.
-func Durable(ctx context.Context, conn *sqlx.Conn) error {
-	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{})
+func Durable(ctx context.Context, conn *Conn) error {
+	tx, err := conn.x.BeginTxx(ctx, &sql.TxOptions{})
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func Durable(ctx context.Context, conn *sqlx.Conn) error {
 
 // Release hands a session back to the pool as it found it: its settings
 // reset and every advisory lock it holds given back.
-func Release(conn *sqlx.Conn) {
-	_, _ = conn.ExecContext(context.Background(), `RESET ALL; SELECT pg_advisory_unlock_all()`)
-	conn.Close()
+func Release(conn *Conn) {
+	_, _ = conn.x.ExecContext(context.Background(), `RESET ALL; SELECT pg_advisory_unlock_all()`)
+	conn.x.Close()
 }

@@ -46,32 +46,32 @@ type SandboxRequest struct {
 }
 
 // InsertSandboxCard records a tokenized card.
-func InsertSandboxCard(ctx context.Context, q sqlx.ExecerContext, c SandboxCard) error {
-	_, err := q.ExecContext(ctx, sandboxCardInsert, c.Token, c.Behaviour, c.ExpMonth, c.ExpYear)
+func InsertSandboxCard(ctx context.Context, q Queryer, c SandboxCard) error {
+	_, err := q.ext().ExecContext(ctx, sandboxCardInsert, c.Token, c.Behaviour, c.ExpMonth, c.ExpYear)
 	return err
 }
 
 // SandboxCardByToken returns a tokenized card; found is false for an unknown token.
-func SandboxCardByToken(ctx context.Context, q sqlx.QueryerContext, token string) (c SandboxCard, found bool, err error) {
-	return getOne[SandboxCard](ctx, q, sandboxCardGet, token)
+func SandboxCardByToken(ctx context.Context, q Queryer, token string) (c SandboxCard, found bool, err error) {
+	return getOne[SandboxCard](ctx, q.ext(), sandboxCardGet, token)
 }
 
 // TakeSandboxCharge counts a charge on a card and returns the card as it
 // was before; found is false for an unknown token.
-func TakeSandboxCharge(ctx context.Context, q sqlx.QueryerContext, token string) (c SandboxCard, found bool, err error) {
-	return getOne[SandboxCard](ctx, q, sandboxCardTakeCharge, token)
+func TakeSandboxCharge(ctx context.Context, q Queryer, token string) (c SandboxCard, found bool, err error) {
+	return getOne[SandboxCard](ctx, q.ext(), sandboxCardTakeCharge, token)
 }
 
 // SandboxRequestByKey returns a request by its idempotency key, or (key
 // empty) by its reference; found is false when there is none.
-func SandboxRequestByKey(ctx context.Context, q sqlx.QueryerContext, key, reference string) (r SandboxRequest, found bool, err error) {
-	return getOne[SandboxRequest](ctx, q, sandboxRequestGet, key, reference)
+func SandboxRequestByKey(ctx context.Context, q Queryer, key, reference string) (r SandboxRequest, found bool, err error) {
+	return getOne[SandboxRequest](ctx, q.ext(), sandboxRequestGet, key, reference)
 }
 
 // InsertSandboxRequest records a request; inserted is false when its key
 // was already taken.
-func InsertSandboxRequest(ctx context.Context, q sqlx.ExecerContext, r SandboxRequest) (inserted bool, err error) {
-	res, err := q.ExecContext(ctx, sandboxRequestInsert, r.Key, r.Request, r.Kind, money.Format(r.Amount, money.Currency(r.Currency)), r.Currency,
+func InsertSandboxRequest(ctx context.Context, q Queryer, r SandboxRequest) (inserted bool, err error) {
+	res, err := q.ext().ExecContext(ctx, sandboxRequestInsert, r.Key, r.Request, r.Kind, money.Format(r.Amount, money.Currency(r.Currency)), r.Currency,
 		r.Status, r.DeclineCode, r.Hard, r.Reference, r.Answered)
 	if err != nil {
 		return false, err
@@ -81,30 +81,27 @@ func InsertSandboxRequest(ctx context.Context, q sqlx.ExecerContext, r SandboxRe
 }
 
 // AnswerSandboxRequest marks a request answered.
-func AnswerSandboxRequest(ctx context.Context, q sqlx.ExecerContext, key string) error {
-	_, err := q.ExecContext(ctx, sandboxRequestAnswer, key)
+func AnswerSandboxRequest(ctx context.Context, q Queryer, key string) error {
+	_, err := q.ext().ExecContext(ctx, sandboxRequestAnswer, key)
 	return err
 }
 
 // SandboxRefunded is how much of a charge has been refunded.
-func SandboxRefunded(ctx context.Context, q sqlx.QueryerContext, reference string) (decimal.Decimal, error) {
+func SandboxRefunded(ctx context.Context, q Queryer, reference string) (decimal.Decimal, error) {
 	var d decimal.Decimal
-	err := sqlx.GetContext(ctx, q, &d, sandboxRefunded, reference)
+	err := sqlx.GetContext(ctx, q.ext(), &d, sandboxRefunded, reference)
 	return d, err
 }
 
-// BeginSandbox starts a transaction of the sandbox's books. Its commit does
-// not wait for the disk: the sandbox stands for a processor's books, not
-// the product's, and a request it loses in a crash is one it never
+// InSandboxTx runs fn in a transaction of the sandbox's books. Its commit
+// does not wait for the disk: the sandbox stands for a processor's books,
+// not the product's, and a request it loses in a crash is one it never
 // answered, which the product settles as not made (nothing was taken).
-func BeginSandbox(ctx context.Context, db *sqlx.DB) (*sqlx.Tx, error) {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-		_ = tx.Rollback()
-		return nil, err
-	}
-	return tx, nil
+func InSandboxTx(ctx context.Context, db *DB, fn func(*Tx) error) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.x.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }

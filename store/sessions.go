@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -19,28 +18,28 @@ const (
 // LockClose waits until no other session closes windows, then holds the
 // close lock on conn's session until UnlockClose (or the session ends).
 // Closing processes queue on it so that invoice numbers follow issue dates.
-func LockClose(ctx context.Context, conn *sqlx.Conn) error {
-	_, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, closeLockKey)
+func LockClose(ctx context.Context, conn *Conn) error {
+	_, err := conn.x.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, closeLockKey)
 	return err
 }
 
 // UnlockClose gives the close lock back.
-func UnlockClose(ctx context.Context, conn *sqlx.Conn) {
-	_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, closeLockKey)
+func UnlockClose(ctx context.Context, conn *Conn) {
+	_, _ = conn.x.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, closeLockKey)
 }
 
 // LockCloseInTx takes the close lock until the transaction ends: what
 // changes the windows a close works on (a billing day) waits for it.
-func LockCloseInTx(ctx context.Context, tx *sqlx.Tx) error {
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, closeLockKey)
+func LockCloseInTx(ctx context.Context, tx *Tx) error {
+	_, err := tx.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, closeLockKey)
 	return err
 }
 
 // LockAccountsForRating takes, until the transaction ends, a lock per
 // account in id order: runs rating the same accounts take turns, and never
 // wait on each other in a cycle.
-func LockAccountsForRating(ctx context.Context, tx *sqlx.Tx, accountIDs []string) error {
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
+func LockAccountsForRating(ctx context.Context, tx *Tx, accountIDs []string) error {
+	_, err := tx.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
 		rateLockClass, pq.Array(accountIDs))
 	return err
 }
@@ -49,8 +48,8 @@ func LockAccountsForRating(ctx context.Context, tx *sqlx.Tx, accountIDs []string
 // the disk (each is atomic and redone if lost, and the run makes them durable
 // before anything outside the database depends on them), and its sorts have
 // the memory a batch's orders need.
-func PrepareRunSession(ctx context.Context, conn *sqlx.Conn) error {
-	if _, err := conn.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
+func PrepareRunSession(ctx context.Context, conn *Conn) error {
+	if _, err := conn.x.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
 		return err
 	}
 	return SetWorkMem(ctx, conn)
@@ -58,15 +57,15 @@ func PrepareRunSession(ctx context.Context, conn *sqlx.Conn) error {
 
 // SetWorkMem gives a session the memory its sorts need to stay off the disk:
 // a batch's orders, the million rows deriving subscriptions.
-func SetWorkMem(ctx context.Context, conn *sqlx.Conn) error {
-	_, err := conn.ExecContext(ctx, `SET work_mem = '64MB'`)
+func SetWorkMem(ctx context.Context, conn *Conn) error {
+	_, err := conn.x.ExecContext(ctx, `SET work_mem = '64MB'`)
 	return err
 }
 
 // AnalyzeInvoices refreshes the statistics of the invoice tables, for what
 // reads new invoices next: queries planned for the tables as they were
 // before a month's close read every line instead of an invoice's.
-func AnalyzeInvoices(ctx context.Context, conn *sqlx.Conn) error {
-	_, err := conn.ExecContext(ctx, `ANALYZE invoices, invoice_lines, closed_windows`)
+func AnalyzeInvoices(ctx context.Context, conn *Conn) error {
+	_, err := conn.x.ExecContext(ctx, `ANALYZE invoices, invoice_lines, closed_windows`)
 	return err
 }

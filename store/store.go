@@ -22,7 +22,7 @@ import (
 
 // Open connects to the database at url and checks that it answers.
 // Errors never repeat the URL, which may hold a password.
-func Open(ctx context.Context, url string) (*sqlx.DB, error) {
+func Open(ctx context.Context, url string) (*DB, error) {
 	if url == "" {
 		return nil, fmt.Errorf("no database configured: set --database-url, BILLING_DATABASE_URL or database_url in the config file")
 	}
@@ -34,7 +34,7 @@ func Open(ctx context.Context, url string) (*sqlx.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
-	return db, nil
+	return &DB{x: db}, nil
 }
 
 // MigrationResult says which migrations one Migrate call applied.
@@ -57,7 +57,7 @@ type QueueMigration struct {
 // Migrate creates or upgrades the schema to the newest embedded migration.
 // It is a no-op when the schema is current, and safe to run from several
 // processes at once: a PostgreSQL advisory lock lets one migrate at a time.
-func Migrate(ctx context.Context, db *sqlx.DB) (MigrationResult, error) {
+func Migrate(ctx context.Context, db *DB) (MigrationResult, error) {
 	provider, err := migrations(db)
 	if err != nil {
 		return MigrationResult{}, err
@@ -79,7 +79,7 @@ func Migrate(ctx context.Context, db *sqlx.DB) (MigrationResult, error) {
 	return out, nil
 }
 
-func migrations(db *sqlx.DB) (*goose.Provider, error) {
+func migrations(db *DB) (*goose.Provider, error) {
 	migrations, err := fs.Sub(billingsql.Migrations, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("reading embedded migrations: %w", err)
@@ -88,7 +88,7 @@ func migrations(db *sqlx.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating migration lock: %w", err)
 	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations, goose.WithSessionLocker(locker))
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.x.DB, migrations, goose.WithSessionLocker(locker))
 	if err != nil {
 		return nil, fmt.Errorf("preparing migrations: %w", err)
 	}
@@ -98,7 +98,7 @@ func migrations(db *sqlx.DB) (*goose.Provider, error) {
 // CheckSchema says what to do when the database's schema is not the one
 // this binary was built for: a long-lived process (billing worker) checks
 // it once as it starts.
-func CheckSchema(ctx context.Context, db *sqlx.DB) error {
+func CheckSchema(ctx context.Context, db *DB) error {
 	provider, err := migrations(db)
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func CheckSchema(ctx context.Context, db *sqlx.DB) error {
 // checkQueue says to run billing migrate when the job queue's tables, in
 // either schema, lack a migration of the River this billing was built with
 // (an installation upgraded without billing migrate).
-func checkQueue(ctx context.Context, db *sqlx.DB) error {
+func checkQueue(ctx context.Context, db *DB) error {
 	for _, schema := range queueSchemas {
 		migrator, err := queueMigrator(db, schema)
 		if err != nil {
@@ -150,8 +150,8 @@ func queueSchemaName(schema string) string {
 
 // queueMigrator is River's migrator of the tables in schema; its own log
 // is silenced, the callers say what happened.
-func queueMigrator(db *sqlx.DB, schema string) (*rivermigrate.Migrator[*sql.Tx], error) {
-	migrator, err := rivermigrate.New(riverdatabasesql.New(db.DB), &rivermigrate.Config{
+func queueMigrator(db *DB, schema string) (*rivermigrate.Migrator[*sql.Tx], error) {
+	migrator, err := rivermigrate.New(riverdatabasesql.New(db.x.DB), &rivermigrate.Config{
 		Schema: schema, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -172,8 +172,8 @@ const queueMigrationLock = 0x52495645 // "RIVE"
 // processes working them elect a leader of their own (which rescues the
 // jobs of a killed worker), apart from the daemons, whose leader schedules
 // the periodic background work.
-func migrateQueue(ctx context.Context, db *sqlx.DB) ([]QueueMigration, error) {
-	conn, err := db.Connx(ctx)
+func migrateQueue(ctx context.Context, db *DB) ([]QueueMigration, error) {
+	conn, err := db.x.Connx(ctx)
 	if err != nil {
 		return nil, err
 	}

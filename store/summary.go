@@ -44,23 +44,23 @@ var (
 )
 
 // AccountBalances returns an account's sums per currency.
-func AccountBalances(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]AccountBalance, error) {
+func AccountBalances(ctx context.Context, q Queryer, accountID string) ([]AccountBalance, error) {
 	var out []AccountBalance
-	err := sqlx.SelectContext(ctx, q, &out, accountBalances, accountID)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, accountBalances, accountID)
 	return out, err
 }
 
 // UnbilledChargesOf returns an account's charges so far in its open windows.
-func UnbilledChargesOf(ctx context.Context, q sqlx.QueryerContext, accountID string) ([]UnbilledCharges, error) {
+func UnbilledChargesOf(ctx context.Context, q Queryer, accountID string) ([]UnbilledCharges, error) {
 	var out []UnbilledCharges
-	err := sqlx.SelectContext(ctx, q, &out, unbilledChargesForAccount, accountID)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, unbilledChargesForAccount, accountID)
 	return out, err
 }
 
 // PaymentMethodOf returns an account's card on file, or nil.
-func PaymentMethodOf(ctx context.Context, q sqlx.QueryerContext, accountID string) (*PaymentMethod, error) {
+func PaymentMethodOf(ctx context.Context, q Queryer, accountID string) (*PaymentMethod, error) {
 	var pm PaymentMethod
-	err := sqlx.GetContext(ctx, q, &pm, paymentMethodGet, accountID)
+	err := sqlx.GetContext(ctx, q.ext(), &pm, paymentMethodGet, accountID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -72,8 +72,8 @@ func PaymentMethodOf(ctx context.Context, q sqlx.QueryerContext, accountID strin
 
 // LastAnniversaryInvoiceDate is the issue date of an account's last original
 // anniversary invoice, if it has one.
-func LastAnniversaryInvoiceDate(ctx context.Context, q sqlx.QueryerContext, accountID string) (calendar.Date, bool, error) {
+func LastAnniversaryInvoiceDate(ctx context.Context, q Queryer, accountID string) (calendar.Date, bool, error) {
 	var last sql.Null[calendar.Date]
-	err := sqlx.GetContext(ctx, q, &last, invoiceLastAnniversaryDate, accountID)
+	err := sqlx.GetContext(ctx, q.ext(), &last, invoiceLastAnniversaryDate, accountID)
 	return last.V, last.Valid, err
 }

@@ -32,12 +32,12 @@ type UnitDone struct {
 
 // SaveUnit records a unit done (errText empty) or failed, and reports
 // whether it did: false when the unit was already done, by another worker.
-func SaveUnit(ctx context.Context, q sqlx.QueryerContext, runID int64, stage string, seq int, result, counts []byte, errText, worker string, seconds float64) (bool, error) {
+func SaveUnit(ctx context.Context, q Queryer, runID int64, stage string, seq int, result, counts []byte, errText, worker string, seconds float64) (bool, error) {
 	if counts == nil {
 		counts = []byte("{}")
 	}
 	var got int
-	err := sqlx.GetContext(ctx, q, &got, unitSave, runID, stage, seq, result, counts, errText, worker, seconds)
+	err := sqlx.GetContext(ctx, q.ext(), &got, unitSave, runID, stage, seq, result, counts, errText, worker, seconds)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -45,30 +45,30 @@ func SaveUnit(ctx context.Context, q sqlx.QueryerContext, runID int64, stage str
 }
 
 // UnitsDone lists which of the units seqs of a run's stage are done or failed.
-func UnitsDone(ctx context.Context, q sqlx.QueryerContext, runID int64, stage string, seqs []int) ([]UnitDone, error) {
+func UnitsDone(ctx context.Context, q Queryer, runID int64, stage string, seqs []int) ([]UnitDone, error) {
 	var out []UnitDone
-	err := sqlx.SelectContext(ctx, q, &out, unitList, runID, stage, pq.Array(seqs))
+	err := sqlx.SelectContext(ctx, q.ext(), &out, unitList, runID, stage, pq.Array(seqs))
 	return out, err
 }
 
 // UnitResult is the result of a unit that is done.
-func UnitResult(ctx context.Context, q sqlx.QueryerContext, runID int64, stage string, seq int) ([]byte, error) {
+func UnitResult(ctx context.Context, q Queryer, runID int64, stage string, seq int) ([]byte, error) {
 	var out []byte
-	err := sqlx.GetContext(ctx, q, &out, unitResult, runID, stage, seq)
+	err := sqlx.GetContext(ctx, q.ext(), &out, unitResult, runID, stage, seq)
 	return out, err
 }
 
 // DeleteEndedUnits forgets the units of every run that is not in
 // progress: those that ended, and those found dead.
-func DeleteEndedUnits(ctx context.Context, q sqlx.ExecerContext) error {
-	_, err := q.ExecContext(ctx, unitDeleteEnded)
+func DeleteEndedUnits(ctx context.Context, q Queryer) error {
+	_, err := q.ext().ExecContext(ctx, unitDeleteEnded)
 	return err
 }
 
 // RunIsRunning reports whether run id is still in progress.
-func RunIsRunning(ctx context.Context, q sqlx.QueryerContext, runID int64) (bool, error) {
+func RunIsRunning(ctx context.Context, q Queryer, runID int64) (bool, error) {
 	var running bool
-	err := sqlx.GetContext(ctx, q, &running, runIsRunning, runID)
+	err := sqlx.GetContext(ctx, q.ext(), &running, runIsRunning, runID)
 	return running, err
 }
 

@@ -38,8 +38,8 @@ type Snapshot struct{ tx *sqlx.Tx }
 // OpenSnapshot starts a read-only repeatable-read transaction, with memory
 // for whole-table hashes and no just-in-time compilation (it cost the
 // checks more than it saved). Close ends it.
-func OpenSnapshot(ctx context.Context, db *sqlx.DB) (*Snapshot, error) {
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+func OpenSnapshot(ctx context.Context, db *DB) (*Snapshot, error) {
+	tx, err := db.x.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -69,5 +69,5 @@ func (s *Snapshot) FinalTriggers(ctx context.Context) (int, error) {
 
 // Files returns every recorded file.
 func (s *Snapshot) Files(ctx context.Context) ([]StoredFile, error) {
-	return StoredFiles(ctx, s.tx)
+	return StoredFiles(ctx, &Tx{x: s.tx})
 }

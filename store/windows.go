@@ -29,30 +29,30 @@ var (
 // LockClosedWindows locks an account's closed windows starting on a day (of
 // one billing, or of both when billing is empty) until the transaction ends,
 // and returns their billings: reruns of one window queue behind each other.
-func LockClosedWindows(ctx context.Context, tx *sqlx.Tx, accountID string, start calendar.Date, billing string) ([]string, error) {
+func LockClosedWindows(ctx context.Context, tx *Tx, accountID string, start calendar.Date, billing string) ([]string, error) {
 	var billings []string
-	err := tx.SelectContext(ctx, &billings, closedWindowLockForRerun, accountID, start, billing)
+	err := tx.x.SelectContext(ctx, &billings, closedWindowLockForRerun, accountID, start, billing)
 	return billings, err
 }
 
 // SetRerun records a rerun of a closed window and the snapshot (pg_snapshot
 // text) it read in.
-func SetRerun(ctx context.Context, q sqlx.ExecerContext, accountID, billing string, start calendar.Date, seen string) error {
-	_, err := q.ExecContext(ctx, closedWindowSetRerun, accountID, billing, start, seen)
+func SetRerun(ctx context.Context, q Queryer, accountID, billing string, start calendar.Date, seen string) error {
+	_, err := q.ext().ExecContext(ctx, closedWindowSetRerun, accountID, billing, start, seen)
 	return err
 }
 
 // WindowCurrencies lists the currencies a window was invoiced in.
-func WindowCurrencies(ctx context.Context, q sqlx.QueryerContext, accountID, billing string, start calendar.Date) ([]string, error) {
+func WindowCurrencies(ctx context.Context, q Queryer, accountID, billing string, start calendar.Date) ([]string, error) {
 	var out []string
-	err := sqlx.SelectContext(ctx, q, &out, invoiceCurrenciesForWindow, accountID, billing, start)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceCurrenciesForWindow, accountID, billing, start)
 	return out, err
 }
 
 // WindowInvoices lists a window's invoices in one currency: the original
 // first, then its adjustments.
-func WindowInvoices(ctx context.Context, q sqlx.QueryerContext, accountID, billing string, start calendar.Date, currency string) ([]WindowInvoice, error) {
+func WindowInvoices(ctx context.Context, q Queryer, accountID, billing string, start calendar.Date, currency string) ([]WindowInvoice, error) {
 	var out []WindowInvoice
-	err := sqlx.SelectContext(ctx, q, &out, invoiceListForWindow, accountID, billing, start, currency)
+	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceListForWindow, accountID, billing, start, currency)
 	return out, err
 }

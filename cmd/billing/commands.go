@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/config"
 	"github.com/openbilling/billing/store"
 )
@@ -246,7 +244,7 @@ func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
 }
 
 // openDB connects to the configured database.
-func (a *app) openDB(ctx context.Context) (*sqlx.DB, error) {
+func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 	return store.Open(ctx, a.cfg.DatabaseURL)
 }
 

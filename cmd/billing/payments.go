@@ -10,8 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/config"
 	"github.com/openbilling/billing/mail"
 	"github.com/openbilling/billing/money"
@@ -23,7 +21,7 @@ import (
 )
 
 // payments is the payments service over db, through the sandbox gateway.
-func (a *app) payments(db *sqlx.DB) (*payments.Service, error) {
+func (a *app) payments(db *store.DB) (*payments.Service, error) {
 	schedule, err := config.ParseRetrySchedule(a.cfg.RetrySchedule)
 	if err != nil {
 		return nil, err
@@ -341,7 +339,7 @@ func runRefund(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 }
 
 // mailer is the outbox's sender through the configured SMTP server.
-func (a *app) mailer(db *sqlx.DB) *mail.Sender {
+func (a *app) mailer(db *store.DB) *mail.Sender {
 	return &mail.Sender{DB: db, Addr: a.cfg.SMTPAddr, From: a.cfg.SMTPFrom, Username: a.cfg.SMTPUsername, Password: a.cfg.SMTPPassword, Log: a.log}
 }
 

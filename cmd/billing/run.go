@@ -124,7 +124,7 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 	// it, the others say so and carry on without.
 	stopMetrics := func() {}
 	if a.cfg.MetricsAddr != "" {
-		if stopMetrics, _, err = metrics.Serve(a.cfg.MetricsAddr, p.DB.PingContext, a.log); err != nil {
+		if stopMetrics, _, err = metrics.Serve(a.cfg.MetricsAddr, p.DB.Ping, a.log); err != nil {
 			a.log.Warn("metrics_unavailable", "error", err.Error())
 			stopMetrics = func() {}
 		}

@@ -62,7 +62,7 @@ func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 	d := &jobs.Daemon{
 		Scheduler:       &jobs.Scheduler{Runner: p, Jobs: list, Log: a.log, Metrics: metrics},
 		MetricsAddr:     a.cfg.MetricsAddr,
-		Ping:            p.DB.PingContext,
+		Ping:            p.DB.Ping,
 		ShutdownTimeout: a.cfg.ShutdownTimeout,
 		Ready: func(addr string) {
 			a.log.Info("daemon_ready", "metrics_addr", addr)

@@ -37,8 +37,7 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	db := p.DB
 	// A pool of sessions kept open: without idle ones, each request beyond
 	// the second would open a new PostgreSQL connection.
-	db.SetMaxOpenConns(portalConnections)
-	db.SetMaxIdleConns(portalConnections)
+	db.LimitConnections(portalConnections)
 	files := a.fileEmitter()
 	p.Emitter = files
 	ln, err := net.Listen("tcp", a.cfg.Listen)
@@ -57,7 +56,7 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	} else {
 		a.log.Warn("signin_by_email_disabled", "reason", "smtp_addr is empty: only access tokens sign in")
 	}
-	h, err := s.Handler(metrics.Handler(db.PingContext))
+	h, err := s.Handler(metrics.Handler(db.Ping))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/openbilling/billing/store"
 	"io"
 	"log/slog"
 	"os"
@@ -80,14 +81,14 @@ func TestTheWorkloadImportsAndBills(t *testing.T) {
 	}
 	db, _ := pgtest.NewDB(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	im := &ingest.Importer{DB: db, Log: log}
+	im := &ingest.Importer{DB: store.New(db), Log: log}
 	for _, k := range ingest.Kinds {
 		if _, err := im.ImportFile(context.Background(), k, filepath.Join(dir, k.Name+".csv")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	asOf, _ := time.Parse(time.RFC3339, synthetic.AsOf)
-	rep, err := (&pipeline.Pipeline{DB: db, Log: log}).Run(context.Background(), asOf, pipeline.AllStages())
+	rep, err := (&pipeline.Pipeline{DB: store.New(db), Log: log}).Run(context.Background(), asOf, pipeline.AllStages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func TestMonthsBillOneAfterAnother(t *testing.T) {
 	}
 	db, _ := pgtest.NewDB(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	im := &ingest.Importer{DB: db, Log: log}
+	im := &ingest.Importer{DB: store.New(db), Log: log}
 	var invoices []int
 	for m := 1; m <= 3; m++ {
 		for _, k := range ingest.Kinds {
@@ -155,7 +156,7 @@ func TestMonthsBillOneAfterAnother(t *testing.T) {
 			}
 		}
 		asOf, _ := time.Parse(time.RFC3339, synthetic.AsOfMonth(m))
-		rep, err := (&pipeline.Pipeline{DB: db, Log: log}).Run(context.Background(), asOf, pipeline.AllStages())
+		rep, err := (&pipeline.Pipeline{DB: store.New(db), Log: log}).Run(context.Background(), asOf, pipeline.AllStages())
 		if err != nil {
 			t.Fatal(err)
 		}

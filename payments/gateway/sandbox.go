@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/store"
@@ -18,7 +18,7 @@ import (
 // key) in its own tables of the billing database, so that a request asked
 // about from another process, or after a crash, gets the same answer.
 type Sandbox struct {
-	DB  *sqlx.DB
+	DB  *store.DB
 	Now func() time.Time // the sandbox's clock, for card expiry; time.Now when nil
 }
 
@@ -136,43 +136,42 @@ func (s *Sandbox) Charge(ctx context.Context, req Charge) (Result, error) {
 	rec := store.SandboxRequest{Key: req.Key, Request: req.Request(), Kind: "charge", Amount: req.Amount, Currency: string(req.Currency),
 		Status: string(Succeeded), Reference: newReference("ch_sbx_"), Answered: true}
 	// The card's count of charges and the request are kept together.
-	tx, err := store.BeginSandbox(ctx, s.DB)
-	if err != nil {
-		return Result{}, fmt.Errorf("sandbox gateway: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if req.PayPal != "" {
-		if req.PayPal != PayPalBuyer {
-			rec.Status, rec.DeclineCode, rec.Hard = string(Declined), "paypal_declined", req.PayPal != PayPalDeclined
+	// errTaken: another call took the key meanwhile; its answer is the answer.
+	errTaken := errors.New("key taken")
+	err := store.InSandboxTx(ctx, s.DB, func(tx *store.Tx) error {
+		if req.PayPal != "" {
+			if req.PayPal != PayPalBuyer {
+				rec.Status, rec.DeclineCode, rec.Hard = string(Declined), "paypal_declined", req.PayPal != PayPalDeclined
+			}
+		} else {
+			c, found, err := store.TakeSandboxCharge(ctx, tx, req.Token)
+			if err != nil {
+				return err
+			}
+			switch soft := isSoftFirst(c.Behaviour); {
+			case !found:
+				rec.Status, rec.DeclineCode, rec.Hard = string(Declined), "unknown_token", true
+			case s.refusal(c) != "":
+				rec.Status, rec.DeclineCode, rec.Hard = string(Declined), s.refusal(c), true
+			case c.Behaviour == behaveDeclineAll:
+				rec.Status, rec.DeclineCode = string(Declined), "generic_decline"
+			case soft && c.Charges == 0:
+				rec.Status, rec.DeclineCode = string(Declined), c.Behaviour
+			case c.Behaviour == behaveNoAnswer:
+				rec.Answered = false // charged, but the answer is lost on the way
+			}
 		}
-	} else {
-		c, found, err := store.TakeSandboxCharge(ctx, tx, req.Token)
-		if err != nil {
-			return Result{}, fmt.Errorf("sandbox gateway: %w", err)
+		inserted, err := store.InsertSandboxRequest(ctx, tx, rec)
+		if err == nil && !inserted {
+			err = errTaken
 		}
-		switch soft := isSoftFirst(c.Behaviour); {
-		case !found:
-			rec.Status, rec.DeclineCode, rec.Hard = string(Declined), "unknown_token", true
-		case s.refusal(c) != "":
-			rec.Status, rec.DeclineCode, rec.Hard = string(Declined), s.refusal(c), true
-		case c.Behaviour == behaveDeclineAll:
-			rec.Status, rec.DeclineCode = string(Declined), "generic_decline"
-		case soft && c.Charges == 0:
-			rec.Status, rec.DeclineCode = string(Declined), c.Behaviour
-		case c.Behaviour == behaveNoAnswer:
-			rec.Answered = false // charged, but the answer is lost on the way
-		}
-	}
-	inserted, err := store.InsertSandboxRequest(ctx, tx, rec)
-	if err != nil {
-		return Result{}, fmt.Errorf("sandbox gateway: %w", err)
-	}
-	if !inserted { // another call took the key meanwhile: its answer is the answer
-		_ = tx.Rollback()
+		return err
+	})
+	if errors.Is(err, errTaken) {
 		r, _, err := s.replay(ctx, rec.Key, rec.Request)
 		return r, err
 	}
-	if err := tx.Commit(); err != nil {
+	if err != nil {
 		return Result{}, fmt.Errorf("sandbox gateway: %w", err)
 	}
 	return resultOf(rec, rec.Answered), nil

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/openbilling/billing/store"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,7 +33,7 @@ func BenchmarkImportUsage(b *testing.B) {
 				stop := benchmem.SamplePeakHeap(&peak)
 				b.StartTimer()
 				start := time.Now()
-				im := &ingest.Importer{DB: db, Log: discard}
+				im := &ingest.Importer{DB: store.New(db), Log: discard}
 				res, err := im.ImportFile(context.Background(), ingestKind(b, "usage"), path)
 				elapsed += time.Since(start)
 				stop()

@@ -18,8 +18,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/openbilling/billing/store"
 )
 
@@ -83,7 +81,7 @@ type Progress func(rows, bytes int64)
 
 // Importer loads CSV files into the database.
 type Importer struct {
-	DB       *sqlx.DB
+	DB       *store.DB
 	Log      *slog.Logger
 	Progress Progress // optional
 }

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"github.com/openbilling/billing/store"
 	"io"
 	"log/slog"
 	"os"
@@ -27,7 +28,7 @@ func importText(t *testing.T, db *sqlx.DB, kind, name, content string) (ingest.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	im := &ingest.Importer{DB: db, Log: discard}
+	im := &ingest.Importer{DB: store.New(db), Log: discard}
 	return im.Import(context.Background(), k, name, func() (io.ReadCloser, error) {
 		return io.NopCloser(strings.NewReader(content)), nil
 	})
@@ -48,7 +49,7 @@ func loadExamples(t *testing.T, db *sqlx.DB) map[string]ingest.Result {
 	out := map[string]ingest.Result{}
 	for _, k := range ingest.Kinds {
 		path := filepath.Join("..", "..", "examples", k.Name+".csv")
-		im := &ingest.Importer{DB: db, Log: discard}
+		im := &ingest.Importer{DB: store.New(db), Log: discard}
 		res, err := im.ImportFile(context.Background(), k, path)
 		if err != nil {
 			t.Fatalf("importing %s: %v", path, err)
@@ -381,7 +382,7 @@ func TestImportErrorIsOneLinePerRow(t *testing.T) {
 func TestImportFileThatDoesNotExist(t *testing.T) {
 	t.Parallel()
 	db, _ := pgtest.NewDB(t)
-	im := &ingest.Importer{DB: db, Log: discard}
+	im := &ingest.Importer{DB: store.New(db), Log: discard}
 	_, err := im.ImportFile(context.Background(), ingest.Kinds[0], filepath.Join(t.TempDir(), "none.csv"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("got %v, want a not-exist error", err)

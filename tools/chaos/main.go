@@ -577,7 +577,7 @@ func (c *chaos) concurrent() error {
 		return err
 	}
 	// Rerun every window reported late, as an operator would.
-	late, err := store.LateCounts(context.Background(), d.db)
+	late, err := store.LateCounts(context.Background(), store.New(d.db))
 	if err != nil {
 		return err
 	}

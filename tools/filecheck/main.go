@@ -24,11 +24,11 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	_ "github.com/lib/pq" // the PostgreSQL driver
 	"github.com/openbilling/billing/internal/testkit/throwaway"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/reports"
-	"github.com/openbilling/billing/store"
 )
 
 func main() {
@@ -80,7 +80,7 @@ func run() error {
 	if err := c.bill(); err != nil {
 		return err
 	}
-	if c.db, err = store.Open(context.Background(), pg.URL); err != nil {
+	if c.db, err = sqlx.ConnectContext(context.Background(), "postgres", pg.URL); err != nil {
 		return err
 	}
 	defer c.db.Close()

@@ -30,9 +30,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	_ "github.com/lib/pq" // the PostgreSQL driver
 	"github.com/openbilling/billing/internal/synthetic"
 	"github.com/openbilling/billing/internal/testkit/throwaway"
-	"github.com/openbilling/billing/store"
 )
 
 // Result is what one load test measured.
@@ -103,7 +103,7 @@ func run() error {
 	if _, err := billing("run", "--as-of", synthetic.AsOf); err != nil {
 		return err
 	}
-	db, err := store.Open(context.Background(), dbURL)
+	db, err := sqlx.ConnectContext(context.Background(), "postgres", dbURL)
 	if err != nil {
 		return err
 	}

@@ -50,10 +50,19 @@ var folderImports = []string{
 }
 
 // databaseImporters are the product's packages that import database/sql,
-// sqlx or lib/pq. store alone should; the others are to move their SQL
-// and transactions into it, and leave this list as they do.
-var databaseImporters = []string{
-	"cmd/billing", "mail", "payments", "payments/gateway", "pipeline", "pipeline/ingest", "portal", "queue", "store",
+// sqlx or lib/pq: store alone, the one author of SQL.
+var databaseImporters = []string{"store"}
+
+// layers ranks the top-level folders: a package imports only from its own
+// layer or a lower one (the order of docs/ARCHITECTURE.md), and within a
+// layer in no cycle (TestNoCycleBetweenFolders).
+var layers = map[string]int{
+	"money": 0, "calendar": 0, "country": 0, "rating": 0, "invoicing": 0, "ledger": 0, // the rules
+	"sql": 0, "internal/xlsxstream": 0, "internal/synthetic": 0, // the schema's text, file formats, sample data
+	"store": 1, "reports": 1, // the database; the documents
+	"mail": 2, "payments": 2, "pipeline": 2, "config": 2, // the domain's services
+	"portal": 3, "queue": 3, "jobs": 3, // what serves and schedules them
+	"cmd": 4, // the command
 }
 
 var databasePackages = []string{"database/sql", "github.com/jmoiron/sqlx", "github.com/lib/pq"}
@@ -63,8 +72,9 @@ type pkg struct {
 	Imports    []string
 }
 
-// products lists the module's packages outside tools/ and
-// internal/testkit/, with their imports (tests' imports left out).
+// products lists the module's packages outside tools/, internal/testkit/
+// and scripts/ (a test of the set-up, no code), with their imports (tests'
+// imports left out).
 func products(t *testing.T) []pkg {
 	t.Helper()
 	cmd := exec.Command("go", "list", "-json", "./...")
@@ -83,7 +93,7 @@ func products(t *testing.T) []pkg {
 			t.Fatal(err)
 		}
 		p.ImportPath = strings.TrimPrefix(p.ImportPath, module)
-		if strings.HasPrefix(p.ImportPath, "tools/") || strings.HasPrefix(p.ImportPath, "internal/testkit/") {
+		if strings.HasPrefix(p.ImportPath, "tools/") || strings.HasPrefix(p.ImportPath, "internal/testkit/") || p.ImportPath == "scripts" {
 			continue
 		}
 		list = append(list, p)
@@ -207,6 +217,23 @@ func TestNoCycleBetweenFolders(t *testing.T) {
 	for _, f := range folders {
 		if state[f] == unseen {
 			visit(f)
+		}
+	}
+}
+
+func TestNoImportFromALowerLayerToAHigherOne(t *testing.T) {
+	t.Parallel()
+	for _, p := range products(t) {
+		from := folder(p.ImportPath)
+		rank, ok := layers[from]
+		if !ok {
+			t.Errorf("%s: the folder %s has no layer: give it one in layers and docs/ARCHITECTURE.md", p.ImportPath, from)
+			continue
+		}
+		for _, imp := range p.Imports {
+			if rel, ok := strings.CutPrefix(imp, module); ok && layers[folder(rel)] > rank {
+				t.Errorf("%s (layer %d) imports %s (layer %d): a lower layer never imports a higher one", p.ImportPath, rank, rel, layers[folder(rel)])
+			}
 		}
 	}
 }

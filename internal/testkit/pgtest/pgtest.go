@@ -79,7 +79,7 @@ func Script() string {
 func NewDB(t testing.TB) (*sqlx.DB, string) {
 	t.Helper()
 	db, dbURL := NewEmptyDB(t)
-	if _, err := store.Migrate(context.Background(), db); err != nil {
+	if _, err := store.Migrate(context.Background(), store.New(db)); err != nil {
 		t.Fatalf("migrating test database: %v", err)
 	}
 	return db, dbURL
@@ -95,7 +95,7 @@ func NewEmptyDB(t testing.TB) (*sqlx.DB, string) {
 		t.Fatalf("no PostgreSQL for tests: pgtest.Main was not called from TestMain and %s is not set", EnvURL)
 	}
 	ctx := context.Background()
-	admin, err := store.Open(ctx, withDatabase(t, serverURL, "postgres"))
+	admin, err := sqlx.ConnectContext(ctx, "postgres", withDatabase(t, serverURL, "postgres"))
 	if err != nil {
 		t.Fatalf("no PostgreSQL for tests: %v", err)
 	}
@@ -107,13 +107,13 @@ func NewEmptyDB(t testing.TB) (*sqlx.DB, string) {
 		t.Fatalf("creating test database: %v", err)
 	}
 	dbURL := withDatabase(t, serverURL, name)
-	db, err := store.Open(ctx, dbURL)
+	db, err := sqlx.ConnectContext(ctx, "postgres", dbURL)
 	if err != nil {
 		t.Fatalf("opening test database: %v", err)
 	}
 	t.Cleanup(func() {
 		db.Close()
-		admin, err := store.Open(ctx, withDatabase(t, serverURL, "postgres"))
+		admin, err := sqlx.ConnectContext(ctx, "postgres", withDatabase(t, serverURL, "postgres"))
 		if err != nil {
 			t.Errorf("dropping test database: %v", err)
 			return
