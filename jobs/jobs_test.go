@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"context"
 	"fmt"
-	"github.com/openbilling/billing/store"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,9 +16,11 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/jobs"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/ingest"
+	"github.com/openbilling/billing/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -36,9 +37,9 @@ func loadExamples(t *testing.T, db *sqlx.DB) {
 	}
 }
 
-func invoices(t *testing.T, db *sqlx.DB) string {
+func issuedList(t *testing.T, db *sqlx.DB) string {
 	t.Helper()
-	list, err := pipeline.ListInvoices(context.Background(), store.New(db), "")
+	list, err := invoices.ListInvoices(context.Background(), store.New(db), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestASimulatedMonthClosesEachWindowOnItsDay(t *testing.T) {
 		t.Errorf("runs: %s, want one close and one nightly run a day", got)
 	}
 	want := expectedThroughAugust8
-	if got := invoices(t, db); got != want {
+	if got := issuedList(t, db); got != want {
 		t.Errorf("invoices:\n%s\nwant:\n%s", got, want)
 	}
 }
@@ -142,7 +143,7 @@ func TestStartingTheDaemonCatchesUpLikeBillingRun(t *testing.T) {
 	db, _ := pgtest.NewDB(t)
 	loadExamples(t, db)
 	serve(t, daemon(db, at("2026-08-08T09:00:00Z")))
-	if got := invoices(t, db); got != expectedThroughAugust8 {
+	if got := issuedList(t, db); got != expectedThroughAugust8 {
 		t.Errorf("after start-up:\n%s\nwant:\n%s", got, expectedThroughAugust8)
 	}
 	ref, _ := pgtest.NewDB(t)
@@ -150,7 +151,7 @@ func TestStartingTheDaemonCatchesUpLikeBillingRun(t *testing.T) {
 	if _, err := (&pipeline.Pipeline{DB: store.New(ref), Log: quiet}).Run(context.Background(), at("2026-08-08T09:00:00Z"), pipeline.AllStages()); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := invoices(t, db), invoices(t, ref); got != want {
+	if got, want := issuedList(t, db), issuedList(t, ref); got != want {
 		t.Errorf("daemon:\n%s\nbilling run:\n%s", got, want)
 	}
 }
@@ -173,7 +174,7 @@ func TestTwoDaemonsOnOneDatabaseCloseEachWindowOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got := invoices(t, db); got != expectedThroughAugust8 {
+	if got := issuedList(t, db); got != expectedThroughAugust8 {
 		t.Errorf("two daemons:\n%s\nwant:\n%s", got, expectedThroughAugust8)
 	}
 }
@@ -220,7 +221,7 @@ func TestAPanicInsideARunIsRecordedAsAFailedRun(t *testing.T) {
 	if status != "failed" || message != "panic: disk on fire" {
 		t.Errorf("run recorded as %s: %s", status, message)
 	}
-	if got := invoices(t, db); !strings.Contains(got, "INV-2026-000002 U1 new") {
+	if got := issuedList(t, db); !strings.Contains(got, "INV-2026-000002 U1 new") {
 		t.Errorf("the windows closed before the panic are kept:\n%s", got)
 	}
 }

@@ -58,7 +58,7 @@ func TestADatabaseRestartMidRunLeavesOneInvoicePerWindow(t *testing.T) {
 	if _, err := (&pipeline.Pipeline{DB: store.New(ref), Log: quiet}).Run(context.Background(), asOf, pipeline.AllStages()); err != nil {
 		t.Fatal(err)
 	}
-	want := invoices(t, ref)
+	want := issuedList(t, ref)
 	total := strings.Count(want, "\n") + 1
 
 	// A server of the test's own, to restart.
@@ -113,7 +113,7 @@ func TestADatabaseRestartMidRunLeavesOneInvoicePerWindow(t *testing.T) {
 	if err := <-served; err != nil {
 		t.Fatal(err)
 	}
-	if got := invoices(t, db); got != want {
+	if got := issuedList(t, db); got != want {
 		t.Errorf("after a restart at %s the invoices differ from an uninterrupted run (%d invoices, want %d)",
 			restartedAt.Format(time.RFC3339), strings.Count(got, "\n")+1, total)
 	}

@@ -21,6 +21,10 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
+// Message is an e-mail to send: from the outbox, or straight to the
+// server (a sign-in link, whose secret is never stored).
+type Message = store.OutboxMessage
+
 // Sender delivers the outbox through one SMTP server.
 type Sender struct {
 	DB                 *store.DB
@@ -111,7 +115,7 @@ func backoff(attempts int) time.Duration {
 // Deliver hands one e-mail to the server now, outside the outbox: the portal
 // sends its sign-in links this way, since a link is worth nothing once late
 // and its secret must not rest in the database (SPEC §11).
-func (s *Sender) Deliver(ctx context.Context, m store.OutboxMessage) error {
+func (s *Sender) Deliver(ctx context.Context, m Message) error {
 	host, _, err := net.SplitHostPort(s.Addr)
 	if err != nil {
 		return fmt.Errorf("smtp_addr %q: %w", s.Addr, err)

@@ -2,7 +2,6 @@ package mail_test
 
 import (
 	"context"
-	"github.com/openbilling/billing/store"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -13,6 +12,7 @@ import (
 	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/internal/testkit/smtptest"
 	billingmail "github.com/openbilling/billing/mail"
+	"github.com/openbilling/billing/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -14,7 +14,7 @@ import (
 // expiry and holder's name are stored, never the number or the code. The
 // account's first card is its default, as is any card added with
 // makeDefault. The card is validated at once.
-func (s *Service) AddCard(ctx context.Context, accountID string, card gateway.Card, makeDefault bool, asOf time.Time) (store.PaymentMethod, error) {
+func (s *Service) AddCard(ctx context.Context, accountID string, card gateway.Card, makeDefault bool, asOf time.Time) (Method, error) {
 	if _, err := s.contact(ctx, accountID); err != nil {
 		return store.PaymentMethod{}, err
 	}
@@ -46,7 +46,7 @@ func (s *Service) AddCard(ctx context.Context, accountID string, card gateway.Ca
 	return s.method(ctx, accountID, id)
 }
 
-func (s *Service) method(ctx context.Context, accountID string, id int64) (store.PaymentMethod, error) {
+func (s *Service) method(ctx context.Context, accountID string, id int64) (Method, error) {
 	methods, err := store.PaymentMethods(ctx, s.DB, accountID)
 	if err != nil {
 		return store.PaymentMethod{}, err
@@ -60,7 +60,7 @@ func (s *Service) method(ctx context.Context, accountID string, id int64) (store
 }
 
 // Methods lists the cards on file of an account, or of all (accountID empty).
-func (s *Service) Methods(ctx context.Context, accountID string) ([]store.PaymentMethod, error) {
+func (s *Service) Methods(ctx context.Context, accountID string) ([]Method, error) {
 	if accountID != "" {
 		if _, err := s.contact(ctx, accountID); err != nil {
 			return nil, err

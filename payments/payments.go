@@ -52,8 +52,24 @@ func (s *Service) outbox(ctx context.Context, tx *store.Tx, messages ...store.Me
 	return s.Mail.SendTx(ctx, tx, written)
 }
 
-// ErrNoAccount is an account id that does not exist.
-var ErrNoAccount = errors.New("no such account")
+// Method is a card or PayPal account on file.
+type Method = store.PaymentMethod
+
+// Record is a payment as an account's history lists it.
+type Record = store.PaymentRecord
+
+// Attempt is one request to the gateway: a charge, a refund or a payback.
+type Attempt = store.Attempt
+
+// History lists an account's payments, newest first.
+func (s *Service) History(ctx context.Context, accountID string) ([]Record, error) {
+	return store.Payments(ctx, s.DB, accountID)
+}
+
+// AttemptByKey returns the attempt made with an idempotency key.
+func (s *Service) AttemptByKey(ctx context.Context, key string) (Attempt, bool, error) {
+	return store.AttemptByKey(ctx, s.DB, key)
+}
 
 // ErrNothingDue is a payment of the whole balance when nothing is owed.
 var ErrNothingDue = errors.New("nothing is due")
@@ -86,7 +102,7 @@ func (s *Service) contact(ctx context.Context, accountID string) (store.Contact,
 	case err != nil:
 		return c, fmt.Errorf("reading account %s: %w", accountID, err)
 	case !found:
-		return c, invalid(fmt.Errorf("%w: %s", ErrNoAccount, accountID))
+		return c, invalid(fmt.Errorf("%w: %s", store.ErrNoAccount, accountID))
 	}
 	return c, nil
 }

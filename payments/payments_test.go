@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/openbilling/billing/store"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
+	"github.com/openbilling/billing/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

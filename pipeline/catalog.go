@@ -96,14 +96,14 @@ func loadCatalog(ctx context.Context, q store.Queryer) (*catalog, error) {
 	return c, nil
 }
 
-// loadAccount reads one account; an unknown id is ErrNoAccount.
+// loadAccount reads one account; an unknown id is store.ErrNoAccount.
 func loadAccount(ctx context.Context, q store.Queryer, id string) (Account, error) {
 	row, found, err := store.GetAccount(ctx, q, id)
 	switch {
 	case err != nil:
 		return Account{}, err
 	case !found:
-		return Account{}, fmt.Errorf("%w %s", ErrNoAccount, id)
+		return Account{}, fmt.Errorf("%w: %s", store.ErrNoAccount, id)
 	}
 	accounts := []Account{{Account: row}}
 	err = withBillingDays(ctx, q, accounts, []string{id})

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/invoicing"
 	"github.com/openbilling/billing/ledger"
 	"github.com/openbilling/billing/money"
@@ -113,7 +114,7 @@ func (p *Pipeline) Refund(ctx context.Context, req RefundRequest) (*Issued, erro
 		case err != nil:
 			return invoicing.Invoice{}, "", err
 		case !found:
-			return invoicing.Invoice{}, "", fmt.Errorf("%w: %s", ErrNoInvoice, req.Invoice)
+			return invoicing.Invoice{}, "", fmt.Errorf("%w: %s", invoices.ErrNoInvoice, req.Invoice)
 		case !orig.Total.IsPositive() || orig.Type == string(invoicing.TypeRefund) || orig.Type == string(invoicing.TypeCredit):
 			return invoicing.Invoice{}, "", fmt.Errorf("invoice %s is a %s of %s %s: only an invoice that charged can be refunded", orig.Number, orig.Type, money.Format(orig.Total, orig.Currency), orig.Currency)
 		}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/openbilling/billing/store"
 	"log/slog"
 	"runtime/debug"
 	"sort"
@@ -17,8 +16,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/internal/runstop"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
+	"github.com/openbilling/billing/store"
 )
 
 // Stage names a part of a run (SPEC §10).
@@ -90,30 +91,17 @@ func (s Stages) includes(part Stage) bool {
 
 // ErrStopped is returned by a run asked to stop (a daemon shutting down):
 // it finished the window or file at hand and left the rest to the next run.
-var ErrStopped = errors.New("stopped before finishing; the next run carries on")
-
-type stopKey struct{}
+var ErrStopped = runstop.ErrStopped
 
 // WithStop returns a context whose runs stop taking new work once stop is
 // closed: each finishes the window, account or file at hand, while the
 // context itself stays valid for the transaction in progress.
 func WithStop(ctx context.Context, stop <-chan struct{}) context.Context {
-	return context.WithValue(ctx, stopKey{}, stop)
+	return runstop.With(ctx, stop)
 }
 
 // Stopping reports whether the run of ctx has been asked to stop.
-func Stopping(ctx context.Context) bool {
-	stop, _ := ctx.Value(stopKey{}).(<-chan struct{})
-	if stop == nil {
-		return false
-	}
-	select {
-	case <-stop:
-		return true
-	default:
-		return false
-	}
-}
+func Stopping(ctx context.Context) bool { return runstop.Requested(ctx) }
 
 // checkpoint is called between units of work: it says whether to go on.
 func checkpoint(ctx context.Context) error {

@@ -4,18 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/openbilling/billing/store"
 	"time"
 
+	"github.com/openbilling/billing/emit"
 	"github.com/openbilling/billing/payments"
+	"github.com/openbilling/billing/store"
 )
 
 // UnitEmitter is an Emitter whose files any process may write, in units:
 // a FileEmitter over an output directory every worker mounts.
 type UnitEmitter interface {
 	Emitter
-	PlanEmit(ctx context.Context, db *store.DB) (*EmitPlan, error)
-	EmitFiles(ctx context.Context, db *store.DB, tasks []FileTask, sync bool) (int, error)
+	PlanEmit(ctx context.Context, db *store.DB) (*emit.Plan, error)
+	EmitFiles(ctx context.Context, db *store.DB, tasks []emit.FileTask, sync bool) (int, error)
 }
 
 // emitUnitInvoices is the most invoices whose files one emit unit writes.

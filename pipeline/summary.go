@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -70,9 +69,6 @@ type PaymentMethod struct {
 	Year   int    `json:"expiry_year"`
 	Status string `json:"status"`
 }
-
-// ErrNoAccount is returned for an account id that does not exist.
-var ErrNoAccount = errors.New("no account")
 
 // AccountSummary reads an account's summary as of a date.
 func AccountSummary(ctx context.Context, db store.Queryer, accountID string, asOf calendar.Date) (*Summary, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/emit"
 	"github.com/openbilling/billing/store"
 )
 
@@ -40,7 +41,7 @@ type Unit struct {
 	// close: the due windows, all of one closing date, to rate.
 	Windows []UnitWindow `json:"windows,omitempty"`
 	// emit: the invoices with the kinds of file to write.
-	Files []FileTask `json:"files,omitempty"`
+	Files []emit.FileTask `json:"files,omitempty"`
 	// collect: the invoices to charge, of distinct accounts.
 	Invoices []string `json:"invoices,omitempty"`
 	// rate and close: the version of the prices and tax rates the run
@@ -57,12 +58,6 @@ type UnitWindow struct {
 	Start     calendar.Date    `json:"start"`
 	End       calendar.Date    `json:"end"`
 	Closes    calendar.Date    `json:"closes"`
-}
-
-// FileTask names an invoice and the kinds of its files to write.
-type FileTask struct {
-	Number string   `json:"number"`
-	Kinds  []string `json:"kinds"`
 }
 
 // UnitQueue hands a run's units to the processes that work them (package

@@ -1,12 +1,12 @@
 package pipeline
 
 import (
-	"github.com/openbilling/billing/store"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/store"
 )
 
 // The units of a stage rate with the prices and tax rates the run began the

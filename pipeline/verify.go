@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/openbilling/billing/emit"
 	"github.com/openbilling/billing/store"
 )
 
@@ -87,7 +88,7 @@ func verifyFile(path, sum string, size *int64, full bool) string {
 	case !full:
 		return ""
 	}
-	got, err := fileSHA256(path)
+	got, err := emit.FileSHA256(path)
 	if err != nil {
 		return err.Error()
 	}

@@ -13,11 +13,11 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/access"
+	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
-	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/store"
 )
 
 // apiRoutes adds the JSON API of SPEC §11 under /api/v1. It takes bearer
@@ -70,7 +70,7 @@ func (s *Server) apiAccount(w http.ResponseWriter, r *http.Request, v *viewer) (
 		s.fail(w, r, v, http.StatusBadRequest, "account_required", "name the account: ?account=ID")
 		return "", false
 	default:
-		if _, found, err := store.AccountContact(r.Context(), s.DB, account); err != nil {
+		if found, err := access.AccountExists(r.Context(), s.DB, account); err != nil {
 			s.internal(w, r, v, err)
 			return "", false
 		} else if !found {
@@ -93,7 +93,7 @@ func (s *Server) apiInvoices(w http.ResponseWriter, r *http.Request, v *viewer) 
 		return
 	}
 	sf.AccountID = account
-	list, matching, err := pipeline.InvoicePage(r.Context(), s.DB, sf)
+	list, matching, err := invoices.InvoicePage(r.Context(), s.DB, sf)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -102,9 +102,9 @@ func (s *Server) apiInvoices(w http.ResponseWriter, r *http.Request, v *viewer) 
 }
 
 // apiInvoiceOf reads the invoice in the path if the viewer may see it.
-func (s *Server) apiInvoiceOf(w http.ResponseWriter, r *http.Request, v *viewer) (*pipeline.Invoice, bool) {
-	inv, err := pipeline.GetInvoiceHeader(r.Context(), s.DB, r.PathValue("number"))
-	if errors.Is(err, pipeline.ErrNoInvoice) || err == nil && !v.sees(inv.AccountID) {
+func (s *Server) apiInvoiceOf(w http.ResponseWriter, r *http.Request, v *viewer) (*invoices.Invoice, bool) {
+	inv, err := invoices.GetInvoiceHeader(r.Context(), s.DB, r.PathValue("number"))
+	if errors.Is(err, invoices.ErrNoInvoice) || err == nil && !v.sees(inv.AccountID) {
 		s.notFound(w, r, v)
 		return nil, false
 	}
@@ -120,7 +120,7 @@ func (s *Server) apiInvoice(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if _, ok := s.apiInvoiceOf(w, r, v); !ok {
 		return
 	}
-	inv, err := pipeline.GetInvoice(r.Context(), s.DB, r.PathValue("number"))
+	inv, err := invoices.GetInvoice(r.Context(), s.DB, r.PathValue("number"))
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -153,7 +153,7 @@ func (s *Server) apiPayments(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if !ok {
 		return
 	}
-	list, err := store.Payments(r.Context(), s.DB, account)
+	list, err := s.Payments.History(r.Context(), account)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -281,7 +281,7 @@ func (s *Server) apiMethods(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	if list == nil {
-		list = []store.PaymentMethod{}
+		list = []payments.Method{}
 	}
 	writeJSON(w, http.StatusOK, list)
 }

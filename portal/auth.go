@@ -2,10 +2,6 @@ package portal
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,14 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/openbilling/billing/store"
-)
-
-// The roles of SPEC §11.
-const (
-	RoleAccount  = "account"  // an account holder: their own account only
-	RoleFinance  = "finance"  // reads every account and downloads every file
-	RoleOperator = "operator" // finance plus credits, refunds and the audit log
+	"github.com/openbilling/billing/access"
 )
 
 // How long a sign-in link and a session live.
@@ -41,10 +30,12 @@ type viewer struct {
 }
 
 // staff is true for finance and operators, who see every account.
-func (v *viewer) staff() bool { return v != nil && (v.Role == RoleFinance || v.Role == RoleOperator) }
+func (v *viewer) staff() bool {
+	return v != nil && (v.Role == access.RoleFinance || v.Role == access.RoleOperator)
+}
 
 // operator is true for operators.
-func (v *viewer) operator() bool { return v != nil && v.Role == RoleOperator }
+func (v *viewer) operator() bool { return v != nil && v.Role == access.RoleOperator }
 
 // sees is true when the viewer may see the account (SPEC §11: an account
 // holder only their own).
@@ -58,57 +49,13 @@ func (v *viewer) actor() string {
 		return "anonymous"
 	}
 	who := v.Role
-	if v.Role == RoleAccount {
+	if v.Role == access.RoleAccount {
 		who = "account " + v.AccountID
 	}
 	if v.Label != "" {
 		who += " (" + v.Label + ")"
 	}
 	return fmt.Sprintf("%s, token %d", who, v.TokenID)
-}
-
-// newSecret is a fresh secret: 32 random bytes, URL-safe, with a prefix
-// that says what it is.
-func newSecret(prefix string) string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return prefix + base64.RawURLEncoding.EncodeToString(b)
-}
-
-// hashSecret is what the database keeps of a secret.
-func hashSecret(secret string) []byte {
-	h := sha256.Sum256([]byte(secret))
-	return h[:]
-}
-
-// ErrNoAccount is a token asked for an account that does not exist.
-var ErrNoAccount = errors.New("no such account")
-
-// CreateToken makes an access token for an account holder (accountID set,
-// role RoleAccount) or a staff role, and returns its secret, which is
-// shown once and kept only as a hash (SPEC §11).
-func CreateToken(ctx context.Context, db *store.DB, role, accountID, label string) (secret string, id int64, err error) {
-	switch {
-	case role == RoleAccount && accountID == "":
-		return "", 0, errors.New("an account holder's token needs --account")
-	case role != RoleAccount && accountID != "":
-		return "", 0, errors.New("give --account or --role, not both")
-	case role != RoleAccount && role != RoleFinance && role != RoleOperator:
-		return "", 0, fmt.Errorf("role %q is not finance or operator", role)
-	case len(label) > 200:
-		return "", 0, errors.New("the label is longer than 200 characters")
-	}
-	if accountID != "" {
-		if _, found, err := store.AccountContact(ctx, db, accountID); err != nil {
-			return "", 0, err
-		} else if !found {
-			return "", 0, fmt.Errorf("%w: %s", ErrNoAccount, accountID)
-		}
-	}
-	secret = newSecret("bt_")
-	id, err = store.InsertAccessToken(ctx, db, store.NewAccessToken{Kind: "token", SecretHash: hashSecret(secret), Role: role,
-		AccountID: accountID, Label: label})
-	return secret, id, err
 }
 
 // limiter bounds attempts per key in a sliding window of fixed slots: at
@@ -175,7 +122,7 @@ func (s *Server) fromSession(r *http.Request) (*viewer, error) {
 	if err != nil || c.Value == "" {
 		return nil, nil
 	}
-	return s.lookup(r.Context(), c.Value, "session")
+	return s.lookup(r.Context(), c.Value, access.KindSession)
 }
 
 // fromBearer is the viewer of an API request's bearer token, or nil.
@@ -185,30 +132,32 @@ func (s *Server) fromBearer(r *http.Request) (*viewer, error) {
 	if !ok || secret == "" {
 		return nil, nil
 	}
-	return s.lookup(r.Context(), strings.TrimSpace(secret), "token")
+	return s.lookup(r.Context(), strings.TrimSpace(secret), access.KindToken)
 }
 
 func (s *Server) lookup(ctx context.Context, secret, kind string) (*viewer, error) {
-	t, found, err := store.FindAccessToken(ctx, s.DB, hashSecret(secret), s.now())
-	if err != nil || !found || t.Kind != kind {
+	g, found, err := access.Find(ctx, s.DB, secret, kind, s.now())
+	if err != nil || !found {
 		return nil, err
 	}
-	return &viewer{TokenID: t.ID, Role: t.Role, AccountID: t.AccountID, Label: t.Label}, nil
+	return viewerOf(g), nil
+}
+
+func viewerOf(g access.Grant) *viewer {
+	return &viewer{TokenID: g.ID, Role: g.Role, AccountID: g.AccountID, Label: g.Label}
 }
 
 // openSession starts a browser session for what a link or token grants,
 // and sets its cookie.
-func (s *Server) openSession(w http.ResponseWriter, r *http.Request, from store.AccessToken) (*viewer, error) {
-	secret := newSecret("bs_")
+func (s *Server) openSession(w http.ResponseWriter, r *http.Request, from access.Grant) (*viewer, error) {
 	expires := s.now().Add(sessionLifetime)
-	id, err := store.InsertAccessToken(r.Context(), s.DB, store.NewAccessToken{Kind: "session", SecretHash: hashSecret(secret),
-		Role: from.Role, AccountID: from.AccountID, Label: from.Label, ParentID: from.ID, ExpiresAt: &expires})
+	secret, g, err := access.OpenSession(r.Context(), s.DB, from, expires)
 	if err != nil {
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", Expires: expires,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure()})
-	return &viewer{TokenID: id, Role: from.Role, AccountID: from.AccountID, Label: from.Label}, nil
+	return viewerOf(g), nil
 }
 
 // secure is true when the portal is reached over TLS: its cookies are then

@@ -10,23 +10,23 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/calendar"
-	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/store"
+	"github.com/openbilling/billing/emit"
+	"github.com/openbilling/billing/invoices"
 )
 
 // fileKinds are the kinds a download may name (SPEC §11), with the file's
 // media type.
 var fileKinds = map[string]string{
-	pipeline.KindReconciliation: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	pipeline.KindInvoice:        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	pipeline.KindPDF:            "application/pdf",
+	invoices.KindReconciliation: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	invoices.KindInvoice:        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	invoices.KindPDF:            "application/pdf",
 }
 
 // downloadName is the file name a download carries, sortable by account,
 // window, currency and number (SPEC §11), made only of characters every
 // file system and browser keeps.
-func downloadName(inv *pipeline.Invoice, kind string) string {
-	return fmt.Sprintf("%s_%s_%s_%s_%s", fileSafe(inv.AccountID), inv.WindowStart, fileSafe(inv.Currency), fileSafe(inv.Number), pipeline.FileName(kind))
+func downloadName(inv *invoices.Invoice, kind string) string {
+	return fmt.Sprintf("%s_%s_%s_%s_%s", fileSafe(inv.AccountID), inv.WindowStart, fileSafe(inv.Currency), fileSafe(inv.Number), emit.FileName(kind))
 }
 
 // fileSafe keeps letters, digits, '-' and '.' of a name from the data and
@@ -57,7 +57,7 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request, v *viewer)
 
 // serveFile serves the stored file, healed first if missing or altered,
 // with its SHA-256 as ETag and range requests.
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *viewer, inv *pipeline.Invoice, kind string) {
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *viewer, inv *invoices.Invoice, kind string) {
 	files, err := s.Files.Heal(r.Context(), s.DB, inv.Number)
 	if err != nil {
 		s.internal(w, r, v, err)
@@ -96,7 +96,7 @@ func (s *Server) monthZip(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.fail(w, r, v, http.StatusBadRequest, "bad_month", fmt.Sprintf("month %q is not YYYY-MM", month))
 		return
 	}
-	list, err := store.MonthFiles(r.Context(), s.DB, account, calendar.DateOf(first))
+	list, err := invoices.MonthFiles(r.Context(), s.DB, account, calendar.DateOf(first))
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -110,7 +110,7 @@ func (s *Server) monthZip(w http.ResponseWriter, r *http.Request, v *viewer) {
 			numbers = append(numbers, f.Number)
 		}
 	}
-	healed := map[string]map[string]pipeline.HealedFile{}
+	healed := map[string]map[string]emit.HealedFile{}
 	for _, number := range numbers {
 		if healed[number], err = s.Files.Heal(r.Context(), s.DB, number); err != nil {
 			s.internal(w, r, v, err)
@@ -124,8 +124,8 @@ func (s *Server) monthZip(w http.ResponseWriter, r *http.Request, v *viewer) {
 	h.Set("Cache-Control", "no-store")
 	zw := zip.NewWriter(w)
 	for _, number := range numbers {
-		inv, err := pipeline.GetInvoiceHeader(r.Context(), s.DB, number)
-		for _, kind := range []string{pipeline.KindInvoice, pipeline.KindPDF, pipeline.KindReconciliation} {
+		inv, err := invoices.GetInvoiceHeader(r.Context(), s.DB, number)
+		for _, kind := range []string{invoices.KindInvoice, invoices.KindPDF, invoices.KindReconciliation} {
 			if err == nil {
 				err = addToZip(zw, healed[number][kind].Path, downloadName(inv, kind))
 			}

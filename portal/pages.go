@@ -12,12 +12,13 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/access"
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/pipeline"
-	"github.com/openbilling/billing/store"
 )
 
 // Page sizes.
@@ -40,7 +41,7 @@ func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request, v *viewer)
 	if len(q) > 200 {
 		q = q[:200]
 	}
-	list, err := store.SearchAccounts(r.Context(), s.DB, q, accountsShown+1)
+	list, err := access.SearchAccounts(r.Context(), s.DB, q, accountsShown+1)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -61,9 +62,9 @@ type invoiceFilter struct {
 
 var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 
-func readInvoiceFilter(q url.Values) (invoiceFilter, store.InvoiceFilter, error) {
+func readInvoiceFilter(q url.Values) (invoiceFilter, invoices.Filter, error) {
 	f := invoiceFilter{Status: q.Get("status"), Currency: q.Get("currency"), Year: q.Get("year"), Page: 1}
-	sf := store.InvoiceFilter{Status: f.Status, Currency: f.Currency, Limit: invoicesPerPage}
+	sf := invoices.Filter{Status: f.Status, Currency: f.Currency, Limit: invoicesPerPage}
 	switch f.Status {
 	case "", "open", "partially_paid", "paid":
 	default:
@@ -100,12 +101,12 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	sf.AccountID = account
-	invoices, matching, err := pipeline.InvoicePage(r.Context(), s.DB, sf)
+	page, matching, err := invoices.InvoicePage(r.Context(), s.DB, sf)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
 	}
-	facets, err := store.InvoiceFacets(r.Context(), s.DB, account)
+	facets, err := invoices.Facets(r.Context(), s.DB, account)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -127,7 +128,7 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *viewer)
 	}
 	pages := max(1, (matching+invoicesPerPage-1)/invoicesPerPage)
 	s.render(w, r, http.StatusOK, "invoices", view{Title: "Invoices", Viewer: v, Account: account, Section: "invoices",
-		Data: map[string]any{"Summary": summary, "Invoices": invoices, "Filter": f, "Matching": matching,
+		Data: map[string]any{"Summary": summary, "Invoices": page, "Filter": f, "Matching": matching,
 			"Years": years, "Currencies": currencies, "Pages": pages,
 			"Prev": pageLink(f.Page-1, pages), "Next": pageLink(f.Page+1, pages)}})
 }
@@ -157,10 +158,10 @@ func (s *Server) summary(r *http.Request, account string) (*pipeline.Summary, er
 // invoiceOf reads the header of the invoice in the path when it belongs to
 // the account in the path; any other is not found (SPEC §11). ok is false
 // when the answer has been written.
-func (s *Server) invoiceOf(w http.ResponseWriter, r *http.Request, v *viewer) (*pipeline.Invoice, bool) {
-	inv, err := pipeline.GetInvoiceHeader(r.Context(), s.DB, r.PathValue("number"))
+func (s *Server) invoiceOf(w http.ResponseWriter, r *http.Request, v *viewer) (*invoices.Invoice, bool) {
+	inv, err := invoices.GetInvoiceHeader(r.Context(), s.DB, r.PathValue("number"))
 	switch {
-	case errors.Is(err, pipeline.ErrNoInvoice) || err == nil && inv.AccountID != r.PathValue("account"):
+	case errors.Is(err, invoices.ErrNoInvoice) || err == nil && inv.AccountID != r.PathValue("account"):
 		s.notFound(w, r, v)
 		return nil, false
 	case err != nil:
@@ -187,7 +188,7 @@ func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	}
 	pages := max(1, (inv.LineCount+linesPerPage-1)/linesPerPage)
 	from := (page-1)*linesPerPage + 1
-	lines, err := pipeline.InvoiceLines(r.Context(), s.DB, inv.Number, money.Currency(inv.Currency), from, from+linesPerPage-1)
+	lines, err := invoices.InvoiceLines(r.Context(), s.DB, inv.Number, money.Currency(inv.Currency), from, from+linesPerPage-1)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -209,7 +210,7 @@ func (s *Server) summaryPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 
 func (s *Server) paymentsPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	account := r.PathValue("account")
-	list, err := store.Payments(r.Context(), s.DB, account)
+	list, err := s.Payments.History(r.Context(), account)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -235,7 +236,7 @@ type paidInvoice struct {
 	Amount string `json:"amount"`
 }
 
-func paymentViews(list []store.PaymentRecord) []paymentView {
+func paymentViews(list []payments.Record) []paymentView {
 	out := make([]paymentView, 0, len(list))
 	for _, p := range list {
 		c := money.Currency(p.Currency)
@@ -258,7 +259,7 @@ func paymentViews(list []store.PaymentRecord) []paymentView {
 // paymentResultPage confirms what became of a payment made in the portal.
 func (s *Server) paymentResultPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	account := r.PathValue("account")
-	a, found, err := store.AttemptByKey(r.Context(), s.DB, r.PathValue("key"))
+	a, found, err := s.Payments.AttemptByKey(r.Context(), r.PathValue("key"))
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -315,7 +316,7 @@ func (s *Server) addMethod(w http.ResponseWriter, r *http.Request, v *viewer) {
 		err = errors.New("enter the card's number")
 	}
 	if err == nil {
-		var m store.PaymentMethod
+		var m payments.Method
 		m, err = s.Payments.AddCard(r.Context(), account, *card, r.PostFormValue("default") == "on", s.now())
 		if err == nil {
 			s.audit(r, v, "card_added", fmt.Sprintf("%s ending %s (id %d, %s)", m.Brand, m.Last4, m.ID, m.Status), "ok")
@@ -394,7 +395,7 @@ func (s *Server) renderPay(w http.ResponseWriter, r *http.Request, v *viewer, st
 		s.internal(w, r, v, err)
 		return
 	}
-	var usable []store.PaymentMethod
+	var usable []payments.Method
 	for _, m := range methods {
 		if m.Status != "invalid" {
 			usable = append(usable, m)
@@ -483,7 +484,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		before = n
 	}
 	account := q.Get("account")
-	list, err := store.AuditLog(r.Context(), s.DB, before, account, auditPerPage)
+	list, err := access.AuditLog(r.Context(), s.DB, before, account, auditPerPage)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return

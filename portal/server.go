@@ -20,6 +20,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/openbilling/billing/access"
+	"github.com/openbilling/billing/emit"
 	"github.com/openbilling/billing/mail"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/pipeline"
@@ -33,7 +35,7 @@ var assets embed.FS
 type Server struct {
 	DB       *store.DB
 	Payments *payments.Service
-	Files    *pipeline.FileEmitter
+	Files    *emit.FileEmitter
 	Pipeline *pipeline.Pipeline // an operator's credits and refunds
 	// Mail delivers sign-in links; without it, sign-in by e-mail is refused
 	// with a clear page, and tokens still work.
@@ -288,7 +290,7 @@ func (s *Server) account(h handler) http.HandlerFunc {
 			return
 		}
 		if v.staff() { // finance may name any account: it must exist
-			if _, found, err := store.AccountContact(r.Context(), s.DB, r.PathValue("account")); err != nil {
+			if found, err := access.AccountExists(r.Context(), s.DB, r.PathValue("account")); err != nil {
 				s.internal(w, r, v, err)
 				return
 			} else if !found {
@@ -303,7 +305,7 @@ func (s *Server) account(h handler) http.HandlerFunc {
 // audit writes an entry of the audit log (SPEC §11). A failure to write it
 // is logged, never shown: the action it records has happened.
 func (s *Server) audit(r *http.Request, v *viewer, action, object, outcome string) {
-	e := store.AuditEntry{At: s.now(), Actor: v.actor(), Role: "none", RemoteAddr: s.remoteAddr(r),
+	e := access.AuditEntry{At: s.now(), Actor: v.actor(), Role: "none", RemoteAddr: s.remoteAddr(r),
 		Action: action, Object: object, Outcome: outcome}
 	if v != nil {
 		e.Role, e.AccountID = v.Role, v.AccountID
@@ -313,7 +315,7 @@ func (s *Server) audit(r *http.Request, v *viewer, action, object, outcome strin
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 	defer cancel()
-	if err := store.Audit(ctx, s.DB, e); err != nil {
+	if err := access.Audit(ctx, s.DB, e); err != nil {
 		s.Log.Error("audit_log_write_failed", "action", action, "object", object, "error", err.Error())
 	}
 }

@@ -3,12 +3,13 @@ package portal
 import (
 	"fmt"
 	"net/http"
-	"net/mail"
+	netmail "net/mail"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/openbilling/billing/store"
+	"github.com/openbilling/billing/access"
+	"github.com/openbilling/billing/mail"
 )
 
 // home sends an account holder to their invoices and staff to the search.
@@ -48,7 +49,7 @@ func (s *Server) signinEmail(w http.ResponseWriter, r *http.Request, v *viewer) 
 			"Sign-in by e-mail is not set up on this server. Ask your operator for an access token.")
 		return
 	}
-	addr, err := mail.ParseAddress(strings.TrimSpace(r.PostFormValue("email")))
+	addr, err := netmail.ParseAddress(strings.TrimSpace(r.PostFormValue("email")))
 	if err != nil || len(addr.Address) > 254 {
 		s.render(w, r, http.StatusBadRequest, "signin", view{Title: "Sign in", Error: "That is not an e-mail address.", Data: true})
 		return
@@ -57,7 +58,7 @@ func (s *Server) signinEmail(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if s.limited(w, r, s.signinByEmail, email) {
 		return
 	}
-	accounts, err := store.AccountsByEmail(r.Context(), s.DB, email)
+	accounts, err := access.AccountsOf(r.Context(), s.DB, email)
 	if err != nil {
 		s.internal(w, r, v, err)
 		return
@@ -74,15 +75,13 @@ func (s *Server) signinEmail(w http.ResponseWriter, r *http.Request, v *viewer) 
 // sendLinks e-mails one link per account the address is the contact of.
 // The links go straight to the mail server, not through the outbox: their
 // secrets are never stored, and a late link is worth nothing.
-func (s *Server) sendLinks(r *http.Request, email string, accounts []store.AccountRow) error {
+func (s *Server) sendLinks(r *http.Request, email string, accounts []access.Account) error {
 	now := s.now()
 	expires := now.Add(linkLifetime)
 	var body strings.Builder
 	fmt.Fprintf(&body, "Someone, hopefully you, asked to sign in to the billing portal.\n\n")
 	for _, a := range accounts {
-		secret := newSecret("bl_")
-		_, err := store.InsertAccessToken(r.Context(), s.DB, store.NewAccessToken{Kind: "link", SecretHash: hashSecret(secret),
-			Role: RoleAccount, AccountID: a.AccountID, Label: "sign-in link to " + email, ExpiresAt: &expires})
+		secret, err := access.NewSignInLink(r.Context(), s.DB, a.AccountID, email, expires)
 		if err != nil {
 			return err
 		}
@@ -90,7 +89,7 @@ func (s *Server) sendLinks(r *http.Request, email string, accounts []store.Accou
 	}
 	fmt.Fprintf(&body, "Each link works once, until %s UTC. If you did not ask for it, ignore this e-mail.\n",
 		expires.UTC().Format("2006-01-02 15:04"))
-	msg := store.OutboxMessage{ID: fmt.Sprintf("<signin-%d@billing>", now.UnixNano()), AccountID: accounts[0].AccountID,
+	msg := mail.Message{ID: fmt.Sprintf("<signin-%d@billing>", now.UnixNano()), AccountID: accounts[0].AccountID,
 		To: email, Subject: "Your sign-in link", Body: body.String(), CreatedAt: now}
 	if err := s.Mail.Deliver(r.Context(), msg); err != nil {
 		s.audit(r, nil, "signin_link_sent", email, "mail_refused")
@@ -121,7 +120,7 @@ func (s *Server) signinLink(w http.ResponseWriter, r *http.Request, _ *viewer) {
 	if s.limited(w, r, s.signinByAddr, s.remoteAddr(r)) {
 		return
 	}
-	t, found, err := store.UseSignInLink(r.Context(), s.DB, hashSecret(r.PostFormValue("t")), s.now())
+	t, found, err := access.UseSignInLink(r.Context(), s.DB, r.PostFormValue("t"), s.now())
 	if err != nil {
 		s.internal(w, r, nil, err)
 		return
@@ -140,12 +139,12 @@ func (s *Server) signinToken(w http.ResponseWriter, r *http.Request, _ *viewer) 
 	if s.limited(w, r, s.signinByAddr, s.remoteAddr(r)) {
 		return
 	}
-	t, found, err := store.FindAccessToken(r.Context(), s.DB, hashSecret(strings.TrimSpace(r.PostFormValue("token"))), s.now())
+	t, found, err := access.Find(r.Context(), s.DB, strings.TrimSpace(r.PostFormValue("token")), access.KindToken, s.now())
 	if err != nil {
 		s.internal(w, r, nil, err)
 		return
 	}
-	if !found || t.Kind != "token" {
+	if !found {
 		s.audit(r, nil, "signin", "token", "refused")
 		s.render(w, r, http.StatusUnauthorized, "signin", view{Title: "Sign in", Data: s.Mail != nil,
 			Error: "That access token is not valid: mistyped, revoked, or never issued."})
@@ -154,7 +153,7 @@ func (s *Server) signinToken(w http.ResponseWriter, r *http.Request, _ *viewer) 
 	s.signedIn(w, r, t, "token")
 }
 
-func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, t store.AccessToken, how string) {
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, t access.Grant, how string) {
 	v, err := s.openSession(w, r, t)
 	if err != nil {
 		s.internal(w, r, nil, err)
@@ -166,7 +165,7 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, t store.Access
 
 // signout ends the session.
 func (s *Server) signout(w http.ResponseWriter, r *http.Request, v *viewer) {
-	if _, err := store.RevokeAccessToken(r.Context(), s.DB, v.TokenID, s.now()); err != nil {
+	if _, err := access.Revoke(r.Context(), s.DB, v.TokenID, s.now()); err != nil {
 		s.internal(w, r, v, err)
 		return
 	}

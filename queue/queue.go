@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/openbilling/billing/store"
 	"log/slog"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 
 	"github.com/openbilling/billing/mail"
 	"github.com/openbilling/billing/payments"
+	"github.com/openbilling/billing/store"
 )
 
 // The queues: e-mail apart, so that a daemon without a mail server leaves

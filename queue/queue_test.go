@@ -2,7 +2,6 @@ package queue_test
 
 import (
 	"context"
-	"github.com/openbilling/billing/store"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/queue"
+	"github.com/openbilling/billing/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -5,8 +5,9 @@ import (
 	"io"
 	"sort"
 
-	"github.com/openbilling/billing/internal/xlsxstream"
 	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/internal/xlsxstream"
 )
 
 // chargeColumns are the columns of the invoice document's Charges sheet.

@@ -50,6 +50,10 @@ type UnbilledRow struct {
 	Subtotal               decimal.Decimal
 }
 
+// ErrNoAccount is an account id that does not exist: the one sentinel the
+// services wrap with the id, whichever read found it missing.
+var ErrNoAccount = errors.New("no such account")
+
 // The queries of the catalog and of accounts, resolved at start-up.
 var (
 	accountGet                = billingsql.Query("account_get")

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/store"
 )
 
 // runAccount is "billing account set-billing-day --account ID --day D" (SPEC §7).
@@ -24,7 +25,7 @@ func runAccount(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 	defer db.Close()
 	p := &pipeline.Pipeline{DB: db, Log: a.log}
 	change, err := p.SetBillingDay(ctx, account, day)
-	if errors.Is(err, pipeline.ErrNoAccount) {
+	if errors.Is(err, store.ErrNoAccount) {
 		return fmt.Errorf("no account %s", account)
 	}
 	if err != nil {

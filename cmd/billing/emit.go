@@ -3,6 +3,7 @@ package main
 import (
 	"runtime"
 
+	"github.com/openbilling/billing/emit"
 	"github.com/openbilling/billing/pipeline"
 )
 
@@ -10,8 +11,8 @@ import (
 func (a *app) emitter() pipeline.Emitter { return a.fileEmitter() }
 
 // fileEmitter writes and heals invoice files in the configured folder.
-func (a *app) fileEmitter() *pipeline.FileEmitter {
-	return &pipeline.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log, Issuer: a.cfg.Issuer, PDFOnDemand: a.cfg.PDFInvoices == "on-demand",
+func (a *app) fileEmitter() *emit.FileEmitter {
+	return &emit.FileEmitter{OutputDir: a.cfg.OutputDir, Log: a.log, Issuer: a.cfg.Issuer, PDFOnDemand: a.cfg.PDFInvoices == "on-demand",
 		// The cores are shared by the units this process works at once.
 		Writers: max(1, 2*runtime.GOMAXPROCS(0)/a.cfg.UnitWorkers)}
 }

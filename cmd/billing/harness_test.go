@@ -16,7 +16,7 @@ import (
 
 	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/internal/testkit/workload"
-	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/invoices"
 )
 
 // operator drives the command line against a fresh database, as an
@@ -69,13 +69,13 @@ func (o *operator) loadExamples() {
 	}
 }
 
-func (o *operator) invoices(account string) []pipeline.Invoice {
+func (o *operator) invoices(account string) []invoices.Invoice {
 	o.t.Helper()
 	args := []string{"invoices", "--json"}
 	if account != "" {
 		args = append(args, "--account", account)
 	}
-	var list []pipeline.Invoice
+	var list []invoices.Invoice
 	if err := json.Unmarshal([]byte(o.billing(args...)), &list); err != nil {
 		o.t.Fatal(err)
 	}
@@ -88,9 +88,9 @@ func (o *operator) invoices(account string) []pipeline.Invoice {
 	return list
 }
 
-func (o *operator) invoice(number string) pipeline.Invoice {
+func (o *operator) invoice(number string) invoices.Invoice {
 	o.t.Helper()
-	var inv pipeline.Invoice
+	var inv invoices.Invoice
 	if err := json.Unmarshal([]byte(o.billing("invoice", number, "--json")), &inv); err != nil {
 		o.t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func (o *operator) invoice(number string) pipeline.Invoice {
 
 // summary writes invoices one per line: number, account, type, billing,
 // currency, window, issue date, subtotal, tax, total, adjusts.
-func summary(list []pipeline.Invoice) string {
+func summary(list []invoices.Invoice) string {
 	var out []string
 	for _, inv := range list {
 		adjusts := "-"
@@ -113,7 +113,7 @@ func summary(list []pipeline.Invoice) string {
 }
 
 // lineSummary writes an invoice's lines as SPEC §4.1 does.
-func lineSummary(inv pipeline.Invoice) string {
+func lineSummary(inv invoices.Invoice) string {
 	var out []string
 	for _, l := range inv.Lines {
 		order := "-"

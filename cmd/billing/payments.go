@@ -274,7 +274,7 @@ func runCredit(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	}
 	defer closeDB()
 	out, err := p.Credit(ctx, pipeline.CreditRequest{AccountID: account, Currency: currency, Amount: amount, Reason: reason, AsOf: asOf})
-	if errors.Is(err, pipeline.ErrNoAccount) {
+	if errors.Is(err, store.ErrNoAccount) {
 		return fmt.Errorf("no account %s", account)
 	}
 	if err != nil {

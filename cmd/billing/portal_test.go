@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/calendar"
-	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/invoices"
 )
 
 // The sample data billed as of 2026-08-08 with no card on file: P1 owes its
@@ -464,7 +464,7 @@ func TestPortalOperatorGrantsCreditsAndRefunds(t *testing.T) {
 	if today := calendar.DateOf(time.Now()); issued != today && issued != today.AddDays(-1) {
 		t.Errorf("the credit was issued %s, not today", issued)
 	}
-	assertText(t, "operator invoices", summary([]pipeline.Invoice{p.invoice("INV-2026-000011"), p.invoice("INV-2026-000012")}),
+	assertText(t, "operator invoices", summary([]invoices.Invoice{p.invoice("INV-2026-000011"), p.invoice("INV-2026-000012")}),
 		fmt.Sprintf("INV-2026-000011 P1 credit anniversary USD %[1]s–%[1]s issued %[2]s -5.00+0.00=-5.00 adjusts -\n", issued.AddDays(-1), issued)+
 			fmt.Sprintf("INV-2026-000012 P1 refund anniversary USD 2026-05-15–2026-06-14 issued %s -4.00+0.00=-4.00 adjusts INV-2026-000001", issued))
 	var audit string

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/jobs"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/pipeline"
@@ -345,13 +346,13 @@ func runInvoices(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		return err
 	}
 	defer db.Close()
-	list, err := pipeline.ListInvoices(ctx, db, fs.Lookup("account").Value.String())
+	list, err := invoices.ListInvoices(ctx, db, fs.Lookup("account").Value.String())
 	if err != nil {
 		return err
 	}
 	if fs.Lookup("json").Value.String() == "true" {
 		if list == nil {
-			list = []pipeline.Invoice{}
+			list = []invoices.Invoice{}
 		}
 		return writeJSON(a.stdout, list)
 	}
@@ -381,8 +382,8 @@ func runInvoice(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	defer db.Close()
-	inv, err := pipeline.GetInvoice(ctx, db, args[0])
-	if errors.Is(err, pipeline.ErrNoInvoice) {
+	inv, err := invoices.GetInvoice(ctx, db, args[0])
+	if errors.Is(err, invoices.ErrNoInvoice) {
 		return fmt.Errorf("no invoice %s (billing invoices lists them)", args[0])
 	}
 	if err != nil {

@@ -12,9 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/openbilling/billing/access"
 	"github.com/openbilling/billing/jobs"
 	"github.com/openbilling/billing/portal"
-	"github.com/openbilling/billing/store"
 )
 
 // runServe is "billing serve" (SPEC §11): the portal and its API, with
@@ -100,12 +100,12 @@ func runToken(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	switch {
 	case args[0] == "create" && len(args) == 1:
 		if account != "" && role == "" {
-			role = portal.RoleAccount
+			role = access.RoleAccount
 		}
 		if role == "" {
 			return usage
 		}
-		secret, id, err := portal.CreateToken(ctx, db, role, account, label)
+		secret, id, err := access.CreateToken(ctx, db, role, account, label)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func runToken(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 		fmt.Fprintln(a.stdout, secret) // alone on standard output (SPEC §11)
 		return nil
 	case args[0] == "list" && len(args) == 1:
-		list, err := store.AccessTokens(ctx, db, time.Now())
+		list, err := access.Tokens(ctx, db, time.Now())
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func runToken(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 		if err != nil {
 			return usageError{fmt.Errorf("token id %q is not a number (see billing token list)", args[1])}
 		}
-		found, err := store.RevokeAccessToken(ctx, db, id, time.Now())
+		found, err := access.Revoke(ctx, db, id, time.Now())
 		if err != nil {
 			return err
 		}

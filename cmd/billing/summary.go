@@ -10,6 +10,7 @@ import (
 
 	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/store"
 )
 
 func runSummary(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
@@ -27,7 +28,7 @@ func runSummary(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 	}
 	defer db.Close()
 	s, err := pipeline.AccountSummary(ctx, db, account, calendar.DateOf(asOf))
-	if errors.Is(err, pipeline.ErrNoAccount) {
+	if errors.Is(err, store.ErrNoAccount) {
 		return fmt.Errorf("no account %s", account)
 	}
 	if err != nil {

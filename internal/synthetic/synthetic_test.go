@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/openbilling/billing/store"
 	"io"
 	"log/slog"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/pipeline/ingest"
+	"github.com/openbilling/billing/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/openbilling/billing/store"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +13,7 @@ import (
 	"github.com/openbilling/billing/internal/testkit/benchmem"
 	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/pipeline/ingest"
+	"github.com/openbilling/billing/store"
 )
 
 // BenchmarkImportUsage imports usage files of growing size into a fresh

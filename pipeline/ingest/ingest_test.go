@@ -3,7 +3,6 @@ package ingest_test
 import (
 	"context"
 	"errors"
-	"github.com/openbilling/billing/store"
 	"io"
 	"log/slog"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/pipeline/ingest"
+	"github.com/openbilling/billing/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -22,12 +22,12 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the PostgreSQL driver
 	"github.com/shopspring/decimal"
 
-	_ "github.com/lib/pq" // the PostgreSQL driver
 	"github.com/openbilling/billing/internal/testkit/throwaway"
+	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/money"
-	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/reports"
 )
 
@@ -88,7 +88,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	var invoices []pipeline.Invoice
+	var invoices []invoices.Invoice
 	if err := json.Unmarshal([]byte(list), &invoices); err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (c *checker) lines(number string) ([]dbLine, error) {
 
 // libreOffice converts every sheet of every workbook to CSV with its stored
 // values (not as shown) and compares them with the database.
-func (c *checker) libreOffice(invoices []pipeline.Invoice, files []string) error {
+func (c *checker) libreOffice(invoices []invoices.Invoice, files []string) error {
 	dir := filepath.Join(c.work, "lo")
 	// Options: comma, double quote, UTF-8, from line 1, standard cell
 	// formats, no quoting of text, detect numbers, stored values rather than
@@ -292,7 +292,7 @@ for path in sys.argv[1:]:
 print(json.dumps(out))
 `
 
-func (c *checker) openpyxl(invoices []pipeline.Invoice) error {
+func (c *checker) openpyxl(invoices []invoices.Invoice) error {
 	var files []string
 	want := map[string]int{} // line sheet rows by file
 	for _, inv := range invoices {
@@ -332,7 +332,7 @@ func (c *checker) openpyxl(invoices []pipeline.Invoice) error {
 }
 
 // poppler reads each PDF's text and renders its first page.
-func (c *checker) poppler(invoices []pipeline.Invoice) error {
+func (c *checker) poppler(invoices []invoices.Invoice) error {
 	dir := filepath.Join(c.work, "png")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -371,12 +371,12 @@ func (c *checker) poppler(invoices []pipeline.Invoice) error {
 // screenshots renders a USD, a JPY, a KWD and a credit invoice: each
 // spreadsheet through LibreOffice to PDF to PNG, a picture per printed
 // page (KEY-KIND-xlsx-N.png), and the PDF invoice's first page to PNG.
-func (c *checker) screenshots(invoices []pipeline.Invoice, dir string) error {
+func (c *checker) screenshots(list []invoices.Invoice, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	picked := map[string]pipeline.Invoice{}
-	for _, inv := range invoices {
+	picked := map[string]invoices.Invoice{}
+	for _, inv := range list {
 		key := inv.Currency
 		if strings.HasPrefix(inv.Total, "-") {
 			key = "credit"

@@ -29,8 +29,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-
 	_ "github.com/lib/pq" // the PostgreSQL driver
+
 	"github.com/openbilling/billing/internal/synthetic"
 	"github.com/openbilling/billing/internal/testkit/throwaway"
 )

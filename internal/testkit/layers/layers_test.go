@@ -8,8 +8,12 @@ package layers
 import (
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -31,12 +35,23 @@ var pureExceptions = []string{"calendar -> database/sql/driver"}
 // it here only with its reason in ARCHITECTURE.md. One that is gone fails
 // too, so that the list follows the code.
 var folderImports = []string{
+	"access -> store",
+	"emit -> internal/runstop",
+	"emit -> invoices",
+	"emit -> reports",
+	"emit -> store",
+	"invoices -> store",
 	"jobs -> pipeline",
 	"mail -> store",
 	"payments -> store",
+	"pipeline -> emit",
+	"pipeline -> internal/runstop",
+	"pipeline -> invoices",
 	"pipeline -> payments",
-	"pipeline -> reports",
 	"pipeline -> store",
+	"portal -> access",
+	"portal -> emit",
+	"portal -> invoices",
 	"portal -> mail",
 	"portal -> payments",
 	"portal -> pipeline",
@@ -58,9 +73,9 @@ var databaseImporters = []string{"store"}
 // layer in no cycle (TestNoCycleBetweenFolders).
 var layers = map[string]int{
 	"money": 0, "calendar": 0, "country": 0, "rating": 0, "invoicing": 0, "ledger": 0, // the rules
-	"sql": 0, "internal/xlsxstream": 0, "internal/synthetic": 0, // the schema's text, file formats, sample data
+	"sql": 0, "internal/xlsxstream": 0, "internal/synthetic": 0, "internal/runstop": 0, // the schema's text, a file format, sample data, a run's stop
 	"store": 1, "reports": 1, // the database; the documents
-	"mail": 2, "payments": 2, "pipeline": 2, "config": 2, // the domain's services
+	"mail": 2, "payments": 2, "invoices": 2, "access": 2, "emit": 2, "pipeline": 2, "config": 2, // the domain's services
 	"portal": 3, "queue": 3, "jobs": 3, // what serves and schedules them
 	"cmd": 4, // the command
 }
@@ -251,6 +266,35 @@ func TestOnlyTheListedPackagesImportADatabasePackage(t *testing.T) {
 	}
 	sameAs(t, got, databaseImporters, "%s imports a database package: only store runs SQL (docs/ARCHITECTURE.md)",
 		"%s no longer imports a database package: take it off databaseImporters")
+}
+
+// The portal reaches the database only through the domain's services
+// (access, invoices, payments, pipeline): of store it names the handle it
+// passes them, and nothing else.
+func TestThePortalCallsNoStoreFunction(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../../../portal/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no portal sources: %v", err)
+	}
+	fset := token.NewFileSet()
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "store" && sel.Sel.Name != "DB" {
+					t.Errorf("%s: the portal uses store.%s: reach it through access, invoices, payments or pipeline", fset.Position(sel.Pos()), sel.Sel.Name)
+				}
+			}
+			return true
+		})
+	}
 }
 
 // sameAs fails the test for each of got not listed (added) and each listed

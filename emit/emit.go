@@ -1,4 +1,8 @@
-package pipeline
+// Package emit is the emit stage's writer (SPEC §8): the reconciliation
+// spreadsheet, the invoice spreadsheet and the PDF of each finalized
+// invoice, written under their folder and name, made durable, recorded, and
+// healed when a file on disk no longer matches its record.
+package emit
 
 import (
 	"bufio"
@@ -20,21 +24,17 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/openbilling/billing/internal/runstop"
+	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/reports"
 	"github.com/openbilling/billing/store"
 )
 
-// File kinds, as stored in invoice_files and shown in the JSON contract:
-// the reconciliation spreadsheet, the invoice spreadsheet and the PDF
-// invoice (SPEC §8).
-const (
-	KindReconciliation = "reconciliation"
-	KindInvoice        = "invoice"
-	KindPDF            = "pdf"
-)
-
-// FileKinds are the files every invoice has, in the order they are written.
-var FileKinds = []string{KindReconciliation, KindInvoice, KindPDF}
+// FileTask names an invoice and the kinds of its files to write.
+type FileTask struct {
+	Number string   `json:"number"`
+	Kinds  []string `json:"kinds"`
+}
 
 // FileEmitter writes the files of finalized invoices into OutputDir: the
 // emit stage. It writes every file an invoice lacks, and rewrites one that is
@@ -81,9 +81,9 @@ func (e *FileEmitter) Emit(ctx context.Context, db *store.DB) (int, error) {
 	return n, plan.Finish(ctx, n)
 }
 
-// EmitPlan is what an emit stage has to write, found under the emit lock,
+// Plan is what an emit stage has to write, found under the emit lock,
 // which it holds until Close.
-type EmitPlan struct {
+type Plan struct {
 	Tasks     []FileTask
 	restat    store.FileRecords // files found unchanged whose size or time is new
 	db        *store.DB
@@ -93,7 +93,7 @@ type EmitPlan struct {
 
 // Finish records the files found unchanged whose size or time is new, and,
 // when this process wrote files (written), makes them durable.
-func (p *EmitPlan) Finish(ctx context.Context, written int) error {
+func (p *Plan) Finish(ctx context.Context, written int) error {
 	if p.restat.Len() > 0 {
 		if err := store.RestatFiles(ctx, p.db, p.restat); err != nil {
 			return fmt.Errorf("recording the files found unchanged: %w", err)
@@ -108,18 +108,18 @@ func (p *EmitPlan) Finish(ctx context.Context, written int) error {
 }
 
 // Close lets the next emit stage begin.
-func (p *EmitPlan) Close() { p.unlock() }
+func (p *Plan) Close() { p.unlock() }
 
 // PlanEmit finds the files to write: those of the invoices just issued and
 // those missing or altered on disk. It holds the emit lock until the plan's
 // Close: one emit stage at a time across processes, so the temporary files
 // a killed emitter left behind can go.
-func (e *FileEmitter) PlanEmit(ctx context.Context, db *store.DB) (*EmitPlan, error) {
+func (e *FileEmitter) PlanEmit(ctx context.Context, db *store.DB) (*Plan, error) {
 	unlock, err := store.LockEmit(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("waiting for another emit: %w", err)
 	}
-	plan := &EmitPlan{db: db, outputDir: e.OutputDir, unlock: unlock}
+	plan := &Plan{db: db, outputDir: e.OutputDir, unlock: unlock}
 	if err := e.plan(ctx, db, plan); err != nil {
 		unlock()
 		return nil, err
@@ -127,7 +127,7 @@ func (e *FileEmitter) PlanEmit(ctx context.Context, db *store.DB) (*EmitPlan, er
 	return plan, nil
 }
 
-func (e *FileEmitter) plan(ctx context.Context, db *store.DB, plan *EmitPlan) error {
+func (e *FileEmitter) plan(ctx context.Context, db *store.DB, plan *Plan) error {
 	if err := removeLeftovers(e.OutputDir); err != nil {
 		return fmt.Errorf("removing unfinished files from %s: %w", e.OutputDir, err)
 	}
@@ -139,9 +139,9 @@ func (e *FileEmitter) plan(ctx context.Context, db *store.DB, plan *EmitPlan) er
 	if err != nil {
 		return fmt.Errorf("listing invoice files: %w", err)
 	}
-	kinds := FileKinds
+	kinds := invoices.FileKinds
 	if e.PDFOnDemand {
-		kinds = []string{KindReconciliation, KindInvoice}
+		kinds = []string{invoices.KindReconciliation, invoices.KindInvoice}
 	}
 	numbers, err := store.InvoicesWithoutFiles(ctx, db, kinds)
 	if err != nil {
@@ -167,9 +167,9 @@ func (e *FileEmitter) plan(ctx context.Context, db *store.DB, plan *EmitPlan) er
 	slices.Sort(numbers)
 	for _, number := range slices.Compact(numbers) {
 		t := FileTask{Number: number}
-		for _, kind := range FileKinds {
+		for _, kind := range invoices.FileKinds {
 			key := number + "\x1f" + kind
-			if intact[key] || (kind == KindPDF && e.PDFOnDemand && !recorded[key]) {
+			if intact[key] || (kind == invoices.KindPDF && e.PDFOnDemand && !recorded[key]) {
 				continue // as recorded, or a PDF written at its first download
 			}
 			t.Kinds = append(t.Kinds, kind)
@@ -184,7 +184,7 @@ func (e *FileEmitter) plan(ctx context.Context, db *store.DB, plan *EmitPlan) er
 // EmitFiles writes and records the files of the tasks, and returns how many
 // it wrote. Any process may: the files of one invoice are the same bytes
 // whoever writes them. With sync, the files are durable on return; else
-// the caller makes them so (EmitPlan.Finish, once for the whole stage).
+// the caller makes them so (Plan.Finish, once for the whole stage).
 func (e *FileEmitter) EmitFiles(ctx context.Context, db *store.DB, tasks []FileTask, sync bool) (int, error) {
 	if len(tasks) == 0 {
 		return 0, nil
@@ -248,8 +248,8 @@ func (e *FileEmitter) EmitFiles(ctx context.Context, db *store.DB, tasks []FileT
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			if Stopping(ctx) {
-				return ErrStopped
+			if runstop.Requested(ctx) {
+				return runstop.ErrStopped
 			}
 			t := emitTask{inv: inv}
 			for _, kind := range kindsOf[inv.Number] { // a task has a kind or more
@@ -340,7 +340,7 @@ func (e *FileEmitter) Path(inv reports.Invoice, kind string) string {
 // FileName is how a file of a kind ends its name: reconciliation.xlsx,
 // invoice.xlsx, invoice.pdf.
 func FileName(kind string) string {
-	if kind == KindPDF {
+	if kind == invoices.KindPDF {
 		return "invoice.pdf"
 	}
 	return kind + ".xlsx"
@@ -383,13 +383,14 @@ func checkFile(prev store.StoredFile) (bool, *fileStat) {
 	if prev.Size != nil && prev.ModifiedNS != nil && *prev.Size == now.size && *prev.ModifiedNS == now.modifiedNS {
 		return true, nil
 	}
-	if got, err := fileSHA256(prev.Path); err != nil || got != prev.SHA256 {
+	if got, err := FileSHA256(prev.Path); err != nil || got != prev.SHA256 {
 		return false, nil
 	}
 	return true, &now
 }
 
-func fileSHA256(path string) (string, error) {
+// FileSHA256 is the SHA-256 of the file at path, in hex, as invoice_files records it.
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -467,9 +468,9 @@ func (e *FileEmitter) write(inv reports.Invoice, kind, path string, lines report
 	defer fileBuffers.Put(out)
 	out.Reset(io.MultiWriter(tmp, h))
 	switch kind {
-	case KindReconciliation:
+	case invoices.KindReconciliation:
 		err = reports.WriteReconciliation(out, inv, lines, e.Options)
-	case KindInvoice:
+	case invoices.KindInvoice:
 		err = reports.WriteDocument(out, inv, lines, e.Options)
 	default:
 		err = reports.WritePDF(out, inv, lines, reports.PDFOptions{Issuer: e.Issuer})

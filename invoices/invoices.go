@@ -1,4 +1,7 @@
-package pipeline
+// Package invoices is the read model of finalized invoices: the JSON
+// contract of SPEC §10 that billing invoices --json and the portal's API
+// show, read from the store, with the paths of each invoice's files.
+package invoices
 
 import (
 	"context"
@@ -66,6 +69,38 @@ type InvoiceLine struct {
 	Detail             string        `json:"-"` // the tier breakdown of a usage line
 }
 
+// File kinds, as stored in invoice_files and shown in the JSON contract:
+// the reconciliation spreadsheet, the invoice spreadsheet and the PDF
+// invoice (SPEC §8).
+const (
+	KindReconciliation = "reconciliation"
+	KindInvoice        = "invoice"
+	KindPDF            = "pdf"
+)
+
+// FileKinds are the files every invoice has, in the order they are written.
+var FileKinds = []string{KindReconciliation, KindInvoice, KindPDF}
+
+// Filter chooses a page of invoices (the portal's list).
+type Filter = store.InvoiceFilter
+
+// Facet is a status or currency the invoices of an account have, with how many.
+type Facet = store.InvoiceFacet
+
+// File is a recorded file of an invoice.
+type File = store.InvoiceFile
+
+// Facets lists the statuses and currencies of an account's invoices.
+func Facets(ctx context.Context, db store.Queryer, accountID string) ([]Facet, error) {
+	return store.InvoiceFacets(ctx, db, accountID)
+}
+
+// MonthFiles lists the files of an account's invoices issued in the month
+// beginning first (finance's monthly download).
+func MonthFiles(ctx context.Context, db store.Queryer, accountID string, first calendar.Date) ([]File, error) {
+	return store.MonthFiles(ctx, db, accountID, first)
+}
+
 // ErrNoInvoice is returned for an invoice number that does not exist.
 var ErrNoInvoice = errors.New("no such invoice")
 
@@ -128,7 +163,7 @@ func InvoiceLines(ctx context.Context, db store.Queryer, number string, c money.
 
 // InvoicePage returns a page of an account's invoices as the contract shows
 // them, newest first, and how many match the filter in all.
-func InvoicePage(ctx context.Context, db store.Queryer, f store.InvoiceFilter) ([]Invoice, int, error) {
+func InvoicePage(ctx context.Context, db store.Queryer, f Filter) ([]Invoice, int, error) {
 	rows, matching, err := store.InvoicePage(ctx, db, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing the invoices of account %s: %w", f.AccountID, err)

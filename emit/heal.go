@@ -1,9 +1,10 @@
-package pipeline
+package emit
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/store"
 )
 
@@ -53,14 +54,14 @@ func (e *FileEmitter) Heal(ctx context.Context, db *store.DB, number string) (ma
 }
 
 // check returns the files of an invoice that are on disk as recorded, and
-// those to write. An unknown invoice is ErrNoInvoice.
+// those to write. An unknown invoice is invoices.ErrNoInvoice.
 func (e *FileEmitter) check(ctx context.Context, db store.Queryer, number string) (map[string]HealedFile, []emitFile, error) {
 	inv, files, found, err := store.InvoiceForEmit(ctx, db, number)
 	switch {
 	case err != nil:
 		return nil, nil, fmt.Errorf("reading invoice %s: %w", number, err)
 	case !found:
-		return nil, nil, fmt.Errorf("%w: %s", ErrNoInvoice, number)
+		return nil, nil, fmt.Errorf("%w: %s", invoices.ErrNoInvoice, number)
 	}
 	stored := map[string]store.StoredFile{}
 	for _, f := range files {
@@ -68,7 +69,7 @@ func (e *FileEmitter) check(ctx context.Context, db store.Queryer, number string
 	}
 	ok := map[string]HealedFile{}
 	var missing []emitFile
-	for _, kind := range FileKinds {
+	for _, kind := range invoices.FileKinds {
 		path := e.Path(inv, kind)
 		if prev, found := stored[kind]; found && sameFolder(prev.Path, path) {
 			if unchanged, _ := checkFile(prev); unchanged {
