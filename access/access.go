@@ -1,4 +1,4 @@
-// Package access decides who may see and do what (SPEC §11): the roles,
+// Package access decides who may see and do what (§11): the roles,
 // the access tokens operators make, the sessions and sign-in links of the
 // portal, the accounts a contact may sign in to, and the audit log. A
 // secret is shown once, as it is made; the database keeps its SHA-256.
@@ -16,7 +16,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// The roles (SPEC §11).
+// The roles (§11).
 const (
 	RoleAccount  = "account"  // an account holder: their own account only
 	RoleFinance  = "finance"  // reads every account and downloads every file
@@ -45,7 +45,7 @@ type AuditEntry = store.AuditEntry
 
 // CreateToken makes an access token for an account holder (accountID set,
 // role RoleAccount) or a staff role, and returns its secret, which is
-// shown once and kept only as a hash (SPEC §11).
+// shown once and kept only as a hash (§11).
 func CreateToken(ctx context.Context, db store.Queryer, role, accountID, label string) (secret string, id int64, err error) {
 	switch {
 	case role == RoleAccount && accountID == "":

@@ -1,4 +1,4 @@
-// Package calendar holds the calendar rules of billing (SPEC §3, §4): dates in
+// Package calendar holds the calendar rules of billing (§3, §4): dates in
 // UTC, the clamp rule, anniversary and calendar billing windows with their
 // closing dates, and the monthly terms of a subscription. It is pure: no clock,
 // no I/O.
@@ -40,7 +40,7 @@ func MustParseDate(s string) Date {
 	return d
 }
 
-// DateOf is the UTC date an instant falls on (SPEC §3).
+// DateOf is the UTC date an instant falls on (§3).
 func DateOf(t time.Time) Date {
 	y, m, d := t.UTC().Date()
 	return fromCivil(y, int(m), d)
@@ -96,7 +96,7 @@ func DaysIn(year int, month time.Month) int {
 	return 31
 }
 
-// Clamp is SPEC §3's clamp(day, month): the day in the month, or the month's
+// Clamp is §3's clamp(day, month): the day in the month, or the month's
 // last day when the month is shorter. month may run past December or before
 // January; it is normalised first, so Clamp(31, 2024, 14) is 2025-02-28.
 func Clamp(day, year int, month time.Month) Date {

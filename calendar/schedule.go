@@ -1,7 +1,7 @@
 package calendar
 
 // DayChange is an operator's change of an account's billing day: from From
-// on, its anniversary windows follow Day (SPEC §7).
+// on, its anniversary windows follow Day (§7).
 type DayChange struct {
 	From Date
 	Day  int
@@ -10,7 +10,7 @@ type DayChange struct {
 // BillingDays is an account's billing day over time: First until the first
 // change, then each change from its date on, in date order. A change takes
 // effect after the last closed window, through one transition window from
-// its date up to the day before the new billing day (SPEC §7); the windows
+// its date up to the day before the new billing day (§7); the windows
 // before and after it tile the calendar as before, so no day is billed twice
 // or skipped.
 type BillingDays struct {
@@ -54,7 +54,7 @@ func (s BillingDays) WindowOf(b Billing, d Date) Window {
 }
 
 // WindowsDue lists the windows a run as of asOf must close, oldest first,
-// from the window holding from (catch-up, SPEC §3).
+// from the window holding from (catch-up, §3).
 func (s BillingDays) WindowsDue(b Billing, from, asOf Date, graceDays int) []Window {
 	var out []Window
 	for w := s.WindowOf(b, from); w.Due(asOf, graceDays); w = s.WindowOf(b, w.End+1) {

@@ -15,7 +15,7 @@ func windows(s calendar.BillingDays, from, to string) string {
 	return strings.Join(out, "\n")
 }
 
-// SPEC §7: the change takes effect after the last closed window, through one
+// §7: the change takes effect after the last closed window, through one
 // transition window up to the day before the new billing day.
 func TestABillingDayChangeGoesThroughOneTransitionWindow(t *testing.T) {
 	t.Parallel()

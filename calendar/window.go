@@ -15,7 +15,7 @@ func (p Period) Contains(d Date) bool { return p.Start <= d && d <= p.End }
 
 func (p Period) String() string { return p.Start.String() + "–" + p.End.String() }
 
-// Billing is how a product is billed (SPEC §2).
+// Billing is how a product is billed (§2).
 type Billing string
 
 // The two billings.
@@ -25,7 +25,7 @@ const (
 )
 
 // Window is a billing window and the date it closes on, which is the issue
-// date of its invoice (SPEC §3).
+// date of its invoice (§3).
 type Window struct {
 	Period
 	Closes Date
@@ -73,13 +73,13 @@ func (w Window) Next(b Billing, billingDay int) Window {
 }
 
 // Due reports whether a run as of date asOf closes w, waiting graceDays after
-// its closing date (SPEC §3).
+// its closing date (§3).
 func (w Window) Due(asOf Date, graceDays int) bool {
 	return asOf >= w.Closes+Date(graceDays)
 }
 
 // WindowsDue lists the windows a run as of asOf must close, oldest first,
-// from the window holding from (catch-up, SPEC §3).
+// from the window holding from (catch-up, §3).
 func WindowsDue(b Billing, billingDay int, from, asOf Date, graceDays int) []Window {
 	var out []Window
 	for w := WindowOf(b, billingDay, from); w.Due(asOf, graceDays); w = w.Next(b, billingDay) {
@@ -90,7 +90,7 @@ func WindowsDue(b Billing, billingDay int, from, asOf Date, graceDays int) []Win
 
 // Term is term k (k = 0 for the first) of a licence subscription started on
 // start, anchored on start's day of month A: from clamp(A, month(start)+k)
-// to the day before clamp(A, month(start)+k+1) (SPEC §4). Started Jan 31,
+// to the day before clamp(A, month(start)+k+1) (§4). Started Jan 31,
 // the terms are Jan 31–Feb 27, Feb 28–Mar 30, Mar 31–Apr 29, ...
 func Term(start Date, k int) Period {
 	y, m, a := start.Civil()

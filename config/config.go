@@ -26,14 +26,14 @@ type Config struct {
 	OutputDir   string `yaml:"output_dir"`
 	Issuer      string `yaml:"invoice_issuer"` // the name at the top of PDF invoices
 	PDFInvoices string `yaml:"pdf_invoices"`   // emit: the emit stage writes every PDF; on-demand: at its first download
-	GraceDays   int    `yaml:"grace_days"`     // days to wait after a closing date before closing (SPEC §3)
+	GraceDays   int    `yaml:"grace_days"`     // days to wait after a closing date before closing (§3)
 	LogLevel    string `yaml:"log_level"`      // debug, info, warn, error
 	LogFormat   string `yaml:"log_format"`     // text, json
 
-	// Payments (SPEC §9).
+	// Payments (§9).
 	RetrySchedule string `yaml:"retry_schedule"` // days after the first attempt a soft-declined auto-charge is retried: "3d,5d,7d"
 
-	// E-mail (SPEC §9 "Notifications").
+	// E-mail (§9 "Notifications").
 	SMTPAddr     string `yaml:"smtp_addr"` // host:port of the mail server; empty keeps e-mails in the outbox
 	SMTPFrom     string `yaml:"smtp_from"`
 	SMTPUsername string `yaml:"smtp_username"`
@@ -49,7 +49,7 @@ type Config struct {
 	UnitWorkers  int           `yaml:"unit_workers"`  // units this process works at once
 	UnitPatience time.Duration `yaml:"unit_patience"` // how long a run waits for a unit before doing it itself
 
-	// The portal (billing serve, SPEC §11).
+	// The portal (billing serve, §11).
 	Listen      string `yaml:"listen"`       // host:port the portal listens on
 	PublicURL   string `yaml:"public_url"`   // the address users reach it at; sign-in links point there
 	BehindProxy bool   `yaml:"behind_proxy"` // trust the last X-Forwarded-For address as the client's

@@ -1,4 +1,4 @@
-// Package emit is the emit stage's writer (SPEC §8): the reconciliation
+// Package emit is the emit stage's writer (§8): the reconciliation
 // spreadsheet, the invoice spreadsheet and the PDF of each finalized
 // invoice, written under their folder and name, made durable, recorded, and
 // healed when a file on disk no longer matches its record.
@@ -329,7 +329,7 @@ func (e *FileEmitter) writeBatch(ctx context.Context, s *store.EmitSession, batc
 
 // Path is where a file of an invoice lives, in a folder per account and
 // window, named so that a file sorts and is found on its own, out of its
-// folder too (SPEC §8): account, window start, currency, number and kind:
+// folder too (§8): account, window start, currency, number and kind:
 // out/P1/2026-05-15/P1_2026-05-15_USD_INV-2026-000001_reconciliation.xlsx.
 func (e *FileEmitter) Path(inv reports.Invoice, kind string) string {
 	account := safeName(inv.AccountID)
@@ -428,7 +428,7 @@ func removeLeftovers(root string) error {
 }
 
 // FileMode is the mode of every written file: readable by the service's
-// group, in which finance reads the files (SPEC §8).
+// group, in which finance reads the files (§8).
 const FileMode = 0o640
 
 // fileBuffers gather a file's bytes into large writes: most files are

@@ -15,7 +15,7 @@ type HealedFile struct {
 
 // Heal makes sure the files of one invoice are on disk as recorded, and
 // returns them by kind: a file that is missing, altered or not written yet
-// is written first, byte for byte as the emit stage would (SPEC §11: a
+// is written first, byte for byte as the emit stage would (§11: a
 // download serves the stored file, regenerated first if missing or
 // altered). The common case, every file as recorded, costs a stat per file
 // and takes no lock.

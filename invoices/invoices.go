@@ -1,5 +1,5 @@
 // Package invoices is the read model of finalized invoices: the JSON
-// contract of SPEC §10 that billing invoices --json and the portal's API
+// contract of §10 that billing invoices --json and the portal's API
 // show, read from the store, with the paths of each invoice's files.
 package invoices
 
@@ -17,7 +17,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// Invoice is a finalized invoice as SPEC §10's JSON contract shows it:
+// Invoice is a finalized invoice as §10's JSON contract shows it:
 // amounts with their currency's decimals.
 type Invoice struct {
 	Number      string        `json:"number"`
@@ -64,14 +64,14 @@ type InvoiceLine struct {
 	Total              string        `json:"total"`
 	ActivityDate       calendar.Date `json:"-"`
 	Reversal           bool          `json:"-"`
-	DaysCharged        int           `json:"-"` // of TermDays, for a prorated line (SPEC §4)
+	DaysCharged        int           `json:"-"` // of TermDays, for a prorated line (§4)
 	TermDays           int           `json:"-"`
 	Detail             string        `json:"-"` // the tier breakdown of a usage line
 }
 
 // File kinds, as stored in invoice_files and shown in the JSON contract:
 // the reconciliation spreadsheet, the invoice spreadsheet and the PDF
-// invoice (SPEC §8).
+// invoice (§8).
 const (
 	KindReconciliation = "reconciliation"
 	KindInvoice        = "invoice"
@@ -193,7 +193,7 @@ func contractLines(lines []invoicing.IssuedLine, c money.Currency) []InvoiceLine
 }
 
 // contractInvoice is a stored invoice's header as the contract shows it
-// (SPEC §5: amounts with the currency's decimals).
+// (§5: amounts with the currency's decimals).
 func contractInvoice(r invoicing.Issued) Invoice {
 	c := r.Currency
 	return Invoice{Number: r.Number, AccountID: r.AccountID, Type: r.Type, Billing: r.Billing, Currency: string(c),

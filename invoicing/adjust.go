@@ -9,7 +9,7 @@ import (
 
 // AdjustmentLines are the lines of a rerun's adjustment invoice: the
 // multiset difference between the recomputed lines of a window and the
-// lines already invoiced for it, earlier adjustments included (SPEC §7). A
+// lines already invoiced for it, earlier adjustments included (§7). A
 // recomputed line not invoiced is added as it is; an invoiced line no longer
 // recomputed is added negated (quantity kept, amounts negated) and marked as
 // a reversal. A usage line that grew from 100 to 150 units so appears twice:
@@ -79,7 +79,7 @@ func identity(l rating.Line) string {
 
 // AdjustmentType is the type of an adjustment invoice: recurring for an
 // anniversary window, onetime for a calendar window, credit when its total
-// is below zero (SPEC §7).
+// is below zero (§7).
 func AdjustmentType(inv Invoice) Type {
 	return invoiceType(inv.Billing, false, inv.Total)
 }

@@ -1,4 +1,4 @@
-// Package invoicing assembles charge lines into invoices (SPEC §5, §6, §7):
+// Package invoicing assembles charge lines into invoices (§5, §6, §7):
 // tax per line, one invoice per account, window and currency, invoice
 // types, line order, and the adjustment lines of a rerun. It is pure.
 package invoicing
@@ -14,7 +14,7 @@ import (
 	"github.com/openbilling/billing/rating"
 )
 
-// Type is an invoice's type (SPEC §6).
+// Type is an invoice's type (§6).
 type Type string
 
 // The invoice types.
@@ -38,7 +38,7 @@ type TaxRate struct {
 type TaxRates []TaxRate
 
 // At returns the rate of country in effect on d, and whether there is one.
-// A country with no rate is taxed at zero, and the run report says so (SPEC §5).
+// A country with no rate is taxed at zero, and the run report says so (§5).
 func (rs TaxRates) At(country string, d calendar.Date) (decimal.Decimal, bool) {
 	best := -1
 	for i, r := range rs {
@@ -57,7 +57,7 @@ func (rs TaxRates) At(country string, d calendar.Date) (decimal.Decimal, bool) {
 
 // Key identifies the invoice a line belongs to: one per account and
 // anniversary window (in the account's currency), or per account, calendar
-// month and customer currency (SPEC §6).
+// month and customer currency (§6).
 type Key struct {
 	AccountID   string
 	Billing     calendar.Billing
@@ -85,7 +85,7 @@ type Invoice struct {
 	Total     decimal.Decimal
 }
 
-// LineTax is round(amount × rate) to the currency's minor unit (SPEC §5).
+// LineTax is round(amount × rate) to the currency's minor unit (§5).
 func LineTax(amount, rate decimal.Decimal, c money.Currency) decimal.Decimal {
 	return money.Round(amount.Mul(rate), c)
 }
@@ -94,7 +94,7 @@ func LineTax(amount, rate decimal.Decimal, c money.Currency) decimal.Decimal {
 // taxed at rate (the billed account's country's rate on the issue date),
 // summed, and typed. firstAnniversary says whether this is the account's
 // first anniversary invoice. It returns false for a window with no lines,
-// which produces no invoice (SPEC §6).
+// which produces no invoice (§6).
 func Assemble(key Key, w calendar.Window, lines []rating.Line, rate decimal.Decimal, firstAnniversary bool) (Invoice, bool) {
 	if len(lines) == 0 {
 		return Invoice{}, false
@@ -122,7 +122,7 @@ func (inv *Invoice) SetFirstAnniversary(first bool) {
 
 // invoiceType is new for an account's first anniversary invoice, recurring
 // for later ones, onetime for calendar invoices, and credit whenever the
-// total is below zero (SPEC §6).
+// total is below zero (§6).
 func invoiceType(b calendar.Billing, firstAnniversary bool, total decimal.Decimal) Type {
 	switch {
 	case total.Sign() < 0:
@@ -137,7 +137,7 @@ func invoiceType(b calendar.Billing, firstAnniversary bool, total decimal.Decima
 }
 
 // SortLines orders lines as invoices list them: by activity date, then order
-// id, then credit before rebill (SPEC §10); then by subscription, sku and
+// id, then credit before rebill (§10); then by subscription, sku and
 // charge start so that the order never depends on how lines were gathered.
 func SortLines(lines []rating.Line) {
 	sort.SliceStable(lines, func(i, j int) bool {
@@ -160,7 +160,7 @@ func SortLines(lines []rating.Line) {
 }
 
 // KeyOf places a charge with the given activity date: the invoice of its
-// account, billing, currency and the window holding the date (SPEC §3, §6).
+// account, billing, currency and the window holding the date (§3, §6).
 func KeyOf(accountID string, b calendar.Billing, billingDay int, c money.Currency, activity calendar.Date) (Key, calendar.Window) {
 	w := calendar.WindowOf(b, billingDay, activity)
 	return Key{AccountID: accountID, Billing: b, WindowStart: w.Start, Currency: c}, w
@@ -177,7 +177,7 @@ func (inv Invoice) LinesOnly() []rating.Line {
 
 // CheckCells returns an error naming the first number of the invoice that a
 // spreadsheet cell cannot hold exactly (more than 15 significant digits,
-// SPEC §5, §10): such an invoice is never finalized, since its files could
+// §5, §10): such an invoice is never finalized, since its files could
 // never be written.
 func (inv Invoice) CheckCells() error {
 	check := func(what string, d decimal.Decimal) error {

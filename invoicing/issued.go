@@ -7,7 +7,7 @@ import (
 	"github.com/openbilling/billing/money"
 )
 
-// Issued is a finalized invoice as stored (SPEC §6): numbered, never
+// Issued is a finalized invoice as stored (§6): numbered, never
 // changed again. The store reads it, the documents and the JSON contract
 // show it.
 type Issued struct {
@@ -26,7 +26,7 @@ type Issued struct {
 	Total       decimal.Decimal `db:"total"`
 	Adjusts     string          `db:"adjusts"` // the invoice an adjustment corrects, or ""
 	LineCount   int             `db:"line_count"`
-	Allocated   decimal.Decimal `db:"allocated"` // what payments and credits have paid of it (SPEC §9)
+	Allocated   decimal.Decimal `db:"allocated"` // what payments and credits have paid of it (§9)
 }
 
 // IssuedLine is one line of a finalized invoice as stored, with the names

@@ -135,7 +135,7 @@ func (s *Scheduler) Tick(ctx context.Context, last, now time.Time) {
 }
 
 // CatchUp runs the close job as of now: whatever fell due while nothing
-// ran is closed, oldest first, as if it had run on time (SPEC §3).
+// ran is closed, oldest first, as if it had run on time (§3).
 func (s *Scheduler) CatchUp(ctx context.Context, now time.Time) {
 	for _, j := range s.Jobs {
 		if j.Name == JobClose {

@@ -1,4 +1,4 @@
-// Package ledger holds the rules of SPEC §9 over an account's book: amounts
+// Package ledger holds the rules of §9 over an account's book: amounts
 // due and payment status, allocation oldest first, the balance, and the
 // amounts a payment may carry. It is pure: the store reads and writes the
 // entries, this package decides what they are.
@@ -16,7 +16,7 @@ import (
 	"github.com/openbilling/billing/money"
 )
 
-// The payment statuses of an invoice (SPEC §9).
+// The payment statuses of an invoice (§9).
 const (
 	Open          = "open"
 	PartiallyPaid = "partially_paid"
@@ -75,7 +75,7 @@ type Allocation struct {
 // Allocate pays the open invoices of one account and currency from the
 // sources, in the sources' order, oldest invoice first (issue date, then
 // number); what no invoice takes stays with its source as unallocated
-// credit (SPEC §9). Neither slice is changed.
+// credit (§9). Neither slice is changed.
 func Allocate(invoices []Invoice, sources []Source) []Allocation {
 	open := slices.Clone(invoices)
 	slices.SortStableFunc(open, func(a, b Invoice) int {
@@ -105,7 +105,7 @@ func Allocate(invoices []Invoice, sources []Source) []Allocation {
 }
 
 // CheckAmount accepts a positive amount that is a whole number of the
-// currency's minor units: 10.005 USD is refused, never rounded (SPEC §9).
+// currency's minor units: 10.005 USD is refused, never rounded (§9).
 func CheckAmount(amount decimal.Decimal, c money.Currency) error {
 	if !amount.IsPositive() {
 		return fmt.Errorf("amount %s must be positive", amount)

@@ -152,7 +152,7 @@ func randomEvents(r *rand.Rand) []event {
 // Over random sequences of invoices, payments, credits and refunds: the
 // balance is invoices − payments + money paid back, no invoice is allocated
 // more than its total and no source more than it holds, and the outcome is
-// the same however the sequence is cut into runs (SPEC §9, §12.5).
+// the same however the sequence is cut into runs (§9, §12.5).
 func TestTheBookHoldsWhateverTheSequenceAndHoweverItIsCutIntoRuns(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(500) {

@@ -1,8 +1,8 @@
-// Package mail sends the outbox (SPEC §9 "Notifications"): the e-mails
+// Package mail sends the outbox (§9 "Notifications"): the e-mails
 // written in the same transaction as the change that causes them, each
 // with a stable Message-ID, delivered over SMTP and tried again with a
 // growing delay until the server accepts them. It is a package of its own
-// because the portal's sign-in links (SPEC §11) go out the same way.
+// because the portal's sign-in links (§11) go out the same way.
 package mail
 
 import (
@@ -114,7 +114,7 @@ func backoff(attempts int) time.Duration {
 
 // Deliver hands one e-mail to the server now, outside the outbox: the portal
 // sends its sign-in links this way, since a link is worth nothing once late
-// and its secret must not rest in the database (SPEC §11).
+// and its secret must not rest in the database (§11).
 func (s *Sender) Deliver(ctx context.Context, m Message) error {
 	host, _, err := net.SplitHostPort(s.Addr)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Round rounds d to the currency's minor unit, half away from zero (SPEC §5):
+// Round rounds d to the currency's minor unit, half away from zero (§5):
 // 3.865 USD → 3.87, −3.865 USD → −3.87, 1234.5 JPY → 1235, 1.2345 KWD → 1.235.
 func Round(d decimal.Decimal, c Currency) decimal.Decimal {
 	// decimal.Round rounds half away from zero.
@@ -14,7 +14,7 @@ func Round(d decimal.Decimal, c Currency) decimal.Decimal {
 }
 
 // Format prints d with exactly the currency's number of decimals, as JSON and
-// reports carry money (SPEC §5, §10): "3.87", "-4.00", "1235".
+// reports carry money (§5, §10): "3.87", "-4.00", "1235".
 func Format(d decimal.Decimal, c Currency) string {
 	return d.StringFixed(c.MinorUnits())
 }

@@ -1,5 +1,5 @@
 // Package money holds amounts of money: exact decimals tagged with an ISO 4217
-// currency, rounded to the currency's minor unit half away from zero (SPEC §5).
+// currency, rounded to the currency's minor unit half away from zero (§5).
 package money
 
 import (
@@ -14,7 +14,7 @@ type Currency string
 var ErrUnknownCurrency = fmt.Errorf("unknown currency")
 
 // minorUnits lists every active ISO 4217 currency with the number of digits
-// after the decimal point of its minor unit (SPEC §5: USD/EUR 2, JPY/KRW 0,
+// after the decimal point of its minor unit (§5: USD/EUR 2, JPY/KRW 0,
 // KWD/BHD 3). Codes for precious metals, testing and "no currency" (XAU, XTS,
 // XXX, ...) have no minor unit and are not billing currencies, so they are absent.
 var minorUnits = map[Currency]int32{

@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Limits of the decimal strings accepted from files (SPEC §10). They keep every
+// Limits of the decimal strings accepted from files (§10). They keep every
 // amount within the 15 significant digits a spreadsheet can hold exactly (§5)
 // with room for quantities and per-unit prices with many decimals.
 const (
@@ -25,7 +25,7 @@ var (
 )
 
 // MaxSignificantDigits is the most significant digits of an imported number
-// and of any amount written to a spreadsheet cell (SPEC §5, §10): an IEEE 754
+// and of any amount written to a spreadsheet cell (§5, §10): an IEEE 754
 // double holds every decimal of 15 significant digits exactly.
 const MaxSignificantDigits = 15
 

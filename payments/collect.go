@@ -24,7 +24,7 @@ type CollectReport struct {
 	Unknown      int `json:"unknown"`       // no answer yet; asked again by the next run
 }
 
-// Collect is the collect stage (SPEC §9 "Auto-charge"): it first settles
+// Collect is the collect stage (§9 "Auto-charge"): it first settles
 // the charges whose outcome is unknown, then charges each invoice with an
 // amount due on an account with a valid default card: once after it is
 // finalized, and again after a soft decline on the retry schedule (counted

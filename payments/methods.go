@@ -9,7 +9,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// AddCard puts a card on file for an account (SPEC §9): its details go to
+// AddCard puts a card on file for an account (§9): its details go to
 // the gateway, which returns a token; the token, brand, last four digits,
 // expiry and holder's name are stored, never the number or the code. The
 // account's first card is its default, as is any card added with
@@ -98,7 +98,7 @@ type StatusChange struct {
 // Validate asks the gateway about the cards on file of an account, or of
 // all (accountID empty): a card whose expiry month has passed on asOf is
 // expired, one the gateway refuses invalid, the others valid. Each change
-// e-mails the account's contact (SPEC §9). The daemon runs it nightly.
+// e-mails the account's contact (§9). The daemon runs it nightly.
 func (s *Service) Validate(ctx context.Context, accountID string, asOf time.Time) ([]StatusChange, error) {
 	methods, err := store.PaymentMethods(ctx, s.DB, accountID)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// PayRequest is a one-time payment (SPEC §9): of the whole balance in one
+// PayRequest is a one-time payment (§9): of the whole balance in one
 // currency (All) or of an amount, by a card given for this payment only or
 // by PayPal, or by a card on file (the portal's choice).
 type PayRequest struct {

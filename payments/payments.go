@@ -1,4 +1,4 @@
-// Package payments is the money side of billing (SPEC §9): cards on file,
+// Package payments is the money side of billing (§9): cards on file,
 // one-time payments, the collect stage's auto-charges, and the allocation
 // of payments and credits to invoices. The command line, the pipeline's
 // collect stage and the portal call it; the rules are the ledger
@@ -23,7 +23,7 @@ import (
 )
 
 // DefaultRetrySchedule is when a soft-declined auto-charge is tried again,
-// counted from the first attempt (SPEC §9).
+// counted from the first attempt (§9).
 var DefaultRetrySchedule = []time.Duration{3 * 24 * time.Hour, 5 * 24 * time.Hour, 7 * 24 * time.Hour}
 
 // Service records payments and moves money through its gateway.
@@ -108,8 +108,8 @@ func (s *Service) contact(ctx context.Context, accountID string) (store.Contact,
 }
 
 // ApplyCredits allocates what the accounts' payments and credits still hold
-// to their open invoices, oldest first, in the caller's transaction (SPEC
-// §9): the close calls it as it finalizes invoices, a payment as it is
+// to their open invoices, oldest first, in the caller's transaction
+// (§9): the close calls it as it finalizes invoices, a payment as it is
 // recorded. The accounts' payment locks are held until the transaction ends.
 func ApplyCredits(ctx context.Context, tx *store.Tx, accountIDs []string) error {
 	credits, err := store.Credits(ctx, tx, accountIDs)
@@ -177,7 +177,7 @@ func NewKey(prefix string) string {
 // charge makes one gateway charge under the account's payment lock, which
 // the caller holds: the attempt is committed before the gateway is called,
 // so a process killed while waiting leaves an attempt the next run settles
-// by asking the gateway, never by charging again (SPEC §9 "Never twice").
+// by asking the gateway, never by charging again (§9 "Never twice").
 func (s *Service) charge(ctx context.Context, a store.Attempt, req gateway.Charge, asOf time.Time) (store.Attempt, error) {
 	id, inserted, err := store.InsertAttempt(ctx, s.DB, a)
 	if err != nil {

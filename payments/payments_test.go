@@ -278,7 +278,7 @@ func TestAnOverpaymentIsCreditThatPaysTheNextInvoice(t *testing.T) {
 	}
 }
 
-// Open items follow the ledger (SPEC §9): a credit stays open until an
+// Open items follow the ledger (§9): a credit stays open until an
 // invoice uses it up; an invoice stays open until it is paid in full.
 func TestACreditStaysOpenUntilAnInvoiceUsesItUp(t *testing.T) {
 	t.Parallel()
@@ -341,7 +341,7 @@ func TestTheLedgerRefusesChangesAndOverAllocation(t *testing.T) {
 
 // An auto-charge and a one-time payment of the whole balance started at
 // once on one account collect exactly the amount due, round after round
-// (SPEC §9 "Never twice").
+// (§9 "Never twice").
 func TestAnAutoChargeAndAPaymentOfTheBalanceTogetherCollectOnlyWhatIsDue(t *testing.T) {
 	t.Parallel()
 	b := newBook(t)
@@ -399,7 +399,7 @@ func (g crashingGateway) Charge(ctx context.Context, req gateway.Charge) (gatewa
 
 // A process killed between the gateway's answer and the commit leaves a
 // pending attempt; the next run settles it by asking, never by charging
-// again (SPEC §9 "Never twice").
+// again (§9 "Never twice").
 func TestAKillBetweenTheGatewaysAnswerAndTheCommitNeverChargesTwice(t *testing.T) {
 	t.Parallel()
 	b := newBook(t)

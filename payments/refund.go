@@ -23,7 +23,7 @@ type Refund struct {
 // ReservePaybacks records, in the refund invoice's own transaction, what of
 // the refund goes back to the cards that paid the original: up to what they
 // paid of it less what earlier refunds of it paid back, from each payment
-// oldest first and never past what is left of it (SPEC §9). Each is a
+// oldest first and never past what is left of it (§9). Each is a
 // pending gateway call committed with the invoice, so a process killed
 // before the gateway answers leaves it for the next run to send or ask
 // about. What is reserved is no other invoice's credit meanwhile. The

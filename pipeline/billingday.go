@@ -15,7 +15,7 @@ type BillingDayChange struct {
 	Transition *calendar.Window // nil when no window had closed: the new day applies from the start
 }
 
-// SetBillingDay changes an account's billing day (SPEC §7). The change takes
+// SetBillingDay changes an account's billing day (§7). The change takes
 // effect after the account's last closed anniversary window: the next window
 // is a transition window from there up to the day before the new billing
 // day, and the windows after it follow the new day. Windows already closed

@@ -13,10 +13,10 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// Account is a billed party (SPEC §2) with its billing day over time.
+// Account is a billed party (§2) with its billing day over time.
 type Account struct {
 	store.Account
-	// Days is the billing day over time, changes included (SPEC §7): the
+	// Days is the billing day over time, changes included (§7): the
 	// windows follow it, never BillingDay alone.
 	Days calendar.BillingDays
 }

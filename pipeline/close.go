@@ -27,7 +27,7 @@ type dueWindow struct {
 const closeBatch = 500
 
 // close closes every window due at the run's as-of date, oldest first
-// across all accounts (catch-up, SPEC §3). Windows close in batches of one
+// across all accounts (catch-up, §3). Windows close in batches of one
 // closing date. Any worker rates a batch (a unit, units.go): it reads the
 // batch's orders and usage in one query each and computes the invoices. The
 // run writes the rated batches in closing-date order, each in one
@@ -58,7 +58,7 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	}
 	// The usage is read once, under one snapshot, and each batch's orders
 	// under another: each closed window keeps both, and what they did not
-	// see is late for it (SPEC §7).
+	// see is late for it (§7).
 	sums := *sh.cat
 	usageSeen, err := sums.sumUsageDays(ctx, run.conn, run.id, from, to)
 	if err != nil {
@@ -123,7 +123,7 @@ type ratedBatch struct {
 // close; and the records it holds.
 type AssembledWindow struct {
 	Invoices []invoicing.Invoice
-	Failed   string // the reason the window stays open (SPEC §10), or ""
+	Failed   string // the reason the window stays open (§10), or ""
 	Held     []rating.Held
 	Untaxed  bool // its country has no tax rate on the closing date
 }
@@ -196,7 +196,7 @@ func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
 // assemble makes a window's invoices from its charges, one per currency
 // with lines, taxed at the account's country's rate on the closing date. A
 // window with a number no spreadsheet cell can hold fails alone and stays
-// open (SPEC §10).
+// open (§10).
 func assemble(cat *catalog, d dueWindow, wc *windowCharges) AssembledWindow {
 	rate, found := cat.taxes.At(d.account.Country, d.window.Closes)
 	out := AssembledWindow{Held: wc.held, Untaxed: !found}
@@ -240,7 +240,7 @@ func ratedResult(ctx context.Context, q store.Queryer, u Unit, batch []dueWindow
 // outside that run: after it, or before it when an order dated earlier than
 // any closed window arrives, whose window is then closed as catch-up would
 // have closed it. Activity inside a closed window is late and waits for a
-// rerun (SPEC §7).
+// rerun (§7).
 func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWindow, error) {
 	accounts, err := loadAccounts(ctx, p.DB)
 	if err != nil {
@@ -306,7 +306,7 @@ func (p *Pipeline) dueWindows(ctx context.Context, asOf calendar.Date) ([]dueWin
 }
 
 // rateBatchSeen is rateBatch in one snapshot, which it returns: the orders
-// it did not see are late for the batch's windows (SPEC §7).
+// it did not see are late for the batch's windows (§7).
 func (c *catalog) rateBatchSeen(ctx context.Context, conn *store.Conn, batch []dueWindow) ([]*windowCharges, string, error) {
 	var rated []*windowCharges
 	var seen string
@@ -494,7 +494,7 @@ func invoiceSeries(inv invoicing.Invoice) string {
 
 // storeInvoices numbers finalized invoices, in their order (one statement
 // per series for the numbers), and stores them with their lines; then the
-// accounts' unallocated credit pays them (SPEC §9). adjusts, when given,
+// accounts' unallocated credit pays them (§9). adjusts, when given,
 // names the invoice each adjusts.
 func storeInvoices(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoice, adjusts []string, runID int64) ([]string, error) {
 	numbers, err := numberAndStore(ctx, tx, invoices, adjusts, "", runID)

@@ -21,7 +21,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// An operator's credits and refunds (SPEC §9): finalized invoices of type
+// An operator's credits and refunds (§9): finalized invoices of type
 // credit or refund, with a reason and both files, in the ledger like any
 // invoice.
 

@@ -13,7 +13,7 @@ import (
 const noAccount = "(unknown subscription)"
 
 // extract derives the subscriptions from their orders and counts what waits:
-// usage no window will bill as things stand (SPEC §4) and records dated
+// usage no window will bill as things stand (§4) and records dated
 // more than a year before they arrived (§10). Held orders and usage inside
 // a subscription's windows are counted, with their reasons, by the window
 // that closes over them; late records after the close (§7). It changes no
@@ -40,7 +40,7 @@ func (p *Pipeline) extract(ctx context.Context, run *runState, rep *Report) erro
 }
 
 // countLate reports the records of closed windows that their close or last
-// rerun did not see (SPEC §7): counted after the close, so that what an
+// rerun did not see (§7): counted after the close, so that what an
 // import committed while this run closed windows is reported by this run.
 func (p *Pipeline) countLate(ctx context.Context, run *runState, rep *Report) error {
 	late, err := store.LateCounts(ctx, run.conn)
@@ -54,7 +54,7 @@ func (p *Pipeline) countLate(ctx context.Context, run *runState, rep *Report) er
 }
 
 // countHeldUsage reports the usage no window will bill as things stand, with
-// its reason (SPEC §4): of an unknown subscription (by UTC month), of a
+// its reason (§4): of an unknown subscription (by UTC month), of a
 // licence or one-time subscription, or dated before its account's first
 // window (by the window it would have fallen in). It counts the usage that
 // can still matter: dated in the open windows (none starts before the month

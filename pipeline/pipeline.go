@@ -1,5 +1,5 @@
 // Package pipeline runs the billing stages over the stored orders and usage:
-// extract, rate, close and emit (SPEC §1, §3–§7). Each stage is idempotent:
+// extract, rate, close and emit (§1, §3–§7). Each stage is idempotent:
 // running it again for the same as-of instant finds its work done.
 package pipeline
 
@@ -22,7 +22,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// Stage names a part of a run (SPEC §10).
+// Stage names a part of a run (§10).
 type Stage string
 
 // The stages, in the order a run takes them.
@@ -125,10 +125,10 @@ type Emitter interface {
 type Pipeline struct {
 	DB        *store.DB
 	Log       *slog.Logger
-	GraceDays int     // days to wait after a closing date (SPEC §3)
+	GraceDays int     // days to wait after a closing date (§3)
 	Emitter   Emitter // optional; without it the emit stage writes nothing
 	// Payments charges the new invoices (the collect stage) and pays
-	// refunds back to cards (SPEC §9); optional: without it the collect
+	// refunds back to cards (§9); optional: without it the collect
 	// stage charges nothing and paybacks wait for a run that has it.
 	Payments *payments.Service
 	// Units hands the run's units of work to the worker processes; nil:
@@ -209,7 +209,7 @@ type FailedWindow struct {
 var ErrWindowsFailed = errors.New("due windows could not close")
 
 // LateCount is how many records arrived for a window after it closed and
-// wait for a rerun (SPEC §7).
+// wait for a rerun (§7).
 type LateCount struct {
 	AccountID   string `json:"account_id"`
 	Billing     string `json:"billing"`

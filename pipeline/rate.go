@@ -13,7 +13,7 @@ import (
 )
 
 // rate refreshes each account's charges so far in its open windows, the
-// windows holding the as-of date (SPEC §9's estimated next balance). These
+// windows holding the as-of date (§9's estimated next balance). These
 // figures are never billed from: closing recomputes from the source records.
 // The accounts are rated in units of rateBatch, by any worker (units.go).
 func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {

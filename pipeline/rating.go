@@ -46,7 +46,7 @@ func (c *catalog) rateWindow(ctx context.Context, q store.Queryer, a Account, w 
 
 // rateWindows computes every charge of many accounts' windows from the
 // stored orders and usage: licence and one-time lines whose activity date
-// falls in the window, and one usage line per usage subscription (SPEC §3,
+// falls in the window, and one usage line per usage subscription (§3,
 // §4). The usage of all the windows is read in one query.
 func (c *catalog) rateWindows(ctx context.Context, q store.Queryer, reqs []rateRequest) ([]*windowCharges, error) {
 	out := make([]*windowCharges, len(reqs))

@@ -13,7 +13,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// RerunRequest names a closed window to recompute (SPEC §7, §10).
+// RerunRequest names a closed window to recompute (§7, §10).
 type RerunRequest struct {
 	AccountID   string
 	WindowStart calendar.Date
@@ -46,7 +46,7 @@ type RerunReport struct {
 // a dry run, issues an adjustment invoice per currency for the difference
 // against what was invoiced (earlier adjustments included), referencing the
 // original, issued on the rerun's as-of date and taxed at the original's
-// rate. A rerun with no difference issues nothing (SPEC §7).
+// rate. A rerun with no difference issues nothing (§7).
 func (p *Pipeline) Rerun(ctx context.Context, req RerunRequest) (*RerunReport, error) {
 	run, err := p.startRun(ctx, req.AsOf, "rerun", "")
 	if err != nil {
@@ -130,7 +130,7 @@ func (p *Pipeline) rerun(ctx context.Context, run *runState, req RerunRequest) (
 
 // recompute rates a closed window from the current data, read in one
 // snapshot taken after the window's marker is locked, and returns that
-// snapshot: what it did not see stays late for the window (SPEC §7).
+// snapshot: what it did not see stays late for the window (§7).
 func (p *Pipeline) recompute(ctx context.Context, a Account, b calendar.Billing, w calendar.Window) (*catalog, *windowCharges, string, error) {
 	var (
 		cat  *catalog

@@ -10,7 +10,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// The run history and the locks of runs (SPEC §12.6): every run is recorded
+// The run history and the locks of runs (§12.6): every run is recorded
 // as it starts and as it ends, and holds a liveness lock meanwhile, by which
 // a later run tells a dead run from a live one. The queries are the store's.
 
@@ -101,7 +101,7 @@ func (p *Pipeline) finishRun(ctx context.Context, run *runState, rep *Report, ru
 	}
 	// The run's own context may be cancelled (SIGTERM): record the outcome
 	// anyway, and synchronously, which makes everything the run committed
-	// durable; a run reports success only after this (SPEC §12.6).
+	// durable; a run reports success only after this (§12.6).
 	if err := store.FinishRun(context.WithoutCancel(ctx), p.DB, run.id, status, counts, message); err != nil {
 		return fmt.Errorf("recording the end of run %d: %w", run.id, err)
 	}

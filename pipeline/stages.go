@@ -23,7 +23,7 @@ type UnitEmitter interface {
 const emitUnitInvoices = 2000
 
 // emit is the emit stage: the run finds the files to write, under the emit
-// lock, and any worker writes them, in units (SPEC §8).
+// lock, and any worker writes them, in units (§8).
 func (p *Pipeline) emit(ctx context.Context, run *runState, rep *Report) error {
 	ue, ok := p.Emitter.(UnitEmitter)
 	if !ok {
@@ -75,7 +75,7 @@ func (p *Pipeline) emitUnit(ctx context.Context, u Unit) error {
 	return err
 }
 
-// collect is the collect stage (SPEC §9): the run settles the charges
+// collect is the collect stage (§9): the run settles the charges
 // whose outcome is unknown and lists the invoices due, and any worker
 // charges them, in units of distinct accounts, a round at a time.
 func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) error {
@@ -116,7 +116,7 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 
 // collectUnit charges a unit's invoices. The charges are committed before
 // the gateway is called, under keys that make a second worker's attempt at
-// the same invoice a no-op (SPEC §12: no card is charged twice).
+// the same invoice a no-op (§12: no card is charged twice).
 func (p *Pipeline) collectUnit(ctx context.Context, u Unit) error {
 	if p.Payments == nil {
 		return fmt.Errorf("this process has no payment gateway")

@@ -10,7 +10,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// Summary is an account's billing summary (SPEC §9).
+// Summary is an account's billing summary (§9).
 type Summary struct {
 	AccountID       string         `json:"account_id"`
 	Name            string         `json:"name"`
@@ -24,8 +24,8 @@ type Summary struct {
 	RatedAt         *time.Time     `json:"rated_at"`
 }
 
-// Balance is an account's position in one currency, from its ledger (SPEC
-// §9): its finalized invoices' totals (credits negative) minus its payments
+// Balance is an account's position in one currency, from its ledger
+// (§9): its finalized invoices' totals (credits negative) minus its payments
 // plus money paid back; what its invoices still owe and the credit no
 // invoice has taken yet; and the estimated next balance, which adds the open
 // windows' charges so far, before tax.

@@ -15,7 +15,7 @@ import (
 )
 
 // A run spreads the heavy part of its stages over any number of worker
-// processes (SPEC §10: billing worker; docs/SCALING.md): it splits a stage into
+// processes (§10: billing worker; docs/SCALING.md): it splits a stage into
 // units of work, queues them (UnitQueue), and reads back what each did from
 // run_units. The units are batches of accounts to rate, batches of windows
 // of one closing date to rate for closing, invoices whose files to write,

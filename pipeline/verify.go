@@ -12,7 +12,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// Breach is one broken guarantee of SPEC §12, on one line with the ids.
+// Breach is one broken guarantee of §12, on one line with the ids.
 type Breach struct {
 	Guarantee string `json:"guarantee"` // "12.1" … "12.6"
 	Detail    string `json:"detail"`
@@ -28,7 +28,7 @@ type Verification struct {
 	Duration time.Duration `json:"-"`
 }
 
-// Verify checks the guarantees of SPEC §12 on the database and the invoice
+// Verify checks the guarantees of §12 on the database and the invoice
 // files, all in one snapshot of the database. With fullFiles it reads every
 // file and compares its SHA-256; otherwise it checks each file's presence
 // and size. §12.2's "finalized invoices never change" and §12.6 are held by

@@ -20,7 +20,7 @@ import (
 	"github.com/openbilling/billing/payments/gateway"
 )
 
-// apiRoutes adds the JSON API of SPEC §11 under /api/v1. It takes bearer
+// apiRoutes adds the JSON API of §11 under /api/v1. It takes bearer
 // tokens only, never the session cookie, so a browser cannot be made to
 // call it from another site.
 func (s *Server) apiRoutes(mux *http.ServeMux) {
@@ -195,14 +195,14 @@ func decodeBody(r *http.Request, into any) error {
 }
 
 // paymentResult is what became of a payment, with the client's key and
-// the amount with its currency's decimals (SPEC §5).
+// the amount with its currency's decimals (§5).
 type paymentResult struct {
 	payments.Result
 	Key    string `json:"idempotency_key"`
 	Amount string `json:"amount"`
 }
 
-// apiPay is POST /api/v1/payments (SPEC §11): the same Idempotency-Key
+// apiPay is POST /api/v1/payments (§11): the same Idempotency-Key
 // replays the first answer; with other parameters it is refused with 422.
 func (s *Server) apiPay(w http.ResponseWriter, r *http.Request, v *viewer) {
 	account, ok := s.apiAccount(w, r, v)

@@ -37,7 +37,7 @@ func (v *viewer) staff() bool {
 // operator is true for operators.
 func (v *viewer) operator() bool { return v != nil && v.Role == access.RoleOperator }
 
-// sees is true when the viewer may see the account (SPEC §11: an account
+// sees is true when the viewer may see the account (§11: an account
 // holder only their own).
 func (v *viewer) sees(accountID string) bool {
 	return v != nil && (v.staff() || v.AccountID == accountID)

@@ -14,7 +14,7 @@ import (
 	"github.com/openbilling/billing/invoices"
 )
 
-// fileKinds are the kinds a download may name (SPEC §11), with the file's
+// fileKinds are the kinds a download may name (§11), with the file's
 // media type.
 var fileKinds = map[string]string{
 	invoices.KindReconciliation: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -23,7 +23,7 @@ var fileKinds = map[string]string{
 }
 
 // downloadName is the file name a download carries, sortable by account,
-// window, currency and number (SPEC §11), made only of characters every
+// window, currency and number (§11), made only of characters every
 // file system and browser keeps.
 func downloadName(inv *invoices.Invoice, kind string) string {
 	return fmt.Sprintf("%s_%s_%s_%s_%s", fileSafe(inv.AccountID), inv.WindowStart, fileSafe(inv.Currency), fileSafe(inv.Number), emit.FileName(kind))
@@ -41,7 +41,7 @@ func fileSafe(s string) string {
 }
 
 // fileDownload serves an invoice's file by number and kind, never by a path
-// from the request (SPEC §11).
+// from the request (§11).
 func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request, v *viewer) {
 	kind := r.PathValue("kind")
 	if _, ok := fileKinds[kind]; !ok {

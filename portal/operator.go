@@ -9,7 +9,7 @@ import (
 	"github.com/openbilling/billing/pipeline"
 )
 
-// Operators grant credits and refund charges from the portal (SPEC §11:
+// Operators grant credits and refund charges from the portal (§11:
 // an operator is finance plus credits and refunds), as billing credit and
 // billing refund do: each is an invoice of its own with its files, in the
 // ledger, and in the audit log.

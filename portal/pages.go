@@ -91,7 +91,7 @@ func readInvoiceFilter(q url.Values) (invoiceFilter, invoices.Filter, error) {
 	return f, sf, nil
 }
 
-// invoicesPage is the invoice list (SPEC §11), with the balance per
+// invoicesPage is the invoice list (§11), with the balance per
 // currency on top.
 func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	account := r.PathValue("account")
@@ -156,7 +156,7 @@ func (s *Server) summary(r *http.Request, account string) (*pipeline.Summary, er
 }
 
 // invoiceOf reads the header of the invoice in the path when it belongs to
-// the account in the path; any other is not found (SPEC §11). ok is false
+// the account in the path; any other is not found (§11). ok is false
 // when the answer has been written.
 func (s *Server) invoiceOf(w http.ResponseWriter, r *http.Request, v *viewer) (*invoices.Invoice, bool) {
 	inv, err := invoices.GetInvoiceHeader(r.Context(), s.DB, r.PathValue("number"))

@@ -88,7 +88,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = w.Write(b.Bytes())
 }
 
-// apiError is the API's error body (SPEC §11).
+// apiError is the API's error body (§11).
 type apiError struct {
 	Error struct {
 		Code    string `json:"code"`

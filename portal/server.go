@@ -1,4 +1,4 @@
-// Package portal is `billing serve` (SPEC §11): the pages where account
+// Package portal is `billing serve` (§11): the pages where account
 // holders see and pay their invoices and finance downloads the files, and
 // the JSON API under /api/v1 with the same rules. Pages are rendered on
 // the server with html/template and work without JavaScript; access is
@@ -110,7 +110,7 @@ func (s *Server) Handler(health http.Handler) (http.Handler, error) {
 		s.notFound(w, r, v)
 	}))
 
-	// Cross-origin protection on every state-changing request (SPEC §11):
+	// Cross-origin protection on every state-changing request (§11):
 	// a browser's cross-site POST is refused by its Sec-Fetch-Site or Origin
 	// header; API clients send neither and authenticate by bearer token,
 	// which a browser never adds on its own.
@@ -282,7 +282,7 @@ func (s *Server) page(h handler) http.HandlerFunc {
 
 // account serves a page of the account in the path, to those who see it;
 // any other signed-in viewer gets 404, as if the account did not exist
-// (SPEC §11).
+// (§11).
 func (s *Server) account(h handler) http.HandlerFunc {
 	return s.page(func(w http.ResponseWriter, r *http.Request, v *viewer) {
 		if !v.sees(r.PathValue("account")) {
@@ -302,7 +302,7 @@ func (s *Server) account(h handler) http.HandlerFunc {
 	})
 }
 
-// audit writes an entry of the audit log (SPEC §11). A failure to write it
+// audit writes an entry of the audit log (§11). A failure to write it
 // is logged, never shown: the action it records has happened.
 func (s *Server) audit(r *http.Request, v *viewer, action, object, outcome string) {
 	e := access.AuditEntry{At: s.now(), Actor: v.actor(), Role: "none", RemoteAddr: s.remoteAddr(r),

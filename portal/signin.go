@@ -38,7 +38,7 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, l *limiter, key
 }
 
 // signinEmail e-mails a single-use sign-in link, valid 15 minutes, to an
-// account's contact (SPEC §11). The answer is the same whether or not the
+// account's contact (§11). The answer is the same whether or not the
 // address is an account's, so it tells no one which addresses are.
 func (s *Server) signinEmail(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if s.limited(w, r, s.signinByAddr, s.remoteAddr(r)) {

@@ -30,7 +30,7 @@ func license(currency money.Currency, prices rating.PriceSchedule, orders ...rat
 		Billing: calendar.BillingAnniversary, Currency: currency, Prices: prices, Orders: orders}
 }
 
-// describe writes a line as SPEC §4.1 does: purchase date, charge start–end,
+// describe writes a line as §4.1 does: purchase date, charge start–end,
 // effective unit price, quantity, amount, charge type.
 func describe(l rating.Line) string {
 	return fmt.Sprintf("%s %s–%s %s×%s=%s %s", l.ActivityDate, l.ChargeStart.String()[5:], l.ChargeEnd.String()[5:],

@@ -38,7 +38,7 @@ func LinesIn(sub *Subscription, p calendar.Period) ([]Line, []Held) {
 		slices.DeleteFunc(held, func(h Held) bool { return h.Date < p.Start })
 }
 
-// licenseGenerator walks a licence subscription's orders and terms (SPEC §4).
+// licenseGenerator walks a licence subscription's orders and terms (§4).
 type licenseGenerator struct {
 	sub     *Subscription
 	from    calendar.Date // no line dated before it is built
@@ -77,7 +77,7 @@ func (g *licenseGenerator) run() ([]Line, []Held) {
 			continue
 		}
 		// Renewals due on or before the order's date come first: an order
-		// on a term's first day applies after that term's renewal (SPEC §4).
+		// on a term's first day applies after that term's renewal (§4).
 		g.renewThrough(o.Date)
 		switch {
 		case o.Action == ActionNew:
@@ -98,7 +98,7 @@ func (g *licenseGenerator) run() ([]Line, []Held) {
 	return g.lines, g.held
 }
 
-// open charges the first term in full, in advance (SPEC §4 `new`).
+// open charges the first term in full, in advance (§4 `new`).
 func (g *licenseGenerator) open(o Order) {
 	g.start, g.quantity, g.nextTerm = o.Date, o.Quantity, 1
 	if o.Date < g.from {
@@ -145,7 +145,7 @@ func (g *licenseGenerator) renewThrough(d calendar.Date) {
 // change applies a seat change or cancellation on day d of a term: a credit
 // for the old quantity and, unless cancelling, a rebill for the new one, both
 // at the per-unit price prorated over the remaining days and rounded before
-// it is multiplied by the quantity (SPEC §4: 4.00 × 29/30 = 3.87, × 2 = 7.74).
+// it is multiplied by the quantity (§4: 4.00 × 29/30 = 3.87, × 2 = 7.74).
 func (g *licenseGenerator) change(o Order) {
 	price, ok := g.sub.Prices.At(o.Date)
 	if !ok {
@@ -184,7 +184,7 @@ func (g *licenseGenerator) chargeChange(o Order, price Price) {
 }
 
 // ProratedUnitPrice is round(unitPrice × remaining / termDays) to the
-// currency's minor unit, half away from zero (SPEC §4).
+// currency's minor unit, half away from zero (§4).
 func ProratedUnitPrice(unitPrice decimal.Decimal, remaining, termDays int, c money.Currency) decimal.Decimal {
 	if remaining == termDays {
 		return money.Round(unitPrice, c)
@@ -210,7 +210,7 @@ func noPrice(sub *Subscription, d calendar.Date) string {
 }
 
 // onetimeLines charges each new order of a one-time product once:
-// unit price × quantity on the order date (SPEC §4).
+// unit price × quantity on the order date (§4).
 func onetimeLines(sub *Subscription, through calendar.Date) ([]Line, []Held) {
 	var lines []Line
 	var held []Held

@@ -1,5 +1,5 @@
 // Package rating turns a subscription's orders and usage into charge lines
-// (SPEC §4): new, renewal, seat changes prorated by the day, cancellations,
+// (§4): new, renewal, seat changes prorated by the day, cancellations,
 // one-time purchases and usage rated by graduated tiers. It is pure: no
 // database, no clock, no files.
 package rating
@@ -13,7 +13,7 @@ import (
 	"github.com/openbilling/billing/money"
 )
 
-// Kind is a product's kind (SPEC §2).
+// Kind is a product's kind (§2).
 type Kind string
 
 // The product kinds.
@@ -34,7 +34,7 @@ const (
 	ActionCancel         Action = "cancel"
 )
 
-// ChargeType says why a line charges or credits (SPEC §2, §10).
+// ChargeType says why a line charges or credits (§2, §10).
 type ChargeType string
 
 // The charge types.
@@ -85,7 +85,7 @@ type PricePoint struct {
 type PriceSchedule []PricePoint
 
 // At returns the price in effect on d: the point with the latest start on
-// or before d (SPEC §2).
+// or before d (§2).
 func (s PriceSchedule) At(d calendar.Date) (Price, bool) {
 	best := -1
 	for i, p := range s {
@@ -118,7 +118,7 @@ type Subscription struct {
 	Orders     []Order        // in any order
 }
 
-// Currency is the currency a charge is priced and invoiced in (SPEC §2):
+// Currency is the currency a charge is priced and invoiced in (§2):
 // the account's for anniversary billing, the customer's for calendar billing.
 func Currency(b calendar.Billing, account, customer money.Currency) money.Currency {
 	if b == calendar.BillingCalendar {
@@ -137,7 +137,7 @@ type Line struct {
 	ChargeType         ChargeType      `db:"charge_type"`
 	ChargeStart        calendar.Date   `db:"charge_start"`
 	ChargeEnd          calendar.Date   `db:"charge_end"`
-	ActivityDate       calendar.Date   `db:"activity_date"` // the date that places the line in a window (SPEC §3)
+	ActivityDate       calendar.Date   `db:"activity_date"` // the date that places the line in a window (§3)
 	UnitPrice          decimal.Decimal `db:"unit_price"`
 	EffectiveUnitPrice decimal.Decimal `db:"effective_unit_price"`
 	Quantity           decimal.Decimal `db:"quantity"`
@@ -145,14 +145,14 @@ type Line struct {
 	DaysCharged        int             `db:"days_charged"` // prorated lines: the days of the term charged or credited
 	TermDays           int             `db:"term_days"`    // prorated lines: the days of the term
 	Detail             string          `db:"detail"`       // usage lines: the tier breakdown
-	Reversal           bool            `db:"reversal"`     // an adjustment's line that takes back an invoiced line (SPEC §7)
+	Reversal           bool            `db:"reversal"`     // an adjustment's line that takes back an invoiced line (§7)
 }
 
 // IsCredit reports whether the line gives money back.
 func (l Line) IsCredit() bool { return l.EffectiveUnitPrice.Sign() < 0 }
 
 // Held is an order or usage that cannot be billed yet, with the reason. It is
-// never dropped: it is billed once the reason is fixed (SPEC §4).
+// never dropped: it is billed once the reason is fixed (§4).
 type Held struct {
 	SubscriptionID string
 	OrderID        string        // set for a held order
@@ -167,7 +167,7 @@ func heldOrder(sub *Subscription, o Order, reason string) Held {
 }
 
 // sortOrders puts orders in the order they apply: by effective date, then
-// order id (SPEC §4).
+// order id (§4).
 func sortOrders(orders []Order) []Order {
 	sorted := append([]Order(nil), orders...)
 	sort.SliceStable(sorted, func(i, j int) bool {

@@ -12,7 +12,7 @@ import (
 )
 
 // Active is the run of dates on which a usage subscription bills usage: from
-// its new order's date up to the day before its cancel's date (SPEC §4).
+// its new order's date up to the day before its cancel's date (§4).
 type Active struct {
 	Start calendar.Date
 	End   calendar.Date // the last active day, when Ended
@@ -52,7 +52,7 @@ func UsagePeriod(sub *Subscription, through calendar.Date) (*Active, []Held) {
 }
 
 // UsageHoldReason says why usage on d cannot be billed to a subscription
-// with the given active dates, or "" when it can (SPEC §4).
+// with the given active dates, or "" when it can (§4).
 func UsageHoldReason(active *Active, d calendar.Date) string {
 	switch {
 	case active == nil:
@@ -67,7 +67,7 @@ func UsageHoldReason(active *Active, d calendar.Date) string {
 
 // RateUsage prices a quantity by graduated tiers: each tier's unit price
 // applies to the units above its From, up to the next tier's From. The
-// amount is rounded once, at the end (SPEC §4). The detail lists each tier
+// amount is rounded once, at the end (§4). The detail lists each tier
 // used, so a line can be checked by hand.
 func RateUsage(price Price, quantity decimal.Decimal, c money.Currency) (decimal.Decimal, string) {
 	total := decimal.Zero
@@ -92,7 +92,7 @@ func RateUsage(price Price, quantity decimal.Decimal, c money.Currency) (decimal
 
 // UsageLine is the line of a usage subscription for one window: the
 // quantity used in it, priced by the tiers in effect on the window's first
-// day, for the whole window as the service period (SPEC §4).
+// day, for the whole window as the service period (§4).
 func UsageLine(sub *Subscription, w calendar.Window, quantity decimal.Decimal) (Line, bool) {
 	price, ok := sub.Prices.At(w.Start)
 	if !ok {

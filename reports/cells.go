@@ -1,4 +1,4 @@
-// Package reports writes the spreadsheets of an invoice (SPEC §8): the
+// Package reports writes the spreadsheets of an invoice (§8): the
 // reconciliation file finance checks it with and the invoice document the
 // account holder receives. Both are streamed, so memory does not grow with
 // the number of lines, and both render the same invoice to the same bytes.
@@ -13,14 +13,14 @@ import (
 	"github.com/openbilling/billing/internal/xlsxstream"
 )
 
-// Limits of a sheet (SPEC §5, §8).
+// Limits of a sheet (§5, §8).
 const (
 	MaxCellText  = xlsxstream.MaxCellText
 	MaxSheetRows = xlsxstream.MaxSheetRows
 )
 
 // ErrNumberTooLong is returned for an amount a spreadsheet number cannot
-// hold exactly (SPEC §5: more than 15 significant digits).
+// hold exactly (§5: more than 15 significant digits).
 var ErrNumberTooLong = xlsxstream.ErrNumberTooLong
 
 // styles are the cell styles of a workbook: one typeface throughout

@@ -55,7 +55,7 @@ func (ps productTotals) sorted() []*productTotal {
 
 // TotalLine is how a document ends: what the account holder owes, or for a
 // credit (a negative total) what the account is credited with, as a
-// positive amount (SPEC §6).
+// positive amount (§6).
 func TotalLine(total decimal.Decimal) (label string, amount decimal.Decimal) {
 	if total.IsNegative() {
 		return "Credit to your account", total.Neg()

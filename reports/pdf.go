@@ -72,7 +72,7 @@ const (
 const MaxPDFLines = 5000
 
 // WritePDF writes the invoice document as a PDF for the account holder
-// (SPEC §8): a header with the issuer and the account, the itemised
+// (§8): a header with the issuer and the account, the itemised
 // summary by product and charge type, the tax and the total (or the credit),
 // then the detail of every charge with its service period, the days charged
 // of the term's and its tier breakdown, and page numbers. Its fonts are

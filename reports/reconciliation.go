@@ -32,7 +32,7 @@ func (o Options) maxRows() int {
 	return MaxSheetRows
 }
 
-// LineItemColumns are the columns of the Line items sheets: SPEC §8's, in
+// LineItemColumns are the columns of the Line items sheets: §8's, in
 // its order, then those that let a line be checked by hand.
 var LineItemColumns = []string{
 	"AccountId", "AccountName", "CustomerId", "CustomerName", "CustomerCountry", "InvoiceNumber", "OrderId",
@@ -89,7 +89,7 @@ func reconciliationLayout(sheets int) []sheetLayout {
 }
 
 // WriteReconciliation writes the reconciliation workbook of an invoice
-// (SPEC §8): Summary, Line items (continued on Line items (2), ... past
+// (§8): Summary, Line items (continued on Line items (2), ... past
 // Excel's row limit) and Control.
 func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 	title := "Reconciliation " + inv.Number
@@ -279,7 +279,7 @@ func summaryRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
 	return rows
 }
 
-// writeControl ties the sum of the lines to the invoice's header (SPEC §8).
+// writeControl ties the sum of the lines to the invoice's header (§8).
 func controlRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
 	rows := [][]cellFn{headerCells(st, "Measure", "Sum of lines", "Invoice", "Difference")}
 	for _, m := range []struct {

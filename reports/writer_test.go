@@ -15,7 +15,7 @@ import (
 
 // A decimal of at most 15 significant digits is written as its own digits,
 // and a double read from those digits prints them back: what Excel shows is
-// the exact amount (SPEC §5).
+// the exact amount (§5).
 func TestFifteenDigitDecimalsRoundTripThroughADouble(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))

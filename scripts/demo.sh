@@ -31,7 +31,7 @@ for kind in accounts customers products prices tax-rates orders usage; do
 done
 
 # Pinewood Software (P1) keeps a sandbox card on file, so the run's collect
-# stage charges its invoices (SPEC §9); the number goes to the gateway only.
+# stage charges its invoices (§9); the number goes to the gateway only.
 if [ -z "$(bin/billing payment-methods list --account P1 --json | tr -d '[:space:][]')" ]; then
   echo "==> billing payment-methods add --account P1 (sandbox card 4242 4242 4242 4242)"
   bin/billing payment-methods add --account P1 --card "4242 4242 4242 4242" --exp 12/30 --cvc 123 --name "Pat Pine"
@@ -47,7 +47,7 @@ bin/billing run --as-of "$as_of" --log-level warn
 echo "==> billing invoices"
 bin/billing invoices
 
-echo "==> billing invoice INV-2026-000001 (SPEC §4.1's four scenarios)"
+echo "==> billing invoice INV-2026-000001 (§4.1's four scenarios)"
 bin/billing invoice INV-2026-000001
 
 out=${BILLING_OUTPUT_DIR:-out}
@@ -60,5 +60,5 @@ bin/billing payments
 echo "==> billing summary --account P1"
 bin/billing summary --account P1
 
-echo "==> billing verify --files full (SPEC §12's guarantees)"
+echo "==> billing verify --files full (§12's guarantees)"
 bin/billing verify --files full

@@ -12,7 +12,7 @@ import (
 )
 
 // BillingDayChange is an operator's change of an account's billing day
-// (billing_day_changes, SPEC §7).
+// (billing_day_changes, §7).
 type BillingDayChange struct {
 	AccountID string        `db:"account_id"`
 	From      calendar.Date `db:"effective_from"`

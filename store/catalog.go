@@ -15,7 +15,7 @@ import (
 	billingsql "github.com/openbilling/billing/sql"
 )
 
-// Account is a billed party (SPEC §2) as stored.
+// Account is a billed party (§2) as stored.
 type Account struct {
 	ID         string         `db:"account_id"`
 	Name       string         `db:"name"`
@@ -96,7 +96,7 @@ func TaxRates(ctx context.Context, q Queryer) ([]TaxRate, error) {
 }
 
 // ReplaceUnbilledCharges replaces the figures of the accounts' open windows
-// with rows, in one statement each (SPEC §9's estimated next balance).
+// with rows, in one statement each (§9's estimated next balance).
 func ReplaceUnbilledCharges(ctx context.Context, tx *Tx, accountIDs []string, rows []UnbilledRow, asOf time.Time) error {
 	if _, err := tx.x.ExecContext(ctx, unbilledDeleteForAccounts, pq.Array(accountIDs)); err != nil {
 		return err

@@ -112,7 +112,7 @@ func AccountsWithAnniversary(ctx context.Context, q Queryer, accountIDs []string
 
 // TakeInvoiceNumbers takes the next n numbers of a series and returns the
 // last of them, under a row lock held until the transaction ends: a rollback
-// gives them back, so numbers stay gap-free (SPEC §6).
+// gives them back, so numbers stay gap-free (§6).
 func TakeInvoiceNumbers(ctx context.Context, tx *Tx, series string, n int64) (int64, error) {
 	var last int64
 	err := tx.x.GetContext(ctx, &last, invoiceSeriesTake, series, n)

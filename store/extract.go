@@ -12,7 +12,7 @@ import (
 )
 
 // LateCount is how many records of a closed window its close (or last
-// rerun) did not see (SPEC §7).
+// rerun) did not see (§7).
 type LateCount struct {
 	AccountID   string `db:"account_id"`
 	Billing     string `db:"billing"`
@@ -55,7 +55,7 @@ var (
 	usageHeldCounts              = billingsql.Query("usage_held_counts")
 )
 
-// DeriveSubscriptions derives from their orders (SPEC §2) the
+// DeriveSubscriptions derives from their orders (§2) the
 // subscriptions of the orders imports not derived yet, every one the first
 // time, lists those imports as derived in the same transaction, and returns
 // how many subscriptions it added or changed.

@@ -12,7 +12,7 @@ import (
 	billingsql "github.com/openbilling/billing/sql"
 )
 
-// ImportTable is where one kind of CSV record lands (SPEC §10): the table,
+// ImportTable is where one kind of CSV record lands (§10): the table,
 // its columns in the table's order, the key that identifies a record, the
 // ON CONFLICT target that matches the key, and the references that must
 // already be stored.
@@ -234,7 +234,7 @@ func (im *Import) Record(ctx context.Context, kind, file, digest string, rows, a
 }
 
 // RecordBatch records the import's transaction with the span of its
-// records' activity dates (SPEC §7: late records are looked for only in
+// records' activity dates (§7: late records are looked for only in
 // the imports a closed window did not see, and only in the windows their
 // dates reach).
 func (im *Import) RecordBatch(ctx context.Context, kind, firstActivity, lastActivity string) error {

@@ -13,7 +13,7 @@ import (
 	billingsql "github.com/openbilling/billing/sql"
 )
 
-// The ledger's reads and writes (SPEC §9); what they mean is the ledger
+// The ledger's reads and writes (§9); what they mean is the ledger
 // package's.
 var (
 	ledgerCredits           = billingsql.Query("ledger_credits")
@@ -75,7 +75,7 @@ func InsertAllocations(ctx context.Context, q Queryer, allocations []AccountAllo
 	return err
 }
 
-// Payment is a payment received (SPEC §9).
+// Payment is a payment received (§9).
 type Payment struct {
 	PaymentID        string          `db:"payment_id"`
 	AccountID        string          `db:"account_id"`

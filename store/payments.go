@@ -15,7 +15,7 @@ import (
 )
 
 // Cards on file, gateway attempts, the outbox and the locks that serialize
-// an account's payments (SPEC §9).
+// an account's payments (§9).
 var (
 	paymentMethodInsert     = billingsql.Query("payment_method_insert")
 	paymentMethodList       = billingsql.Query("payment_method_list")
@@ -92,7 +92,7 @@ const ledgerLockClass = 0x4c454447 // "LEDG"
 // LockAccountPayments waits until no other session works on the account's
 // payments and holds the lock on a session of its own until unlock (or
 // until the session ends with its process): an account's payments, and
-// the allocations of its credits, take turns (SPEC §9 "Never twice").
+// the allocations of its credits, take turns (§9 "Never twice").
 func LockAccountPayments(ctx context.Context, db *DB, accountID string) (unlock func(), err error) {
 	return LockAccountsPayments(ctx, db, []string{accountID})
 }

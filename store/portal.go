@@ -13,7 +13,7 @@ import (
 	billingsql "github.com/openbilling/billing/sql"
 )
 
-// The portal's reads and writes (SPEC §11): access tokens, the audit log,
+// The portal's reads and writes (§11): access tokens, the audit log,
 // account search and the pages' slices of invoices and lines.
 var (
 	accessTokenInsert       = billingsql.Query("access_token_insert")

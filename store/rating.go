@@ -54,7 +54,7 @@ var (
 
 // StreamOrders streams the orders of some accounts' subscriptions of one
 // billing each, by account, billing and subscription, in the order they
-// apply (SPEC §4), to yield.
+// apply (§4), to yield.
 func StreamOrders(ctx context.Context, q Queryer, accountIDs, billings []string, yield func(OrderRow) error) error {
 	rows, err := q.ext().QueryxContext(ctx, orderListForAccounts, pq.Array(accountIDs), pq.Array(billings))
 	if err != nil {
@@ -106,7 +106,7 @@ const usageDaysPrefix = "usage_days_r"
 // subscription and UTC day into an unlogged, indexed table of run runID,
 // which any session can read, and returns its name and the snapshot
 // (pg_snapshot text) the sums were read in: the usage committed after it is
-// late for the windows closed from them (SPEC §7). Tables left by runs that
+// late for the windows closed from them (§7). Tables left by runs that
 // died are dropped first.
 func SumUsageDays(ctx context.Context, conn *Conn, runID int64, from, to time.Time) (table, seen string, err error) {
 	var stale []string

@@ -88,7 +88,7 @@ func MarkRunInterruptedIfDead(ctx context.Context, db *DB, id int64) (bool, erro
 // FinishRun records how run id ended, synchronously: the commit waits until
 // the write-ahead log is on disk up to this record, which makes every
 // transaction committed before it durable too, whichever session committed it
-// without waiting (SPEC §12.6).
+// without waiting (§12.6).
 func FinishRun(ctx context.Context, db *DB, id int64, status string, counts []byte, message string) error {
 	tx, err := db.x.BeginTxx(ctx, nil)
 	if err != nil {

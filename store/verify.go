@@ -9,7 +9,7 @@ import (
 	billingsql "github.com/openbilling/billing/sql"
 )
 
-// Check is one of the guarantee checks made in SQL (SPEC §12): each row it
+// Check is one of the guarantee checks made in SQL (§12): each row it
 // finds is a breach, described on one line with its ids.
 type Check struct {
 	Guarantee, Name string

@@ -11,7 +11,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// runAccount is "billing account set-billing-day --account ID --day D" (SPEC §7).
+// runAccount is "billing account set-billing-day --account ID --day D" (§7).
 func runAccount(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	account := fs.Lookup("account").Value.String()
 	day, dayErr := strconv.Atoi(fs.Lookup("day").Value.String())

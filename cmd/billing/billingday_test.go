@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// SPEC §7: a billing day changed after some windows closed bills every
+// §7: a billing day changed after some windows closed bills every
 // charge once: the lines are those of an account that never changed its
 // day, only spread over other windows, the first new one a transition.
 func TestChangingTheBillingDayBillsNoChargeTwiceAndSkipsNone(t *testing.T) {

@@ -107,12 +107,12 @@ func init() {
 				fs.String("account", "", "account id")
 				fs.String("day", "", "the new billing day, 1 to 31")
 			}},
-		{name: "verify", summary: "check the guarantees of SPEC §12 on the database and the files; exit 1 on any breach", run: runVerify,
+		{name: "verify", summary: "check the guarantees of §12 on the database and the files; exit 1 on any breach", run: runVerify,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("files", "quick", "quick: each file's presence and size; full: read every file and compare its SHA-256")
 				fs.Bool("json", false, "print JSON")
 			}},
-		{name: "serve", summary: "the portal and its API (SPEC §11): invoices, files, balances, payments and cards, on --listen", run: runServe,
+		{name: "serve", summary: "the portal and its API (§11): invoices, files, balances, payments and cards, on --listen", run: runServe,
 			flags: profileFlags},
 		{name: "token", args: "create|list|revoke", summary: "portal and API access tokens: create (shown once), list, revoke (with its sessions)", run: runToken,
 			flags: func(fs *flag.FlagSet) {

@@ -112,7 +112,7 @@ func summary(list []invoices.Invoice) string {
 	return strings.Join(out, "\n")
 }
 
-// lineSummary writes an invoice's lines as SPEC §4.1 does.
+// lineSummary writes an invoice's lines as §4.1 does.
 func lineSummary(inv invoices.Invoice) string {
 	var out []string
 	for _, l := range inv.Lines {

@@ -7,14 +7,14 @@ import (
 
 // An import that commits while a close runs: its records carry a received_at
 // from before the close, yet the close could not see them. They are late by
-// visibility (SPEC §7, §12.3): reported, and billed by the rerun exactly as a
+// visibility (§7, §12.3): reported, and billed by the rerun exactly as a
 // run after the import would have billed them.
 func TestRecordsCommittedDuringACloseAreReportedLateAndTheRerunBillsThem(t *testing.T) {
 	t.Parallel()
 	const (
 		lateUsage = "INSERT INTO usage_events (event_id, subscription_id, quantity, occurred_at) VALUES ('LATE-1', 'US-1', 5000, '2026-06-20T10:00:00Z')"
 		lateOrder = "INSERT INTO orders (order_id, subscription_id, customer_id, sku, action, quantity, effective_date) VALUES ('LATE-O', 'S1', 'C1', 'LIC-STD', 'addQuantity', 3, '2026-06-12')"
-		// What an import records of the records it wrote (SPEC §7).
+		// What an import records of the records it wrote (§7).
 		imports = "INSERT INTO ingest_batches (xid, kind, first_activity, last_activity) VALUES " +
 			"(pg_current_xact_id(), 'usage', '2026-06-20', '2026-06-20'), (pg_current_xact_id(), 'orders', '2026-06-12', '2026-06-12')"
 		asOf = "2026-07-02T00:00:00Z"
@@ -75,7 +75,7 @@ func netCharges(o *operator, account string) string {
 	return strings.Join(rows, "\n")
 }
 
-// SPEC §10: a charge whose amount no spreadsheet cell can hold fails its own
+// §10: a charge whose amount no spreadsheet cell can hold fails its own
 // window, which stays open; every other window closes with its files, and
 // the next run neither fails more nor writes anything twice.
 func TestAChargeTooLargeForACellFailsItsOwnWindowOnly(t *testing.T) {
@@ -109,7 +109,7 @@ func TestAChargeTooLargeForACellFailsItsOwnWindowOnly(t *testing.T) {
 	o.billing("verify", "--files", "full")
 }
 
-// SPEC §4: usage no window bills is held with its reason and shown in the run
+// §4: usage no window bills is held with its reason and shown in the run
 // report, never dropped without a word.
 func TestUsageNoWindowBillsIsHeldWithItsReason(t *testing.T) {
 	t.Parallel()
@@ -125,7 +125,7 @@ func TestUsageNoWindowBillsIsHeldWithItsReason(t *testing.T) {
 	o.billing("verify")
 }
 
-// SPEC §10: activity dated more than a year before it arrived is a warning.
+// §10: activity dated more than a year before it arrived is a warning.
 func TestBackdatedRecordsAreAWarningInTheRunReport(t *testing.T) {
 	t.Parallel()
 	o := newOperator(t)
@@ -139,7 +139,7 @@ func TestBackdatedRecordsAreAWarningInTheRunReport(t *testing.T) {
 	}
 }
 
-// SPEC §12.3: usage a close held for want of its subscription's new order is
+// §12.3: usage a close held for want of its subscription's new order is
 // reported late for its window once the order arrives, and the rerun bills it.
 func TestUsageHeldForAMissingOrderIsLateOnceTheOrderArrives(t *testing.T) {
 	t.Parallel()
@@ -165,7 +165,7 @@ func TestUsageHeldForAMissingOrderIsLateOnceTheOrderArrives(t *testing.T) {
 	o.billing("verify")
 }
 
-// SPEC §7, §12.3: a late seat change is late for its own window and for every
+// §7, §12.3: a late seat change is late for its own window and for every
 // closed window after it, whose renewals were billed at the old quantity; the
 // reruns of those windows bill what a run that had the order would have.
 func TestALateSeatChangeIsLateForEveryWindowItsRenewalsReach(t *testing.T) {
@@ -205,7 +205,7 @@ func reportSays(t *testing.T, report string, wants ...string) {
 	}
 }
 
-// SPEC §4: held usage is reported by the run after its import whatever its
+// §4: held usage is reported by the run after its import whatever its
 // dates, and while it is dated in the open windows; usage held longer is
 // not read again every night.
 func TestHeldUsageIsReportedWhenItArrivesAndWhileItsWindowsAreOpen(t *testing.T) {

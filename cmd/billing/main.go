@@ -1,6 +1,6 @@
 // Command billing is the scheduled batch billing pipeline: it imports orders
 // and usage, rates and prorates them, closes billing cycles and emits
-// invoices with their reconciliation spreadsheets. See README.md and SPEC.
+// invoices with their reconciliation spreadsheets. See README.md and docs/RULES.md.
 package main
 
 import (

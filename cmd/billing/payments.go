@@ -68,7 +68,7 @@ func cardOf(fs *flag.FlagSet) (*gateway.Card, error) {
 	return &gateway.Card{Number: number, ExpMonth: month, ExpYear: year, CVC: fs.Lookup("cvc").Value.String(), Name: fs.Lookup("name").Value.String()}, nil
 }
 
-// runPaymentMethods is "billing payment-methods add|list|remove|default|validate" (SPEC §9).
+// runPaymentMethods is "billing payment-methods add|list|remove|default|validate" (§9).
 func runPaymentMethods(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	account := fs.Lookup("account").Value.String()
 	asJSON := fs.Lookup("json").Value.String() == "true"
@@ -158,7 +158,7 @@ func yes(b bool) string {
 	return ""
 }
 
-// runPay is "billing pay" (SPEC §9 "One-time payment").
+// runPay is "billing pay" (§9 "One-time payment").
 func runPay(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	usage := usageError{errors.New("usage: billing pay --account ID --currency C (--amount A | --all) (--card N --exp MM/YY --cvc X | --paypal EMAIL) [--idempotency-key K]")}
 	account, amountText := fs.Lookup("account").Value.String(), fs.Lookup("amount").Value.String()
@@ -208,7 +208,7 @@ func replayed(r bool) string {
 	return ""
 }
 
-// runPayments is "billing payments" (SPEC §9).
+// runPayments is "billing payments" (§9).
 func runPayments(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if len(args) != 0 {
 		return usageError{errors.New("usage: billing payments [--account ID] [--json]")}
@@ -250,7 +250,7 @@ func runPayments(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	return tw.Flush()
 }
 
-// runCredit is "billing credit" (SPEC §9).
+// runCredit is "billing credit" (§9).
 func runCredit(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	account, amountText, reason := fs.Lookup("account").Value.String(), fs.Lookup("amount").Value.String(), fs.Lookup("reason").Value.String()
 	if len(args) != 0 || account == "" || amountText == "" || reason == "" {
@@ -298,7 +298,7 @@ func (l *lineList) Set(v string) error {
 	return nil
 }
 
-// runRefund is "billing refund" (SPEC §9).
+// runRefund is "billing refund" (§9).
 func runRefund(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	usage := usageError{errors.New("usage: billing refund --invoice NUMBER (--all | --line N... | --amount A) --reason TEXT")}
 	number, amountText, reason := fs.Lookup("invoice").Value.String(), fs.Lookup("amount").Value.String(), fs.Lookup("reason").Value.String()
@@ -343,7 +343,7 @@ func (a *app) mailer(db *store.DB) *mail.Sender {
 	return &mail.Sender{DB: db, Addr: a.cfg.SMTPAddr, From: a.cfg.SMTPFrom, Username: a.cfg.SMTPUsername, Password: a.cfg.SMTPPassword, Log: a.log}
 }
 
-// runOutbox is "billing outbox list|send": the e-mails waiting or sent (SPEC §9).
+// runOutbox is "billing outbox list|send": the e-mails waiting or sent (§9).
 func runOutbox(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 || (args[0] != "list" && args[0] != "send") {
 		return usageError{errors.New("usage: billing outbox list|send")}

@@ -87,7 +87,7 @@ func TestARefundPaysBackOnlyWhatTheCardPaid(t *testing.T) {
 }
 
 // A card's number and security code reach no table, no log line and no
-// error: the whole database is dumped and searched for them (SPEC §9).
+// error: the whole database is dumped and searched for them (§9).
 func TestACardNumberIsNeverStoredLoggedOrEchoed(t *testing.T) {
 	t.Parallel()
 	o := newOperator(t)

@@ -12,7 +12,7 @@ const (
 	ordersHeader = "order_id,subscription_id,customer_id,sku,action,quantity,effective_date\n"
 )
 
-// p1 is an account with billing day 15 and one customer, as SPEC §4.1's
+// p1 is an account with billing day 15 and one customer, as §4.1's
 // examples, with the given orders.
 func p1(customer, orders string) map[string]string {
 	return map[string]string{
@@ -24,7 +24,7 @@ func p1(customer, orders string) map[string]string {
 	}
 }
 
-// SPEC §4.1's second scenario alone, in 2019 as SPEC §10's example: the JSON
+// §4.1's second scenario alone, in 2019 as §10's example: the JSON
 // contract exactly, files null before the emit stage.
 func TestScenarioTwoMatchesTheJSONContract(t *testing.T) {
 	t.Parallel()
@@ -119,7 +119,7 @@ func TestTheSampleDataBillsSpecScenariosCalendarCurrenciesAndUsage(t *testing.T)
 		"INV-2026-000004 M1 onetime calendar GBP 2026-06-01–2026-06-30 issued 2026-07-08 16.00+3.20=19.20 adjusts -",
 		"INV-2026-000005 M1 onetime calendar USD 2026-06-01–2026-06-30 issued 2026-07-08 140.00+28.00=168.00 adjusts -",
 	}, "\n"))
-	assertText(t, "SPEC §4.1's four scenarios", lineSummary(o.invoice("INV-2026-000001")), strings.Join([]string{
+	assertText(t, "§4.1's four scenarios", lineSummary(o.invoice("INV-2026-000001")), strings.Join([]string{
 		"C1 O-1001 2026-06-11–2026-07-10 4.00×1=4.00 tax 0.00 new",
 		"C1 O-1002 2026-06-11–2026-07-10 -4.00×1=-4.00 tax 0.00 addQuantity",
 		"C1 O-1002 2026-06-11–2026-07-10 4.00×2=8.00 tax 0.00 addQuantity",
@@ -326,7 +326,7 @@ func TestAWindowTheDatabaseRefusesIsNamedAndTheOthersClose(t *testing.T) {
 }
 
 // Extract derives the subscriptions of the orders imports it has not seen,
-// every one the first time (SPEC §2): a later import's cancel ends a
+// every one the first time (§2): a later import's cancel ends a
 // subscription of an earlier one, its new subscription appears, and a run
 // with no new import derives nothing.
 func TestExtractDerivesTheSubscriptionsOfEachNewImportOnce(t *testing.T) {

@@ -512,7 +512,7 @@ func TestPortalInvoiceListPagesAndFilters(t *testing.T) {
 	if len(first) != 50 || first[0] != "INV-2026-000065" || len(second) != 7 || second[6] != p1Invoice {
 		t.Fatalf("pages of 50: %d from %s, then %d ending %v", len(first), first[0], len(second), second)
 	}
-	// 55 credits of 0.01 pay the oldest open invoice first (SPEC §9).
+	// 55 credits of 0.01 pay the oldest open invoice first (§9).
 	if got := numbers("?status=partially_paid"); strings.Join(got, " ") != p1Invoice {
 		t.Errorf("partially paid: %v", got)
 	}

@@ -30,7 +30,7 @@ func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 		return err
 	}
 	defer stopUnits()
-	// The background work of payments runs as jobs of the queue (SPEC §9):
+	// The background work of payments runs as jobs of the queue (§9):
 	// e-mail as it is written (when a mail server is set), settling and due
 	// auto-charges every ten minutes, the cards on file on the nightly
 	// schedule.

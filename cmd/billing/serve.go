@@ -17,7 +17,7 @@ import (
 	"github.com/openbilling/billing/portal"
 )
 
-// runServe is "billing serve" (SPEC §11): the portal and its API, with
+// runServe is "billing serve" (§11): the portal and its API, with
 // /healthz and /metrics, until SIGTERM or SIGINT; then it finishes the
 // requests at hand within shutdown_timeout.
 func runServe(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
@@ -85,7 +85,7 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 // stay under max_connections; requests beyond it wait their turn.
 const portalConnections = 16
 
-// runToken is "billing token create|list|revoke" (SPEC §11).
+// runToken is "billing token create|list|revoke" (§11).
 func runToken(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	usage := usageError{errors.New("usage: billing token create (--account ID | --role finance|operator) [--label TEXT] | list | revoke ID")}
 	if len(args) == 0 {
@@ -110,7 +110,7 @@ func runToken(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 			return err
 		}
 		a.log.Info("token_created", "token_id", id, "role", role, "account", account)
-		fmt.Fprintln(a.stdout, secret) // alone on standard output (SPEC §11)
+		fmt.Fprintln(a.stdout, secret) // alone on standard output (§11)
 		return nil
 	case args[0] == "list" && len(args) == 1:
 		list, err := access.Tokens(ctx, db, time.Now())

@@ -9,7 +9,7 @@ import (
 )
 
 // runVerify is "billing verify [--files full]": every breach on one line,
-// exit 1 on any (SPEC §12).
+// exit 1 on any (§12).
 func runVerify(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	mode := fs.Lookup("files").Value.String()
 	if len(args) != 0 || (mode != "quick" && mode != "full") {
@@ -38,7 +38,7 @@ func runVerify(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 		fmt.Fprintf(a.stdout, "%d checks, %d files (%s), %d breaches, %.1f s\n", v.Checks, v.Files, mode, len(v.Breaches), v.Duration.Seconds())
 	}
 	if len(v.Breaches) > 0 {
-		return fmt.Errorf("verify: %d breaches of the guarantees (SPEC §12)", len(v.Breaches))
+		return fmt.Errorf("verify: %d breaches of the guarantees (§12)", len(v.Breaches))
 	}
 	return nil
 }

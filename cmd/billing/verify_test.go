@@ -7,7 +7,7 @@ import (
 )
 
 // billing verify passes on a clean history and names every breach, one per
-// line, after each guarantee of SPEC §12 is broken behind the product's back.
+// line, after each guarantee of §12 is broken behind the product's back.
 func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 	t.Parallel()
 	o := newOperator(t)
@@ -71,7 +71,7 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"§12.4 invoice INV-2026-000005, reconciliation file " + files.Reconciliation + ": missing",
 		"§12.4 invoice INV-2026-000005, invoice file " + files.Invoice + ": SHA-256 ",
 	}, "\n")
-	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 14 breaches of the guarantees (SPEC §12)\n" {
+	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 14 breaches of the guarantees (§12)\n" {
 		t.Errorf("verify: exit %d\n%s%s\nwant:\n%s", code, out, errOut, want)
 	}
 }

@@ -59,7 +59,7 @@ func (o *operator) billed() string {
 // database, killing a random worker with SIGKILL every second or two and
 // starting another in its place. The run must end with the invoices (their
 // numbers included), lines, files and charges of a run by one process
-// alone, and billing verify must find nothing wrong (SPEC §12).
+// alone, and billing verify must find nothing wrong (§12).
 func TestWorkersKilledAtRandomLeaveTheBillingOfOneProcess(t *testing.T) {
 	data := t.TempDir()
 	if code, out, errOut := billing(t, "generate", "--scale", "0.05", "--out", data); code != 0 {

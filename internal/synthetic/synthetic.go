@@ -1,5 +1,5 @@
 // Package synthetic writes a deterministic synthetic workload as the CSV
-// files of SPEC §10: accounts, customers, products, prices, tax rates, a
+// files of §10: accounts, customers, products, prices, tax rates, a
 // month of orders and usage. Scale 1 is 10,000 accounts, 100,000 customers,
 // 1,000,000 subscriptions, 300,000 seat changes and cancellations and
 // 10,000,000 usage events in June 2026; other scales scale every count.

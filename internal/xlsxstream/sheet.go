@@ -143,7 +143,7 @@ func (s *Sheet) open(style int) {
 }
 
 // Text writes a text cell as an inline string: text from the data is never
-// read as a formula (SPEC §8). An empty text leaves the cell empty.
+// read as a formula (§8). An empty text leaves the cell empty.
 func (s *Sheet) Text(style int, v string) error {
 	if v == "" {
 		if style != 0 {
@@ -194,7 +194,7 @@ func (s *Sheet) Numbers(ns ...Styled) error {
 	return nil
 }
 
-// Number writes an exact decimal as a number cell (SPEC §5).
+// Number writes an exact decimal as a number cell (§5).
 func (s *Sheet) Number(style int, d decimal.Decimal) error {
 	digits, err := numberText(d)
 	if err != nil {

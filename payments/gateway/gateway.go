@@ -1,5 +1,5 @@
 // Package gateway is the product's side of a card and PayPal processor
-// (SPEC §9): an interface that fits a real processor (idempotency keys,
+// (§9): an interface that fits a real processor (idempotency keys,
 // outcomes that arrive late, refunds) and the sandbox gateway that behaves
 // by card number, for demos and tests.
 package gateway
@@ -71,7 +71,7 @@ func (c Card) Last4() string {
 
 // Check refuses details no processor would take, before any is called:
 // a number that is not 12 to 19 digits or fails the Luhn check, a month
-// out of range, a security code that is not 3 or 4 digits (SPEC §9). The
+// out of range, a security code that is not 3 or 4 digits (§9). The
 // errors never repeat the number or the code.
 func (c Card) Check() error {
 	d := c.Digits()
@@ -102,7 +102,7 @@ func ParseExpiry(s string) (month, year int, err error) {
 }
 
 // Expired says whether a card expiring at the end of month/year has
-// expired on day (SPEC §9: a card is good through its expiry month).
+// expired on day (§9: a card is good through its expiry month).
 func Expired(month, year int, day time.Time) bool {
 	end := time.Date(year, time.Month(month)+1, 1, 0, 0, 0, 0, time.UTC)
 	return !day.Before(end)

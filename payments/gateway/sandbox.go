@@ -13,7 +13,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// Sandbox is the gateway of SPEC §9's table: it behaves by card number and
+// Sandbox is the gateway of §9's table: it behaves by card number and
 // keeps its books (tokens with their behaviour, requests by idempotency
 // key) in its own tables of the billing database, so that a request asked
 // about from another process, or after a crash, gets the same answer.
@@ -22,7 +22,7 @@ type Sandbox struct {
 	Now func() time.Time // the sandbox's clock, for card expiry; time.Now when nil
 }
 
-// The sandbox's behaviours, by card number (SPEC §9).
+// The sandbox's behaviours, by card number (§9).
 const (
 	behaveOK         = "ok"
 	behaveDeclineAll = "decline_every_charge"

@@ -1,4 +1,4 @@
-// Package ingest imports the CSV files of SPEC §10 into the database: each
+// Package ingest imports the CSV files of §10 into the database: each
 // row is checked on its own, the whole file is streamed through COPY into a
 // staging table, checked against what is stored, and added in one
 // transaction, so a file with any bad row imports nothing.
@@ -22,7 +22,7 @@ import (
 )
 
 // MaxTextLength is Excel's limit on the characters of one cell. Longer text
-// is refused on the way in rather than cut when a spreadsheet is written (SPEC §8).
+// is refused on the way in rather than cut when a spreadsheet is written (§8).
 const MaxTextLength = 32767
 
 // maxReported bounds how many bad rows one failed import lists.
@@ -110,7 +110,7 @@ func (im *Importer) ImportFile(ctx context.Context, kind *Kind, path string) (Re
 // (a re-import, or a key repeated in the file), that attempt is rolled back
 // and the file is read again into a staging table, from which only new
 // records are added once every repeated key is shown to carry the same
-// content (SPEC §10). Kinds with references always take the staging path,
+// content (§10). Kinds with references always take the staging path,
 // so that a missing reference is reported with its line.
 func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open Source) (Result, error) {
 	res := Result{Kind: kind.Name, File: name}
@@ -204,7 +204,7 @@ func addStaged(ctx context.Context, tx *store.Import, kind *Kind, name string, p
 	}
 	if added < rows {
 		// Some rows were already stored or repeated in the file: each must
-		// be identical to the stored record (SPEC §10).
+		// be identical to the stored record (§10).
 		if bad, err := conflicts(ctx, tx, kind, name, positions); err != nil {
 			return 0, fmt.Errorf("importing %s: comparing with stored records: %w", name, err)
 		} else if bad != nil {

@@ -117,7 +117,7 @@ func TestImportingTheSameFileTwiceChangesNothing(t *testing.T) {
 	}
 }
 
-// SPEC §7: an import of usage or orders records its transaction with the
+// §7: an import of usage or orders records its transaction with the
 // first and last UTC dates of what it added, the span late records are
 // looked for in; an import that adds nothing records nothing.
 func TestAnImportRecordsTheUTCDatesOfItsRecords(t *testing.T) {
@@ -276,7 +276,7 @@ func TestImportRefusesBadInput(t *testing.T) {
 		{"empty file", "usage", "", []string{`f.csv:1: the file is empty; expected a header row`}},
 		{"empty required value", "usage", usageHeader + "E2,,1,2026-06-11T10:00:00Z\n",
 			[]string{`f.csv:2: column 2 (subscription_id): is empty`}},
-		// SPEC §10's bounds: what would break a spreadsheet, a window or the database later.
+		// §10's bounds: what would break a spreadsheet, a window or the database later.
 		{"quantity of 16 significant digits", "usage", usageHeader + "E2,S1,1234.123456789012,2026-06-11T10:00:00Z\n",
 			[]string{`f.csv:2: column 3 (quantity): "1234.123456789012": ` + tooPrecise}},
 		{"quantity of 27 significant digits", "usage", usageHeader + "E2,S1,123456789012345.123456789012,2026-06-11T10:00:00Z\n",

@@ -16,7 +16,7 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// Kind describes one importable CSV file (SPEC §10): its columns, how each
+// Kind describes one importable CSV file (§10): its columns, how each
 // value is checked on its own, the key that identifies a record, and the
 // references that must already exist in the database.
 type Kind struct {
@@ -34,7 +34,7 @@ type Kind struct {
 	// Activity is the column dating a record's activity (a date, or an
 	// instant whose UTC date counts), for kinds billed by window: an import
 	// records the span of its records' dates, so that counting late records
-	// reads only the imports a closed window did not see (SPEC §7).
+	// reads only the imports a closed window did not see (§7).
 	Activity string
 }
 
@@ -167,10 +167,10 @@ var usage = &Kind{
 	},
 }
 
-// MaxIDLength is the most characters of an identifier (SPEC §10).
+// MaxIDLength is the most characters of an identifier (§10).
 const MaxIDLength = 200
 
-// checkID accepts at most 200 characters of printable text (SPEC §10).
+// checkID accepts at most 200 characters of printable text (§10).
 func checkID(v string) error {
 	if strings.TrimSpace(v) != v {
 		return errors.New("has leading or trailing spaces")
@@ -189,8 +189,8 @@ func checkID(v string) error {
 	return nil
 }
 
-// checkName accepts any text a spreadsheet cell can hold as written (SPEC
-// §8): XML 1.0, in which the invoice files are written, cannot carry control
+// checkName accepts any text a spreadsheet cell can hold as written
+// (§8): XML 1.0, in which the invoice files are written, cannot carry control
 // characters other than tab and line breaks, nor U+FFFE and U+FFFF.
 func checkName(v string) error {
 	if strings.TrimSpace(v) == "" {
@@ -252,7 +252,7 @@ func checkOneOf(allowed ...string) func(string) error {
 	}
 }
 
-// checkQuantity accepts a non-negative plain decimal (SPEC §10: decimal
+// checkQuantity accepts a non-negative plain decimal (§10: decimal
 // strings, never rounded on the way in).
 func checkQuantity(v string) error {
 	if err := money.CheckDecimal(v, false); err != nil {
@@ -285,7 +285,7 @@ func checkRate(v string) error {
 	return nil
 }
 
-// The dates the product bills (SPEC §10): a date or instant outside them is
+// The dates the product bills (§10): a date or instant outside them is
 // a mistake in the file, never decades of back-billing.
 const (
 	FirstYear = 2000
@@ -338,7 +338,7 @@ func quote(v string) string {
 	return strconv.Quote(string([]rune(v)[:most])) + fmt.Sprintf("… (%d characters)", utf8.RuneCountInString(v))
 }
 
-// checkOrder applies the order rules of SPEC §4 that span columns.
+// checkOrder applies the order rules of §4 that span columns.
 func checkOrder(row Row) (string, error) {
 	zero := strings.Trim(strings.ReplaceAll(row("quantity"), ".", ""), "0") == ""
 	switch action := row("action"); {

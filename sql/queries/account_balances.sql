@@ -1,4 +1,4 @@
--- An account's ledger per currency (SPEC §9): finalized invoices' totals,
+-- An account's ledger per currency (§9): finalized invoices' totals,
 -- payments received, money paid back, what its invoices still owe, and the
 -- open windows' charges so far.
 WITH c AS (

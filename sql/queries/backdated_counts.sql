@@ -1,6 +1,6 @@
 -- Orders and usage received since the run before $1 began whose activity is
 -- dated more than a year before they were received: a warning in the run
--- report (SPEC §10), for a file that back-dates by mistake. Only the imports
+-- report (§10), for a file that back-dates by mistake. Only the imports
 -- of that time whose first activity date is that old are read: most runs
 -- read no record at all.
 WITH since AS (

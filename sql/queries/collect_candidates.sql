@@ -1,4 +1,4 @@
--- Invoices an auto-charge may take (SPEC §9): something due, on an account
+-- Invoices an auto-charge may take (§9): something due, on an account
 -- whose default card is valid, with their auto-charge history. Only the
 -- ledger's open items are read, however long the history. $1: only these
 -- invoices, or all when NULL.

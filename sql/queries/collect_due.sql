@@ -1,6 +1,6 @@
 -- What is due of each of some invoices, and for each one's account and
--- currency the balance and what unsettled charges may still collect (SPEC
--- §9), read under the accounts' payment locks.
+-- currency the balance and what unsettled charges may still collect
+-- (§9), read under the accounts' payment locks.
 WITH inv AS (
     SELECT e.invoice_number AS number, e.account_id, e.currency,
            greatest(e.amount - (SELECT coalesce(sum(a.amount), 0) FROM ledger_entries a

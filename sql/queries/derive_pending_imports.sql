@@ -1,4 +1,4 @@
--- The orders imports whose subscriptions are not derived yet (SPEC §2), and
+-- The orders imports whose subscriptions are not derived yet (§2), and
 -- whether every subscription is to be derived: none ever was.
 SELECT coalesce(array_agg(b.xid::text ORDER BY b.xid), '{}') AS xids,
        NOT EXISTS (SELECT 1 FROM derived_imports) AS everything

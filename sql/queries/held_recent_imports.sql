@@ -1,6 +1,6 @@
 -- The usage imports received since the run before $1 began, with the time
 -- they were received: their held usage is reported by run $1 whatever its
--- dates (SPEC §4).
+-- dates (§4).
 SELECT coalesce(array_agg(b.xid::text ORDER BY b.xid), '{}') AS xids,
        coalesce(array_agg(b.received_at::text ORDER BY b.xid), '{}') AS received
 FROM ingest_batches b

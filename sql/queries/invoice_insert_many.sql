@@ -1,5 +1,5 @@
 -- Stores finalized invoices, one per position of the arrays, and each one's
--- entry in the ledger (SPEC §9), in the same statement.
+-- entry in the ledger (§9), in the same statement.
 WITH stored AS (
     INSERT INTO invoices (number, series, seq, account_id, type, billing, currency, window_start, window_end,
                           issue_date, tax_rate, subtotal, tax, total, adjusts, reason, run_id)

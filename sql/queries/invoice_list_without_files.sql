@@ -1,5 +1,5 @@
 -- The invoices lacking a recorded file of one of the kinds $1: those the
--- emit stage has still to write (SPEC §8), found without reading any
+-- emit stage has still to write (§8), found without reading any
 -- invoice's header or lines.
 SELECT i.number
 FROM invoices i

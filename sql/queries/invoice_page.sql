@@ -1,5 +1,5 @@
 -- One page of an account's invoices, newest first, filtered by payment
--- status ($2, as SPEC §9 defines it), currency ($3) and issue year ($4);
+-- status ($2, as §9 defines it), currency ($3) and issue year ($4);
 -- each row carries the count of all that match.
 WITH i AS (
     SELECT i.number, i.account_id, i.type, i.billing, i.currency, i.window_start, i.window_end, i.issue_date,

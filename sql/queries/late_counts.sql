@@ -1,7 +1,7 @@
 -- Orders and usage of closed windows that the window's close (or its last
 -- rerun) did not see, and usage it saw but could not bill as it now stands
 -- (its subscription has an order the close did not see): late, waiting for
--- a rerun (SPEC §7, §12.3). A record is seen when the transaction that
+-- a rerun (§7, §12.3). A record is seen when the transaction that
 -- wrote it is visible in the snapshot the window's records were read in:
 -- commit order, never a clock.
 --

@@ -1,4 +1,4 @@
--- The imports late records can be in (SPEC §7): of usage, those some
+-- The imports late records can be in (§7): of usage, those some
 -- closed window did not see whose activity dates overlap the window, with
 -- the time they were received (their events' received_at, which the BRIN
 -- index finds them by); of orders, those some closed window did not see

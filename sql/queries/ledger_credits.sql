@@ -1,5 +1,5 @@
 -- The payments and credits of accounts that still hold something to
--- allocate, each with what is left of it, in the order they arrived (SPEC §9),
+-- allocate, each with what is left of it, in the order they arrived (§9),
 -- from the ledger's open items.
 -- What a refund is being paid back to a card is reserved for it until the
 -- gateway has answered.

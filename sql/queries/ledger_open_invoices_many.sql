@@ -1,5 +1,5 @@
 -- Accounts' invoices with something still due, by account and currency,
--- oldest first (SPEC §9: issue date, then number), from the ledger's open
+-- oldest first (§9: issue date, then number), from the ledger's open
 -- items.
 SELECT account_id, currency, number, issue_date, total::text AS total, allocated::text AS allocated
 FROM (

@@ -1,6 +1,6 @@
 -- The orders of some accounts' subscriptions of one billing each ($1 the
 -- accounts, $2 the billing of each), with what is needed to rate them, by
--- account, billing and subscription, in the order they apply (SPEC §4).
+-- account, billing and subscription, in the order they apply (§4).
 SELECT c.account_id, p.billing, o.order_id, o.subscription_id, o.customer_id, o.sku, o.action,
        o.quantity::text AS quantity, o.effective_date, c.currency AS customer_currency, p.kind
 FROM unnest($1::text[], $2::text[]) AS w(account_id, billing)

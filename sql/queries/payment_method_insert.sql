@@ -1,4 +1,4 @@
--- A card on file, pending until the gateway validates it (SPEC §9); the
+-- A card on file, pending until the gateway validates it (§9); the
 -- account's first card is its default.
 INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, is_default)
 SELECT $1, $2, $3, $4, $5, $6, $7,

@@ -1,5 +1,5 @@
 -- The card payments that paid an invoice, oldest first, with what each paid
--- of it and what is left of each to pay back (SPEC §9: a refund is paid
+-- of it and what is left of each to pay back (§9: a refund is paid
 -- back to the card, never more than was paid).
 SELECT p.payment_id, p.gateway_reference, p.method_label, sum(a.amount)::text AS paid,
        (p.amount

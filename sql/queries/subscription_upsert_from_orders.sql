@@ -1,4 +1,4 @@
--- Derives subscriptions from their orders (SPEC §2): the first new order
+-- Derives subscriptions from their orders (§2): the first new order
 -- gives the customer, sku and start; the first cancel on or after it, the
 -- end. Only the subscriptions with orders in the imports $1 are derived, or
 -- every one when $2 is true; each from all its orders. One pass over the new

@@ -1,5 +1,5 @@
 -- Usage subscriptions' events in their windows, summed per UTC day in SQL
--- (SPEC §3, §4): $1 the subscriptions, $2 and $3 each one's window
+-- (§3, §4): $1 the subscriptions, $2 and $3 each one's window
 -- [from, to); every row carries its request's position.
 SELECT w.i AS request, (u.occurred_at AT TIME ZONE 'UTC')::date AS day,
        sum(u.quantity)::text AS quantity, count(*) AS events

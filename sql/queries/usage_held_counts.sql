@@ -1,12 +1,12 @@
 -- Usage that no window will bill as things stand, by account, billing,
--- product kind and UTC day (SPEC §4: held with its reason, in the run
+-- product kind and UTC day (§4: held with its reason, in the run
 -- report): events of a subscription no new order has created (account_id
 -- null), events of a licence or one-time subscription (only usage products
 -- bill usage), and events dated before their account's first activity
 -- (the caller keeps those before the first window). Of the usage that can
 -- still matter: dated on or after $1 (the open windows' usage) or imported
 -- since the previous run ($2, received at $3, from held_recent_imports). Usage held longer
--- was reported when it arrived and stays held (SPEC §4, §12.3); reading it
+-- was reported when it arrived and stays held (§4, §12.3); reading it
 -- again every night would make each run cost what history holds.
 SELECT c.account_id, coalesce(p.billing, '') AS billing, coalesce(p.kind, '') AS kind,
        (u.occurred_at AT TIME ZONE 'UTC')::date AS day, f.first_date, count(*) AS records

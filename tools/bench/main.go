@@ -89,7 +89,7 @@ type Month struct {
 	RunTimings    map[string]float64 `json:"run_timings"`    // the runs' own timings (pipeline.Report's seconds)
 }
 
-// stages are the billing run's stages in order (SPEC §1), collect last.
+// stages are the billing run's stages in order (§1), collect last.
 var stages = []string{"extract", "rate", "close", "emit", "collect"}
 
 func main() {
@@ -154,7 +154,7 @@ func run() error {
 		}
 		res.UsageRows = counts[synthetic.File("usage", m)]
 		if m == 1 {
-			// Collect (SPEC §9): every account has a valid sandbox card on
+			// Collect (§9): every account has a valid sandbox card on
 			// file, so every invoice is charged once. The cards are put on
 			// file in bulk, as the gateway would have tokenized them; the
 			// charges go through the gateway like any.
@@ -245,7 +245,7 @@ func run() error {
 	} else {
 		res.Months = nil
 	}
-	// The guarantees of SPEC §12 on what the runs wrote: a breach fails the bench.
+	// The guarantees of §12 on what the runs wrote: a breach fails the bench.
 	b.say("billing verify")
 	d, err := b.billing("verify")
 	if err != nil {

@@ -233,7 +233,7 @@ func (d *database) digest() (string, error) {
 }
 
 // collectedOnce checks that no invoice was charged twice and that what the
-// gateway collected is what the ledger received (SPEC §9 "Never twice").
+// gateway collected is what the ledger received (§9 "Never twice").
 func (d *database) collectedOnce() error {
 	var twice []string
 	if err := d.db.Select(&twice, `SELECT split_part(idempotency_key, '_', 2) || ' charged ' || count(*) || ' times'
@@ -462,7 +462,7 @@ func (c *chaos) restart(mode string) error {
 }
 
 // crashAfterSuccess crashes the server the moment a run has exited 0: what
-// the run said it did must all be there (SPEC §12.6).
+// the run said it did must all be there (§12.6).
 func (c *chaos) crashAfterSuccess() error {
 	d, err := c.loadedDatabase()
 	if err != nil {

@@ -65,7 +65,7 @@ CREATE FUNCTION public.audit_log_is_final() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    RAISE EXCEPTION 'the audit log is append-only (SPEC §11)';
+    RAISE EXCEPTION 'the audit log is append-only (§11)';
 END $$;
 
 
@@ -220,7 +220,7 @@ CREATE FUNCTION public.refuse_change_to_ledger() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    RAISE EXCEPTION '% is an immutable record (SPEC §9): % refused; a correction is a new entry', TG_TABLE_NAME, TG_OP
+    RAISE EXCEPTION '% is an immutable record (§9): % refused; a correction is a new entry', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'integrity_constraint_violation';
 END $$;
 
