@@ -33,6 +33,10 @@ type Config struct {
 	// Payments (§9).
 	RetrySchedule string `yaml:"retry_schedule"` // days after the first attempt a soft-declined auto-charge is retried: "3d,5d,7d"
 
+	// Due dates and reminders (§13).
+	PaymentTermsDays int `yaml:"payment_terms_days"` // days from issue to due date, for an account without terms of its own
+	DueReminderDays  int `yaml:"due_reminder_days"`  // days before the due date of the invoice_due_soon e-mail; -1 (off) sends none
+
 	// E-mail (§9 "Notifications").
 	SMTPAddr     string `yaml:"smtp_addr"` // host:port of the mail server; empty keeps e-mails in the outbox
 	SMTPFrom     string `yaml:"smtp_from"`
@@ -167,6 +171,49 @@ var Settings = []Setting{
 		check: func(c Config) string {
 			if c.GraceDays < 0 || c.GraceDays > 28 {
 				return fmt.Sprintf("grace_days %d is outside 0..28", c.GraceDays)
+			}
+			return ""
+		}},
+	{Key: "payment_terms_days", Env: "BILLING_PAYMENT_TERMS_DAYS", Flag: "payment-terms-days", Default: "30",
+		Help: "days from an invoice's issue date to its due date, for an account without payment terms of its own (0..120)",
+		parse: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number of days", v)
+			}
+			c.PaymentTermsDays = n
+			return nil
+		},
+		format: func(c Config) string { return strconv.Itoa(c.PaymentTermsDays) },
+		check: func(c Config) string {
+			if c.PaymentTermsDays < 0 || c.PaymentTermsDays > 120 {
+				return fmt.Sprintf("payment_terms_days %d is outside 0..120", c.PaymentTermsDays)
+			}
+			return ""
+		}},
+	{Key: "due_reminder_days", Env: "BILLING_DUE_REMINDER_DAYS", Flag: "due-reminder-days", Default: "3",
+		Help: "days before an invoice's due date that its contact is reminded (invoice_due_soon); off sends no such reminder",
+		parse: func(c *Config, v string) error {
+			if v == "off" {
+				c.DueReminderDays = -1
+				return nil
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is neither a whole number of days nor off", v)
+			}
+			c.DueReminderDays = n
+			return nil
+		},
+		format: func(c Config) string {
+			if c.DueReminderDays < 0 {
+				return "off"
+			}
+			return strconv.Itoa(c.DueReminderDays)
+		},
+		check: func(c Config) string {
+			if c.DueReminderDays > 120 {
+				return fmt.Sprintf("due_reminder_days %d is outside 0..120", c.DueReminderDays)
 			}
 			return ""
 		}},

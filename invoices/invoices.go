@@ -20,23 +20,24 @@ import (
 // Invoice is a finalized invoice as §10's JSON contract shows it:
 // amounts with their currency's decimals.
 type Invoice struct {
-	Number      string        `json:"number"`
-	AccountID   string        `json:"account_id"`
-	Type        string        `json:"type"`
-	Billing     string        `json:"billing"`
-	Currency    string        `json:"currency"`
-	WindowStart calendar.Date `json:"window_start"`
-	WindowEnd   calendar.Date `json:"window_end"`
-	IssueDate   calendar.Date `json:"issue_date"`
-	Subtotal    string        `json:"subtotal"`
-	Tax         string        `json:"tax"`
-	Total       string        `json:"total"`
-	Adjusts     *string       `json:"adjusts"`
-	AmountDue   string        `json:"amount_due"`
-	Status      string        `json:"payment_status"`
-	Files       *Files        `json:"files"`
-	Lines       []InvoiceLine `json:"lines,omitempty"`
-	LineCount   int           `json:"-"`
+	Number      string         `json:"number"`
+	AccountID   string         `json:"account_id"`
+	Type        string         `json:"type"`
+	Billing     string         `json:"billing"`
+	Currency    string         `json:"currency"`
+	WindowStart calendar.Date  `json:"window_start"`
+	WindowEnd   calendar.Date  `json:"window_end"`
+	IssueDate   calendar.Date  `json:"issue_date"`
+	Subtotal    string         `json:"subtotal"`
+	Tax         string         `json:"tax"`
+	Total       string         `json:"total"`
+	Adjusts     *string        `json:"adjusts"`
+	AmountDue   string         `json:"amount_due"`
+	Status      string         `json:"payment_status"`
+	DueDate     *calendar.Date `json:"due_date"` // null for a total of zero or below (§13)
+	Files       *Files         `json:"files"`
+	Lines       []InvoiceLine  `json:"lines,omitempty"`
+	LineCount   int            `json:"-"`
 }
 
 // Files are the paths of an invoice's generated files.
@@ -99,6 +100,12 @@ func Facets(ctx context.Context, db store.Queryer, accountID string) ([]Facet, e
 // beginning first (finance's monthly download).
 func MonthFiles(ctx context.Context, db store.Queryer, accountID string, first calendar.Date) ([]File, error) {
 	return store.MonthFiles(ctx, db, accountID, first)
+}
+
+// Overdue reports whether the invoice is overdue on d (§13).
+func (inv Invoice) Overdue(d calendar.Date) bool {
+	due, err := decimal.NewFromString(inv.AmountDue)
+	return err == nil && ledger.Overdue(inv.DueDate, due, d)
 }
 
 // ErrNoInvoice is returned for an invoice number that does not exist.
@@ -200,7 +207,7 @@ func contractInvoice(r invoicing.Issued) Invoice {
 		WindowStart: r.WindowStart, WindowEnd: r.WindowEnd, IssueDate: r.IssueDate,
 		Subtotal: money.Format(r.Subtotal, c), Tax: money.Format(r.Tax, c), Total: money.Format(r.Total, c),
 		Adjusts: orNull(r.Adjusts), LineCount: r.LineCount,
-		AmountDue: money.Format(ledger.Due(r.Total, r.Allocated), c), Status: ledger.Status(r.Total, r.Allocated)}
+		AmountDue: money.Format(ledger.Due(r.Total, r.Allocated), c), Status: ledger.Status(r.Total, r.Allocated), DueDate: r.DueDate}
 }
 
 // orNull is a text the contract shows as null when empty.

@@ -24,7 +24,8 @@ type Issued struct {
 	Subtotal    decimal.Decimal `db:"subtotal"`
 	Tax         decimal.Decimal `db:"tax"`
 	Total       decimal.Decimal `db:"total"`
-	Adjusts     string          `db:"adjusts"` // the invoice an adjustment corrects, or ""
+	Adjusts     string          `db:"adjusts"`  // the invoice an adjustment corrects, or ""
+	DueDate     *calendar.Date  `db:"due_date"` // when it is to be paid (§13); nil for a total of zero or below
 	LineCount   int             `db:"line_count"`
 	Allocated   decimal.Decimal `db:"allocated"` // what payments and credits have paid of it (§9)
 }

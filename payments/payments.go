@@ -45,11 +45,18 @@ type Enqueuer interface {
 
 // outbox writes e-mails to accounts' contacts and queues their sending, in tx.
 func (s *Service) outbox(ctx context.Context, tx *store.Tx, messages ...store.Message) error {
+	_, err := s.write(ctx, tx, messages)
+	return err
+}
+
+// write is outbox, returning the ids of the e-mails written: those of
+// accounts with a contact address, not written before.
+func (s *Service) write(ctx context.Context, tx *store.Tx, messages []store.Message) ([]string, error) {
 	written, err := store.InsertMessagesForAccounts(ctx, tx, messages)
 	if err != nil || len(written) == 0 || s.Mail == nil {
-		return err
+		return written, err
 	}
-	return s.Mail.SendTx(ctx, tx, written)
+	return written, s.Mail.SendTx(ctx, tx, written)
 }
 
 // Method is a card or PayPal account on file.

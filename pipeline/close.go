@@ -424,7 +424,7 @@ func (p *Pipeline) writeBatch(ctx context.Context, conn *store.Conn, rb ratedBat
 				invoices = append(invoices, closingAssembled[i].Invoices...)
 			}
 		}
-		numbers, err = storeInvoices(ctx, tx, invoices, nil, runID)
+		numbers, err = p.storeInvoices(ctx, tx, invoices, nil, runID)
 		return err
 	})
 	if err != nil {
@@ -496,8 +496,8 @@ func invoiceSeries(inv invoicing.Invoice) string {
 // per series for the numbers), and stores them with their lines; then the
 // accounts' unallocated credit pays them (§9). adjusts, when given,
 // names the invoice each adjusts.
-func storeInvoices(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoice, adjusts []string, runID int64) ([]string, error) {
-	numbers, err := numberAndStore(ctx, tx, invoices, adjusts, "", runID)
+func (p *Pipeline) storeInvoices(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoice, adjusts []string, runID int64) ([]string, error) {
+	numbers, err := p.numberAndStore(ctx, tx, invoices, adjusts, "", runID)
 	if err != nil || len(numbers) == 0 {
 		return numbers, err
 	}
@@ -522,7 +522,7 @@ func applyCredits(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoic
 
 // numberAndStore numbers invoices and stores them with their lines; reason
 // is an operator's, for a credit or refund, and "" for the pipeline's.
-func numberAndStore(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoice, adjusts []string, reason string, runID int64) ([]string, error) {
+func (p *Pipeline) numberAndStore(ctx context.Context, tx *store.Tx, invoices []invoicing.Invoice, adjusts []string, reason string, runID int64) ([]string, error) {
 	if len(invoices) == 0 {
 		return nil, nil
 	}
@@ -555,15 +555,15 @@ func numberAndStore(ctx context.Context, tx *store.Tx, invoices []invoicing.Invo
 			numbered[i].Adjusts = adjusts[i]
 		}
 	}
-	if err := store.InsertInvoices(ctx, tx, numbered, runID); err != nil {
+	if err := store.InsertInvoices(ctx, tx, numbered, runID, p.PaymentTermsDays); err != nil {
 		return nil, err
 	}
 	return numbers, nil
 }
 
 // insertInvoice numbers and stores one finalized invoice with its lines.
-func insertInvoice(ctx context.Context, tx *store.Tx, inv invoicing.Invoice, adjusts string, runID int64) (string, error) {
-	numbers, err := storeInvoices(ctx, tx, []invoicing.Invoice{inv}, []string{adjusts}, runID)
+func (p *Pipeline) insertInvoice(ctx context.Context, tx *store.Tx, inv invoicing.Invoice, adjusts string, runID int64) (string, error) {
+	numbers, err := p.storeInvoices(ctx, tx, []invoicing.Invoice{inv}, []string{adjusts}, runID)
 	if err != nil {
 		return "", err
 	}

@@ -243,7 +243,7 @@ func (p *Pipeline) issueOperatorInvoice(ctx context.Context, run *runState, reas
 		if err != nil {
 			return err
 		}
-		numbers, err := numberAndStore(ctx, tx, []invoicing.Invoice{inv}, []string{adjusts}, reason, run.id)
+		numbers, err := p.numberAndStore(ctx, tx, []invoicing.Invoice{inv}, []string{adjusts}, reason, run.id)
 		if err != nil {
 			return err
 		}

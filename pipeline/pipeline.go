@@ -32,10 +32,11 @@ const (
 	StageClose   Stage = "close"
 	StageEmit    Stage = "emit"
 	StageCollect Stage = "collect"
+	StageDunning Stage = "dunning"
 )
 
 // allStages is every stage in pipeline order: what "all" means.
-var allStages = Stages{StageExtract, StageRate, StageClose, StageEmit, StageCollect}
+var allStages = Stages{StageExtract, StageRate, StageClose, StageEmit, StageCollect, StageDunning}
 
 // Stages are the stages of one run, in pipeline order.
 type Stages []Stage
@@ -53,10 +54,10 @@ func ParseStages(s string) (Stages, error) {
 	for _, part := range strings.Split(s, ",") {
 		st := Stage(strings.TrimSpace(part))
 		switch st {
-		case StageExtract, StageRate, StageClose, StageEmit, StageCollect:
+		case StageExtract, StageRate, StageClose, StageEmit, StageCollect, StageDunning:
 			given[st] = true
 		default:
-			return nil, fmt.Errorf("unknown stage %q (all, or any of extract, rate, close, emit, collect separated by commas)", part)
+			return nil, fmt.Errorf("unknown stage %q (all, or any of extract, rate, close, emit, collect, dunning separated by commas)", part)
 		}
 	}
 	var out Stages
@@ -125,8 +126,14 @@ type Emitter interface {
 type Pipeline struct {
 	DB        *store.DB
 	Log       *slog.Logger
-	GraceDays int     // days to wait after a closing date (§3)
-	Emitter   Emitter // optional; without it the emit stage writes nothing
+	GraceDays int // days to wait after a closing date (§3)
+	// PaymentTermsDays is how many days after its issue date an invoice is
+	// due, for an account without payment terms of its own (§13).
+	PaymentTermsDays int
+	// DueReminderDays is how many days before its due date an invoice's
+	// contact is reminded (§13); below zero, never.
+	DueReminderDays int
+	Emitter         Emitter // optional; without it the emit stage writes nothing
 	// Payments charges the new invoices (the collect stage) and pays
 	// refunds back to cards (§9); optional: without it the collect
 	// stage charges nothing and paybacks wait for a run that has it.
@@ -168,6 +175,7 @@ type Report struct {
 	Backdated     []BackdatedCount          `json:"backdated,omitempty"`
 	RatedLines    int                       `json:"rated_lines"`
 	Collect       *payments.CollectReport   `json:"collect,omitempty"`
+	Dunning       *DunningReport            `json:"dunning,omitempty"`
 	Workers       []WorkerCount             `json:"units_by_worker,omitempty"`
 	// Seconds times the run: each stage's wall time; for a stage spread in
 	// units, what the run did before queueing them (STAGE_prepare) and the
@@ -313,6 +321,7 @@ func (p *Pipeline) runStages(ctx context.Context, run *runState, rep *Report, st
 		}},
 		{StageEmit, p.Emitter == nil, func() error { return p.emit(ctx, run, rep) }},
 		{StageCollect, p.Payments == nil, func() error { return p.collect(ctx, run, rep) }},
+		{StageDunning, p.Payments == nil, func() error { return p.dunning(ctx, run, rep) }},
 	}
 	for _, step := range steps {
 		if !stages.includes(step.stage) || step.skip {

@@ -216,7 +216,7 @@ func (p *Pipeline) rerunCurrency(ctx context.Context, tx *store.Tx, run *runStat
 	if dryRun {
 		return d, nil
 	}
-	number, err := insertInvoice(ctx, tx, inv, d.Original, run.id)
+	number, err := p.insertInvoice(ctx, tx, inv, d.Original, run.id)
 	if err != nil {
 		return d, err
 	}

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/ledger"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/store"
 )
@@ -39,6 +42,10 @@ type Balance struct {
 	Credit        string         `json:"unallocated_credit"`
 	Unbilled      string         `json:"unbilled"`
 	EstimatedNext string         `json:"estimated_next_balance"`
+	// Overdue is what the invoices overdue on the summary's date still
+	// owe, and OldestOverdue the oldest of them (§13); null when none is.
+	Overdue       string  `json:"overdue"`
+	OldestOverdue *string `json:"oldest_overdue_invoice"`
 }
 
 // OpenWindow is the charges so far of an open window, as last rated.
@@ -59,6 +66,8 @@ type OpenInvoice struct {
 	Currency  money.Currency `json:"currency"`
 	Total     string         `json:"total"`
 	AmountDue string         `json:"amount_due"`
+	DueDate   *calendar.Date `json:"due_date"`
+	Overdue   bool           `json:"overdue"`
 }
 
 // PaymentMethod is the card on file: a gateway token, never a card number.
@@ -93,10 +102,26 @@ func AccountSummary(ctx context.Context, db store.Queryer, accountID string, asO
 		return nil, fmt.Errorf("reading open invoices of account %s: %w", a.ID, err)
 	}
 	s.OpenInvoices = []OpenInvoice{}
+	overdue := map[money.Currency]decimal.Decimal{}
+	oldest := map[money.Currency]string{}
 	for _, inv := range owing {
 		c := money.Currency(inv.Currency)
+		late := ledger.Overdue(inv.DueDate, inv.Due(), asOf)
 		s.OpenInvoices = append(s.OpenInvoices, OpenInvoice{Number: inv.Number, IssueDate: inv.IssueDate, Currency: c,
-			Total: money.Format(inv.Total, c), AmountDue: money.Format(inv.Due(), c)})
+			Total: money.Format(inv.Total, c), AmountDue: money.Format(inv.Due(), c), DueDate: inv.DueDate, Overdue: late})
+		if late {
+			overdue[c] = overdue[c].Add(inv.Due())
+			if _, seen := oldest[c]; !seen {
+				oldest[c] = inv.Number // oldest first: the first is the oldest
+			}
+		}
+	}
+	for i := range s.Balances {
+		b := &s.Balances[i]
+		b.Overdue = money.Format(overdue[b.Currency], b.Currency)
+		if n, ok := oldest[b.Currency]; ok {
+			b.OldestOverdue = &n
+		}
 	}
 	open, err := store.UnbilledChargesOf(ctx, db, a.ID)
 	if err != nil {

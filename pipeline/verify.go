@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/emit"
+	"github.com/openbilling/billing/ledger"
 	"github.com/openbilling/billing/store"
 )
 
 // Breach is one broken guarantee of §12, on one line with the ids.
 type Breach struct {
-	Guarantee string `json:"guarantee"` // "12.1" … "12.6"
+	Guarantee string `json:"guarantee"` // "12.1" … "12.7"
 	Detail    string `json:"detail"`
 }
 
@@ -60,6 +61,12 @@ func Verify(ctx context.Context, db *store.DB, fullFiles bool) (*Verification, e
 	if triggers != 4 {
 		v.Breaches = append(v.Breaches, Breach{Guarantee: "12.2", Detail: fmt.Sprintf("%d of the 4 triggers that keep finalized invoices final are enabled", triggers)})
 	}
+	feeBreaches, err := verifyFees(ctx, snap)
+	if err != nil {
+		return nil, err
+	}
+	v.Checks++
+	v.Breaches = append(v.Breaches, feeBreaches...)
 	files, err := snap.Files(ctx)
 	if err != nil {
 		return nil, err
@@ -73,6 +80,34 @@ func Verify(ctx context.Context, db *store.DB, fullFiles bool) (*Verification, e
 	}
 	v.Duration = time.Since(start)
 	return v, nil
+}
+
+// verifyFees checks that each late fee is its policy's (§12.7): the policy
+// in effect on the overdue invoice's due date, on what was due when the fee
+// was assessed.
+func verifyFees(ctx context.Context, snap *store.Snapshot) ([]Breach, error) {
+	fees, err := snap.LateFees(ctx)
+	if err != nil || len(fees) == 0 {
+		return nil, err
+	}
+	stored, err := snap.LateFeePolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	policies := lateFeePolicies(stored)
+	var out []Breach
+	for _, f := range fees {
+		p, found := ledger.PolicyOn(policies, f.Currency, f.DueDate)
+		switch {
+		case !found:
+			out = append(out, Breach{Guarantee: "12.7", Detail: fmt.Sprintf("invoice %s was assessed a late fee of %s %s, but no %s policy applies on its due date %s",
+				f.Invoice, f.Fee, f.Currency, f.Currency, f.DueDate)})
+		case !p.Fee(f.AmountDue).Equal(f.Fee):
+			out = append(out, Breach{Guarantee: "12.7", Detail: fmt.Sprintf("invoice %s was assessed a late fee of %s %s on %s due; its policy makes it %s",
+				f.Invoice, f.Fee, f.Currency, f.AmountDue, p.Fee(f.AmountDue))})
+		}
+	}
+	return out, nil
 }
 
 // verifyFile says what is wrong with a recorded file, or "".

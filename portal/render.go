@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/openbilling/billing/calendar"
 )
 
 // pages holds each page's template: the layout with the page's content.
@@ -66,6 +68,7 @@ type view struct {
 	Notice  string // a message above the content
 	Error   string
 	Data    any
+	Today   calendar.Date // the server's date, against which invoices are overdue (§13)
 }
 
 // Staff and Operator let templates ask about the viewer.
@@ -76,6 +79,7 @@ func (v view) Operator() bool { return v.Viewer.operator() }
 // error is a clean 500, never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	var b bytes.Buffer
+	v.Today = calendar.DateOf(s.now())
 	if err := pages[name].Execute(&b, v); err != nil {
 		s.Log.Error("portal_render_failed", "page", name, "error", err.Error())
 		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)

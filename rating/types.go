@@ -47,6 +47,7 @@ const (
 	ChargeTypeUsage          ChargeType = "usage"
 	ChargeTypeCredit         ChargeType = "credit"
 	ChargeTypeRefund         ChargeType = "refund"
+	ChargeTypeLateFee        ChargeType = "lateFee" // a late fee on an overdue invoice (§13)
 )
 
 // Order is an event on a subscription: its quantity is the subscription's

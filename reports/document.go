@@ -127,9 +127,13 @@ func documentFrontRows(st styles, inv Invoice, products productTotals) [][]cellF
 		{label("Billed to"), txt(0, inv.AccountName)},
 		{label("Account"), txt(0, inv.AccountID)},
 		{label("Issue date"), day(st.date, inv.IssueDate)},
-		{label("Billing period"), day(st.date, inv.WindowStart), day(st.date, inv.WindowEnd)},
-		{label("Currency"), txt(0, string(inv.Currency))},
 	}
+	if inv.DueDate != nil {
+		rows = append(rows, []cellFn{label("Due date"), day(st.date, *inv.DueDate)})
+	}
+	rows = append(rows,
+		[]cellFn{label("Billing period"), day(st.date, inv.WindowStart), day(st.date, inv.WindowEnd)},
+		[]cellFn{label("Currency"), txt(0, string(inv.Currency))})
 	if inv.Adjusts != "" {
 		rows = append(rows, []cellFn{label("Adjusts invoice"), txt(0, inv.Adjusts)})
 	}

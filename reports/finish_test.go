@@ -56,8 +56,8 @@ func TestFilesAreFinishedForEveryReader(t *testing.T) {
 		}
 		p := parts(t, buf.Bytes())
 		want := map[string]string{ // sheet part → its dimension
-			"reconciliation": "sheet1:A1:F18 sheet2:A1:Y4 sheet3:A1:D5",
-			"invoice":        "sheet1:A1:G15 sheet2:A1:N4",
+			"reconciliation": "sheet1:A1:F19 sheet2:A1:Y4 sheet3:A1:D5",
+			"invoice":        "sheet1:A1:G16 sheet2:A1:N4",
 		}[kind]
 		var got []string
 		for i := 1; i <= 3; i++ {

@@ -267,11 +267,16 @@ func (d *pdfDoc) header(issuer string) {
 	facts := [][2]string{
 		{"Number", inv.Number},
 		{"Issue date", inv.IssueDate.String()},
+	}
+	if inv.DueDate != nil {
+		facts = append(facts, [2]string{"Due date", inv.DueDate.String()})
+	}
+	facts = append(facts, [][2]string{
 		{"Billed to", inv.AccountName},
 		{"Account", inv.AccountID},
 		{"Billing period", inv.WindowStart.String() + " – " + inv.WindowEnd.String() + " (" + inv.Billing + ")"},
 		{"Currency", string(inv.Currency)},
-	}
+	}...)
 	if inv.Adjusts != "" {
 		facts = append(facts, [2]string{"Adjusts invoice", inv.Adjusts})
 	}

@@ -43,7 +43,7 @@ func TestThePDFInvoiceReadsBack(t *testing.T) {
 		t.Error("two renders of one invoice differ")
 	}
 	text := pdfText(t, a.Bytes())
-	for _, want := range []string{"Openbilling Ltd", "Invoice", "INV-2026-000042", "2026-06-15", "Kaede 株式会社 Müller y Peña",
+	for _, want := range []string{"Openbilling Ltd", "Invoice", "INV-2026-000042", "2026-06-15", "Due date", "2026-07-15", "Kaede 株式会社 Müller y Peña",
 		"2026-05-15 – 2026-06-14", "JPY", "Total due", "3,193 JPY", "Tax (10%)", "290", "ひらがな Ünïcode", "2026-06-12 – 2026-07-10",
 		"29/30", "Tiers: 1000 × 0.01 = 10", "Page 1 of 1"} {
 		if !strings.Contains(text, want) {

@@ -247,6 +247,14 @@ func lineRow(s *xlsxstream.Sheet, st styles, inv Invoice, l *Line) error {
 	return nil
 }
 
+// dueDay is the cell of an invoice's due date: blank for one without (§13).
+func dueDay(st styles, inv Invoice) cellFn {
+	if inv.DueDate == nil {
+		return blank
+	}
+	return day(st.date, *inv.DueDate)
+}
+
 func summaryRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
 	label := func(name string) cellFn { return txt(st.bold, name) }
 	rows := [][]cellFn{
@@ -264,6 +272,7 @@ func summaryRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
 		{label("Tax"), num(st.money, inv.Tax)},
 		{label("Total"), num(st.boldMoney, inv.Total)},
 		{label("Adjusts"), txt(0, inv.Adjusts)},
+		{label("Due date"), dueDay(st, inv)},
 		{},
 		headerCells(st, "CustomerId", "CustomerName", "CustomerCountry", "Subtotal", "TaxTotal", "Total"),
 	}

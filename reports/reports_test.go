@@ -21,11 +21,13 @@ var (
 	dec = decimal.RequireFromString
 )
 
+func ptr[T any](v T) *T { return &v }
+
 func jpyInvoice() (reports.Invoice, []reports.Line) {
 	inv := reports.Invoice{
 		Number: "INV-2026-000042", Type: "new", Billing: "anniversary", AccountID: "K1", AccountName: "Kaede KK",
 		Currency: "JPY", WindowStart: d("2026-05-15"), WindowEnd: d("2026-06-14"), IssueDate: d("2026-06-15"),
-		TaxRate: dec("0.10"), Subtotal: dec("2903"), Tax: dec("290"), Total: dec("3193"), LineCount: 3,
+		TaxRate: dec("0.10"), Subtotal: dec("2903"), Tax: dec("290"), Total: dec("3193"), LineCount: 3, DueDate: ptr(d("2026-07-15")),
 	}
 	seat := func(customer, name, order string) reports.Line {
 		return reports.Line{CustomerName: name, CustomerCountry: "JP", ProductName: "Seat", Line: invoicing.Line{Line: rating.Line{
@@ -124,7 +126,10 @@ func TestReconciliationCellsReadBack(t *testing.T) {
 		{"Lines", "3", "3", "0"},
 	})
 	summary := rows(t, f, "Summary")
-	assertRows(t, "Summary customers", summary[15:], [][]string{
+	if due, _ := f.GetCellValue("Summary", "B15", excelize.Options{RawCellValue: true}); summary[14][0] != "Due date" || due != "46218" {
+		t.Errorf("Summary row 15 = %v, raw B15 %q; want Due date and 2026-07-15 as the serial date 46218", summary[14], due)
+	}
+	assertRows(t, "Summary customers", summary[16:], [][]string{
 		{"CustomerId", "CustomerName", "CustomerCountry", "Subtotal", "TaxTotal", "Total"},
 		{"C1", `=HYPERLINK("http://x","y")`, "JP", "33", "3", "36"},
 		{"C2", "+Plus & Co", "JP", "2,870", "287", "3,157"},
@@ -229,7 +234,10 @@ func TestInvoiceDocumentSummarisesByProduct(t *testing.T) {
 	inv, lines := jpyInvoice()
 	f := render(t, func(b *bytes.Buffer) error { return reports.WriteDocument(b, inv, source(lines), reports.Options{}) })
 	front := rows(t, f, "Invoice")
-	assertRows(t, "itemised summary", front[7:], [][]string{
+	if due, _ := f.GetCellValue("Invoice", "B6", excelize.Options{RawCellValue: true}); front[5][0] != "Due date" || due != "46218" {
+		t.Errorf("Invoice row 6 = %v, raw B6 %q; want Due date and 2026-07-15 as the serial date 46218", front[5], due)
+	}
+	assertRows(t, "itemised summary", front[8:], [][]string{
 		{},
 		{"Product", "Product name", "Charge", "Lines", "Amount", "Tax", "Total"},
 		{"LIC", "Seat", "addQuantity", "2", "1,903", "190", "2,093"},

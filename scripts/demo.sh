@@ -26,7 +26,7 @@ echo "==> migrating"
 bin/billing migrate
 
 echo "==> importing examples/"
-for kind in accounts customers products prices tax-rates orders usage; do
+for kind in accounts customers products prices tax-rates late-fees orders usage; do
   bin/billing import "$kind" "examples/$kind.csv"
 done
 

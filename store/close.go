@@ -120,8 +120,10 @@ func TakeInvoiceNumbers(ctx context.Context, tx *Tx, series string, n int64) (in
 }
 
 // InsertInvoices stores numbered invoices and their lines: one statement
-// for the invoices, one for all their lines.
-func InsertInvoices(ctx context.Context, tx *Tx, invoices []NewInvoice, runID int64) error {
+// for the invoices, one for all their lines. Each with a total above zero
+// is given its due date (§13): its account's payment terms after its issue
+// date, or terms days for an account without.
+func InsertInvoices(ctx context.Context, tx *Tx, invoices []NewInvoice, runID int64, terms int) error {
 	n := len(invoices)
 	if n == 0 {
 		return nil
@@ -143,7 +145,7 @@ func InsertInvoices(ctx context.Context, tx *Tx, invoices []NewInvoice, runID in
 	}
 	if _, err := tx.x.ExecContext(ctx, invoiceInsertMany, pq.Array(numbers), pq.Array(series), pq.Array(seqs),
 		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(cols[5]),
-		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID, pq.Array(reasons)); err != nil {
+		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID, pq.Array(reasons), terms); err != nil {
 		return fmt.Errorf("storing invoices %s to %s: %w", numbers[0], numbers[n-1], err)
 	}
 	if err := insertLines(ctx, tx, invoices, lines); err != nil {

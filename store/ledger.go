@@ -8,6 +8,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/ledger"
 	"github.com/openbilling/billing/money"
 	billingsql "github.com/openbilling/billing/sql"
@@ -39,8 +40,9 @@ func Credits(ctx context.Context, q Queryer, accountIDs []string) ([]Credit, err
 
 // OpenInvoice is an invoice with something due, with its account and currency.
 type OpenInvoice struct {
-	AccountID string `db:"account_id"`
-	Currency  string `db:"currency"`
+	AccountID string         `db:"account_id"`
+	Currency  string         `db:"currency"`
+	DueDate   *calendar.Date `db:"due_date"` // nil for an invoice without one (§13)
 	ledger.Invoice
 }
 

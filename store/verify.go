@@ -6,6 +6,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/money"
 	billingsql "github.com/openbilling/billing/sql"
 )
 
@@ -27,6 +31,30 @@ var Checks = []Check{
 	{"12.3", "imports recorded", billingsql.Query("verify_imports_recorded")},
 	{"12.3", "order references", billingsql.Query("verify_order_references")},
 	{"12.5", "ledger", billingsql.Query("verify_ledger")},
+	{"12.7", "late fees", billingsql.Query("verify_late_fees")},
+}
+
+var verifyLateFeeAmounts = billingsql.Query("verify_late_fee_amounts")
+
+// AssessedFee is a late fee as assessed, with what it was assessed on.
+type AssessedFee struct {
+	Invoice   string          `db:"invoice_number"`
+	Currency  money.Currency  `db:"currency"`
+	DueDate   calendar.Date   `db:"due_date"`
+	AmountDue decimal.Decimal `db:"amount_due"`
+	Fee       decimal.Decimal `db:"fee"`
+}
+
+// LateFees lists every assessment, for the check of its amount (§12.7).
+func (s *Snapshot) LateFees(ctx context.Context) ([]AssessedFee, error) {
+	var out []AssessedFee
+	err := s.tx.SelectContext(ctx, &out, verifyLateFeeAmounts)
+	return out, err
+}
+
+// LateFeePolicies lists the late-fee policies as the snapshot sees them.
+func (s *Snapshot) LateFeePolicies(ctx context.Context) ([]LateFeePolicy, error) {
+	return LateFeePolicies(ctx, &Tx{x: s.tx})
 }
 
 var verifyFinalTriggers = billingsql.Query("verify_final_triggers")

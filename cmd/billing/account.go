@@ -11,12 +11,16 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// runAccount is "billing account set-billing-day --account ID --day D" (§7).
+// runAccount is "billing account set-billing-day --account ID --day D"
+// (§7) and "billing account set-payment-terms --account ID --days N" (§13).
 func runAccount(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	account := fs.Lookup("account").Value.String()
+	if len(args) == 1 && args[0] == "set-payment-terms" {
+		return setPaymentTerms(ctx, a, account, fs.Lookup("days").Value.String())
+	}
 	day, dayErr := strconv.Atoi(fs.Lookup("day").Value.String())
 	if len(args) != 1 || args[0] != "set-billing-day" || account == "" || dayErr != nil {
-		return usageError{fmt.Errorf("usage: billing account set-billing-day --account ID --day D")}
+		return usageError{fmt.Errorf("usage: billing account set-billing-day --account ID --day D | set-payment-terms --account ID --days N")}
 	}
 	db, err := a.openDB(ctx)
 	if err != nil {
@@ -39,5 +43,32 @@ func runAccount(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 	t := change.Transition
 	fmt.Fprintf(a.stdout, "account %s: billing day %d (was %d) from %s; transition window %s to %s, invoiced %s\n",
 		change.AccountID, change.To, change.From, t.Start, t.Start, t.End, t.Closes)
+	return nil
+}
+
+// setPaymentTerms sets an account's payment terms: the invoices it is
+// issued from now on are due that many days after their issue date; those
+// issued before keep their due dates (§13).
+func setPaymentTerms(ctx context.Context, a *app, account, value string) error {
+	days, err := strconv.Atoi(value)
+	switch {
+	case account == "" || value == "":
+		return usageError{fmt.Errorf("usage: billing account set-payment-terms --account ID --days N")}
+	case err != nil || days < 0 || days > 120:
+		return usageError{fmt.Errorf("--days %q is not a whole number of days from 0 to 120", value)}
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	found, err := store.SetPaymentTerms(ctx, db, account, days)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return fmt.Errorf("no account %s", account)
+	}
+	fmt.Fprintf(a.stdout, "account %s: payment terms %d days, for the invoices issued from now on\n", account, days)
 	return nil
 }

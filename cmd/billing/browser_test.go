@@ -166,8 +166,8 @@ func TestPortalInABrowser(t *testing.T) {
 	}
 	rows := eval[[]string](b, `[...document.querySelectorAll("main tbody tr")].map(r => r.innerText.replace(/\s+/g, " ").trim())`)
 	want := []string{
-		"INV-2026-000006 2026-07-15 recurring anniversary 2026-06-15 – 2026-07-14 USD 24.00 24.00 open",
-		"INV-2026-000001 2026-06-15 new anniversary 2026-05-15 – 2026-06-14 USD 24.00 24.00 open",
+		"INV-2026-000006 2026-07-15 recurring anniversary 2026-06-15 – 2026-07-14 USD 24.00 24.00 2026-08-14 open overdue",
+		"INV-2026-000001 2026-06-15 new anniversary 2026-05-15 – 2026-06-14 USD 24.00 24.00 2026-07-15 open overdue",
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("invoice rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))

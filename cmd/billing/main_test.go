@@ -31,13 +31,13 @@ func TestMigrateCreatesThenIsANoOp(t *testing.T) {
 	t.Parallel()
 	_, url := pgtest.NewEmptyDB(t)
 	code, out, errOut := billing(t, "migrate", "--database-url", url)
-	if code != 0 || out != "schema migrated to version 15 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)\n"+
+	if code != 0 || out != "schema migrated to version 16 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)\n"+
 		"job queue (public) migrated to River version 8 (applied 1, 2, 3, 4, 5, 6, 7, 8)\n"+
 		"job queue (river_units) migrated to River version 8 (applied 1, 2, 3, 4, 5, 6, 7, 8)\n" {
 		t.Fatalf("first migrate: %d %q %q", code, out, errOut)
 	}
 	code, out, errOut = billing(t, "migrate", "--database-url", url)
-	if code != 0 || out != "schema is current (version 15)\n" {
+	if code != 0 || out != "schema is current (version 16)\n" {
 		t.Fatalf("second migrate: %d %q %q", code, out, errOut)
 	}
 }
@@ -84,7 +84,7 @@ func TestUsageMistakes(t *testing.T) {
 		want string
 	}{
 		{[]string{"frobnicate"}, "billing: unknown command \"frobnicate\" (run 'billing help')\n"},
-		{[]string{"import", "invoices", "x.csv"}, "billing: unknown import kind \"invoices\" (one of: accounts, customers, products, prices, tax-rates, orders, usage)\n"},
+		{[]string{"import", "invoices", "x.csv"}, "billing: unknown import kind \"invoices\" (one of: accounts, customers, products, prices, tax-rates, late-fees, orders, usage)\n"},
 		{[]string{"import", "usage"}, "billing: usage: billing import KIND FILE.csv\n"},
 	} {
 		code, _, errOut := billing(t, tc.args...)

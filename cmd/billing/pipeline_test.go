@@ -50,6 +50,7 @@ func TestScenarioTwoMatchesTheJSONContract(t *testing.T) {
   "adjusts": null,
   "amount_due": "7.87",
   "payment_status": "open",
+  "due_date": "2019-07-15",
   "files": null,
   "lines": [
     {

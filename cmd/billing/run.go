@@ -49,7 +49,8 @@ func (a *app) pipeline(ctx context.Context) (*pipeline.Pipeline, func(), error) 
 		db.Close()
 		return nil, nil, err
 	}
-	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter(), Payments: pay, UnitPatience: a.cfg.UnitPatience}
+	p := &pipeline.Pipeline{DB: db, Log: a.log, GraceDays: a.cfg.GraceDays, Emitter: a.emitter(), Payments: pay, UnitPatience: a.cfg.UnitPatience,
+		PaymentTermsDays: a.cfg.PaymentTermsDays, DueReminderDays: a.cfg.DueReminderDays}
 	return p, func() { db.Close() }, nil
 }
 
@@ -193,6 +194,11 @@ func printReport(w io.Writer, rep *pipeline.Report, runErr error) {
 		if c.Settled > 0 {
 			fmt.Fprintf(w, "  earlier charges settled: %d\n", c.Settled)
 		}
+	}
+	if d := rep.Dunning; d != nil {
+		fmt.Fprintf(w, "  late fees:             %d of %d overdue invoices assessed (%s)\n", d.LateFees, d.Assessed, totals(d.Fees))
+		r := d.Reminders
+		fmt.Fprintf(w, "  reminders e-mailed:    %d due soon, %d overdue, %d cards expiring\n", r.DueSoon, r.Overdue, r.CardExpiring)
 	}
 	fmt.Fprintf(w, "  totals:                %s\n", totals(rep.Totals))
 	if len(rep.Untaxed) > 0 {
@@ -361,14 +367,15 @@ func runInvoices(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NUMBER\tACCOUNT\tTYPE\tBILLING\tWINDOW\tISSUED\tCURRENCY\tLINES\tSUBTOTAL\tTAX\tTOTAL\tDUE\tPAYMENT\tADJUSTS")
+	fmt.Fprintln(tw, "NUMBER\tACCOUNT\tTYPE\tBILLING\tWINDOW\tISSUED\tCURRENCY\tLINES\tSUBTOTAL\tTAX\tTOTAL\tDUE\tPAYMENT\tDUE DATE\tADJUSTS")
 	for _, inv := range list {
 		adjusts := "-"
 		if inv.Adjusts != nil {
 			adjusts = *inv.Adjusts
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s–%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", inv.Number, inv.AccountID, inv.Type, inv.Billing,
-			inv.WindowStart, inv.WindowEnd, inv.IssueDate, inv.Currency, inv.LineCount, inv.Subtotal, inv.Tax, inv.Total, inv.AmountDue, inv.Status, adjusts)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s–%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", inv.Number, inv.AccountID, inv.Type, inv.Billing,
+			inv.WindowStart, inv.WindowEnd, inv.IssueDate, inv.Currency, inv.LineCount, inv.Subtotal, inv.Tax, inv.Total, inv.AmountDue, inv.Status,
+			dueDate(inv.DueDate), adjusts)
 	}
 	return tw.Flush()
 }
@@ -395,6 +402,9 @@ func runInvoice(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 	w := a.stdout
 	fmt.Fprintf(w, "Invoice %s (%s, %s billing)\n", inv.Number, inv.Type, inv.Billing)
 	fmt.Fprintf(w, "Account:  %s\nWindow:   %s – %s\nIssued:   %s\n", inv.AccountID, inv.WindowStart, inv.WindowEnd, inv.IssueDate)
+	if inv.DueDate != nil {
+		fmt.Fprintf(w, "Due date: %s\n", inv.DueDate)
+	}
 	if inv.Adjusts != nil {
 		fmt.Fprintf(w, "Adjusts:  %s\n", *inv.Adjusts)
 	}
@@ -413,6 +423,14 @@ func runInvoice(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 		fmt.Fprintln(w, "Files:    not written yet (billing run --stage emit writes them)")
 	}
 	return nil
+}
+
+// dueDate is an invoice's due date, or "-" for none.
+func dueDate(d *calendar.Date) string {
+	if d == nil {
+		return "-"
+	}
+	return d.String()
 }
 
 func deref(s *string) string {

@@ -43,15 +43,16 @@ func runSummary(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 		fmt.Fprintln(w, "No invoices, payments or charges yet.")
 	} else {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "currency\tinvoiced\tpaid\tpaid back\tbalance\tdue\tcredit\tcharges so far\testimated next balance\t")
+		fmt.Fprintln(tw, "currency\tinvoiced\tpaid\tpaid back\tbalance\tdue\toverdue\tcredit\tcharges so far\testimated next balance\t")
 		for _, b := range s.Balances {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", b.Currency, b.Invoiced, b.Paid, b.PaidBack, b.Balance, b.Due, b.Credit, b.Unbilled, b.EstimatedNext)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", b.Currency, b.Invoiced, b.Paid, b.PaidBack, b.Balance, b.Due, b.Overdue,
+				b.Credit, b.Unbilled, b.EstimatedNext)
 		}
 		tw.Flush()
 	}
 	fmt.Fprintln(w)
 	for _, o := range s.OpenInvoices {
-		fmt.Fprintf(w, "Open invoice %s of %s: %s %s due of %s\n", o.Number, o.IssueDate, o.AmountDue, o.Currency, o.Total)
+		fmt.Fprintf(w, "Open invoice %s of %s: %s %s due of %s%s\n", o.Number, o.IssueDate, o.AmountDue, o.Currency, o.Total, dueNote(o))
 	}
 	for _, o := range s.OpenWindows {
 		fmt.Fprintf(w, "Open %s window %s – %s: %d lines so far, %s %s before tax\n", o.Billing, o.WindowStart, o.WindowEnd, o.Lines, o.Subtotal, o.Currency)
@@ -73,4 +74,16 @@ func runSummary(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 	}
 	fmt.Fprintf(w, "Last anniversary invoice: %s\nNext anniversary invoice: %s\n", last, s.NextInvoiceDate)
 	return nil
+}
+
+// dueNote says when an open invoice is due, and whether it is overdue.
+func dueNote(o pipeline.OpenInvoice) string {
+	switch {
+	case o.DueDate == nil:
+		return ""
+	case o.Overdue:
+		return ", overdue since " + o.DueDate.String()
+	default:
+		return ", due " + o.DueDate.String()
+	}
 }

@@ -33,15 +33,15 @@ func TestAnInstallationOnRiver025IsUpgradedByMigrateAndWorksItsQueuedJobs(t *tes
 	const asOf = "2026-09-08T00:00:00Z"
 
 	code, _, errOut := billing(t, "run", "--as-of", asOf, "--database-url", url, "--output-dir", o.dir+"/out")
-	if want := "the job queue's tables (public) are older than this billing's (Unapplied migrations: [7 8]): run billing migrate"; code != 1 || !strings.Contains(errOut, want) {
+	if want := "the database schema is at version 15 and this billing needs 16: run billing migrate"; code != 1 || !strings.Contains(errOut, want) {
 		t.Fatalf("run before migrate: exit %d, %q; want exit 1 and %q", code, errOut, want)
 	}
-	if got, want := o.billing("migrate"), "schema is current (version 15)\n"+
+	if got, want := o.billing("migrate"), "schema migrated to version 16 (applied 16)\n"+
 		"job queue (public) migrated to River version 8 (applied 7, 8)\n"+
 		"job queue (river_units) migrated to River version 8 (applied 7, 8)\n"; got != want {
 		t.Fatalf("migrate printed %q, want %q", got, want)
 	}
-	if got := o.billing("migrate"); got != "schema is current (version 15)\n" {
+	if got := o.billing("migrate"); got != "schema is current (version 16)\n" {
 		t.Fatalf("a second migrate printed %q", got)
 	}
 

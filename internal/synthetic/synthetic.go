@@ -205,11 +205,26 @@ func (g *gen) writeCatalog() error {
 	}); err != nil {
 		return err
 	}
-	return g.file("tax-rates.csv", "country,rate,effective_from", func(w *bufio.Writer) (int64, error) {
+	if err := g.file("tax-rates.csv", "country,rate,effective_from", func(w *bufio.Writer) (int64, error) {
 		for _, c := range countries {
 			fmt.Fprintf(w, "%s,%s,\n", c.country, rates[c.country])
 		}
 		return int64(len(countries)), nil
+	}); err != nil {
+		return err
+	}
+	// A late fee of 1.5% (at least 5 of the currency's units) on what is
+	// still due 14 days after the due date (§13).
+	return g.file("late-fees.csv", "currency,after_days,fixed,rate,minimum,maximum,effective_from", func(w *bufio.Writer) (int64, error) {
+		currencies := []string{"AUD", "CAD", "CHF", "EUR", "GBP", "INR", "JPY", "USD"}
+		for _, cur := range currencies {
+			places := 2
+			if cur == "JPY" {
+				places = 0
+			}
+			fmt.Fprintf(w, "%s,14,,0.015,%.*f,,\n", cur, places, 5*factor[cur])
+		}
+		return int64(len(currencies)), nil
 	})
 }
 

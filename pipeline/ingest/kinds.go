@@ -63,7 +63,7 @@ type Ref struct {
 type Row func(column string) string
 
 // Kinds lists every importable kind, in the order a first load needs them.
-var Kinds = []*Kind{accounts, customers, products, prices, taxRates, orders, usage}
+var Kinds = []*Kind{accounts, customers, products, prices, taxRates, lateFees, orders, usage}
 
 // KindNamed returns the kind with the given command-line name.
 func KindNamed(name string) (*Kind, error) {
@@ -86,6 +86,7 @@ var accounts = &Kind{
 		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
 		{Name: "billing_day", Required: true, SQLType: "smallint", Check: checkBillingDay},
 		{Name: "email", SQLType: "text", Check: checkEmail},
+		{Name: "payment_terms_days", SQLType: "smallint", Check: checkWhole("payment terms", 0, 120)},
 	},
 }
 
@@ -132,6 +133,23 @@ var taxRates = &Kind{
 		{Name: "effective_from", SQLType: "date", Check: checkDate},
 		{Name: "rate", Required: true, SQLType: "numeric", Check: checkRate},
 	},
+}
+
+// lateFees are the late-fee policies of §13, per currency and date from
+// which each applies.
+var lateFees = &Kind{
+	Name: "late-fees", Table: "late_fee_policies", Key: []string{"currency", "effective_from"},
+	Conflict: "ON CONSTRAINT late_fee_policies_key",
+	Columns: []Column{
+		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
+		{Name: "after_days", Required: true, SQLType: "smallint", Check: checkWhole("after_days", 0, 365)},
+		{Name: "fixed", SQLType: "numeric", Default: "0", Check: checkQuantity},
+		{Name: "rate", SQLType: "numeric", Default: "0", Check: checkRate},
+		{Name: "minimum", SQLType: "numeric", Check: checkQuantity},
+		{Name: "maximum", SQLType: "numeric", Check: checkQuantity},
+		{Name: "effective_from", SQLType: "date", Check: checkDate},
+	},
+	CheckRow: checkLateFee,
 }
 
 var orders = &Kind{
@@ -336,6 +354,42 @@ func quote(v string) string {
 		return strconv.Quote(v)
 	}
 	return strconv.Quote(string([]rune(v)[:most])) + fmt.Sprintf("… (%d characters)", utf8.RuneCountInString(v))
+}
+
+// checkWhole accepts a whole number from least to most.
+func checkWhole(what string, least, most int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || strings.TrimLeft(v, "+-") != v {
+			return fmt.Errorf("%s is not a whole number from %d to %d", quote(v), least, most)
+		}
+		if n < least || n > most {
+			return fmt.Errorf("%s %d is outside %d..%d", what, n, least, most)
+		}
+		return nil
+	}
+}
+
+// checkLateFee applies the rules of a late-fee policy that span columns:
+// its amounts are whole minor units of its currency, and its minimum is no
+// more than its maximum (§13).
+func checkLateFee(row Row) (string, error) {
+	c := money.Currency(row("currency"))
+	for _, col := range []string{"fixed", "minimum", "maximum"} {
+		v := row(col)
+		if v == "" {
+			continue
+		}
+		d := decimal.RequireFromString(v) // checked on its own already
+		if !money.Round(d, c).Equal(d) {
+			return col, fmt.Errorf("%s is finer than %s's minor unit", v, c)
+		}
+	}
+	if min, max := row("minimum"), row("maximum"); min != "" && max != "" &&
+		decimal.RequireFromString(min).GreaterThan(decimal.RequireFromString(max)) {
+		return "minimum", fmt.Errorf("the minimum %s is above the maximum %s", min, max)
+	}
+	return "", nil
 }
 
 // checkOrder applies the order rules of §4 that span columns.

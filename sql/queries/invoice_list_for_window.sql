@@ -1,7 +1,8 @@
 -- The pipeline's invoices of a window in one currency: the original first,
 -- then its adjustments (an operator's credits and refunds are not the
--- window's charges; §9).
+-- window's charges, §9, nor is a late fee, §13).
 SELECT number, tax_rate::text AS tax_rate, adjusts
-FROM invoices
+FROM invoices i
 WHERE account_id = $1 AND billing = $2 AND window_start = $3 AND currency = $4 AND reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM late_fees f WHERE f.fee_invoice = i.number)
 ORDER BY adjusts NULLS FIRST, series, seq

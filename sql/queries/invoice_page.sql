@@ -4,7 +4,7 @@
 WITH i AS (
     SELECT i.number, i.account_id, i.type, i.billing, i.currency, i.window_start, i.window_end, i.issue_date,
            i.tax_rate::text AS tax_rate, i.subtotal::text AS subtotal, i.tax::text AS tax, i.total::text AS total,
-           coalesce(i.adjusts, '') AS adjusts, 0 AS line_count, i.series, i.seq,
+           coalesce(i.adjusts, '') AS adjusts, i.due_date, 0 AS line_count, i.series, i.seq,
            (SELECT coalesce(sum(a.amount), 0) FROM ledger_entries a
             WHERE a.kind = 'allocation' AND a.invoice_number = i.number) AS allocated_sum, i.total AS total_sum
     FROM invoices i
@@ -16,7 +16,7 @@ WITH i AS (
     FROM i
 )
 SELECT number, account_id, type, billing, currency, window_start, window_end, issue_date, tax_rate, subtotal, tax, total,
-       adjusts, line_count, allocated_sum::text AS allocated, count(*) OVER () AS matching
+       adjusts, due_date, line_count, allocated_sum::text AS allocated, count(*) OVER () AS matching
 FROM s
 WHERE $2 = '' OR status = $2
 ORDER BY issue_date DESC, series DESC, seq DESC

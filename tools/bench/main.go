@@ -141,7 +141,7 @@ func run() error {
 		}
 		kinds := []string{"orders", "usage"}
 		if m == 1 {
-			kinds = []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"}
+			kinds = []string{"accounts", "customers", "products", "prices", "tax-rates", "late-fees", "orders", "usage"}
 		}
 		for _, kind := range kinds {
 			file := synthetic.File(kind, m)
@@ -497,7 +497,7 @@ func printTable(w io.Writer, r *Result) {
 		fmt.Fprintf(tw, "growth\t%.2f (last month ÷ second month)\n", r.Growth)
 		fmt.Fprintf(tw, "the last month:\t\n")
 	}
-	for _, k := range []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"} {
+	for _, k := range []string{"accounts", "customers", "products", "prices", "tax-rates", "late-fees", "orders", "usage"} {
 		if d, ok := r.ImportSeconds[k]; ok {
 			fmt.Fprintf(tw, "import %s\t%.2f s\n", k, d)
 		}

@@ -209,13 +209,16 @@ func (d *database) load(kinds ...string) error {
 	return nil
 }
 
-// putCardsOnFile gives every account a valid sandbox card, as if the
-// gateway had tokenized it, so that the collect stage charges every invoice.
+// putCardsOnFile gives every other account a valid sandbox card, as if the
+// gateway had tokenized it, so that the collect stage charges their
+// invoices; the others' invoices stay unpaid, and the dunning stage charges
+// them late fees.
 func (d *database) putCardsOnFile() error {
 	_, err := d.db.Exec(`INSERT INTO sandbox_cards (token, behaviour, expiry_month, expiry_year)
-		SELECT 'tok_sbx_chaos_' || account_id, 'ok', 12, 2099 FROM accounts;
+		SELECT 'tok_sbx_chaos_' || account_id, 'ok', 12, 2099 FROM accounts WHERE right(account_id, 1) IN ('0', '2', '4', '6', '8');
 		INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, status, is_default)
-		SELECT account_id, 'tok_sbx_chaos_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts`)
+		SELECT account_id, 'tok_sbx_chaos_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts
+		WHERE right(account_id, 1) IN ('0', '2', '4', '6', '8')`)
 	return err
 }
 
@@ -310,14 +313,14 @@ func differs(what, got, want string) error {
 	return nil
 }
 
-var stages = []string{"extract", "rate", "close", "emit", "collect"}
+var stages = []string{"extract", "rate", "close", "emit", "collect", "dunning"}
 
 func (c *chaos) runAll(rounds int, only string) error {
 	clean, err := c.newDatabase()
 	if err != nil {
 		return err
 	}
-	if err := clean.load(workload.Kinds...); err != nil {
+	if err := clean.load(append(workload.Kinds, workload.LateFees)...); err != nil {
 		return err
 	}
 	for i, s := range stages {
@@ -378,7 +381,7 @@ func (c *chaos) runAll(rounds int, only string) error {
 func (c *chaos) loadedDatabase() (*database, error) {
 	d, err := c.newDatabase()
 	if err == nil {
-		err = d.load(workload.Kinds...)
+		err = d.load(append(workload.Kinds, workload.LateFees)...)
 	}
 	return d, err
 }
@@ -546,7 +549,7 @@ func (c *chaos) concurrent() error {
 	if err := os.WriteFile(secondOrders, []byte(orders[0]+strings.Join(laterOrders, "")), 0o644); err != nil {
 		return err
 	}
-	if err := d.load("accounts", "customers", "products", "prices", "tax-rates"); err != nil {
+	if err := d.load("accounts", "customers", "products", "prices", "tax-rates", workload.LateFees); err != nil {
 		return err
 	}
 	if err := d.billing("import", "orders", firstOrders); err != nil {

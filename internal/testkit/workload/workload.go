@@ -32,8 +32,16 @@ func ManyAccounts(n int) map[string]string {
 		"prices":    "sku,currency,unit_price\nLIC,USD,4.00\n",
 		"tax-rates": "country,rate\nUS,0.05\n",
 		"orders":    orders.String(),
+		// A late fee of 1.5%, at least 1.00, 10 days after the due date
+		// (§13); loaded by those that run the dunning stage (LateFees).
+		"late-fees": "currency,after_days,rate,minimum\nUSD,10,0.015,1.00\n",
 	}
 }
+
+// LateFees is the import kind of the late-fee policy of ManyAccounts, which
+// Kinds leaves out: loaded after Kinds, it makes the dunning stage charge
+// fees on the invoices no card pays.
+const LateFees = "late-fees"
 
 // Kinds lists the import kinds in the order they must be loaded.
 var Kinds = []string{"accounts", "customers", "products", "prices", "tax-rates", "orders", "usage"}
