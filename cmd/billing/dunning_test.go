@@ -88,8 +88,12 @@ func TestALateFeeIsAssessedOnceOnItsDay(t *testing.T) {
 	reportSays(t, summary, "Open invoice INV-2026-000002 of 2026-07-01: 92.35 USD due of 92.35, overdue since 2026-07-31\n",
 		"Open invoice "+fee.Number+" of 2026-08-11: 9.24 USD due of 9.24, due 2026-09-10\n")
 
-	for _, asOf := range []string{"2026-08-11T00:00:00Z", "2026-08-11T18:00:00Z", "2026-08-17T00:00:00Z"} {
-		report = o.billing("run", "--as-of", asOf)
+	for i, asOf := range []string{"2026-08-11T00:00:00Z", "2026-08-11T18:00:00Z", "2026-08-17T00:00:00Z"} {
+		args := []string{"run", "--as-of", asOf}
+		if i == 0 {
+			args = append(args, "--stage", "dunning") // the stage alone
+		}
+		report = o.billing(args...)
 		reportSays(t, report, "  late fees:             0 of 0 overdue invoices assessed (none)\n")
 	}
 	before = len(o.invoices("")) // with P1's invoice of 2026-08-15

@@ -52,6 +52,11 @@ ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
 ALTER TABLE imports ADD CONSTRAINT imports_kind_check
     CHECK (kind IN ('accounts', 'customers', 'products', 'prices', 'orders', 'usage', 'tax-rates', 'late-fees'));
 
+-- A run of the dunning stage, alone or with others.
+ALTER TABLE pipeline_runs DROP CONSTRAINT pipeline_runs_stage_check;
+ALTER TABLE pipeline_runs ADD CONSTRAINT pipeline_runs_stage_check
+    CHECK (stage ~ '^(all|rerun|credit|refund|(extract|rate|close|emit|collect|dunning)(,(extract|rate|close|emit|collect|dunning))*)$');
+
 -- The dunning stage's candidates: invoices with a due date, until assessed.
 CREATE INDEX invoices_due ON invoices (due_date) WHERE due_date IS NOT NULL;
 
@@ -65,6 +70,9 @@ CREATE TRIGGER late_fees_final BEFORE UPDATE OR DELETE ON late_fees
     FOR EACH ROW EXECUTE FUNCTION late_fees_are_final();
 
 -- +goose Down
+ALTER TABLE pipeline_runs DROP CONSTRAINT pipeline_runs_stage_check;
+ALTER TABLE pipeline_runs ADD CONSTRAINT pipeline_runs_stage_check
+    CHECK (stage ~ '^(all|rerun|credit|refund|(extract|rate|close|emit|collect)(,(extract|rate|close|emit|collect))*)$');
 ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
 ALTER TABLE imports ADD CONSTRAINT imports_kind_check
     CHECK (kind IN ('accounts', 'customers', 'products', 'prices', 'orders', 'usage', 'tax-rates'));

@@ -259,11 +259,15 @@ func (d *database) collectedOnce() error {
 }
 
 // netCharges is what was billed per account, window, sku and charge type,
-// by originals and adjustments together.
+// by originals and adjustments together. Late fees are left out: a charge
+// that arrived late is invoiced later, due later, and is not overdue when
+// the same charge on time would have been (§7, §13); billing verify checks
+// each fee against its policy (§12.7).
 func (d *database) netCharges() (string, error) {
 	var rows []string
 	err := d.db.Select(&rows, `SELECT i.account_id || ' ' || i.billing || ' ' || i.window_start || ' ' || l.sku || ' ' || l.charge_type || ' ' || trim_scale(sum(l.amount))
 		FROM invoices i JOIN invoice_lines l ON l.invoice_number = i.number
+		WHERE l.charge_type <> 'lateFee'
 		GROUP BY i.account_id, i.billing, i.window_start, l.sku, l.charge_type HAVING sum(l.amount) <> 0 ORDER BY 1`)
 	return strings.Join(rows, "\n"), err
 }
