@@ -315,3 +315,36 @@ func TestPaymentTermsGiveEachInvoiceItsDueDate(t *testing.T) {
 	}
 	o.billing("verify")
 }
+
+// The reminders before the due date and of an expiring card, each once:
+// U1 has no card, so INV-2026-000007 (due 2026-08-31) is reminded 3 days
+// before (due_reminder_days); P1's card, which expires at the end of
+// 11/2027, is e-mailed about on the first run within 30 days of that.
+func TestRemindersBeforeTheDueDateAndOfAnExpiringCardComeOnce(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("payment-methods", "add", "--account", "P1", "--card", "4242 4242 4242 4242", "--exp", "11/27", "--cvc", "123", "--name", "Pat Pine")
+	reportSays(t, o.billing("run", "--as-of", "2026-08-27T00:00:00Z"), "  reminders e-mailed:    0 due soon, 4 overdue, 0 cards expiring\n")
+	reportSays(t, o.billing("run", "--as-of", "2026-08-28T00:00:00Z"), "  reminders e-mailed:    1 due soon, 0 overdue, 0 cards expiring\n")
+	reportSays(t, o.billing("run", "--as-of", "2026-08-29T00:00:00Z"), "  reminders e-mailed:    0 due soon, 0 overdue, 0 cards expiring\n")
+	// By 2027-10-31 U1's and M1's invoices due since 2026-08-28 are overdue (4).
+	reportSays(t, o.billing("run", "--as-of", "2027-10-31T00:00:00Z", "--stage", "dunning"), "  reminders e-mailed:    0 due soon, 4 overdue, 1 cards expiring\n")
+	reportSays(t, o.billing("run", "--as-of", "2027-11-01T00:00:00Z", "--stage", "dunning"), "  reminders e-mailed:    0 due soon, 0 overdue, 0 cards expiring\n")
+	var got []string
+	if err := o.db.Select(&got, `SELECT recipient || ': ' || subject FROM outbox
+		WHERE message_id ~ '^<(invoice_due_soon|card_expiring)-' ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"billing@pinewood.example: Your visa card ending 4242 expires at the end of 11/2027",
+		"finance@upstream.example: Invoice INV-2026-000007 is due on 2026-08-31",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("reminders %q, want %q", got, want)
+	}
+	// Off: no reminder before the due date.
+	q := newOperator(t)
+	q.loadExamples()
+	reportSays(t, q.billing("run", "--as-of", "2026-08-28T00:00:00Z", "--due-reminder-days", "off"), "  reminders e-mailed:    0 due soon, ")
+}
