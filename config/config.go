@@ -98,6 +98,26 @@ func textSetting(key, env, flag, def, help string, field func(*Config) *string, 
 		}}
 }
 
+// daysSetting is a whole number of days from 0 to most.
+func daysSetting(key, env, flag, def, help string, field func(*Config) *int, most int) Setting {
+	return Setting{Key: key, Env: env, Flag: flag, Default: def, Help: help,
+		parse: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number of days", v)
+			}
+			*field(c) = n
+			return nil
+		},
+		format: func(c Config) string { return strconv.Itoa(*field(&c)) },
+		check: func(c Config) string {
+			if n := *field(&c); n < 0 || n > most {
+				return fmt.Sprintf("%s %d is outside 0..%d", key, n, most)
+			}
+			return ""
+		}}
+}
+
 func durationSetting(key, env, flag, def, help string, field func(*Config) *time.Duration) Setting {
 	return Setting{Key: key, Env: env, Flag: flag, Default: def, Help: help,
 		parse: func(c *Config, v string) error {
@@ -158,39 +178,11 @@ var Settings = []Setting{
 	textSetting("pdf_invoices", "BILLING_PDF_INVOICES", "pdf-invoices", "on-demand",
 		"when an invoice's PDF is written: emit (by the emit stage, beside the spreadsheets) or on-demand (at its first download, then kept and healed like the others)",
 		func(c *Config) *string { return &c.PDFInvoices }, oneOf("pdf_invoices", "emit", "on-demand")),
-	{Key: "grace_days", Env: "BILLING_GRACE_DAYS", Flag: "grace-days", Default: "0", Help: "days to wait after a closing date before closing a window",
-		parse: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("%q is not a whole number of days", v)
-			}
-			c.GraceDays = n
-			return nil
-		},
-		format: func(c Config) string { return strconv.Itoa(c.GraceDays) },
-		check: func(c Config) string {
-			if c.GraceDays < 0 || c.GraceDays > 28 {
-				return fmt.Sprintf("grace_days %d is outside 0..28", c.GraceDays)
-			}
-			return ""
-		}},
-	{Key: "payment_terms_days", Env: "BILLING_PAYMENT_TERMS_DAYS", Flag: "payment-terms-days", Default: "30",
-		Help: "days from an invoice's issue date to its due date, for an account without payment terms of its own (0..120)",
-		parse: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("%q is not a whole number of days", v)
-			}
-			c.PaymentTermsDays = n
-			return nil
-		},
-		format: func(c Config) string { return strconv.Itoa(c.PaymentTermsDays) },
-		check: func(c Config) string {
-			if c.PaymentTermsDays < 0 || c.PaymentTermsDays > 120 {
-				return fmt.Sprintf("payment_terms_days %d is outside 0..120", c.PaymentTermsDays)
-			}
-			return ""
-		}},
+	daysSetting("grace_days", "BILLING_GRACE_DAYS", "grace-days", "0", "days to wait after a closing date before closing a window",
+		func(c *Config) *int { return &c.GraceDays }, 28),
+	daysSetting("payment_terms_days", "BILLING_PAYMENT_TERMS_DAYS", "payment-terms-days", "30",
+		"days from an invoice's issue date to its due date, for an account without payment terms of its own (0..120)",
+		func(c *Config) *int { return &c.PaymentTermsDays }, 120),
 	{Key: "due_reminder_days", Env: "BILLING_DUE_REMINDER_DAYS", Flag: "due-reminder-days", Default: "3",
 		Help: "days before an invoice's due date that its contact is reminded (invoice_due_soon); off sends no such reminder",
 		parse: func(c *Config, v string) error {

@@ -60,6 +60,18 @@ ALTER TABLE pipeline_runs ADD CONSTRAINT pipeline_runs_stage_check
 -- The dunning stage's candidates: invoices with a due date, until assessed.
 CREATE INDEX invoices_due ON invoices (due_date) WHERE due_date IS NOT NULL;
 
+-- The invoices with something still due, with what: read from the ledger's
+-- open items, so that its cost follows what is open, not the history. The
+-- dunning stage and the reminders read it.
+CREATE VIEW invoices_owing AS
+SELECT i.number, i.account_id, i.type, i.billing, i.currency, i.window_start, i.window_end, i.issue_date, i.due_date,
+       e.amount - (SELECT coalesce(sum(a.amount), 0) FROM ledger_entries a
+                   WHERE a.kind = 'allocation' AND a.invoice_number = i.number) AS amount_due
+FROM ledger_open_items o
+JOIN ledger_entries e ON e.entry_id = o.entry_id
+JOIN invoices i ON i.number = o.key
+WHERE o.kind = 'invoice';
+
 -- +goose StatementBegin
 CREATE FUNCTION late_fees_are_final() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -78,6 +90,7 @@ ALTER TABLE imports ADD CONSTRAINT imports_kind_check
     CHECK (kind IN ('accounts', 'customers', 'products', 'prices', 'orders', 'usage', 'tax-rates'));
 DROP TRIGGER late_fees_final ON late_fees;
 DROP FUNCTION late_fees_are_final();
+DROP VIEW invoices_owing;
 DROP INDEX invoices_due;
 DROP TABLE late_fees;
 DROP TABLE late_fee_policies;
