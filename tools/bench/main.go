@@ -62,6 +62,7 @@ type Result struct {
 	CollectSeconds      float64            `json:"collect_seconds"`        // the collect stage: every invoice charged to a sandbox card
 	CollectPerS         float64            `json:"collect_invoices_per_s"` // invoices charged per second
 	CollectShare        float64            `json:"collect_share"`          // collect ÷ the other stages
+	DunningSeconds      float64            `json:"dunning_seconds"`        // the dunning stage: late fees and reminders (§13)
 	VerifySeconds       float64            `json:"verify_seconds"`
 	VerifyFullSeconds   float64            `json:"verify_files_full_seconds"`
 	// With --months N above 1: each month's figures, and the last month's
@@ -89,8 +90,8 @@ type Month struct {
 	RunTimings    map[string]float64 `json:"run_timings"`    // the runs' own timings (pipeline.Report's seconds)
 }
 
-// stages are the billing run's stages in order (§1), collect last.
-var stages = []string{"extract", "rate", "close", "emit", "collect"}
+// stages are the billing run's stages in order (§1), collect and dunning last.
+var stages = []string{"extract", "rate", "close", "emit", "collect", "dunning"}
 
 func main() {
 	if err := run(); err != nil {
@@ -235,6 +236,7 @@ func run() error {
 	}
 	res.CollectSeconds = res.StageSeconds["collect"]
 	res.CollectShare = res.CollectSeconds / res.CloseSeconds
+	res.DunningSeconds = res.StageSeconds["dunning"]
 	if *months > 1 {
 		second := res.Months[1]
 		res.Growth = last.RunSeconds / second.RunSeconds
@@ -510,6 +512,7 @@ func printTable(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(tw, "whole run\t%.1f s: %d invoices, %d lines, %d files in all\n", r.CloseSeconds, r.Invoices, r.Lines, r.Files)
 	fmt.Fprintf(tw, "collect\t%.1f s: %.0f invoices/s charged, %.0f%% of the run above\n", r.CollectSeconds, r.CollectPerS, 100*r.CollectShare)
+	fmt.Fprintf(tw, "dunning\t%.1f s (every invoice paid by its card: no fee, no reminder)\n", r.DunningSeconds)
 	if r.RawCopyRowsPerS > 0 {
 		fmt.Fprintf(tw, "limits\taggregate %.1f s + xlsx %.1f s + COPY of the lines %.1f s\n", r.RawAggregateSeconds, r.RawXLSXSeconds, r.RawCopyLinesSeconds)
 		fmt.Fprintf(tw, "run ÷ limits\t%.1f\n", r.RunVsRaw)
