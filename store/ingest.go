@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -209,9 +210,12 @@ type ImportConflict struct {
 }
 
 // Conflicts lists, in line order and at most limit of them, the staged rows
-// whose key is stored or repeated with different content. It is meant for
-// when some rows were not added, so a file of new records never pays for it.
-func (im *Import) Conflicts(ctx context.Context, limit int) ([]ImportConflict, error) {
+// whose key is stored or repeated with different content in the columns
+// the file has (present): a file without an optional column does not
+// contradict what is stored in it (an account's payment terms set by
+// billing account set-payment-terms). It is meant for when some rows were
+// not added, so a file of new records never pays for it.
+func (im *Import) Conflicts(ctx context.Context, limit int, present []string) ([]ImportConflict, error) {
 	t := im.table
 	if _, err := im.tx.ExecContext(ctx, fmt.Sprintf("CREATE INDEX ON %s (%s)", stageTable, strings.Join(t.Key, ", "))); err != nil {
 		return nil, err
@@ -222,8 +226,8 @@ func (im *Import) Conflicts(ctx context.Context, limit int) ([]ImportConflict, e
 		FROM %[2]s s JOIN %[5]s t ON %[6]s
 		WHERE %[7]s
 		ORDER BY s.line LIMIT %[8]d`,
-		t.keyText("s"), stageTable, t.keyMatch("p", "s"), t.contentDiffers("p", "s"),
-		t.Table, t.keyMatch("s", "t"), t.contentDiffers("s", "t"), limit))
+		t.keyText("s"), stageTable, t.keyMatch("p", "s"), t.contentDiffers("p", "s", present),
+		t.Table, t.keyMatch("s", "t"), t.contentDiffers("s", "t", present), limit))
 	return rows, err
 }
 
@@ -282,11 +286,12 @@ func (t *ImportTable) keyMatch(a, b string) string {
 	return strings.Join(conds, " AND ")
 }
 
-// contentDiffers is the SQL condition under which rows a and b hold different content.
-func (t *ImportTable) contentDiffers(a, b string) string {
-	var left, right []string
+// contentDiffers is the SQL condition under which rows a and b hold
+// different content in the columns present.
+func (t *ImportTable) contentDiffers(a, b string, present []string) string {
+	left, right := []string{"true"}, []string{"true"} // a row of no column is still a row
 	for _, c := range t.Columns {
-		if !t.isKey(c.Name) {
+		if !t.isKey(c.Name) && slices.Contains(present, c.Name) {
 			left = append(left, a+"."+c.Name)
 			right = append(right, b+"."+c.Name)
 		}

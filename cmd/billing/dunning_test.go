@@ -294,6 +294,10 @@ func TestPaymentTermsGiveEachInvoiceItsDueDate(t *testing.T) {
 	if out := o.billing("account", "set-payment-terms", "--account", "U1", "--days", "7"); out != "account U1: payment terms 7 days, for the invoices issued from now on\n" {
 		t.Fatalf("set-payment-terms printed %q", out)
 	}
+	// The accounts file, without the column, does not contradict the terms set.
+	if out := o.billing("import", "accounts", filepath.Join("..", "..", "examples", "accounts.csv")); !strings.Contains(out, "3 rows read, 0 added, 3 already present") {
+		t.Fatalf("importing the accounts file again: %s", out)
+	}
 	o.billing("run", "--as-of", "2026-08-02T00:00:00Z", "--payment-terms-days", "20")
 	if a, b := o.invoice("INV-2026-000002").DueDate.String(), o.invoice("INV-2026-000007").DueDate.String(); a != "2026-07-21" || b != "2026-08-08" {
 		t.Fatalf("due dates %s and %s, want 2026-07-21 (kept) and 2026-08-08 (7 days after 2026-08-01)", a, b)

@@ -60,7 +60,13 @@ func missingReferences(ctx context.Context, tx *store.Import, kind *Kind, file s
 // the file, with different content. It runs only when some rows were not
 // added, so the common case of a file of new records never pays for it.
 func conflicts(ctx context.Context, tx *store.Import, kind *Kind, file string, positions map[string]int) (*Error, error) {
-	rows, err := tx.Conflicts(ctx, maxReported+1)
+	present := make([]string, 0, len(positions))
+	for name, at := range positions {
+		if at >= 0 {
+			present = append(present, name)
+		}
+	}
+	rows, err := tx.Conflicts(ctx, maxReported+1, present)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
