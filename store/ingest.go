@@ -30,6 +30,7 @@ type ImportColumn struct {
 	Name     string
 	SQLType  string // the staging column's type: text, numeric, date, timestamptz, smallint
 	Required bool   // never NULL, so keys compare with = rather than IS NOT DISTINCT FROM
+	Default  string // what is stored when an optional value is absent; "" stores NULL
 }
 
 // ImportRef is a column whose value must exist in another table's column.

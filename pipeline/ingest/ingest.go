@@ -178,7 +178,7 @@ func (im *Importer) Import(ctx context.Context, kind *Kind, name string, open So
 	if res.Added > 0 {
 		// Fresh statistics, so the pipeline's next queries are planned for the
 		// table as it now is rather than as it was before a bulk load.
-		if err := store.AnalyzeTable(ctx, im.DB, kind.Table); err != nil {
+		if err := store.AnalyzeTable(ctx, im.DB, kind.table().Table); err != nil {
 			return res, fmt.Errorf("imported %s; updating the table's statistics: %w", name, err)
 		}
 	}
@@ -378,10 +378,11 @@ func columnList(kind *Kind) string {
 // checkRecord checks each value of a record on its own and fills values
 // (values[0] is left for the line number) with what COPY stores.
 func checkRecord(kind *Kind, file string, rd *csv.Reader, record []string, positions map[string]int, values []any) *RowError {
+	stored := kind.table().Columns
 	for i, c := range kind.Columns {
 		at := positions[c.Name]
 		if at < 0 {
-			values[i+1] = nilIfEmpty(c.Default)
+			values[i+1] = nilIfEmpty(stored[i].Default)
 			continue
 		}
 		v := record[at]
@@ -397,7 +398,7 @@ func checkRecord(kind *Kind, file string, rd *csv.Reader, record []string, posit
 		case v == "" && c.Required:
 			return fail("is empty")
 		case v == "":
-			values[i+1] = nilIfEmpty(c.Default)
+			values[i+1] = nilIfEmpty(stored[i].Default)
 			continue
 		}
 		if err := c.Check(v); err != nil {

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -386,5 +387,34 @@ func TestImportFileThatDoesNotExist(t *testing.T) {
 	_, err := im.ImportFile(context.Background(), ingest.Kinds[0], filepath.Join(t.TempDir(), "none.csv"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("got %v, want a not-exist error", err)
+	}
+}
+
+// Each kind's columns and references are those of its table in the store,
+// in the same order: the checks of one and the COPY of the other line up.
+func TestEveryKindMatchesItsTable(t *testing.T) {
+	t.Parallel()
+	for _, k := range ingest.Kinds {
+		table, ok := store.ImportTableOf(k.Name)
+		if !ok {
+			t.Errorf("the store has no table for %s", k.Name)
+			continue
+		}
+		var got, want []string
+		for _, c := range k.Columns {
+			got = append(got, fmt.Sprintf("%s %v", c.Name, c.Required))
+		}
+		for _, c := range table.Columns {
+			want = append(want, fmt.Sprintf("%s %v", c.Name, c.Required))
+		}
+		for _, r := range k.Refs {
+			got = append(got, "ref "+r.Column)
+		}
+		for _, r := range table.Refs {
+			want = append(want, "ref "+r.Column)
+		}
+		if strings.Join(got, ", ") != strings.Join(want, ", ") {
+			t.Errorf("%s: the kind has %s; its table %s", k.Name, strings.Join(got, ", "), strings.Join(want, ", "))
+		}
 	}
 }

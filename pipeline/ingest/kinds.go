@@ -17,15 +17,13 @@ import (
 )
 
 // Kind describes one importable CSV file (§10): its columns, how each
-// value is checked on its own, the key that identifies a record, and the
-// references that must already exist in the database.
+// value is checked on its own, and the references that must already exist
+// in the database. Where its records land (the table, its key, the
+// staging types) is the store's (store.ImportTableOf).
 type Kind struct {
-	Name     string   // as given on the command line: "usage"
-	Table    string   // the table the records land in
-	Columns  []Column // in the table's order; the file may order them freely
-	Key      []string // the columns that identify a record
-	Conflict string   // the ON CONFLICT target that matches Key
-	Refs     []Ref
+	Name    string   // as given on the command line: "usage"
+	Columns []Column // in the table's order; the file may order them freely
+	Refs    []Ref    // in the order of the store's table's references
 	// CheckRow checks rules that span columns; it returns the column at fault.
 	CheckRow func(row Row) (column string, err error)
 	// StagedRules check what a row means together with what is stored,
@@ -49,14 +47,13 @@ type StagedRule struct {
 type Column struct {
 	Name     string
 	Required bool
-	SQLType  string // the staging column's type: text, numeric, date, timestamptz, smallint
-	Default  string // SQL expression stored when an optional value is absent; "" stores NULL
 	Check    func(value string) error
 }
 
-// Ref is a reference from a column to a record that must exist at import time.
+// Ref is a reference from a column to a record that must exist at import
+// time: What names the record in the error.
 type Ref struct {
-	Column, Table, TableColumn, What string
+	Column, What string
 }
 
 // Row gives a row's values by column name; absent optional columns read "".
@@ -78,94 +75,91 @@ func KindNamed(name string) (*Kind, error) {
 }
 
 var accounts = &Kind{
-	Name: "accounts", Table: "accounts", Key: []string{"account_id"}, Conflict: "(account_id)",
+	Name: "accounts",
 	Columns: []Column{
-		{Name: "account_id", Required: true, SQLType: "text", Check: checkID},
-		{Name: "name", Required: true, SQLType: "text", Check: checkName},
-		{Name: "country", Required: true, SQLType: "text", Check: checkCountry},
-		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
-		{Name: "billing_day", Required: true, SQLType: "smallint", Check: checkBillingDay},
-		{Name: "email", SQLType: "text", Check: checkEmail},
-		{Name: "payment_terms_days", SQLType: "smallint", Check: checkWhole("payment terms", 0, 120)},
+		{Name: "account_id", Required: true, Check: checkID},
+		{Name: "name", Required: true, Check: checkName},
+		{Name: "country", Required: true, Check: checkCountry},
+		{Name: "currency", Required: true, Check: checkCurrency},
+		{Name: "billing_day", Required: true, Check: checkBillingDay},
+		{Name: "email", Check: checkEmail},
+		{Name: "payment_terms_days", Check: checkWhole("payment terms", 0, 120)},
 	},
 }
 
 var customers = &Kind{
-	Name: "customers", Table: "customers", Key: []string{"customer_id"}, Conflict: "(customer_id)",
+	Name: "customers",
 	Columns: []Column{
-		{Name: "customer_id", Required: true, SQLType: "text", Check: checkID},
-		{Name: "account_id", Required: true, SQLType: "text", Check: checkID},
-		{Name: "name", Required: true, SQLType: "text", Check: checkName},
-		{Name: "country", Required: true, SQLType: "text", Check: checkCountry},
-		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
+		{Name: "customer_id", Required: true, Check: checkID},
+		{Name: "account_id", Required: true, Check: checkID},
+		{Name: "name", Required: true, Check: checkName},
+		{Name: "country", Required: true, Check: checkCountry},
+		{Name: "currency", Required: true, Check: checkCurrency},
 	},
-	Refs: []Ref{{Column: "account_id", Table: "accounts", TableColumn: "account_id", What: "account"}},
+	Refs: []Ref{{Column: "account_id", What: "account"}},
 }
 
 var products = &Kind{
-	Name: "products", Table: "products", Key: []string{"sku"}, Conflict: "(sku)",
+	Name: "products",
 	Columns: []Column{
-		{Name: "sku", Required: true, SQLType: "text", Check: checkID},
-		{Name: "name", Required: true, SQLType: "text", Check: checkName},
-		{Name: "kind", Required: true, SQLType: "text", Check: checkOneOf("license", "usage", "onetime")},
-		{Name: "billing", Required: true, SQLType: "text", Check: checkOneOf("anniversary", "calendar")},
+		{Name: "sku", Required: true, Check: checkID},
+		{Name: "name", Required: true, Check: checkName},
+		{Name: "kind", Required: true, Check: checkOneOf("license", "usage", "onetime")},
+		{Name: "billing", Required: true, Check: checkOneOf("anniversary", "calendar")},
 	},
 }
 
 var prices = &Kind{
-	Name: "prices", Table: "prices", Key: []string{"sku", "currency", "from_quantity", "effective_from"},
-	Conflict: "ON CONSTRAINT prices_key",
+	Name: "prices",
 	Columns: []Column{
-		{Name: "sku", Required: true, SQLType: "text", Check: checkID},
-		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
-		{Name: "from_quantity", SQLType: "numeric", Default: "0", Check: checkQuantity},
-		{Name: "effective_from", SQLType: "date", Check: checkDate},
-		{Name: "unit_price", Required: true, SQLType: "numeric", Check: checkQuantity},
+		{Name: "sku", Required: true, Check: checkID},
+		{Name: "currency", Required: true, Check: checkCurrency},
+		{Name: "from_quantity", Check: checkQuantity},
+		{Name: "effective_from", Check: checkDate},
+		{Name: "unit_price", Required: true, Check: checkQuantity},
 	},
-	Refs: []Ref{{Column: "sku", Table: "products", TableColumn: "sku", What: "product"}},
+	Refs: []Ref{{Column: "sku", What: "product"}},
 }
 
 var taxRates = &Kind{
-	Name: "tax-rates", Table: "tax_rates", Key: []string{"country", "effective_from"},
-	Conflict: "ON CONSTRAINT tax_rates_key",
+	Name: "tax-rates",
 	Columns: []Column{
-		{Name: "country", Required: true, SQLType: "text", Check: checkCountry},
-		{Name: "effective_from", SQLType: "date", Check: checkDate},
-		{Name: "rate", Required: true, SQLType: "numeric", Check: checkRate},
+		{Name: "country", Required: true, Check: checkCountry},
+		{Name: "effective_from", Check: checkDate},
+		{Name: "rate", Required: true, Check: checkRate},
 	},
 }
 
 // lateFees are the late-fee policies of §13, per currency and date from
 // which each applies.
 var lateFees = &Kind{
-	Name: "late-fees", Table: "late_fee_policies", Key: []string{"currency", "effective_from"},
-	Conflict: "ON CONSTRAINT late_fee_policies_key",
+	Name: "late-fees",
 	Columns: []Column{
-		{Name: "currency", Required: true, SQLType: "text", Check: checkCurrency},
-		{Name: "after_days", Required: true, SQLType: "smallint", Check: checkWhole("after_days", 0, 365)},
-		{Name: "fixed", SQLType: "numeric", Default: "0", Check: checkQuantity},
-		{Name: "rate", SQLType: "numeric", Default: "0", Check: checkRate},
-		{Name: "minimum", SQLType: "numeric", Check: checkQuantity},
-		{Name: "maximum", SQLType: "numeric", Check: checkQuantity},
-		{Name: "effective_from", SQLType: "date", Check: checkDate},
+		{Name: "currency", Required: true, Check: checkCurrency},
+		{Name: "after_days", Required: true, Check: checkWhole("after_days", 0, 365)},
+		{Name: "fixed", Check: checkQuantity},
+		{Name: "rate", Check: checkRate},
+		{Name: "minimum", Check: checkQuantity},
+		{Name: "maximum", Check: checkQuantity},
+		{Name: "effective_from", Check: checkDate},
 	},
 	CheckRow: checkLateFee,
 }
 
 var orders = &Kind{
-	Name: "orders", Table: "orders", Key: []string{"order_id"}, Conflict: "(order_id)", Activity: "effective_date",
+	Name: "orders", Activity: "effective_date",
 	Columns: []Column{
-		{Name: "order_id", Required: true, SQLType: "text", Check: checkID},
-		{Name: "subscription_id", Required: true, SQLType: "text", Check: checkID},
-		{Name: "customer_id", Required: true, SQLType: "text", Check: checkID},
-		{Name: "sku", Required: true, SQLType: "text", Check: checkID},
-		{Name: "action", Required: true, SQLType: "text", Check: checkOneOf("new", "addQuantity", "removeQuantity", "cancel")},
-		{Name: "quantity", Required: true, SQLType: "numeric", Check: checkSeats},
-		{Name: "effective_date", Required: true, SQLType: "date", Check: checkDate},
+		{Name: "order_id", Required: true, Check: checkID},
+		{Name: "subscription_id", Required: true, Check: checkID},
+		{Name: "customer_id", Required: true, Check: checkID},
+		{Name: "sku", Required: true, Check: checkID},
+		{Name: "action", Required: true, Check: checkOneOf("new", "addQuantity", "removeQuantity", "cancel")},
+		{Name: "quantity", Required: true, Check: checkSeats},
+		{Name: "effective_date", Required: true, Check: checkDate},
 	},
 	Refs: []Ref{
-		{Column: "customer_id", Table: "customers", TableColumn: "customer_id", What: "customer"},
-		{Column: "sku", Table: "products", TableColumn: "sku", What: "product"},
+		{Column: "customer_id", What: "customer"},
+		{Column: "sku", What: "product"},
 	},
 	CheckRow: checkOrder,
 	StagedRules: []StagedRule{{
@@ -176,12 +170,12 @@ var orders = &Kind{
 }
 
 var usage = &Kind{
-	Name: "usage", Table: "usage_events", Key: []string{"event_id"}, Conflict: "(event_id)", Activity: "occurred_at",
+	Name: "usage", Activity: "occurred_at",
 	Columns: []Column{
-		{Name: "event_id", Required: true, SQLType: "text", Check: checkID},
-		{Name: "subscription_id", Required: true, SQLType: "text", Check: checkID},
-		{Name: "quantity", Required: true, SQLType: "numeric", Check: checkQuantity},
-		{Name: "occurred_at", Required: true, SQLType: "timestamptz", Check: checkInstant},
+		{Name: "event_id", Required: true, Check: checkID},
+		{Name: "subscription_id", Required: true, Check: checkID},
+		{Name: "quantity", Required: true, Check: checkQuantity},
+		{Name: "occurred_at", Required: true, Check: checkInstant},
 	},
 }
 

@@ -3,28 +3,18 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/openbilling/billing/store"
 )
 
-// tables holds each kind's table as the store sees it, built once.
-var tables sync.Map // *Kind → *store.ImportTable
-
-// table describes where the kind's records land, for the store.
+// table is where the kind's records land, as the store has it; a kind
+// without one is a programming error, caught by the package's tests.
 func (k *Kind) table() *store.ImportTable {
-	if t, ok := tables.Load(k); ok {
-		return t.(*store.ImportTable)
+	t, ok := store.ImportTableOf(k.Name)
+	if !ok {
+		panic("ingest: the store has no table for the kind " + k.Name)
 	}
-	t := &store.ImportTable{Table: k.Table, Key: k.Key, Conflict: k.Conflict}
-	for _, c := range k.Columns {
-		t.Columns = append(t.Columns, store.ImportColumn{Name: c.Name, SQLType: c.SQLType, Required: c.Required})
-	}
-	for _, r := range k.Refs {
-		t.Refs = append(t.Refs, store.ImportRef{Column: r.Column, Table: r.Table, TableColumn: r.TableColumn})
-	}
-	actual, _ := tables.LoadOrStore(k, t)
-	return actual.(*store.ImportTable)
+	return t
 }
 
 // missingReferences reports staged rows whose references do not exist, and
@@ -71,7 +61,7 @@ func conflicts(ctx context.Context, tx *store.Import, kind *Kind, file string, p
 		return nil, err
 	}
 	failed := &Error{File: file}
-	first := kind.Key[0]
+	first := kind.table().Key[0]
 	for _, r := range rows {
 		reason := fmt.Sprintf("%s is already stored with different content (the same id must always carry the same data)", r.Key)
 		if r.Earlier != nil {
