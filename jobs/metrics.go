@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/pipeline/units"
 )
 
 // Metrics counts what the daemon's jobs did, on a registry of its own (with
@@ -86,7 +87,7 @@ func (m *Metrics) observe(job string, d time.Duration, rep *pipeline.Report, err
 
 // ObserveUnit counts a unit of a run's work this process worked
 // (pipeline.Pipeline's OnUnit).
-func (m *Metrics) ObserveUnit(u pipeline.Unit, d time.Duration, err error) {
+func (m *Metrics) ObserveUnit(u units.Unit, d time.Duration, err error) {
 	if m == nil {
 		return
 	}
@@ -94,8 +95,8 @@ func (m *Metrics) ObserveUnit(u pipeline.Unit, d time.Duration, err error) {
 	if err != nil {
 		outcome = "failed"
 	}
-	m.units.WithLabelValues(string(u.Stage), outcome).Inc()
-	m.unitSeconds.WithLabelValues(string(u.Stage)).Observe(d.Seconds())
+	m.units.WithLabelValues(u.Stage, outcome).Inc()
+	m.unitSeconds.WithLabelValues(u.Stage).Observe(d.Seconds())
 }
 
 // Handler serves /metrics, and /healthz: 200 while ping reaches the

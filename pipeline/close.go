@@ -1,9 +1,7 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
-	"encoding/gob"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/invoicing"
 	"github.com/openbilling/billing/payments"
+	"github.com/openbilling/billing/pipeline/units"
 	"github.com/openbilling/billing/rating"
 	"github.com/openbilling/billing/store"
 )
@@ -67,14 +66,14 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 	defer sums.dropUsageDays(ctx, run.conn)
 	rep.addSeconds("close_prepare", time.Since(began).Seconds())
 	batches := closeBatches(due)
-	units := make([]Unit, len(batches))
+	todo := make([]units.Unit, len(batches))
 	for i, b := range batches {
-		units[i] = Unit{RunID: run.id, Stage: StageClose, AsOf: rep.AsOf, Catalog: sh.cat.version, Windows: make([]UnitWindow, len(b))}
+		todo[i] = units.Unit{RunID: run.id, Stage: string(StageClose), AsOf: rep.AsOf, Catalog: sh.cat.version, Windows: make([]units.Window, len(b))}
 		for j, d := range b {
-			units[i].Windows[j] = UnitWindow{AccountID: d.account.ID, Billing: d.billing, Start: d.window.Start, End: d.window.End, Closes: d.window.Closes}
+			todo[i].Windows[j] = units.Window{AccountID: d.account.ID, Billing: d.billing, Start: d.window.Start, End: d.window.End, Closes: d.window.Closes}
 		}
 	}
-	sp, err := p.spread(ctx, run, rep, units)
+	sp, err := p.spread(ctx, run, rep, todo)
 	if err != nil {
 		return err
 	}
@@ -84,10 +83,10 @@ func (p *Pipeline) close(ctx context.Context, run *runState, rep *Report) error 
 		if err := checkpoint(ctx); err != nil {
 			return err
 		}
-		if _, err := sp.await(ctx, seq); err != nil {
+		if _, err := sp.Await(ctx, seq); err != nil {
 			return err
 		}
-		rb, err := ratedResult(ctx, p.DB, units[seq], batch)
+		rb, err := p.ratedResult(ctx, todo[seq], batch)
 		if err != nil {
 			return err
 		}
@@ -152,7 +151,7 @@ type assembledWire struct {
 
 // closeUnit rates a batch of due windows and assembles their invoices, for
 // the run to number and write.
-func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
+func (p *Pipeline) closeUnit(ctx context.Context, u units.Unit) error {
 	sh, err := p.sharedFor(ctx, u)
 	if err != nil {
 		return err
@@ -185,11 +184,17 @@ func (p *Pipeline) closeUnit(ctx context.Context, u Unit) error {
 	for i, d := range batch {
 		wire.Windows[i] = assemble(sh.cat, d, rated[i])
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&wire); err != nil {
+	// A unit of a run of this process hands its result over in memory;
+	// another process's run reads it from the unit's record.
+	if _, own := p.ownRuns.Load(u.RunID); own && p.results.Put(u, wire) {
+		_, err = units.Save(ctx, p.DB, u, nil, nil)
 		return err
 	}
-	_, err = saveUnit(ctx, p.DB, u, buf.Bytes(), nil)
+	b, err := units.EncodeResult(&wire)
+	if err != nil {
+		return err
+	}
+	_, err = units.Save(ctx, p.DB, u, b, nil)
 	return err
 }
 
@@ -217,15 +222,20 @@ func assemble(cat *catalog, d dueWindow, wc *windowCharges) AssembledWindow {
 	return out
 }
 
-// ratedResult reads back a close unit's assembled windows.
-func ratedResult(ctx context.Context, q store.Queryer, u Unit, batch []dueWindow) (ratedBatch, error) {
-	b, err := store.UnitResult(ctx, q, u.RunID, string(u.Stage), u.Seq)
-	if err != nil {
-		return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
-	}
+// ratedResult takes a close unit's assembled windows: from memory when
+// this process worked the unit, else from its record.
+func (p *Pipeline) ratedResult(ctx context.Context, u units.Unit, batch []dueWindow) (ratedBatch, error) {
 	var wire assembledWire
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&wire); err != nil {
-		return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
+	if v, ok := p.results.Take(u); ok {
+		wire = v.(assembledWire)
+	} else {
+		b, err := store.UnitResult(ctx, p.DB, u.RunID, u.Stage, u.Seq)
+		if err != nil {
+			return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
+		}
+		if err := units.DecodeResult(b, &wire); err != nil {
+			return ratedBatch{}, fmt.Errorf("reading close unit %d: %w", u.Seq, err)
+		}
 	}
 	if len(wire.Windows) != len(batch) {
 		return ratedBatch{}, fmt.Errorf("close unit %d assembled %d windows of %d", u.Seq, len(wire.Windows), len(batch))

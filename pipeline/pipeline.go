@@ -19,6 +19,7 @@ import (
 	"github.com/openbilling/billing/internal/runstop"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
+	"github.com/openbilling/billing/pipeline/units"
 	"github.com/openbilling/billing/store"
 )
 
@@ -140,19 +141,20 @@ type Pipeline struct {
 	Payments *payments.Service
 	// Units hands the run's units of work to the worker processes; nil:
 	// the run works them itself, two at a time (see units.go).
-	Units UnitQueue
+	Units units.Queue
 	// UnitPatience is how long a run waits for a unit before doing it
-	// itself (default DefaultUnitPatience).
+	// itself (default units.DefaultPatience).
 	UnitPatience time.Duration
 	// OnUnit, when set, is told of each unit this process worked for a
 	// queue (metrics).
-	OnUnit func(u Unit, d time.Duration, err error)
+	OnUnit func(u units.Unit, d time.Duration, err error)
 
 	localOnce  sync.Once
-	local      *localQueue
+	local      *units.Local
 	sharedMu   sync.Mutex
 	sharedRuns map[sharedKey]*runShared
-	ownRuns    sync.Map // the runs in progress in this process, by id
+	ownRuns    sync.Map      // the runs in progress in this process, by id
+	results    units.Results // what units worked here hand their run in this process
 }
 
 // Report is what a run did, for the operator and the run history.
@@ -268,6 +270,7 @@ func (p *Pipeline) RunJob(ctx context.Context, job string, asOf time.Time, stage
 	defer run.release()
 	p.ownRuns.Store(run.id, true)
 	defer p.ownRuns.Delete(run.id)
+	defer p.results.Forget(run.id)
 	rep.RunID = run.id
 	p.Log.Info("run_started", "run_id", run.id, "job", job, "as_of", rep.AsOf, "stage", rep.Stage)
 	start := time.Now()

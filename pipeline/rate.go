@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/pipeline/units"
 	"github.com/openbilling/billing/store"
 )
 
@@ -39,11 +40,11 @@ func (p *Pipeline) rate(ctx context.Context, run *runState, rep *Report) error {
 	for i, a := range accounts {
 		ids[i] = a.ID
 	}
-	var units []Unit
+	var todo []units.Unit
 	for start := 0; start < len(ids); start += rateBatch {
-		units = append(units, Unit{RunID: run.id, Stage: StageRate, AsOf: rep.AsOf, Catalog: sh.cat.version, Accounts: ids[start:min(start+rateBatch, len(ids))]})
+		todo = append(todo, units.Unit{RunID: run.id, Stage: string(StageRate), AsOf: rep.AsOf, Catalog: sh.cat.version, Accounts: ids[start:min(start+rateBatch, len(ids))]})
 	}
-	return p.awaitCounts(ctx, run, rep, units, func(b []byte) error {
+	return p.awaitCounts(ctx, run, rep, todo, func(b []byte) error {
 		var c rateCounts
 		err := json.Unmarshal(b, &c)
 		rep.Unbilled += c.Unbilled
@@ -59,7 +60,7 @@ type rateCounts struct {
 }
 
 // rateUnit rates a unit's accounts.
-func (p *Pipeline) rateUnit(ctx context.Context, u Unit) error {
+func (p *Pipeline) rateUnit(ctx context.Context, u units.Unit) error {
 	sh, err := p.sharedFor(ctx, u)
 	if err != nil {
 		return err
@@ -90,7 +91,7 @@ const rateBatch = 500
 // bothBillings are the billings an account's open windows are rated in.
 var bothBillings = [...]calendar.Billing{calendar.BillingAnniversary, calendar.BillingCalendar}
 
-func (p *Pipeline) rateAccounts(ctx context.Context, conn *store.Conn, cat *catalog, accounts []Account, u Unit) error {
+func (p *Pipeline) rateAccounts(ctx context.Context, conn *store.Conn, cat *catalog, accounts []Account, u units.Unit) error {
 	asOf := calendar.DateOf(u.AsOf)
 	var pairs []Account // each account twice, once per billing
 	var pairBillings []calendar.Billing
@@ -144,7 +145,7 @@ func (p *Pipeline) rateAccounts(ctx context.Context, conn *store.Conn, cat *cata
 		}
 		// The unit is recorded done with its figures: a second worker doing
 		// it finds it done and writes nothing.
-		if saved, err := saveUnit(ctx, tx, u, nil, counts); err != nil || !saved {
+		if saved, err := units.Save(ctx, tx, u, nil, counts); err != nil || !saved {
 			return err
 		}
 		return store.ReplaceUnbilledCharges(ctx, tx, ids, rows, u.AsOf)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openbilling/billing/emit"
 	"github.com/openbilling/billing/payments"
+	"github.com/openbilling/billing/pipeline/units"
 	"github.com/openbilling/billing/store"
 )
 
@@ -38,11 +39,11 @@ func (p *Pipeline) emit(ctx context.Context, run *runState, rep *Report) error {
 	}
 	defer plan.Close()
 	rep.addSeconds("emit_prepare", time.Since(began).Seconds())
-	var units []Unit
+	var todo []units.Unit
 	for start := 0; start < len(plan.Tasks); start += emitUnitInvoices {
-		units = append(units, Unit{RunID: run.id, Stage: StageEmit, AsOf: rep.AsOf, Files: plan.Tasks[start:min(start+emitUnitInvoices, len(plan.Tasks))]})
+		todo = append(todo, units.Unit{RunID: run.id, Stage: string(StageEmit), AsOf: rep.AsOf, Files: plan.Tasks[start:min(start+emitUnitInvoices, len(plan.Tasks))]})
 	}
-	if err := p.awaitCounts(ctx, run, rep, units, func(b []byte) error {
+	if err := p.awaitCounts(ctx, run, rep, todo, func(b []byte) error {
 		var c emitCounts
 		err := json.Unmarshal(b, &c)
 		rep.Files += c.Files
@@ -59,7 +60,7 @@ type emitCounts struct {
 }
 
 // emitUnit writes a unit's files.
-func (p *Pipeline) emitUnit(ctx context.Context, u Unit) error {
+func (p *Pipeline) emitUnit(ctx context.Context, u units.Unit) error {
 	ue, ok := p.Emitter.(UnitEmitter)
 	if !ok {
 		return fmt.Errorf("this process writes no invoice files: its output directory is not set")
@@ -71,7 +72,7 @@ func (p *Pipeline) emitUnit(ctx context.Context, u Unit) error {
 	if err != nil {
 		return err
 	}
-	_, err = saveUnit(ctx, p.DB, u, nil, emitCounts{Files: n})
+	_, err = units.Save(ctx, p.DB, u, nil, emitCounts{Files: n})
 	return err
 }
 
@@ -87,11 +88,11 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 		return err
 	}
 	for _, round := range plan.Rounds {
-		var units []Unit
+		var todo []units.Unit
 		for start := 0; start < len(round); start += payments.CollectBatch {
-			units = append(units, Unit{RunID: run.id, Stage: StageCollect, AsOf: rep.AsOf, Invoices: round[start:min(start+payments.CollectBatch, len(round))]})
+			todo = append(todo, units.Unit{RunID: run.id, Stage: string(StageCollect), AsOf: rep.AsOf, Invoices: round[start:min(start+payments.CollectBatch, len(round))]})
 		}
-		if err := p.awaitCounts(ctx, run, rep, units, func(b []byte) error {
+		if err := p.awaitCounts(ctx, run, rep, todo, func(b []byte) error {
 			var c payments.CollectReport
 			err := json.Unmarshal(b, &c)
 			rep.Collect.Add(c)
@@ -108,7 +109,7 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 		n, err := p.Payments.SettleUnknown(ctx, "", rep.AsOf)
 		rep.Collect.Settled += n
 		if err != nil {
-			return fmt.Errorf("settling the charges of units taken over: %w", err)
+			return fmt.Errorf("settling the charges of todo taken over: %w", err)
 		}
 	}
 	return nil
@@ -117,7 +118,7 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 // collectUnit charges a unit's invoices. The charges are committed before
 // the gateway is called, under keys that make a second worker's attempt at
 // the same invoice a no-op (§12: no card is charged twice).
-func (p *Pipeline) collectUnit(ctx context.Context, u Unit) error {
+func (p *Pipeline) collectUnit(ctx context.Context, u units.Unit) error {
 	if p.Payments == nil {
 		return fmt.Errorf("this process has no payment gateway")
 	}
@@ -125,27 +126,27 @@ func (p *Pipeline) collectUnit(ctx context.Context, u Unit) error {
 	if err != nil {
 		return err
 	}
-	_, err = saveUnit(ctx, p.DB, u, nil, c)
+	_, err = units.Save(ctx, p.DB, u, nil, c)
 	return err
 }
 
 // awaitCounts queues units that need no order, waits for them all and
 // reads each one's counts.
-func (p *Pipeline) awaitCounts(ctx context.Context, run *runState, rep *Report, units []Unit, add func([]byte) error) error {
-	if len(units) == 0 {
+func (p *Pipeline) awaitCounts(ctx context.Context, run *runState, rep *Report, todo []units.Unit, add func([]byte) error) error {
+	if len(todo) == 0 {
 		return nil
 	}
-	sp, err := p.spread(ctx, run, rep, units)
+	sp, err := p.spread(ctx, run, rep, todo)
 	if err != nil {
 		return err
 	}
-	done, err := sp.awaitAll(ctx)
+	done, err := sp.AwaitAll(ctx)
 	if err != nil {
 		return err
 	}
 	for _, d := range done {
 		if err := add(d.Counts); err != nil {
-			return fmt.Errorf("reading %s unit %d: %w", units[0].Stage, d.Seq, err)
+			return fmt.Errorf("reading %s unit %d: %w", todo[0].Stage, d.Seq, err)
 		}
 	}
 	return nil

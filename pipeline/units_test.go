@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/openbilling/billing/internal/testkit/pgtest"
+	"github.com/openbilling/billing/pipeline/units"
 	"github.com/openbilling/billing/store"
 )
 
@@ -27,7 +28,7 @@ func TestAUnitRefusesPricesChangedSinceItsRunBeganTheStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unit := Unit{RunID: 7, Stage: StageClose, Catalog: began.cat.version}
+	unit := units.Unit{RunID: 7, Stage: string(StageClose), Catalog: began.cat.version}
 	same, err := worker.sharedFor(ctx, unit)
 	if err != nil || same.cat.version != began.cat.version || len(same.cat.prices) != 1 {
 		t.Fatalf("a worker reading the same prices: %v, version %q, want %q", err, same.cat.version, began.cat.version)

@@ -10,15 +10,16 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"github.com/openbilling/billing/pipeline"
+	"github.com/openbilling/billing/pipeline/units"
 	"github.com/openbilling/billing/store"
 )
 
-// RunUnit is a unit of a run's work (pipeline.Unit): a batch of accounts to
+// RunUnit is a unit of a run's work (units.Unit): a batch of accounts to
 // rate, of windows to rate for closing, of invoices whose files to write or
 // to charge. Its jobs live in store.UnitSchema, apart from the background
 // work's.
 type RunUnit struct {
-	pipeline.Unit
+	units.Unit
 }
 
 // Kind names the job.
@@ -74,7 +75,7 @@ func NewUnits(db *store.DB, p *pipeline.Pipeline, workers int, log *slog.Logger)
 const insertChunk = 1000
 
 // Enqueue queues a run's units.
-func (u *Units) Enqueue(ctx context.Context, units []pipeline.Unit) error {
+func (u *Units) Enqueue(ctx context.Context, units []units.Unit) error {
 	for start := 0; start < len(units); start += insertChunk {
 		chunk := units[start:min(start+insertChunk, len(units))]
 		params := make([]river.InsertManyParams, len(chunk))
