@@ -68,8 +68,8 @@ type Key struct {
 // Line is an invoice line: a charge with its tax.
 type Line struct {
 	rating.Line
-	Tax   decimal.Decimal `db:"tax"`
-	Total decimal.Decimal `db:"total"`
+	Tax   decimal.Decimal
+	Total decimal.Decimal
 }
 
 // Invoice is an invoice before it is numbered and stored.

@@ -25,10 +25,10 @@ const (
 
 // Invoice is a finalized invoice as allocation sees it.
 type Invoice struct {
-	Number    string          `db:"number"`
-	IssueDate calendar.Date   `db:"issue_date"`
-	Total     decimal.Decimal `db:"total"`
-	Allocated decimal.Decimal `db:"allocated"` // what payments and credits have paid of it
+	Number    string
+	IssueDate calendar.Date
+	Total     decimal.Decimal
+	Allocated decimal.Decimal // what payments and credits have paid of it
 }
 
 // Due is what is left to pay: the total less what is allocated, never
@@ -59,9 +59,9 @@ func Status(total, allocated decimal.Decimal) string {
 // Source is money that can pay invoices: a payment received or a credit
 // (a credit or refund invoice), with what is left of it.
 type Source struct {
-	PaymentID    string          `db:"payment_id"`    // a payment, or
-	CreditNumber string          `db:"credit_number"` // a credit or refund invoice
-	Available    decimal.Decimal `db:"available"`
+	PaymentID    string // a payment, or
+	CreditNumber string // a credit or refund invoice
+	Available    decimal.Decimal
 }
 
 // Allocation is an amount of a source paid to an invoice.

@@ -141,7 +141,7 @@ func (b *book) expectOpen(when, want string) {
 func (b *book) collected() string {
 	b.t.Helper()
 	var s string
-	if err := b.db.Get(&s, `SELECT coalesce(sum(amount), 0)::text FROM sandbox_requests WHERE kind = 'charge' AND status = 'succeeded'`); err != nil {
+	if err := b.db.Get(&s, `SELECT coalesce(sum(amount), 0)::text FROM sandbox.requests WHERE kind = 'charge' AND status = 'succeeded'`); err != nil {
 		b.t.Fatal(err)
 	}
 	return money.Format(dec(s), "USD")
@@ -210,7 +210,7 @@ func TestAHardDeclineIsNeverRetriedAndEmailsTheContact(t *testing.T) {
 	b.finalize("2026-07-15", "24.00")
 	// The card is reported stolen after it was validated: the processor
 	// declines it hard from then on.
-	exec(t, b.db, `UPDATE sandbox_cards SET behaviour = 'stolen_card'`)
+	exec(t, b.db, `UPDATE sandbox.cards SET behaviour = 'stolen_card'`)
 	b.collect("2026-07-15T01:00:00Z", payments.CollectReport{Charged: 1, HardDeclined: 1})
 	b.collect("2026-07-30T01:00:00Z", payments.CollectReport{})
 	if got := b.due(); got != "INV-2026-000001=24.00" {
@@ -236,7 +236,7 @@ func TestAnUnknownOutcomeIsSettledByAskingNeverByChargingAgain(t *testing.T) {
 		t.Fatalf("due: %s", got)
 	}
 	var charges int
-	if err := b.db.Get(&charges, `SELECT count(*) FROM sandbox_requests WHERE kind = 'charge'`); err != nil || charges != 1 {
+	if err := b.db.Get(&charges, `SELECT count(*) FROM sandbox.requests WHERE kind = 'charge'`); err != nil || charges != 1 {
 		t.Fatalf("the gateway saw %d charges (%v)", charges, err)
 	}
 }
@@ -418,7 +418,7 @@ func TestAKillBetweenTheGatewaysAnswerAndTheCommitNeverChargesTwice(t *testing.T
 		t.Fatalf("due: %s", got)
 	}
 	var charges int
-	if err := b.db.Get(&charges, `SELECT count(*) FROM sandbox_requests WHERE kind = 'charge'`); err != nil || charges != 1 {
+	if err := b.db.Get(&charges, `SELECT count(*) FROM sandbox.requests WHERE kind = 'charge'`); err != nil || charges != 1 {
 		t.Fatalf("the gateway saw %d charges (%v)", charges, err)
 	}
 	if got := b.collected(); got != "24.00" {

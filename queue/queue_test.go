@@ -78,7 +78,7 @@ func TestEmailAndSettlingRunAsJobsOfTheQueue(t *testing.T) {
 		t.Fatalf("the settle job did not record the charge: %s still due", due)
 	}
 	var charges int
-	if err := db.Get(&charges, `SELECT count(*) FROM sandbox_requests WHERE kind = 'charge'`); err != nil || charges != 2 {
+	if err := db.Get(&charges, `SELECT count(*) FROM sandbox.requests WHERE kind = 'charge'`); err != nil || charges != 2 {
 		t.Fatalf("the gateway saw %d charges (%v), want the auto-charge and the payment", charges, err)
 	}
 	// The card's status e-mail carries the moment of the validation in its id.

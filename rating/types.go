@@ -131,22 +131,22 @@ func Currency(b calendar.Billing, account, customer money.Currency) money.Curren
 // Line is one charge or credit. Its column tags name the stored line's
 // columns, which the store reads it back from.
 type Line struct {
-	SubscriptionID     string          `db:"subscription_id"`
-	CustomerID         string          `db:"customer_id"`
-	OrderID            string          `db:"order_id"` // empty for renewals and usage
-	SKU                string          `db:"sku"`
-	ChargeType         ChargeType      `db:"charge_type"`
-	ChargeStart        calendar.Date   `db:"charge_start"`
-	ChargeEnd          calendar.Date   `db:"charge_end"`
-	ActivityDate       calendar.Date   `db:"activity_date"` // the date that places the line in a window (§3)
-	UnitPrice          decimal.Decimal `db:"unit_price"`
-	EffectiveUnitPrice decimal.Decimal `db:"effective_unit_price"`
-	Quantity           decimal.Decimal `db:"quantity"`
-	Amount             decimal.Decimal `db:"amount"`
-	DaysCharged        int             `db:"days_charged"` // prorated lines: the days of the term charged or credited
-	TermDays           int             `db:"term_days"`    // prorated lines: the days of the term
-	Detail             string          `db:"detail"`       // usage lines: the tier breakdown
-	Reversal           bool            `db:"reversal"`     // an adjustment's line that takes back an invoiced line (§7)
+	SubscriptionID     string
+	CustomerID         string
+	OrderID            string // empty for renewals and usage
+	SKU                string
+	ChargeType         ChargeType
+	ChargeStart        calendar.Date
+	ChargeEnd          calendar.Date
+	ActivityDate       calendar.Date // the date that places the line in a window (§3)
+	UnitPrice          decimal.Decimal
+	EffectiveUnitPrice decimal.Decimal
+	Quantity           decimal.Decimal
+	Amount             decimal.Decimal
+	DaysCharged        int    // prorated lines: the days of the term charged or credited
+	TermDays           int    // prorated lines: the days of the term
+	Detail             string // usage lines: the tier breakdown
+	Reversal           bool   // an adjustment's line that takes back an invoiced line (§7)
 }
 
 // IsCredit reports whether the line gives money back.

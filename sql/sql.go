@@ -8,3 +8,9 @@ import "embed"
 //
 //go:embed migrations/*.sql
 var Migrations embed.FS
+
+// Sandbox is the folder of the sandbox gateway's migrations: its books, a
+// migration line of their own apart from the product's.
+//
+//go:embed sandbox/*.sql
+var Sandbox embed.FS

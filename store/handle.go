@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -45,6 +47,33 @@ func (c connExt) BindNamed(q string, arg any) (string, []any, error) {
 // New wraps a database opened elsewhere (a test's) as a DB. The product
 // opens its database with Open.
 func New(x *sqlx.DB) *DB { return &DB{x: x} }
+
+// The store maps a struct's fields to the columns a query returns by the
+// field's db tag, else by its name in snake case (AccountID is account_id,
+// SKU sku), so the rules' types scan as they are, without tags of the
+// database's. sqlx reads the mapping from its package variable, for every
+// handle and prepared statement alike; it is set once, here, before any
+// database is opened.
+func init() { sqlx.NameMapper = snakeCase }
+
+// snakeCase is a Go name in snake case: TaxRate → tax_rate,
+// SubscriptionID → subscription_id, SKU → sku.
+func snakeCase(name string) string {
+	var b strings.Builder
+	runes := []rune(name)
+	for i, r := range runes {
+		upper := unicode.IsUpper(r)
+		if upper && i > 0 {
+			prevLower := unicode.IsLower(runes[i-1]) || unicode.IsDigit(runes[i-1])
+			nextLower := i+1 < len(runes) && unicode.IsLower(runes[i+1])
+			if prevLower || (unicode.IsUpper(runes[i-1]) && nextLower) {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
 
 // NewTx wraps a transaction begun elsewhere (a test's) as a Tx.
 func NewTx(x *sqlx.Tx) *Tx { return &Tx{x: x} }

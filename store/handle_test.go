@@ -135,3 +135,15 @@ func TestAnUnknownAccountHasNoContact(t *testing.T) {
 		t.Fatalf("AccountContact(P2) found %v, %v; want not found", found, err)
 	}
 }
+
+func TestColumnNamesAreFieldNamesInSnakeCase(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{
+		"TaxRate": "tax_rate", "SubscriptionID": "subscription_id", "SKU": "sku", "ID": "id", "AccountID": "account_id",
+		"EffectiveUnitPrice": "effective_unit_price", "HTTPServer": "http_server", "Last4": "last4", "DaysCharged": "days_charged",
+	} {
+		if got := store.SnakeCase(name); got != want {
+			t.Errorf("%s is %s, want %s", name, got, want)
+		}
+	}
+}

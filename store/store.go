@@ -34,13 +34,17 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
-	return &DB{x: db}, nil
+	return New(db), nil
 }
 
 // MigrationResult says which migrations one Migrate call applied.
 type MigrationResult struct {
 	Applied []int64 // versions applied by this call, in order
 	Version int64   // the schema version afterwards
+	// Sandbox and SandboxVersion are the same of the sandbox gateway's
+	// books, a migration line of their own.
+	Sandbox        []int64
+	SandboxVersion int64
 	// Queue lists, per schema of the job queue's tables, the River
 	// migrations this call applied (none when they were current).
 	Queue []QueueMigration
@@ -58,7 +62,7 @@ type QueueMigration struct {
 // It is a no-op when the schema is current, and safe to run from several
 // processes at once: a PostgreSQL advisory lock lets one migrate at a time.
 func Migrate(ctx context.Context, db *DB) (MigrationResult, error) {
-	provider, err := migrations(db)
+	provider, err := migrations(db, productLine)
 	if err != nil {
 		return MigrationResult{}, err
 	}
@@ -73,22 +77,50 @@ func Migrate(ctx context.Context, db *DB) (MigrationResult, error) {
 	if out.Version, err = provider.GetDBVersion(ctx); err != nil {
 		return MigrationResult{}, fmt.Errorf("reading schema version: %w", err)
 	}
+	sandbox, err := migrations(db, sandboxLine)
+	if err != nil {
+		return MigrationResult{}, err
+	}
+	if results, err = sandbox.Up(ctx); err != nil {
+		return MigrationResult{}, fmt.Errorf("migrating the sandbox gateway's books: %w", err)
+	}
+	for _, r := range results {
+		out.Sandbox = append(out.Sandbox, r.Source.Version)
+	}
+	if out.SandboxVersion, err = sandbox.GetDBVersion(ctx); err != nil {
+		return MigrationResult{}, fmt.Errorf("reading the sandbox gateway's version: %w", err)
+	}
 	if out.Queue, err = migrateQueue(ctx, db); err != nil {
 		return MigrationResult{}, err
 	}
 	return out, nil
 }
 
-func migrations(db *DB) (*goose.Provider, error) {
-	migrations, err := fs.Sub(billingsql.Migrations, "migrations")
+// A migration line: its embedded folder, the table of its versions, and
+// the advisory lock that lets one process at a time apply it.
+type migrationLine struct {
+	files  fs.FS
+	dir    string
+	table  string
+	lockID int64
+}
+
+// The product's schema, and apart from it the sandbox gateway's books.
+var (
+	productLine = migrationLine{billingsql.Migrations, "migrations", "goose_db_version", lock.DefaultLockID}
+	sandboxLine = migrationLine{billingsql.Sandbox, "sandbox", "sandbox_db_version", lock.DefaultLockID + 1}
+)
+
+func migrations(db *DB, line migrationLine) (*goose.Provider, error) {
+	migrations, err := fs.Sub(line.files, line.dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading embedded migrations: %w", err)
 	}
-	locker, err := lock.NewPostgresSessionLocker()
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(line.lockID))
 	if err != nil {
 		return nil, fmt.Errorf("creating migration lock: %w", err)
 	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, db.x.DB, migrations, goose.WithSessionLocker(locker))
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.x.DB, migrations, goose.WithSessionLocker(locker), goose.WithTableName(line.table))
 	if err != nil {
 		return nil, fmt.Errorf("preparing migrations: %w", err)
 	}
@@ -99,19 +131,24 @@ func migrations(db *DB) (*goose.Provider, error) {
 // this binary was built for: a long-lived process (billing worker) checks
 // it once as it starts.
 func CheckSchema(ctx context.Context, db *DB) error {
-	provider, err := migrations(db)
-	if err != nil {
-		return err
-	}
-	current, target, err := provider.GetVersions(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the schema version: %w", err)
-	}
-	switch {
-	case current < target:
-		return fmt.Errorf("the database schema is at version %d and this billing needs %d: run billing migrate", current, target)
-	case current > target:
-		return fmt.Errorf("the database schema is at version %d, newer than this billing's %d: upgrade billing", current, target)
+	for _, line := range []struct {
+		migrationLine
+		what string
+	}{{productLine, "the database schema"}, {sandboxLine, "the sandbox gateway's books"}} {
+		provider, err := migrations(db, line.migrationLine)
+		if err != nil {
+			return err
+		}
+		current, target, err := provider.GetVersions(ctx)
+		if err != nil {
+			return fmt.Errorf("reading the version of %s: %w", line.what, err)
+		}
+		switch {
+		case current < target:
+			return fmt.Errorf("%s is at version %d and this billing needs %d: run billing migrate", line.what, current, target)
+		case current > target:
+			return fmt.Errorf("%s is at version %d, newer than this billing's %d: upgrade billing", line.what, current, target)
+		}
 	}
 	return checkQueue(ctx, db)
 }

@@ -292,7 +292,11 @@ func runMigrate(ctx context.Context, a *app, _ *flag.FlagSet, args []string) err
 	} else {
 		fmt.Fprintf(a.stdout, "schema migrated to version %d (applied %s)\n", res.Version, joinVersions(res.Applied))
 	}
-	// The job queue's own tables (River's migrations), when any changed.
+	// The sandbox gateway's books and the job queue's own tables (River's
+	// migrations), when any changed.
+	if len(res.Sandbox) > 0 {
+		fmt.Fprintf(a.stdout, "sandbox gateway's books migrated to version %d (applied %s)\n", res.SandboxVersion, joinVersions(res.Sandbox))
+	}
 	for _, q := range res.Queue {
 		fmt.Fprintf(a.stdout, "job queue (%s) migrated to River version %d (applied %s)\n", q.Schema, slices.Max(q.Applied), joinVersions(q.Applied))
 	}

@@ -81,7 +81,7 @@ func TestARefundPaysBackOnlyWhatTheCardPaid(t *testing.T) {
 		t.Fatalf("INV-2026-000006 after the refund's credit: due %s, %s", inv.AmountDue, inv.Status)
 	}
 	var refunded string
-	if err := o.db.Get(&refunded, `SELECT coalesce(sum(amount), 0)::text FROM sandbox_requests WHERE kind = 'refund' AND status = 'succeeded'`); err != nil || refunded != "10.00" {
+	if err := o.db.Get(&refunded, `SELECT coalesce(sum(amount), 0)::text FROM sandbox.requests WHERE kind = 'refund' AND status = 'succeeded'`); err != nil || refunded != "10.00" {
 		t.Fatalf("the gateway paid back %s (%v)", refunded, err)
 	}
 }

@@ -37,6 +37,7 @@ func TestAnInstallationOnRiver025IsUpgradedByMigrateAndWorksItsQueuedJobs(t *tes
 		t.Fatalf("run before migrate: exit %d, %q; want exit 1 and %q", code, errOut, want)
 	}
 	if got, want := o.billing("migrate"), "schema migrated to version 16 (applied 16)\n"+
+		"sandbox gateway's books migrated to version 1 (applied 1)\n"+
 		"job queue (public) migrated to River version 8 (applied 7, 8)\n"+
 		"job queue (river_units) migrated to River version 8 (applied 7, 8)\n"; got != want {
 		t.Fatalf("migrate printed %q, want %q", got, want)

@@ -24,10 +24,7 @@ func (o *operator) loadSynthetic(dir string) {
 	for _, kind := range workload.Kinds {
 		o.billing("import", kind, filepath.Join(dir, synthetic.File(kind, 1)))
 	}
-	if _, err := o.db.Exec(`INSERT INTO sandbox_cards (token, behaviour, expiry_month, expiry_year)
-		SELECT 'tok_sbx_test_' || account_id, 'ok', 12, 2099 FROM accounts;
-		INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, status, is_default)
-		SELECT account_id, 'tok_sbx_test_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts`); err != nil {
+	if _, err := o.db.Exec(workload.CardsOnFile("tok_sbx_test_", "true")); err != nil {
 		o.t.Fatal(err)
 	}
 }

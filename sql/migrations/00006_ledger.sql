@@ -193,33 +193,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_unsent ON outbox (next_attempt_at) WHERE sent_at IS NULL;
 
--- The sandbox gateway's own books, as a card processor keeps them on its
--- side: the cards it tokenized (their behaviour, never their number) and
--- each request by idempotency key. Unused with a real gateway.
-CREATE TABLE sandbox_cards (
-    token         text PRIMARY KEY,
-    behaviour     text NOT NULL,
-    expiry_month  smallint NOT NULL,
-    expiry_year   smallint NOT NULL,
-    charges       integer NOT NULL DEFAULT 0
-);
-CREATE TABLE sandbox_requests (
-    idempotency_key  text PRIMARY KEY,
-    request          text NOT NULL,
-    kind             text NOT NULL CHECK (kind IN ('charge', 'refund')),
-    amount           numeric NOT NULL,
-    currency         char(3) NOT NULL,
-    status           text NOT NULL,
-    decline_code     text NOT NULL DEFAULT '',
-    hard_decline     boolean NOT NULL DEFAULT false,
-    reference        text NOT NULL,
-    answered         boolean NOT NULL DEFAULT true,
-    created_at       timestamptz NOT NULL DEFAULT now()
-);
-
 -- +goose Down
-DROP TABLE sandbox_requests;
-DROP TABLE sandbox_cards;
 DROP TABLE outbox;
 DROP TABLE ledger_entries;
 DROP FUNCTION check_ledger_allocation();

@@ -1,2 +1,2 @@
 -- A sandbox card.
-SELECT token, behaviour, expiry_month, expiry_year, charges FROM sandbox_cards WHERE token = $1
+SELECT token, behaviour, expiry_month, expiry_year, charges FROM sandbox.cards WHERE token = $1

@@ -1,2 +1,2 @@
 -- The sandbox gateway answers a request it had left unanswered.
-UPDATE sandbox_requests SET answered = true WHERE idempotency_key = $1
+UPDATE sandbox.requests SET answered = true WHERE idempotency_key = $1

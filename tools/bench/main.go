@@ -28,6 +28,7 @@ import (
 
 	"github.com/openbilling/billing/internal/synthetic"
 	"github.com/openbilling/billing/internal/testkit/throwaway"
+	"github.com/openbilling/billing/internal/testkit/workload"
 	"github.com/openbilling/billing/internal/testkit/xlsxbaseline"
 	"github.com/openbilling/billing/reports"
 )
@@ -160,10 +161,7 @@ func run() error {
 			// file in bulk, as the gateway would have tokenized them; the
 			// charges go through the gateway like any.
 			b.say("putting a sandbox card on file for every account")
-			if err := b.exec(`INSERT INTO sandbox_cards (token, behaviour, expiry_month, expiry_year)
-				SELECT 'tok_sbx_bench_' || account_id, 'ok', 12, 2099 FROM accounts;
-				INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, status, is_default)
-				SELECT account_id, 'tok_sbx_bench_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts`); err != nil {
+			if err := b.exec(workload.CardsOnFile("tok_sbx_bench_", "true")); err != nil {
 				return err
 			}
 		}

@@ -214,11 +214,7 @@ func (d *database) load(kinds ...string) error {
 // invoices; the others' invoices stay unpaid, and the dunning stage charges
 // them late fees.
 func (d *database) putCardsOnFile() error {
-	_, err := d.db.Exec(`INSERT INTO sandbox_cards (token, behaviour, expiry_month, expiry_year)
-		SELECT 'tok_sbx_chaos_' || account_id, 'ok', 12, 2099 FROM accounts WHERE right(account_id, 1) IN ('0', '2', '4', '6', '8');
-		INSERT INTO payment_methods (account_id, gateway_token, brand, last4, expiry_month, expiry_year, holder_name, status, is_default)
-		SELECT account_id, 'tok_sbx_chaos_' || account_id, 'visa', '4242', 12, 2099, name, 'valid', true FROM accounts
-		WHERE right(account_id, 1) IN ('0', '2', '4', '6', '8')`)
+	_, err := d.db.Exec(workload.CardsOnFile("tok_sbx_chaos_", `right(account_id, 1) IN ('0', '2', '4', '6', '8')`))
 	return err
 }
 
@@ -240,7 +236,7 @@ func (d *database) digest() (string, error) {
 func (d *database) collectedOnce() error {
 	var twice []string
 	if err := d.db.Select(&twice, `SELECT split_part(idempotency_key, '_', 2) || ' charged ' || count(*) || ' times'
-		FROM sandbox_requests WHERE kind = 'charge' AND status = 'succeeded' AND idempotency_key LIKE 'auto\_%'
+		FROM sandbox.requests WHERE kind = 'charge' AND status = 'succeeded' AND idempotency_key LIKE 'auto\_%'
 		GROUP BY split_part(idempotency_key, '_', 2) HAVING count(*) > 1 ORDER BY 1`); err != nil {
 		return err
 	}
@@ -248,7 +244,7 @@ func (d *database) collectedOnce() error {
 		return fmt.Errorf("invoices charged more than once: %s", strings.Join(twice, "; "))
 	}
 	var gateway, ledger string
-	if err := d.db.QueryRow(`SELECT (SELECT coalesce(sum(amount), 0) FROM sandbox_requests WHERE kind = 'charge' AND status = 'succeeded')::text,
+	if err := d.db.QueryRow(`SELECT (SELECT coalesce(sum(amount), 0) FROM sandbox.requests WHERE kind = 'charge' AND status = 'succeeded')::text,
 		(SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'payment')::text`).Scan(&gateway, &ledger); err != nil {
 		return err
 	}

@@ -297,6 +297,34 @@ func TestThePortalCallsNoStoreFunction(t *testing.T) {
 	}
 }
 
+// The rules' types carry no tags of the database: the store scans them by
+// their fields' names (store's column mapper).
+func TestPureTypesHaveNoDatabaseTags(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	for _, dir := range pure {
+		files, err := filepath.Glob("../../../" + dir + "/*.go")
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no sources in %s: %v", dir, err)
+		}
+		for _, path := range files {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if field, ok := n.(*ast.Field); ok && field.Tag != nil && strings.Contains(field.Tag.Value, `db:"`) {
+					t.Errorf("%s: a db tag in the pure package %s", fset.Position(field.Pos()), dir)
+				}
+				return true
+			})
+		}
+	}
+}
+
 // sameAs fails the test for each of got not listed (added) and each listed
 // not in got (gone): a list of what is allowed that follows the code.
 func sameAs(t *testing.T, got, listed []string, added, gone string) {
