@@ -94,9 +94,13 @@ func dueSoonMessage(r store.Reminder) store.Message {
 }
 
 func overdueMessage(r store.Reminder, d calendar.Date) store.Message {
+	fee := ""
+	if r.LateFeePolicy {
+		fee = "; a late fee may be charged"
+	}
 	return message(r.AccountID, "invoice_overdue-"+r.Subject, fmt.Sprintf("Invoice %s is overdue", r.Subject),
-		fmt.Sprintf("Invoice %s was due on %s and %s of it is still to pay (as of %s). Please pay it in the billing portal; a late fee may be charged.",
-			r.Subject, r.DueDate, amountOf(r.AmountDue, r.Currency), d))
+		fmt.Sprintf("Invoice %s was due on %s and %s of it is still to pay (as of %s). Please pay it in the billing portal%s.",
+			r.Subject, r.DueDate, amountOf(r.AmountDue, r.Currency), d, fee))
 }
 
 func expiringMessage(r store.Reminder) store.Message {

@@ -99,6 +99,8 @@ type Reminder struct {
 	Last4     string          `db:"last4"`
 	ExpMonth  int             `db:"expiry_month"`
 	ExpYear   int             `db:"expiry_year"`
+	// LateFeePolicy: an overdue invoice's currency has a late-fee policy.
+	LateFeePolicy bool `db:"late_fee_policy"`
 }
 
 // DueSoon lists the invoices due from d to d + days with something still

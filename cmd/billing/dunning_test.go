@@ -116,6 +116,21 @@ func TestALateFeeIsAssessedOnceOnItsDay(t *testing.T) {
 		"finance@upstream.example: A late fee of 9.24 USD on invoice INV-2026-000002",
 		"finance@upstream.example: Invoice INV-2026-000002 is overdue",
 	}
+	// Only where a policy covers the currency does the overdue e-mail warn of a fee.
+	var usd, eur string
+	if err := o.db.Get(&usd, `SELECT body FROM outbox WHERE message_id = '<invoice_overdue-INV-2026-000002@billing>'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.db.Get(&eur, `SELECT body FROM outbox WHERE message_id = '<invoice_overdue-INV-2026-000003@billing>'`); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Invoice INV-2026-000002 was due on 2026-07-31 and 92.35 USD of it is still to pay (as of 2026-08-10). " +
+		"Please pay it in the billing portal; a late fee may be charged."; usd != want {
+		t.Errorf("the USD overdue e-mail:\n%s\nwant:\n%s", usd, want)
+	}
+	if strings.Contains(eur, "late fee") {
+		t.Errorf("the EUR overdue e-mail warns of a fee no policy charges: %s", eur)
+	}
 	if got := o.reminders(); !slices.Equal(got, want) {
 		t.Fatalf("the outbox holds\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
