@@ -268,14 +268,13 @@ func TestOnlyTheListedPackagesImportADatabasePackage(t *testing.T) {
 		"%s no longer imports a database package: take it off databaseImporters")
 }
 
-// The portal reaches the database only through the domain's services
-// (access, invoices, payments, pipeline): of store it names the handle it
-// passes them, and nothing else.
-func TestThePortalCallsNoStoreFunction(t *testing.T) {
-	t.Parallel()
-	files, err := filepath.Glob("../../../portal/*.go")
+// inspect walks every node of the product sources of a folder (tests left
+// out), with the file set that places them.
+func inspect(t *testing.T, dir string, visit func(fset *token.FileSet, n ast.Node)) {
+	t.Helper()
+	files, err := filepath.Glob("../../../" + dir + "/*.go")
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no portal sources: %v", err)
+		t.Fatalf("no sources in %s: %v", dir, err)
 	}
 	fset := token.NewFileSet()
 	for _, path := range files {
@@ -286,42 +285,34 @@ func TestThePortalCallsNoStoreFunction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			if sel, ok := n.(*ast.SelectorExpr); ok {
-				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "store" && sel.Sel.Name != "DB" {
-					t.Errorf("%s: the portal uses store.%s: reach it through access, invoices, payments or pipeline", fset.Position(sel.Pos()), sel.Sel.Name)
-				}
-			}
-			return true
-		})
+		ast.Inspect(f, func(n ast.Node) bool { visit(fset, n); return true })
 	}
+}
+
+// The portal reaches the database only through the domain's services
+// (access, invoices, payments, pipeline): of store it names the handle it
+// passes them, and nothing else.
+func TestThePortalCallsNoStoreFunction(t *testing.T) {
+	t.Parallel()
+	inspect(t, "portal", func(fset *token.FileSet, n ast.Node) {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "store" && sel.Sel.Name != "DB" {
+				t.Errorf("%s: the portal uses store.%s: reach it through access, invoices, payments or pipeline", fset.Position(sel.Pos()), sel.Sel.Name)
+			}
+		}
+	})
 }
 
 // The rules' types carry no tags of the database: the store scans them by
 // their fields' names (store's column mapper).
 func TestPureTypesHaveNoDatabaseTags(t *testing.T) {
 	t.Parallel()
-	fset := token.NewFileSet()
 	for _, dir := range pure {
-		files, err := filepath.Glob("../../../" + dir + "/*.go")
-		if err != nil || len(files) == 0 {
-			t.Fatalf("no sources in %s: %v", dir, err)
-		}
-		for _, path := range files {
-			if strings.HasSuffix(path, "_test.go") {
-				continue
+		inspect(t, dir, func(fset *token.FileSet, n ast.Node) {
+			if field, ok := n.(*ast.Field); ok && field.Tag != nil && strings.Contains(field.Tag.Value, `db:"`) {
+				t.Errorf("%s: a db tag in the pure package %s", fset.Position(field.Pos()), dir)
 			}
-			f, err := parser.ParseFile(fset, path, nil, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				if field, ok := n.(*ast.Field); ok && field.Tag != nil && strings.Contains(field.Tag.Value, `db:"`) {
-					t.Errorf("%s: a db tag in the pure package %s", fset.Position(field.Pos()), dir)
-				}
-				return true
-			})
-		}
+		})
 	}
 }
 
