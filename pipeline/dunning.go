@@ -52,7 +52,8 @@ func (p *Pipeline) dunning(ctx context.Context, run *runState, rep *Report) erro
 			return fmt.Errorf("reading overdue invoices: %w", err)
 		}
 		var assessed []store.Assessment
-		var feeOf []int // the assessment of each fee invoice
+		var feeOf []int           // the assessment of each fee invoice
+		var dueOf []calendar.Date // the due date of the invoice each fee is on
 		for _, o := range overdue {
 			due := o.DueDate
 			fee, ok := ledger.Assess(ledger.LateFeeCandidate{Type: o.Type, Currency: o.Currency, Due: &due, AmountDue: o.AmountDue}, policies, d)
@@ -63,6 +64,7 @@ func (p *Pipeline) dunning(ctx context.Context, run *runState, rep *Report) erro
 			if fee.IsPositive() {
 				issued = append(issued, lateFeeInvoice(o, fee, d))
 				feeOf = append(feeOf, len(assessed)-1)
+				dueOf = append(dueOf, o.DueDate)
 			}
 		}
 		adjusts = make([]string, len(issued))
@@ -76,7 +78,7 @@ func (p *Pipeline) dunning(ctx context.Context, run *runState, rep *Report) erro
 		for i, j := range feeOf {
 			a := &assessed[j]
 			a.FeeInvoice = numbers[i]
-			mail = append(mail, payments.LateFeeMessage(issued[i].AccountID, a.Invoice, a.FeeInvoice, a.Fee, issued[i].Currency, overdueDue(overdue, a.Invoice)))
+			mail = append(mail, payments.LateFeeMessage(issued[i].AccountID, a.Invoice, a.FeeInvoice, a.Fee, issued[i].Currency, dueOf[i]))
 		}
 		if err := store.InsertLateFees(ctx, tx, assessed, d, run.id); err != nil {
 			return fmt.Errorf("recording late fees: %w", err)
@@ -165,16 +167,6 @@ func sortByAccount(numbers []string, accountOf map[string]string) []string {
 	out := append([]string(nil), numbers...)
 	sort.Slice(out, func(i, j int) bool { return accountOf[out[i]] < accountOf[out[j]] })
 	return out
-}
-
-// overdueDue is the due date of the overdue invoice number among overdue.
-func overdueDue(overdue []store.OverdueInvoice, number string) calendar.Date {
-	for _, o := range overdue {
-		if o.Number == number {
-			return o.DueDate
-		}
-	}
-	return 0
 }
 
 // lateFeeInvoice is the invoice of a late fee on an overdue invoice (§13):
