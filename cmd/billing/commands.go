@@ -28,11 +28,11 @@ var commands []*command // filled in init to avoid an initialisation cycle with 
 func init() {
 	commands = []*command{
 		{name: "migrate", summary: "create or upgrade the database schema", run: runMigrate},
-		{name: "import", args: "KIND FILE.csv", summary: "import a CSV file; KIND: accounts customers products prices orders usage tax-rates", run: runImport},
+		{name: "import", args: "KIND FILE.csv", summary: "import a CSV file; KIND: accounts customers products prices tax-rates late-fees orders usage", run: runImport},
 		{name: "run", summary: "run the pipeline as of an instant: extract, rate, close due windows, emit files, collect", run: runRun,
 			flags: func(fs *flag.FlagSet) {
 				asOfFlag(fs)
-				fs.String("stage", "all", "all, or any of extract, rate, close, emit, collect separated by commas")
+				fs.String("stage", "all", "all, or any of extract, rate, close, emit, collect, dunning separated by commas")
 				profileFlags(fs)
 			}},
 		{name: "rerun", args: "--account ID --window YYYY-MM-DD", summary: "recompute a closed window and issue an adjustment invoice for the difference", run: runRerun,
