@@ -1,6 +1,6 @@
 # The quick start: `make demo` runs the pipeline on the sample data, `make test`
 # runs the whole test suite. Both set up PostgreSQL themselves.
-.PHONY: build demo demo-stop test vet chaos bench bench-import bench-xlsx load-portal screenshots check-files
+.PHONY: build demo demo-stop test vet chaos bench bench-import bench-xlsx load-portal screenshots check-files lint-api
 
 build:
 	go build -o bin/billing ./cmd/billing
@@ -65,3 +65,10 @@ screenshots:
 # SHOTS=DIR also pictures a USD, a JPY, a KWD and a credit invoice.
 check-files:
 	scripts/check-files.sh $(if $(SHOTS),--screenshots $(SHOTS))
+
+# The API's OpenAPI document (portal/openapi.json, served at /api/v1/openapi.json)
+# linted by Redocly's CLI with its recommended rules: no error.
+REDOCLY ?= @redocly/cli@1.34.20
+lint-api:
+	scripts/need.sh given api
+	npx --yes $(REDOCLY) lint portal/openapi.json

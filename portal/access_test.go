@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/openbilling/billing/access"
 	"github.com/openbilling/billing/emit"
+	"github.com/openbilling/billing/internal/testkit/apicontract"
 	"github.com/openbilling/billing/internal/testkit/pgtest"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
@@ -57,6 +59,17 @@ func TestEveryRoleSeesWhatItMayAndNoMore(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
+	// The API's document, to anyone, as it is in the repository.
+	resp, err := http.Get(srv.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || !bytes.Equal(served, portal.OpenAPI) {
+		t.Errorf("GET /api/v1/openapi.json: %d %s, %d bytes of the document's %d", resp.StatusCode, resp.Header.Get("Content-Type"), len(served), len(portal.OpenAPI))
+	}
+
 	for _, c := range []struct {
 		name, token, path string
 		status            int
@@ -86,6 +99,7 @@ func TestEveryRoleSeesWhatItMayAndNoMore(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		apicontract.Check(t, req, resp, body)
 		if resp.StatusCode != c.status {
 			t.Errorf("%s: GET %s = %d, want %d: %s", c.name, c.path, resp.StatusCode, c.status, body)
 			continue

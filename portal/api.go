@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,10 +21,21 @@ import (
 	"github.com/openbilling/billing/payments/gateway"
 )
 
+// OpenAPI is the API's OpenAPI 3.1 document, served at /api/v1/openapi.json
+// to anyone (it holds no data): every answer of the API's tests is
+// checked against it (internal/testkit/apicontract).
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
 // apiRoutes adds the JSON API of §11 under /api/v1. It takes bearer
 // tokens only, never the session cookie, so a browser cannot be made to
 // call it from another site.
 func (s *Server) apiRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(OpenAPI)
+	})
 	mux.HandleFunc("GET /api/v1/invoices", s.api(s.apiInvoices))
 	mux.HandleFunc("GET /api/v1/invoices/{number}", s.api(s.apiInvoice))
 	mux.HandleFunc("GET /api/v1/invoices/{number}/files/{kind}", s.api(s.apiFile))

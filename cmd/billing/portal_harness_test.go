@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openbilling/billing/internal/testkit/apicontract"
 	"github.com/openbilling/billing/internal/testkit/smtptest"
 )
 
@@ -211,6 +212,7 @@ func (p *portalServer) api(token, method, path string, body any, header ...strin
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	apicontract.Check(p.t, req, resp, raw) // every answer as the OpenAPI document says
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return resp.StatusCode, out, raw
