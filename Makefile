@@ -70,5 +70,5 @@ check-files:
 # linted by Redocly's CLI with its recommended rules: no error.
 REDOCLY ?= @redocly/cli@1.34.20
 lint-api:
-	scripts/need.sh given api
+	scripts/need.sh given npm
 	npx --yes $(REDOCLY) lint portal/openapi.json

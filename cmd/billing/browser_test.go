@@ -118,9 +118,32 @@ func (b *browserSession) download(selector string) []byte {
 	return nil
 }
 
-// screenshot saves the whole page as NAME.png.
+// audit runs axe-core's rules of WCAG 2.1 A and AA on the page as it is
+// (§11: usable with a keyboard and a screen reader) and fails the test on
+// any violation, with its rule and the elements that break it.
+func (b *browserSession) audit(page string) {
+	b.t.Helper()
+	path := os.Getenv("BILLING_AXE")
+	if path == "" {
+		b.t.Fatal("no accessibility rules: set BILLING_AXE to axe-core's axe.min.js (make test does: BILLING_AXE=$(scripts/axe.sh))")
+	}
+	rules := string(readFile(b.t, path))
+	found, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](rules+`;
+		axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+			.then(r => r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + ": " + v.nodes.map(n => n.target.join(" ")).join(", ")))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("auditing the %s page: %v", page, err)
+	}
+	for _, v := range found {
+		b.t.Errorf("the %s page breaks WCAG 2.1 AA: %s", page, v)
+	}
+}
+
+// screenshot saves the whole page as NAME.png, after auditing it.
 func (b *browserSession) screenshot(name string) {
 	b.t.Helper()
+	b.audit(name)
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatal(err)
@@ -142,7 +165,9 @@ func TestPortalInABrowser(t *testing.T) {
 	b := newBrowser(t)
 
 	// Sign in with the e-mailed link.
-	b.run(chromedp.Navigate(p.base+"/signin"),
+	b.run(chromedp.Navigate(p.base+"/signin"), chromedp.WaitVisible(chromedp.ID("email")))
+	b.audit("sign-in")
+	b.run(
 		chromedp.SendKeys(chromedp.ID("email"), p1Contact),
 		chromedp.Submit(chromedp.ID("email")),
 		chromedp.WaitVisible(chromedp.Search(`//h1[text()="Check your e-mail"]`)))
@@ -234,6 +259,7 @@ func TestPortalInABrowser(t *testing.T) {
 	if got := b.text("main tbody tr"); !strings.HasPrefix(got, "visa ending 4242") || !strings.Contains(got, "valid") {
 		t.Errorf("the card on file: %q", got)
 	}
+	b.audit("cards")
 
 	// Pay part of the balance with it.
 	b.run(chromedp.Navigate(p.base+"/accounts/P1/pay"), chromedp.WaitVisible(chromedp.ID("pay")))
@@ -291,6 +317,16 @@ func TestPortalInABrowser(t *testing.T) {
 	if len(names) != 9 || names[0] != "M1_2026-06-01_EUR_INV-2026-000003_invoice.pdf" {
 		t.Errorf("zip entries: %q", names)
 	}
+
+	// An operator's pages: the audit log, and an invoice with its refund form.
+	operator := p.token("--role", "operator")
+	b.run(chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), operator), chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="q"]`)))
+	b.run(chromedp.Navigate(p.base+"/audit"), chromedp.WaitVisible(chromedp.CSS("main table")))
+	b.audit("audit log")
+	b.run(chromedp.Navigate(p.base+"/accounts/P1/invoices/"+p1Invoice), chromedp.WaitVisible(chromedp.ID("download-invoice")))
+	b.audit("operator's invoice")
 
 	// The API holds the same line for the account holder.
 	token := p.token("--account", "P1")
