@@ -10,12 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/shopspring/decimal"
 )
 
@@ -332,5 +334,76 @@ func TestPortalInABrowser(t *testing.T) {
 	token := p.token("--account", "P1")
 	if status, body, raw := p.api(token, "GET", "/api/v1/invoices/"+u1Invoice, nil); status != http.StatusNotFound || body["error"].(map[string]any)["code"] != "not_found" {
 		t.Errorf("P1's token reading U1's invoice: %d %s", status, raw)
+	}
+}
+
+// tabTo presses Tab until the element matching selector has the focus, as
+// a keyboard user reaches it (at most 80 presses).
+func (b *browserSession) tabTo(selector string) {
+	b.t.Helper()
+	for range 80 {
+		if eval[bool](b, `!!document.activeElement && document.activeElement.matches(`+strconv.Quote(selector)+`)`) {
+			return
+		}
+		b.run(chromedp.KeyEvent(kb.Tab))
+	}
+	b.t.Fatalf("80 presses of Tab never reached %s", selector)
+}
+
+// A keyboard alone, no pointer: sign in with a token, open an invoice,
+// download its PDF, and pay part of the balance with a card (§11).
+func TestThePortalWorksWithAKeyboardAlone(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	b := newBrowser(t)
+	token := p.token("--account", "P1")
+	b.run(chromedp.Navigate(p.base+"/signin"), chromedp.WaitVisible(chromedp.ID("token")))
+	b.tabTo("#token")
+	b.run(chromedp.KeyEvent(token), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(".balances")))
+
+	b.tabTo(`a[href="/accounts/P1/invoices/` + p1Invoice + `"]`)
+	b.run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("download-pdf")))
+	if got := b.text("h1"); got != "Invoice "+p1Invoice {
+		t.Fatalf("after Enter on the invoice's link: %q", got)
+	}
+	b.tabTo("#download-pdf")
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.Events(ctx, browser.DownloadProgress)
+	b.run(chromedp.KeyEvent(kb.Enter))
+	var pdf []byte
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the PDF: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			pdf = readFile(t, filepath.Join(b.downloads, ev.GUID))
+			break
+		}
+	}
+	if path, _ := p.storedFile(p1Invoice, "pdf"); string(pdf) != string(readFile(t, path)) || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("the PDF downloaded by keyboard (%d bytes) is not the stored one", len(pdf))
+	}
+
+	b.tabTo("a.cta")
+	b.run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("pay")))
+	b.tabTo(`input[name="what"][value="all"]`)
+	b.run(chromedp.KeyEvent(kb.ArrowDown)) // the radio group's next choice: part of it
+	if !eval[bool](b, `document.querySelector("#what-part").checked`) {
+		t.Fatal("ArrowDown did not choose to pay part of the balance")
+	}
+	for _, field := range []struct{ id, keys string }{
+		{"#amount", "12.34"}, {"#pay-number", "4242 4242 4242 4242"}, {"#pay-exp", "12/30"}, {"#pay-cvc", "123"}, {"#pay-name", "Pat Pine"},
+	} {
+		b.tabTo(field.id)
+		b.run(chromedp.KeyEvent(field.keys))
+	}
+	b.tabTo("#pay")
+	b.run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("paid-amount")))
+	if got := b.text("#paid-amount"); got != "12.34 USD" {
+		t.Errorf("paid %q by keyboard, want 12.34 USD", got)
+	}
+	if got := b.text(".balance-USD"); got != "35.66" {
+		t.Errorf("the balance after paying 12.34 of 48.00: %q", got)
 	}
 }
