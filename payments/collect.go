@@ -70,16 +70,53 @@ func (s *Service) PlanCollect(ctx context.Context, asOf time.Time) (CollectPlan,
 	if err != nil {
 		return plan, err
 	}
+	for _, round := range rounds(due) {
+		numbers := make([]string, len(round))
+		for i, c := range round {
+			numbers[i] = c.Number
+		}
+		plan.Rounds = append(plan.Rounds, numbers)
+	}
+	return plan, nil
+}
+
+// rounds splits invoices due, in the order of accounts and issue, into
+// rounds of distinct accounts: an account's first invoice in the first
+// round, its second in the second, and so on, each round in account order.
+func rounds(due []store.CollectCandidate) [][]store.CollectCandidate {
+	var out [][]store.CollectCandidate
 	nth := map[string]int{} // by account: its invoices so far
 	for _, c := range due {
 		round := nth[c.AccountID]
 		nth[c.AccountID]++
-		if round == len(plan.Rounds) {
-			plan.Rounds = append(plan.Rounds, nil)
+		if round == len(out) {
+			out = append(out, nil)
 		}
-		plan.Rounds[round] = append(plan.Rounds[round], c.Number)
+		out[round] = append(out[round], c)
 	}
-	return plan, nil
+	return out
+}
+
+// CollectNow charges, in this process, those of the invoices numbers that
+// are due for an auto-charge by asOf: a round of distinct accounts at a
+// time, CollectBatch at once (the dunning stage's new late fees, §13).
+func (s *Service) CollectNow(ctx context.Context, asOf time.Time, numbers []string) (CollectReport, error) {
+	var r CollectReport
+	if len(numbers) == 0 {
+		return r, nil
+	}
+	due, err := s.dueCandidates(ctx, asOf, numbers)
+	if err != nil {
+		return r, err
+	}
+	for _, round := range rounds(due) {
+		for start := 0; start < len(round); start += CollectBatch {
+			if err := s.collectBatch(ctx, round[start:min(start+CollectBatch, len(round))], asOf, &r); err != nil {
+				return r, err
+			}
+		}
+	}
+	return r, nil
 }
 
 // CollectInvoices charges the invoices among numbers still due by asOf,

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/shopspring/decimal"
 
@@ -51,9 +50,8 @@ func (p *Pipeline) dunning(ctx context.Context, run *runState, rep *Report) erro
 		if err != nil {
 			return fmt.Errorf("reading overdue invoices: %w", err)
 		}
-		var assessed []store.Assessment
-		var feeOf []int           // the assessment of each fee invoice
-		var dueOf []calendar.Date // the due date of the invoice each fee is on
+		var assessed []store.Assessment  // every assessment, a fee of zero included
+		var onFee []store.OverdueInvoice // the overdue invoice of each fee's invoice
 		for _, o := range overdue {
 			due := o.DueDate
 			fee, ok := ledger.Assess(ledger.LateFeeCandidate{Type: o.Type, Currency: o.Currency, Due: &due, AmountDue: o.AmountDue}, policies, d)
@@ -62,23 +60,24 @@ func (p *Pipeline) dunning(ctx context.Context, run *runState, rep *Report) erro
 			}
 			assessed = append(assessed, store.Assessment{Invoice: o.Number, AmountDue: o.AmountDue, Fee: fee})
 			if fee.IsPositive() {
-				issued = append(issued, lateFeeInvoice(o, fee, d))
-				feeOf = append(feeOf, len(assessed)-1)
-				dueOf = append(dueOf, o.DueDate)
+				issued, onFee = append(issued, lateFeeInvoice(o, fee, d)), append(onFee, o)
 			}
 		}
 		adjusts = make([]string, len(issued))
-		for i, j := range feeOf {
-			adjusts[i] = assessed[j].Invoice
+		for i, o := range onFee {
+			adjusts[i] = o.Number
 		}
 		if numbers, err = p.storeInvoices(ctx, tx, issued, adjusts, run.id); err != nil {
 			return fmt.Errorf("issuing late fees: %w", err)
 		}
-		var mail []store.Message
-		for i, j := range feeOf {
-			a := &assessed[j]
-			a.FeeInvoice = numbers[i]
-			mail = append(mail, payments.LateFeeMessage(issued[i].AccountID, a.Invoice, a.FeeInvoice, a.Fee, issued[i].Currency, dueOf[i]))
+		feeInvoice := make(map[string]string, len(numbers)) // by overdue invoice
+		mail := make([]store.Message, len(numbers))
+		for i, o := range onFee {
+			feeInvoice[o.Number] = numbers[i]
+			mail[i] = payments.LateFeeMessage(o.AccountID, o.Number, numbers[i], issued[i].Total, o.Currency, o.DueDate)
+		}
+		for i := range assessed {
+			assessed[i].FeeInvoice = feeInvoice[assessed[i].Invoice]
 		}
 		if err := store.InsertLateFees(ctx, tx, assessed, d, run.id); err != nil {
 			return fmt.Errorf("recording late fees: %w", err)
@@ -111,8 +110,9 @@ func (p *Pipeline) dunning(ctx context.Context, run *runState, rep *Report) erro
 			return fmt.Errorf("writing the late fees' files: %w", err)
 		}
 	}
-	if err := p.collectFees(ctx, rep, issued, numbers); err != nil {
-		return err
+	// The fees are collected like any invoice (§13).
+	if out.Collect, err = p.Payments.CollectNow(ctx, rep.AsOf, numbers); err != nil {
+		return fmt.Errorf("charging late fees: %w", err)
 	}
 	if out.Reminders, err = p.Payments.Remind(ctx, rep.AsOf, p.DueReminderDays); err != nil {
 		return err
@@ -131,42 +131,6 @@ func lateFeePolicies(stored []store.LateFeePolicy) []ledger.LateFeePolicy {
 		}
 	}
 	return policies
-}
-
-// collectFees charges the new fees' invoices to the cards on file, a round
-// of distinct accounts at a time (§13: collected like any invoice).
-func (p *Pipeline) collectFees(ctx context.Context, rep *Report, issued []invoicing.Invoice, numbers []string) error {
-	left := numbers
-	accountOf := map[string]string{}
-	for i, n := range numbers {
-		accountOf[n] = issued[i].AccountID
-	}
-	for len(left) > 0 {
-		var round, later []string
-		seen := map[string]bool{}
-		for _, n := range left {
-			if a := accountOf[n]; !seen[a] && len(round) < payments.CollectBatch {
-				seen[a] = true
-				round = append(round, n)
-			} else {
-				later = append(later, n)
-			}
-		}
-		c, err := p.Payments.CollectInvoices(ctx, rep.AsOf, sortByAccount(round, accountOf))
-		rep.Dunning.Collect.Add(c)
-		if err != nil {
-			return fmt.Errorf("charging late fees: %w", err)
-		}
-		left = later
-	}
-	return nil
-}
-
-// sortByAccount orders invoice numbers by their accounts, as CollectInvoices takes them.
-func sortByAccount(numbers []string, accountOf map[string]string) []string {
-	out := append([]string(nil), numbers...)
-	sort.Slice(out, func(i, j int) bool { return accountOf[out[i]] < accountOf[out[j]] })
-	return out
 }
 
 // lateFeeInvoice is the invoice of a late fee on an overdue invoice (§13):

@@ -102,15 +102,12 @@ func WithStop(ctx context.Context, stop <-chan struct{}) context.Context {
 	return runstop.With(ctx, stop)
 }
 
-// Stopping reports whether the run of ctx has been asked to stop.
-func Stopping(ctx context.Context) bool { return runstop.Requested(ctx) }
-
 // checkpoint is called between units of work: it says whether to go on.
 func checkpoint(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if Stopping(ctx) {
+	if runstop.Requested(ctx) {
 		return ErrStopped
 	}
 	return nil

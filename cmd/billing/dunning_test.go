@@ -202,6 +202,9 @@ func TestOnlyTheInvoicesAPolicyCoversGetAFee(t *testing.T) {
 	o.loadExamples()
 	// A zero fee for USD invoices due before 2026-08-01, 5.00 from then on.
 	o.importLateFees("currency,after_days,fixed,effective_from\nUSD,0,0.00,\nUSD,0,5.00,2026-08-01\n")
+	// P1's card declines every charge: its invoices stay due, and its fee
+	// is charged to the card like any invoice, and declined too.
+	o.billing("payment-methods", "add", "--account", "P1", "--card", "4000 0000 0000 0341", "--exp", "12/30", "--cvc", "123", "--name", "Pat Pine")
 	report := o.billing("run", "--as-of", "2026-08-20T00:00:00Z")
 	// Overdue in USD on 2026-08-20: INV-2026-000001 (P1, due 07-15; zero
 	// fee), INV-2026-000002 (U1, due 07-31; zero fee), INV-2026-000005 (M1,
@@ -214,6 +217,11 @@ func TestOnlyTheInvoicesAPolicyCoversGetAFee(t *testing.T) {
 	want := []string{"INV-2026-000001 0.00 -", "INV-2026-000002 0.00 -", "INV-2026-000005 5.00 INV-2026-000012", "INV-2026-000006 5.00 INV-2026-000013"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("late fees %q, want %q", got, want)
+	}
+	var charged []string
+	if err := o.db.Select(&charged, `SELECT status || ' ' || amount FROM gateway_attempts
+		WHERE purpose = 'auto_charge' AND invoice_number = 'INV-2026-000013'`); err != nil || !slices.Equal(charged, []string{"declined 5.00"}) {
+		t.Fatalf("the fee on P1's card: %q (%v), want one declined charge of 5.00", charged, err)
 	}
 	// The fees fall due (2026-09-19) and are overdue by November: no fee
 	// on a fee, nor a second on an invoice assessed at zero.

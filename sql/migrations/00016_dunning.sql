@@ -57,6 +57,10 @@ ALTER TABLE pipeline_runs DROP CONSTRAINT pipeline_runs_stage_check;
 ALTER TABLE pipeline_runs ADD CONSTRAINT pipeline_runs_stage_check
     CHECK (stage ~ '^(all|rerun|credit|refund|(extract|rate|close|emit|collect|dunning)(,(extract|rate|close|emit|collect|dunning))*)$');
 
+-- The late fees' lines, for billing verify's check that none stands
+-- outside a late fee's invoice (§12.7).
+CREATE INDEX invoice_lines_late_fee ON invoice_lines (invoice_number) WHERE charge_type = 'lateFee';
+
 -- The dunning stage's candidates: invoices with a due date, until assessed.
 CREATE INDEX invoices_due ON invoices (due_date) WHERE due_date IS NOT NULL;
 
@@ -92,6 +96,7 @@ DROP TRIGGER late_fees_final ON late_fees;
 DROP FUNCTION late_fees_are_final();
 DROP VIEW invoices_owing;
 DROP INDEX invoices_due;
+DROP INDEX invoice_lines_late_fee;
 DROP TABLE late_fees;
 DROP TABLE late_fee_policies;
 ALTER TABLE invoice_lines DROP CONSTRAINT invoice_lines_charge_type_check;
