@@ -352,6 +352,13 @@ func TestRemindersBeforeTheDueDateAndOfAnExpiringCardComeOnce(t *testing.T) {
 	o := newOperator(t)
 	o.loadExamples()
 	o.billing("payment-methods", "add", "--account", "P1", "--card", "4242 4242 4242 4242", "--exp", "11/27", "--cvc", "123", "--name", "Pat Pine")
+	// M1's card, removed, is never reminded of (nor does it stop M1's invoices' reminders).
+	o.billing("payment-methods", "add", "--account", "M1", "--card", "5555 5555 5555 4444", "--exp", "11/27", "--cvc", "123", "--name", "Mo Meridian")
+	var m1Card string
+	if err := o.db.Get(&m1Card, `SELECT payment_method_id::text FROM payment_methods WHERE account_id = 'M1'`); err != nil {
+		t.Fatal(err)
+	}
+	o.billing("payment-methods", "remove", "--account", "M1", "--id", m1Card)
 	reportSays(t, o.billing("run", "--as-of", "2026-08-27T00:00:00Z"), "  reminders e-mailed:    0 due soon, 4 overdue, 0 cards expiring\n")
 	reportSays(t, o.billing("run", "--as-of", "2026-08-28T00:00:00Z"), "  reminders e-mailed:    1 due soon, 0 overdue, 0 cards expiring\n")
 	reportSays(t, o.billing("run", "--as-of", "2026-08-29T00:00:00Z"), "  reminders e-mailed:    0 due soon, 0 overdue, 0 cards expiring\n")
