@@ -57,6 +57,12 @@ type Config struct {
 	Listen      string `yaml:"listen"`       // host:port the portal listens on
 	PublicURL   string `yaml:"public_url"`   // the address users reach it at; sign-in links point there
 	BehindProxy bool   `yaml:"behind_proxy"` // trust the last X-Forwarded-For address as the client's
+
+	// Webhooks (§14).
+	OperatorEmail       string `yaml:"operator_email"`        // told when an endpoint is disabled; commas between addresses
+	WebhookAllowHTTP    bool   `yaml:"webhook_allow_http"`    // endpoints may be http://
+	WebhookAllowPrivate bool   `yaml:"webhook_allow_private"` // deliveries may go to private addresses
+	WebhookWorkers      int    `yaml:"webhook_workers"`       // deliveries this process attempts at once
 }
 
 // Default is the configuration before any file, variable or flag: each
@@ -84,6 +90,20 @@ type Setting struct {
 	parse   func(c *Config, v string) error
 	format  func(c Config) string
 	check   func(c Config) string // the problem with the value, or ""
+}
+
+func boolSetting(key, env, flag, help string, field func(*Config) *bool) Setting {
+	return Setting{Key: key, Env: env, Flag: flag, Default: "false", Help: help,
+		parse: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			*field(c) = b
+			return nil
+		},
+		format: func(c Config) string { return strconv.FormatBool(*field(&c)) },
+		check:  func(Config) string { return "" }}
 }
 
 func textSetting(key, env, flag, def, help string, field func(*Config) *string, check func(string) string) Setting {
@@ -275,18 +295,44 @@ var Settings = []Setting{
 			}
 			return ""
 		}),
-	{Key: "behind_proxy", Env: "BILLING_BEHIND_PROXY", Flag: "behind-proxy", Default: "false",
-		Help: "true when the portal is reached through a reverse proxy that appends the client's address to X-Forwarded-For",
-		parse: func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("%q is not true or false", v)
+	boolSetting("behind_proxy", "BILLING_BEHIND_PROXY", "behind-proxy",
+		"true when the portal is reached through a reverse proxy that appends the client's address to X-Forwarded-For",
+		func(c *Config) *bool { return &c.BehindProxy }),
+
+	// Webhooks (§14).
+	textSetting("operator_email", "BILLING_OPERATOR_EMAIL", "operator-email", "",
+		"the operators' e-mail addresses, separated by commas: told when a webhook endpoint is disabled",
+		func(c *Config) *string { return &c.OperatorEmail }, func(v string) string {
+			for _, a := range strings.Split(v, ",") {
+				if a = strings.TrimSpace(a); v != "" && (a == "" || !strings.Contains(a, "@")) {
+					return fmt.Sprintf("operator_email %q is not a list of e-mail addresses", v)
+				}
 			}
-			c.BehindProxy = b
+			return ""
+		}),
+	boolSetting("webhook_allow_http", "BILLING_WEBHOOK_ALLOW_HTTP", "webhook-allow-http",
+		"true lets webhook endpoints be http:// addresses, not only https://",
+		func(c *Config) *bool { return &c.WebhookAllowHTTP }),
+	boolSetting("webhook_allow_private", "BILLING_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private",
+		"true lets webhooks be delivered to loopback, private and link-local addresses",
+		func(c *Config) *bool { return &c.WebhookAllowPrivate }),
+	{Key: "webhook_workers", Env: "BILLING_WEBHOOK_WORKERS", Flag: "webhook-workers", Default: "50",
+		Help: "how many webhook deliveries this process attempts at once",
+		parse: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number", v)
+			}
+			c.WebhookWorkers = n
 			return nil
 		},
-		format: func(c Config) string { return strconv.FormatBool(c.BehindProxy) },
-		check:  func(Config) string { return "" }},
+		format: func(c Config) string { return strconv.Itoa(c.WebhookWorkers) },
+		check: func(c Config) string {
+			if c.WebhookWorkers < 1 || c.WebhookWorkers > 1000 {
+				return fmt.Sprintf("webhook_workers %d is outside 1..1000", c.WebhookWorkers)
+			}
+			return ""
+		}},
 	durationSetting("shutdown_timeout", "BILLING_SHUTDOWN_TIMEOUT", "shutdown-timeout", "30s",
 		"how long a stopping daemon lets the work at hand finish, such as 30s", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 

@@ -199,6 +199,16 @@ func contractLines(lines []invoicing.IssuedLine, c money.Currency) []InvoiceLine
 	return out
 }
 
+// Header is a stored invoice's header as the contract shows it, with the
+// paths of its files by kind (none: null), without its lines.
+func Header(r invoicing.Issued, files map[string]string) Invoice {
+	inv := contractInvoice(r)
+	if len(files) > 0 {
+		inv.Files = &Files{Reconciliation: files[KindReconciliation], Invoice: files[KindInvoice], PDF: files[KindPDF]}
+	}
+	return inv
+}
+
 // contractInvoice is a stored invoice's header as the contract shows it
 // (§5: amounts with the currency's decimals).
 func contractInvoice(r invoicing.Issued) Invoice {

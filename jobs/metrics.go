@@ -33,6 +33,8 @@ type Metrics struct {
 	rated        prometheus.Counter
 	units        *prometheus.CounterVec
 	unitSeconds  *prometheus.HistogramVec
+	deliveries   *prometheus.CounterVec
+	inFlight     prometheus.Gauge
 }
 
 // NewMetrics returns empty metrics on a new registry.
@@ -55,8 +57,13 @@ func NewMetrics() *Metrics {
 			Help: "Units of runs' work this process worked, by stage and outcome: done or failed."}, []string{"stage", "outcome"}),
 		unitSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "billing_unit_seconds",
 			Help: "How long the units of runs' work took, by stage.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}, []string{"stage"}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "billing_webhook_attempts_total",
+			Help: "Webhook delivery attempts this process made, by outcome: delivered, retried, failed or gone (410)."}, []string{"outcome"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "billing_webhook_attempts_in_flight",
+			Help: "Webhook delivery attempts this process is making now."}),
 	}
 	m.registry.MustRegister(m.lastSuccess, m.lastDuration, m.runs, m.windows, m.invoices, m.lines, m.files, m.rated, m.units, m.unitSeconds,
+		m.deliveries, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -97,6 +104,41 @@ func (m *Metrics) ObserveUnit(u units.Unit, d time.Duration, err error) {
 	}
 	m.units.WithLabelValues(u.Stage, outcome).Inc()
 	m.unitSeconds.WithLabelValues(u.Stage).Observe(d.Seconds())
+}
+
+// ObserveWebhook counts a webhook attempt by outcome (webhooks.Service's
+// Observe).
+func (m *Metrics) ObserveWebhook(outcome string, _ time.Duration) {
+	if m != nil {
+		m.deliveries.WithLabelValues(outcome).Inc()
+	}
+}
+
+// WebhookInFlight follows the attempts being made (queue.WebhookConfig's
+// InFlight).
+func (m *Metrics) WebhookInFlight(delta int) {
+	if m != nil {
+		m.inFlight.Add(float64(delta))
+	}
+}
+
+// WatchWebhookLag serves the age of the oldest event not yet delivered,
+// read from the database at each scrape.
+func (m *Metrics) WatchWebhookLag(lag func(context.Context) (time.Duration, error), log *slog.Logger) {
+	if m == nil {
+		return
+	}
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "billing_webhook_lag_seconds",
+		Help: "The age of the oldest event not yet delivered to an endpoint that takes it; 0 when none waits."}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		d, err := lag(ctx)
+		if err != nil {
+			log.Warn("webhook_lag", "error", err.Error())
+			return -1
+		}
+		return d.Seconds()
+	}))
 }
 
 // Handler serves /metrics, and /healthz: 200 while ping reaches the

@@ -59,6 +59,20 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, messages []store.Mess
 	return written, s.Mail.SendTx(ctx, tx, written)
 }
 
+// NotifyOperators writes an e-mail to each operator address in tx and
+// queues its sending; id makes it once per cause.
+func (s *Service) NotifyOperators(ctx context.Context, tx *store.Tx, to []string, id, subject, body string) error {
+	messages := make([]store.Message, 0, len(to))
+	for _, addr := range to {
+		messages = append(messages, store.Message{ID: "<" + id + "-" + addr + "@billing>", To: addr, Subject: subject, Body: body})
+	}
+	written, err := store.InsertMessagesTo(ctx, tx, messages)
+	if err != nil || len(written) == 0 || s.Mail == nil {
+		return err
+	}
+	return s.Mail.SendTx(ctx, tx, written)
+}
+
 // Method is a card or PayPal account on file.
 type Method = store.PaymentMethod
 

@@ -41,6 +41,11 @@ func (p *Pipeline) dunning(ctx context.Context, run *runState, rep *Report) erro
 		if err := store.LockCloseInTx(ctx, tx); err != nil {
 			return err
 		}
+		// Each invoice found overdue is recorded once: its invoice.overdue
+		// event (§14).
+		if _, err := store.MarkOverdue(ctx, tx, d); err != nil {
+			return fmt.Errorf("recording overdue invoices: %w", err)
+		}
 		stored, err := store.LateFeePolicies(ctx, tx)
 		if err != nil || len(stored) == 0 {
 			return err

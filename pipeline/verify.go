@@ -15,7 +15,7 @@ import (
 
 // Breach is one broken guarantee of §12, on one line with the ids.
 type Breach struct {
-	Guarantee string `json:"guarantee"` // "12.1" … "12.7"
+	Guarantee string `json:"guarantee"` // "12.1" … "12.8"
 	Detail    string `json:"detail"`
 }
 

@@ -88,6 +88,16 @@ func TestEveryRoleSeesWhatItMayAndNoMore(t *testing.T) {
 		{"finance, no account named", finance, "/api/v1/invoices", 400, "account_required"},
 		{"finance, no such account", finance, "/api/v1/invoices?account=X9", 404, "not_found"},
 		{"no such route", holder, "/api/v1/nothing", 404, "not_found"},
+		// The events (§14): each invoice's invoice.finalized.
+		{"holder, own events", holder, "/api/v1/events", 200, "INV-2026-000001"},
+		{"holder, another's events", holder, "/api/v1/events?account=U1", 404, "not_found"},
+		{"holder, after the last", holder, "/api/v1/events?after=evt_0000000000000001", 200, ""},
+		{"finance, every account's events", finance, "/api/v1/events", 200, "INV-2026-000001INV-2026-000002"},
+		{"finance, an account's events", finance, "/api/v1/events?account=U1&type=invoice.finalized", 200, "INV-2026-000002"},
+		{"finance, a page of one", finance, "/api/v1/events?limit=1", 200, "INV-2026-000001"},
+		{"a bad cursor", finance, "/api/v1/events?after=7", 400, "bad_filter"},
+		{"a bad type", finance, "/api/v1/events?type=invoice.sent", 400, "bad_filter"},
+		{"a bad limit", finance, "/api/v1/events?limit=0", 400, "bad_filter"},
 	} {
 		req, _ := http.NewRequest("GET", srv.URL+c.path, nil)
 		if c.token != "" {
@@ -108,6 +118,7 @@ func TestEveryRoleSeesWhatItMayAndNoMore(t *testing.T) {
 			Error    struct{ Code string }
 			Number   string
 			Invoices []struct{ Number string }
+			Events   []struct{ Data struct{ Number string } }
 		}
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Errorf("%s: %v: %s", c.name, err, body)
@@ -116,6 +127,9 @@ func TestEveryRoleSeesWhatItMayAndNoMore(t *testing.T) {
 		seen := got.Error.Code + got.Number
 		for _, inv := range got.Invoices {
 			seen += inv.Number
+		}
+		for _, e := range got.Events {
+			seen += e.Data.Number
 		}
 		if seen != c.code {
 			t.Errorf("%s: GET %s answered %q, want %q: %s", c.name, c.path, seen, c.code, body)

@@ -45,6 +45,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/payment-methods", s.api(s.apiMethods))
 	mux.HandleFunc("POST /api/v1/payment-methods", s.api(s.apiAddMethod))
 	mux.HandleFunc("DELETE /api/v1/payment-methods/{id}", s.api(s.apiRemoveMethod))
+	mux.HandleFunc("GET /api/v1/events", s.api(s.apiEvents))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, http.StatusNotFound, "not_found", "no such API route")
 	})
@@ -170,7 +171,7 @@ func (s *Server) apiPayments(w http.ResponseWriter, r *http.Request, v *viewer) 
 		s.internal(w, r, v, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, paymentViews(list))
+	writeJSON(w, http.StatusOK, payments.Views(list))
 }
 
 // apiCard is a card in a request body.

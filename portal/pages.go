@@ -216,44 +216,7 @@ func (s *Server) paymentsPage(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	s.render(w, r, http.StatusOK, "payments", view{Title: "Payments", Viewer: v, Account: account, Section: "payments",
-		Data: paymentViews(list)})
-}
-
-// paymentView is a payment as the pages and the API show it.
-type paymentView struct {
-	ID        string        `json:"payment_id"`
-	PaidAt    string        `json:"paid_at"`
-	Amount    string        `json:"amount"`
-	Currency  string        `json:"currency"`
-	Method    string        `json:"method"`
-	Label     string        `json:"method_label"`
-	Reference string        `json:"gateway_reference"`
-	Paid      []paidInvoice `json:"paid_invoices"`
-}
-
-type paidInvoice struct {
-	Number string `json:"number"`
-	Amount string `json:"amount"`
-}
-
-func paymentViews(list []payments.Record) []paymentView {
-	out := make([]paymentView, 0, len(list))
-	for _, p := range list {
-		c := money.Currency(p.Currency)
-		pv := paymentView{ID: p.PaymentID, PaidAt: p.PaidAt.UTC().Format("2006-01-02 15:04 UTC"), Amount: money.Format(p.Amount, c),
-			Currency: p.Currency, Method: p.Method, Label: p.MethodLabel, Reference: p.GatewayReference, Paid: []paidInvoice{}}
-		for _, part := range strings.Split(p.PaidInvoices, ", ") {
-			if number, amount, ok := strings.Cut(part, " "); ok {
-				d, err := decimal.NewFromString(amount)
-				if err == nil {
-					amount = money.Format(d, c)
-				}
-				pv.Paid = append(pv.Paid, paidInvoice{number, amount})
-			}
-		}
-		out = append(out, pv)
-	}
-	return out
+		Data: payments.Views(list)})
 }
 
 // paymentResultPage confirms what became of a payment made in the portal.

@@ -26,6 +26,7 @@ import (
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/store"
+	"github.com/openbilling/billing/webhooks"
 )
 
 //go:embed templates/*.html static/*
@@ -37,6 +38,7 @@ type Server struct {
 	Payments *payments.Service
 	Files    *emit.FileEmitter
 	Pipeline *pipeline.Pipeline // an operator's credits and refunds
+	Webhooks *webhooks.Service  // the operators' webhook endpoints (nil: none)
 	// Mail delivers sign-in links; without it, sign-in by e-mail is refused
 	// with a clear page, and tokens still work.
 	Mail *mail.Sender
@@ -104,6 +106,8 @@ func (s *Server) Handler(health http.Handler) (http.Handler, error) {
 	mux.HandleFunc("POST /accounts/{account}/credit", s.account(s.credit))
 	mux.HandleFunc("POST /accounts/{account}/invoices/{number}/refund", s.account(s.refund))
 	mux.HandleFunc("GET /audit", s.page(s.auditPage))
+	mux.HandleFunc("GET /webhook-endpoints", s.page(s.webhooksPage))
+	mux.HandleFunc("POST /webhook-endpoints/{id}/{action}", s.page(s.webhookAction))
 
 	s.apiRoutes(mux)
 	mux.HandleFunc("/", s.public(func(w http.ResponseWriter, r *http.Request, v *viewer) {

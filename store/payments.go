@@ -118,19 +118,20 @@ func AccountContact(ctx context.Context, q Queryer, accountID string) (c Contact
 
 // PaymentMethod is a card on file: the gateway's token and what may be shown.
 type PaymentMethod struct {
-	ID           int64     `db:"payment_method_id" json:"id"`
-	AccountID    string    `db:"account_id" json:"account_id"`
-	Token        string    `db:"gateway_token" json:"-"`
-	Brand        string    `db:"brand" json:"brand"`
-	Last4        string    `db:"last4" json:"last4"`
-	ExpMonth     int       `db:"expiry_month" json:"exp_month"`
-	ExpYear      int       `db:"expiry_year" json:"exp_year"`
-	HolderName   string    `db:"holder_name" json:"name"`
-	Status       string    `db:"status" json:"status"`
-	StatusReason string    `db:"status_reason" json:"status_reason"`
-	IsDefault    bool      `db:"is_default" json:"default"`
-	CreatedAt    time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at" json:"updated_at"`
+	ID           int64      `db:"payment_method_id" json:"id"`
+	AccountID    string     `db:"account_id" json:"account_id"`
+	Token        string     `db:"gateway_token" json:"-"`
+	Brand        string     `db:"brand" json:"brand"`
+	Last4        string     `db:"last4" json:"last4"`
+	ExpMonth     int        `db:"expiry_month" json:"exp_month"`
+	ExpYear      int        `db:"expiry_year" json:"exp_year"`
+	HolderName   string     `db:"holder_name" json:"name"`
+	Status       string     `db:"status" json:"status"`
+	StatusReason string     `db:"status_reason" json:"status_reason"`
+	IsDefault    bool       `db:"is_default" json:"default"`
+	CreatedAt    time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt    time.Time  `db:"updated_at" json:"updated_at"`
+	RemovedAt    *time.Time `db:"removed_at" json:"removed_at,omitempty"` // shown by the events of a removed card
 }
 
 // InsertPaymentMethod stores a tokenized card as pending and returns its id.
@@ -254,7 +255,8 @@ func CollectCandidates(ctx context.Context, q Queryer, numbers []string) ([]Coll
 // PaymentRecord is a payment received with the invoices it paid.
 type PaymentRecord struct {
 	Payment
-	PaidInvoices string `db:"paid_invoices"` // "NUMBER AMOUNT, ..."
+	PaidInvoices string          `db:"paid_invoices"` // "NUMBER AMOUNT, ..."
+	Refunded     decimal.Decimal `db:"refunded"`      // paid back to the card
 }
 
 // Payments lists payments received, newest first, of an account or all.
@@ -323,6 +325,7 @@ var (
 	gatewayAttemptInsertMany = billingsql.Query("gateway_attempt_insert_many")
 	gatewayAttemptSettleMany = billingsql.Query("gateway_attempt_settle_many")
 	outboxInsertForAccounts  = billingsql.Query("outbox_insert_for_accounts")
+	outboxInsertTo           = billingsql.Query("outbox_insert_to")
 )
 
 // LockAccountsPayments is LockAccountPayments for several accounts at once,
@@ -399,6 +402,19 @@ func SettleAttempts(ctx context.Context, q Queryer, attempts []Attempt) error {
 	}
 	_, err := q.ext().ExecContext(ctx, gatewayAttemptSettleMany, pq.Array(ids), pq.Array(statuses), pq.Array(codes), pq.Array(hard), pq.Array(refs), pq.Array(payments))
 	return err
+}
+
+// InsertMessagesTo puts e-mails to the addresses they name in the outbox
+// and returns the ids of those written.
+func InsertMessagesTo(ctx context.Context, q Queryer, messages []Message) ([]string, error) {
+	n := len(messages)
+	ids, to, subjects, bodies := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, m := range messages {
+		ids[i], to[i], subjects[i], bodies[i] = m.ID, m.To, m.Subject, m.Body
+	}
+	var written []string
+	err := sqlx.SelectContext(ctx, q.ext(), &written, outboxInsertTo, pq.Array(ids), pq.Array(to), pq.Array(subjects), pq.Array(bodies))
+	return written, err
 }
 
 // InsertMessagesForAccounts puts e-mails to accounts' contacts in the

@@ -175,8 +175,9 @@ func checkQueue(ctx context.Context, db *DB) error {
 }
 
 // queueSchemas are the schemas of the job queue's tables: the background
-// work's (the search path's) and the runs' units (UnitSchema).
-var queueSchemas = []string{"", UnitSchema}
+// work's (the search path's), the runs' units (UnitSchema) and the webhook
+// deliveries (WebhookSchema).
+var queueSchemas = []string{"", UnitSchema, WebhookSchema}
 
 func queueSchemaName(schema string) string {
 	if schema == "" {
@@ -219,8 +220,10 @@ func migrateQueue(ctx context.Context, db *DB) ([]QueueMigration, error) {
 		return nil, err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, queueMigrationLock) //nolint:errcheck // the session ends next
-	if _, err := conn.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+UnitSchema); err != nil {
-		return nil, err
+	for _, schema := range []string{UnitSchema, WebhookSchema} {
+		if _, err := conn.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+schema); err != nil {
+			return nil, err
+		}
 	}
 	var applied []QueueMigration
 	for _, schema := range queueSchemas {
@@ -246,6 +249,11 @@ func migrateQueue(ctx context.Context, db *DB) ([]QueueMigration, error) {
 
 // UnitSchema holds the job queue's tables of the runs' units of work.
 const UnitSchema = "river_units"
+
+// WebhookSchema holds the job queue's tables of webhook deliveries (§14):
+// apart, so that their leader rescues a killed process's deliveries within
+// a minute, where the other jobs may run for many.
+const WebhookSchema = "river_webhooks"
 
 // getOne reads the one row of a query into a T; found is false when the
 // query returns no row.

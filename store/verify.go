@@ -32,6 +32,8 @@ var Checks = []Check{
 	{"12.3", "order references", billingsql.Query("verify_order_references")},
 	{"12.5", "ledger", billingsql.Query("verify_ledger")},
 	{"12.7", "late fees", billingsql.Query("verify_late_fees")},
+	{"12.8", "events", billingsql.Query("verify_events")},
+	{"12.8", "webhook deliveries", billingsql.Query("verify_webhook_deliveries")},
 }
 
 var verifyLateFeeAmounts = billingsql.Query("verify_late_fee_amounts")

@@ -122,8 +122,29 @@ func init() {
 				fs.String("role", "", "create: a staff token, finance or operator")
 				fs.String("label", "", "create: who or what the token is for")
 			}},
-		{name: "schedule", summary: "the daemon: the nightly and close jobs on their cron schedules (UTC), and the job queue of e-mail and payments", run: runSchedule},
-		{name: "worker", summary: "work the units of any run's work (rating, closing, files, charges) until stopped; start any number, on any host", run: runWorker},
+		{name: "webhooks", args: "add|list|remove|rotate-secret|test|replay|deliveries",
+			summary: "webhook endpoints (§14): add one (its secret shown once), list, remove, rotate its secret, test, replay events, list deliveries",
+			run:     runWebhooks,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("url", "", "add: the endpoint's https:// address")
+				fs.String("events", "", "add: the event types it takes, separated by commas (default all)")
+				fs.String("account", "", "add: only this account's events")
+				fs.String("description", "", "add: what the endpoint is for")
+				fs.String("event", "", "replay: the id of the event to send again")
+				fs.String("since", "", "replay: send again every event it takes since this RFC 3339 instant")
+				fs.Bool("failed", false, "deliveries: only the failed ones")
+				fs.Bool("json", false, "print JSON")
+			}},
+		{name: "events", summary: "the events of §14, oldest first, after a cursor", run: runEvents,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("account", "", "only this account's events")
+				fs.String("type", "", "only events of this type")
+				fs.String("after", "", "only events after this one (its id)")
+				fs.String("limit", "100", "at most this many events (1 to 1000)")
+				fs.Bool("json", false, "print JSON")
+			}},
+		{name: "schedule", summary: "the daemon: the nightly and close jobs on their cron schedules (UTC), and the job queue of e-mail, payments and webhooks", run: runSchedule},
+		{name: "worker", summary: "work the units of any run's work (rating, closing, files, charges) and send webhooks until stopped; start any number, on any host", run: runWorker},
 		{name: "generate", summary: "write a deterministic synthetic month (or months) of CSV files, for load tests and demos", run: runGenerate,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("scale", "1", "1 is 10,000 accounts, 1,000,000 subscriptions and 10,000,000 usage events")

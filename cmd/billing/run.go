@@ -122,6 +122,11 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 	if err != nil {
 		return err
 	}
+	stopWebhooks, err := a.sendWebhooks(ctx, p.DB, p.Payments, metrics)
+	if err != nil {
+		stop()
+		return err
+	}
 	// Workers sharing a host share its metrics address: the first serves
 	// it, the others say so and carry on without.
 	stopMetrics := func() {}
@@ -131,10 +136,11 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 			stopMetrics = func() {}
 		}
 	}
-	a.log.Info("worker_ready", "unit_workers", a.cfg.UnitWorkers, "output_dir", a.cfg.OutputDir)
+	a.log.Info("worker_ready", "unit_workers", a.cfg.UnitWorkers, "webhook_workers", a.cfg.WebhookWorkers, "output_dir", a.cfg.OutputDir)
 	<-ctx.Done() // SIGTERM or SIGINT
 	a.log.Info("worker_stopping")
 	stopMetrics()
+	stopWebhooks()
 	stop()
 	return nil
 }

@@ -30,6 +30,11 @@ func runSchedule(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 		return err
 	}
 	defer stopUnits()
+	stopWebhooks, err := a.sendWebhooks(ctx, p.DB, p.Payments, metrics)
+	if err != nil {
+		return err
+	}
+	defer stopWebhooks()
 	// The background work of payments runs as jobs of the queue (§9):
 	// e-mail as it is written (when a mail server is set), settling and due
 	// auto-charges every ten minutes, the cards on file on the nightly

@@ -49,7 +49,11 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 		public = "http://" + ln.Addr().String()
 	}
 	metrics := jobs.NewMetrics()
-	s := &portal.Server{DB: db, Payments: p.Payments, Files: files, Pipeline: p,
+	hooks, err := a.webhooks(db, p.Payments)
+	if err != nil {
+		return err
+	}
+	s := &portal.Server{DB: db, Payments: p.Payments, Files: files, Pipeline: p, Webhooks: hooks,
 		PublicURL: public, BehindProxy: a.cfg.BehindProxy, Log: a.log, Metrics: metrics.Registerer()}
 	if a.cfg.SMTPAddr != "" {
 		s.Mail = a.mailer(db)

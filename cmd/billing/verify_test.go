@@ -13,7 +13,7 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 	o := newOperator(t)
 	o.loadExamples()
 	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
-	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "13 checks, 10 files (full), 0 breaches, ") { // then the seconds
+	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "15 checks, 10 files (full), 0 breaches, ") { // then the seconds
 		t.Errorf("clean verify: %q", out)
 	}
 	files := o.invoice("INV-2026-000005").Files
@@ -43,6 +43,13 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"DELETE FROM ledger_open_items WHERE kind = 'invoice' AND key = 'INV-2026-000003'",
 		// Records written past an import: in no recorded import, and of an unknown customer.
 		"INSERT INTO orders (order_id, subscription_id, customer_id, sku, action, quantity, effective_date) VALUES ('O-X', 'S-X', 'C-NONE', 'LIC-STD', 'new', 1, '2026-09-01')",
+		// A run's event lost, an invoice's written twice.
+		"DELETE FROM events WHERE type = 'run.completed'",
+		"INSERT INTO events (seq, type, account_id, object_id, created, facts) SELECT 99, type, account_id, object_id, created, facts FROM events WHERE object_id = 'INV-2026-000004'",
+		// An endpoint given another account's event, and not given one it takes.
+		"INSERT INTO webhook_endpoints (endpoint_id, url, account_id, event_types, after_seq) VALUES ('we_p1', 'https://example.com/', 'P1', '{invoice.finalized}', 0)",
+		"INSERT INTO webhook_deliveries (endpoint_id, event_seq, reason) SELECT 'we_p1', seq, 'event' FROM events WHERE object_id = 'INV-2026-000003'",
+		"UPDATE webhook_fanout SET through_seq = 99",
 	} {
 		tamper.MustExec(q)
 	}
@@ -68,10 +75,16 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 		"§12.5 invoice INV-2026-000001 of 25 USD has 1 ledger entries of 24",
 		"§12.5 invoice INV-2026-000003 of account M1 has something open but is not an open item",
 		"§12.5 payment PAY-X has 0 ledger entries and 0 succeeded gateway calls",
+		"§12.8 invoice.finalized of INV-2026-000004: 2 events for 1 changes",
+		"§12.8 invoice.paid of INV-2026-000003: 0 events for 1 changes", // its open item gone
+		"§12.8 payment.succeeded of PAY-X: 0 events for 1 changes",
+		"§12.8 run.completed of 1: 0 events for 1 changes",
+		"§12.8 endpoint we_p1 has a delivery of event 3 (invoice.finalized of M1), which it does not take",
+		"§12.8 event 1 (invoice.finalized) was never delivered to endpoint we_p1",
 		"§12.4 invoice INV-2026-000005, reconciliation file " + files.Reconciliation + ": missing",
 		"§12.4 invoice INV-2026-000005, invoice file " + files.Invoice + ": SHA-256 ",
 	}, "\n")
-	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 14 breaches of the guarantees (§12)\n" {
+	if code != 1 || !strings.HasPrefix(out, want) || errOut != "billing: verify: 20 breaches of the guarantees (§12)\n" {
 		t.Errorf("verify: exit %d\n%s%s\nwant:\n%s", code, out, errOut, want)
 	}
 }

@@ -40,6 +40,9 @@ var folderImports = []string{
 	"emit -> invoices",
 	"emit -> reports",
 	"emit -> store",
+	"events -> invoices",
+	"events -> payments",
+	"events -> store",
 	"invoices -> store",
 	"jobs -> pipeline",
 	"mail -> store",
@@ -51,17 +54,22 @@ var folderImports = []string{
 	"pipeline -> store",
 	"portal -> access",
 	"portal -> emit",
+	"portal -> events",
 	"portal -> invoices",
 	"portal -> mail",
 	"portal -> payments",
 	"portal -> pipeline",
 	"portal -> store",
+	"portal -> webhooks",
 	"queue -> mail",
 	"queue -> payments",
 	"queue -> pipeline",
 	"queue -> store",
+	"queue -> webhooks",
 	"reports -> internal/xlsxstream",
 	"store -> sql",
+	"webhooks -> events",
+	"webhooks -> store",
 }
 
 // databaseImporters are the product's packages that import database/sql,
@@ -75,7 +83,7 @@ var layers = map[string]int{
 	"money": 0, "calendar": 0, "country": 0, "rating": 0, "invoicing": 0, "ledger": 0, // the rules
 	"sql": 0, "internal/xlsxstream": 0, "internal/synthetic": 0, "internal/runstop": 0, // the schema's text, a file format, sample data, a run's stop
 	"store": 1, "reports": 1, // the database; the documents
-	"mail": 2, "payments": 2, "invoices": 2, "access": 2, "emit": 2, "pipeline": 2, "config": 2, // the domain's services
+	"mail": 2, "payments": 2, "invoices": 2, "access": 2, "emit": 2, "pipeline": 2, "config": 2, "events": 2, "webhooks": 2, // the domain's services
 	"portal": 3, "queue": 3, "jobs": 3, // what serves and schedules them
 	"cmd": 4, // the command
 }

@@ -1,0 +1,277 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/openbilling/billing/calendar"
+	billingsql "github.com/openbilling/billing/sql"
+)
+
+// Events and webhook endpoints (§14). The events themselves are written by
+// the database's triggers on the changes they tell of (migration 00017);
+// here they are read, handed to the endpoints and delivered.
+var (
+	eventList               = billingsql.Query("event_list")
+	eventMarkOverdue        = billingsql.Query("event_mark_overdue")
+	webhookEndpointInsert   = billingsql.Query("webhook_endpoint_insert")
+	webhookEndpointList     = billingsql.Query("webhook_endpoint_list")
+	webhookEndpointRemove   = billingsql.Query("webhook_endpoint_remove")
+	webhookEndpointDisable  = billingsql.Query("webhook_endpoint_disable")
+	webhookEndpointFailed   = billingsql.Query("webhook_endpoint_failed")
+	webhookEndpointSucceded = billingsql.Query("webhook_endpoint_succeeded")
+	webhookSecretRotate     = billingsql.Query("webhook_secret_rotate")
+	webhookSecretActive     = billingsql.Query("webhook_secret_active")
+	webhookFanout           = billingsql.Query("webhook_fanout")
+	webhookReplay           = billingsql.Query("webhook_replay")
+	webhookTestInsert       = billingsql.Query("webhook_test_insert")
+	webhookDeliveryGet      = billingsql.Query("webhook_delivery_get")
+	webhookAttemptInsert    = billingsql.Query("webhook_attempt_insert")
+	webhookDeliveryFail     = billingsql.Query("webhook_delivery_fail")
+	webhookDeliveryList     = billingsql.Query("webhook_delivery_list")
+	webhookLag              = billingsql.Query("webhook_lag")
+)
+
+// Event is a stored event: its number, what it is about and the facts of
+// that object as its writer's commit left them.
+type Event struct {
+	Seq       int64     `db:"seq"`
+	Type      string    `db:"type"`
+	AccountID string    `db:"account_id"` // "" for run.completed
+	ObjectID  string    `db:"object_id"`
+	Created   time.Time `db:"created"`
+	Facts     []byte    `db:"facts"` // JSON
+}
+
+// EventFilter chooses events: after a number, of an account, of a type.
+type EventFilter struct {
+	After     int64
+	AccountID string
+	Type      string
+	Limit     int
+}
+
+// Events lists the events the filter chooses, oldest first.
+func Events(ctx context.Context, q Queryer, f EventFilter) ([]Event, error) {
+	var out []Event
+	err := sqlx.SelectContext(ctx, q.ext(), &out, eventList, f.After, f.AccountID, f.Type, f.Limit)
+	return out, err
+}
+
+// MarkOverdue records the invoices overdue on d that were not before, each
+// once: the record writes its invoice.overdue event.
+func MarkOverdue(ctx context.Context, tx *Tx, d calendar.Date) (int64, error) {
+	res, err := tx.x.ExecContext(ctx, eventMarkOverdue, d)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// WebhookEndpoint is a registered endpoint, without its secrets.
+type WebhookEndpoint struct {
+	ID             string         `db:"endpoint_id"`
+	URL            string         `db:"url"`
+	EventTypes     pq.StringArray `db:"event_types"` // empty: every type
+	AccountID      string         `db:"account_id"`  // "": every account
+	Description    string         `db:"description"`
+	Status         string         `db:"status"`
+	DisabledReason string         `db:"disabled_reason"`
+	FailingSince   *time.Time     `db:"failing_since"`
+	CreatedAt      time.Time      `db:"created_at"`
+}
+
+// InsertWebhookEndpoint stores a new endpoint with its first secret; it
+// takes the events committed after now.
+func InsertWebhookEndpoint(ctx context.Context, q Queryer, e WebhookEndpoint, secret string) error {
+	var types any
+	if len(e.EventTypes) > 0 {
+		types = e.EventTypes
+	}
+	_, err := q.ext().ExecContext(ctx, webhookEndpointInsert, e.ID, e.URL, types, e.AccountID, e.Description, secret, e.CreatedAt)
+	return err
+}
+
+// WebhookEndpoints lists the endpoints not removed, or the one named.
+func WebhookEndpoints(ctx context.Context, q Queryer, id string) ([]WebhookEndpoint, error) {
+	var out []WebhookEndpoint
+	err := sqlx.SelectContext(ctx, q.ext(), &out, webhookEndpointList, id)
+	return out, err
+}
+
+// RemoveWebhookEndpoint removes an endpoint; found is false for one that
+// does not exist or was removed.
+func RemoveWebhookEndpoint(ctx context.Context, q Queryer, id string, at time.Time) (found bool, err error) {
+	res, err := q.ext().ExecContext(ctx, webhookEndpointRemove, id, at)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DisableWebhookEndpoint disables an enabled endpoint; disabled is false
+// when it was not enabled.
+func DisableWebhookEndpoint(ctx context.Context, q Queryer, id, reason string) (disabled bool, err error) {
+	_, disabled, err = getOne[bool](ctx, q.ext(), webhookEndpointDisable, id, reason)
+	return disabled, err
+}
+
+// WebhookFailed records a failed attempt to an endpoint at at, and returns
+// since when it has been failing.
+func WebhookFailed(ctx context.Context, q Queryer, id string, at time.Time) (time.Time, error) {
+	since, _, err := getOne[time.Time](ctx, q.ext(), webhookEndpointFailed, id, at)
+	return since, err
+}
+
+// WebhookSucceeded records an accepted attempt to an endpoint.
+func WebhookSucceeded(ctx context.Context, q Queryer, id string) error {
+	_, err := q.ext().ExecContext(ctx, webhookEndpointSucceded, id)
+	return err
+}
+
+// RotateWebhookSecret adds an endpoint's new secret from at; the active
+// ones expire at expires. found is false for no such endpoint.
+func RotateWebhookSecret(ctx context.Context, tx *Tx, id, secret string, at, expires time.Time) (found bool, err error) {
+	res, err := tx.x.ExecContext(ctx, webhookSecretRotate, id, secret, at, expires)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// WebhookSecrets are an endpoint's secrets active at at, newest first.
+func WebhookSecrets(ctx context.Context, q Queryer, id string, at time.Time) ([]string, error) {
+	var out []string
+	err := sqlx.SelectContext(ctx, q.ext(), &out, webhookSecretActive, id, at)
+	return out, err
+}
+
+// FanOut hands the next events, at most limit, to the endpoints that take
+// them: it returns the deliveries made, and the number of the last event
+// handed (the same as before when none was new).
+func FanOut(ctx context.Context, tx *Tx, limit int) (deliveries []int64, through int64, err error) {
+	var row struct {
+		Deliveries pq.Int64Array `db:"deliveries"`
+		Through    int64         `db:"through_seq"`
+	}
+	if err := sqlx.GetContext(ctx, tx.x, &row, webhookFanout, limit); err != nil {
+		return nil, 0, err
+	}
+	return row.Deliveries, row.Through, nil
+}
+
+// ReplayWebhook makes deliveries again to an endpoint of the events it
+// takes: the event numbered seq, or when seq is 0 every one since.
+func ReplayWebhook(ctx context.Context, tx *Tx, endpoint string, seq int64, since time.Time) ([]int64, error) {
+	var out []int64
+	err := sqlx.SelectContext(ctx, tx.x, &out, webhookReplay, endpoint, seq, since)
+	return out, err
+}
+
+// InsertWebhookTest makes a delivery of a test event to an endpoint; found
+// is false for no such endpoint.
+func InsertWebhookTest(ctx context.Context, tx *Tx, endpoint string, event json.RawMessage) (id int64, found bool, err error) {
+	return getOne[int64](ctx, tx.x, webhookTestInsert, endpoint, string(event))
+}
+
+// WebhookDelivery is a delivery with what it sends and where.
+type WebhookDelivery struct {
+	ID             int64      `db:"delivery_id"`
+	EndpointID     string     `db:"endpoint_id"`
+	Reason         string     `db:"reason"`
+	Status         string     `db:"status"`
+	Attempts       int        `db:"attempts"`
+	URL            string     `db:"url"`
+	EndpointStatus string     `db:"endpoint_status"`
+	Event          Event      `db:"-"`
+	EventSeq       int64      `db:"event_seq"`
+	EventType      string     `db:"event_type"`
+	EventAccount   string     `db:"event_account"`
+	ObjectID       string     `db:"object_id"`
+	EventCreated   *time.Time `db:"event_created"`
+	EventFacts     []byte     `db:"event_facts"` // JSON
+	TestEvent      []byte     `db:"test_event"`  // JSON
+}
+
+// GetWebhookDelivery reads a delivery; found is false for none.
+func GetWebhookDelivery(ctx context.Context, q Queryer, id int64) (WebhookDelivery, bool, error) {
+	d, found, err := getOne[WebhookDelivery](ctx, q.ext(), webhookDeliveryGet, id)
+	if found && d.EventSeq > 0 {
+		d.Event = Event{Seq: d.EventSeq, Type: d.EventType, AccountID: d.EventAccount, ObjectID: d.ObjectID, Facts: d.EventFacts}
+		if d.EventCreated != nil {
+			d.Event.Created = *d.EventCreated
+		}
+	}
+	return d, found, err
+}
+
+// WebhookAttempt is one attempt of a delivery.
+type WebhookAttempt struct {
+	At         time.Time
+	StatusCode int // 0 when no answer came
+	Duration   time.Duration
+	Error      string
+	Response   string
+}
+
+// RecordWebhookAttempt records an attempt of a delivery, and its state
+// after it: "pending" (to be retried), "delivered" or "failed".
+func RecordWebhookAttempt(ctx context.Context, q Queryer, delivery int64, a WebhookAttempt, status, deliveryError string) error {
+	var code any
+	if a.StatusCode != 0 {
+		code = a.StatusCode
+	}
+	_, err := q.ext().ExecContext(ctx, webhookAttemptInsert, delivery, a.At, code, a.Duration.Milliseconds(), a.Error, a.Response,
+		deliveryError, status)
+	return err
+}
+
+// FailWebhookDelivery records a pending delivery as failed, untried.
+func FailWebhookDelivery(ctx context.Context, q Queryer, delivery int64, reason string, at time.Time) error {
+	_, err := q.ext().ExecContext(ctx, webhookDeliveryFail, delivery, reason, at)
+	return err
+}
+
+// WebhookDeliveryRow is a delivery as billing webhooks deliveries lists it,
+// with its last attempt.
+type WebhookDeliveryRow struct {
+	ID          int64      `db:"delivery_id"`
+	Reason      string     `db:"reason"`
+	Status      string     `db:"status"`
+	Attempts    int        `db:"attempts"`
+	Error       string     `db:"error"`
+	CreatedAt   time.Time  `db:"created_at"`
+	EventSeq    int64      `db:"event_seq"`
+	EventType   string     `db:"event_type"`
+	TestEventID string     `db:"test_event_id"`
+	AttemptedAt *time.Time `db:"attempted_at"`
+	StatusCode  *int       `db:"status_code"`
+	DurationMS  int        `db:"duration_ms"`
+	LastError   string     `db:"attempt_error"`
+	Response    string     `db:"response"`
+}
+
+// WebhookDeliveries lists an endpoint's latest deliveries, newest first.
+func WebhookDeliveries(ctx context.Context, q Queryer, endpoint string, failedOnly bool, limit int) ([]WebhookDeliveryRow, error) {
+	var out []WebhookDeliveryRow
+	err := sqlx.SelectContext(ctx, q.ext(), &out, webhookDeliveryList, endpoint, failedOnly, limit)
+	return out, err
+}
+
+// WebhookLag is the age at now of the oldest event not yet delivered.
+func WebhookLag(ctx context.Context, q Queryer, now time.Time) (time.Duration, error) {
+	var seconds sql.NullFloat64
+	err := sqlx.GetContext(ctx, q.ext(), &seconds, webhookLag, now)
+	if errors.Is(err, sql.ErrNoRows) || !seconds.Valid {
+		return 0, nil
+	}
+	return time.Duration(seconds.Float64 * float64(time.Second)), err
+}
