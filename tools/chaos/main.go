@@ -1,8 +1,8 @@
 // Command chaos is the fault-injection suite (make chaos): on a
 // PostgreSQL server of its own it kills billing run with SIGKILL at random
 // moments of each stage, stops the server (fast and immediate) mid-run and
-// right after a run said it succeeded, and runs two billing runs and an
-// import at once. After each experiment it runs the pipeline to completion
+// right after a run said it succeeded, runs two billing runs and an
+// import at once, and kills the daemon while it delivers webhooks. After each experiment it runs the pipeline to completion
 // and requires billing verify --files full to pass and the invoices to equal
 // a clean run's on the same data: numbers, lines, amounts and file bytes
 // (net charges per window for the concurrent import, which bills late usage
@@ -65,6 +65,7 @@ type chaos struct {
 	injected, survived          map[string]int
 	lateWindows                 int // windows the concurrent imports made late, each rerun
 	missed                      int // faults that came after the work they aimed at, tried again
+	redelivered                 int // webhook events a killed daemon's successor sent again
 	databases                   int
 }
 
@@ -141,7 +142,8 @@ func (c *chaos) printCounts(took time.Duration) {
 		fmt.Printf("  %-50s injected %3d  survived %3d\n", k, c.injected[k], c.survived[k])
 		total, ok = total+c.injected[k], ok+c.survived[k]
 	}
-	fmt.Printf("  (windows made late by the concurrent imports and rerun: %d; faults that came too late and were tried again: %d)\n", c.lateWindows, c.missed)
+	fmt.Printf("  (windows made late by the concurrent imports and rerun: %d; faults that came too late and were tried again: %d; webhook events sent again after a kill: %d)\n",
+		c.lateWindows, c.missed, c.redelivered)
 	fmt.Printf("chaos: %d faults injected, %d survived, in %.0f s\n", total, ok, took.Seconds())
 }
 
@@ -350,6 +352,7 @@ func (c *chaos) runAll(rounds int, only string) error {
 		experiment{"PostgreSQL immediate restart mid-run", func() error { return c.restartMidRun("crash") }},
 		experiment{"PostgreSQL crash right after exit 0", c.crashAfterSuccess},
 		experiment{"two runs and two imports (usage, orders) at once", c.concurrent},
+		experiment{"SIGKILL of the daemon delivering webhooks", c.killDaemonDelivering},
 	)
 	for r := 0; r < rounds; r++ {
 		for _, e := range experiments {
