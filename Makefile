@@ -1,6 +1,6 @@
 # The quick start: `make demo` runs the pipeline on the sample data, `make test`
 # runs the whole test suite. Both set up PostgreSQL themselves.
-.PHONY: build demo demo-stop test vet chaos bench bench-import bench-xlsx load-portal screenshots check-files lint-api
+.PHONY: build demo demo-stop test vet chaos bench bench-import bench-webhooks bench-xlsx load-portal screenshots check-files lint-api
 
 build:
 	go build -o bin/billing ./cmd/billing
@@ -46,6 +46,13 @@ WORKERS ?= 0
 bench: build
 	scripts/need.sh given database
 	go run ./tools/bench --scale $(SCALE) --months $(MONTHS) --workers $(WORKERS) $(ARGS)
+
+# EVENTS (default 100,000) events delivered to a receiver on 127.0.0.1 by
+# the daemon and two workers: deliveries per second, the lag, memory.
+EVENTS ?= 100000
+bench-webhooks: build
+	scripts/need.sh given database
+	go run ./tools/webhookbench --events $(EVENTS) $(ARGS)
 
 # The portal under load: CLIENTS concurrent clients for DURATION against a
 # billing serve it starts on 127.0.0.1 (pages, API calls, downloads).

@@ -91,6 +91,11 @@ func (d *DB) LimitConnections(n int) {
 	d.x.SetMaxIdleConns(n)
 }
 
+// KeepIdle keeps up to n connections open between queries rather than
+// closing all but two, without bounding how many are open: for processes
+// whose many workers each run short queries (webhook deliveries).
+func (d *DB) KeepIdle(n int) { d.x.SetMaxIdleConns(n) }
+
 // Conn takes one session from the pool; Close gives it back.
 func (d *DB) Conn(ctx context.Context) (*Conn, error) {
 	c, err := d.x.Connx(ctx)

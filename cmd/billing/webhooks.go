@@ -52,6 +52,9 @@ func (a *app) sendWebhooks(ctx context.Context, db *store.DB, pay *payments.Serv
 	if err != nil {
 		return nil, err
 	}
+	// Each delivery runs a few short queries: its workers reuse sessions
+	// instead of opening one per query.
+	db.KeepIdle(a.cfg.WebhookWorkers + a.cfg.UnitWorkers + 8)
 	s.Observe = metrics.ObserveWebhook
 	metrics.WatchWebhookLag(func(ctx context.Context) (time.Duration, error) { return store.WebhookLag(ctx, db, time.Now()) }, a.log)
 	sender, err := queue.NewWebhooks(db, queue.WebhookConfig{Service: s, Workers: a.cfg.WebhookWorkers, InFlight: metrics.WebhookInFlight,
