@@ -29,6 +29,9 @@ var (
 	webhookSecretRotate     = billingsql.Query("webhook_secret_rotate")
 	webhookSecretActive     = billingsql.Query("webhook_secret_active")
 	webhookFanout           = billingsql.Query("webhook_fanout")
+	webhookFanoutLock       = billingsql.Query("webhook_fanout_lock")
+	webhookEndpointEnable   = billingsql.Query("webhook_endpoint_enable")
+	webhookEndpointCatchUp  = billingsql.Query("webhook_endpoint_catch_up")
 	webhookReplay           = billingsql.Query("webhook_replay")
 	webhookTestInsert       = billingsql.Query("webhook_test_insert")
 	webhookDeliveryGet      = billingsql.Query("webhook_delivery_get")
@@ -89,13 +92,40 @@ type WebhookEndpoint struct {
 
 // InsertWebhookEndpoint stores a new endpoint with its first secret; it
 // takes the events committed after now.
-func InsertWebhookEndpoint(ctx context.Context, q Queryer, e WebhookEndpoint, secret string) error {
+func InsertWebhookEndpoint(ctx context.Context, tx *Tx, e WebhookEndpoint, secret string) error {
 	var types any
 	if len(e.EventTypes) > 0 {
 		types = e.EventTypes
 	}
-	_, err := q.ext().ExecContext(ctx, webhookEndpointInsert, e.ID, e.URL, types, e.AccountID, e.Description, secret, e.CreatedAt)
+	if err := lockFanOut(ctx, tx); err != nil {
+		return err
+	}
+	_, err := tx.x.ExecContext(ctx, webhookEndpointInsert, e.ID, e.URL, types, e.AccountID, e.Description, secret, e.CreatedAt)
 	return err
+}
+
+// lockFanOut takes the fan-out's turn until tx ends. A fan-out reads the
+// endpoints as its statement begins: were an endpoint added or enabled
+// while a fan-out waited for its mark, that fan-out would hand on events
+// the endpoint takes without it.
+func lockFanOut(ctx context.Context, tx *Tx) error {
+	_, err := tx.x.ExecContext(ctx, webhookFanoutLock)
+	return err
+}
+
+// EnableWebhookEndpoint enables an endpoint that is not removed, and makes
+// the deliveries of what it missed while disabled; found is false when
+// there is no such endpoint.
+func EnableWebhookEndpoint(ctx context.Context, tx *Tx, id string) (deliveries []int64, found bool, err error) {
+	if err := lockFanOut(ctx, tx); err != nil {
+		return nil, false, err
+	}
+	if _, found, err = getOne[bool](ctx, tx.x, webhookEndpointEnable, id); err != nil || !found {
+		return nil, found, err
+	}
+	var list pq.Int64Array
+	err = tx.x.GetContext(ctx, &list, webhookEndpointCatchUp, id)
+	return list, true, err
 }
 
 // WebhookEndpoints lists the endpoints not removed, or the one named.
@@ -161,6 +191,9 @@ func FanOut(ctx context.Context, tx *Tx, limit int) (deliveries []int64, through
 	var row struct {
 		Deliveries pq.Int64Array `db:"deliveries"`
 		Through    int64         `db:"through_seq"`
+	}
+	if err := lockFanOut(ctx, tx); err != nil {
+		return nil, 0, err
 	}
 	if err := sqlx.GetContext(ctx, tx.x, &row, webhookFanout, limit); err != nil {
 		return nil, 0, err

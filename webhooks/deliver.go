@@ -216,7 +216,9 @@ func (s *Service) disable(ctx context.Context, tx *store.Tx, d store.WebhookDeli
 	}
 	subject := fmt.Sprintf("Webhook endpoint %s disabled", d.EndpointID)
 	body := fmt.Sprintf("The webhook endpoint %s (%s) was disabled: %s.\n\nIts events are kept. Once the receiver is fixed, "+
-		"replay what it missed: billing webhooks replay %s --since RFC3339. See billing webhooks deliveries %s --failed.",
+		"enable it again with billing webhooks enable %s: it is sent at once the events it missed. "+
+		"Deliveries that failed after their attempts are listed by billing webhooks deliveries %s --failed; "+
+		"billing webhooks replay sends them again.",
 		d.EndpointID, d.URL, why, d.EndpointID, d.EndpointID)
 	return s.Notify(ctx, tx, fmt.Sprintf("webhook-disabled-%s-%d", d.EndpointID, s.now().Unix()), subject, body)
 }

@@ -114,7 +114,7 @@ func (s *Service) Add(ctx context.Context, req AddRequest) (Endpoint, string, er
 	row := store.WebhookEndpoint{ID: newEndpointID(), URL: req.URL, EventTypes: types, AccountID: req.AccountID,
 		Description: req.Description, CreatedAt: s.now()}
 	secret := NewSecret()
-	if err := store.InsertWebhookEndpoint(ctx, s.DB, row, secret); err != nil {
+	if err := s.DB.InTx(ctx, func(tx *store.Tx) error { return store.InsertWebhookEndpoint(ctx, tx, row, secret) }); err != nil {
 		return Endpoint{}, "", fmt.Errorf("adding the endpoint: %w", err)
 	}
 	list, err := store.WebhookEndpoints(ctx, s.DB, row.ID)
@@ -185,6 +185,30 @@ func (s *Service) Remove(ctx context.Context, id string) error {
 		return fmt.Errorf("%w: %s", ErrNoEndpoint, id)
 	}
 	return nil
+}
+
+// Enable enables a disabled endpoint again: it takes the events from now
+// on, and is sent at once what it missed while disabled (the events handed
+// on meanwhile, and its deliveries stopped before any attempt). Deliveries
+// that failed after their attempts stay failed: replay sends them again.
+// It returns how many deliveries it made.
+func (s *Service) Enable(ctx context.Context, id string) (int, error) {
+	var made []int64
+	found := false
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if made, found, err = store.EnableWebhookEndpoint(ctx, tx, id); err != nil || !found {
+			return err
+		}
+		return s.enqueue(ctx, tx, made)
+	})
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("enabling webhook endpoint %s: %w", id, err)
+	case !found:
+		return 0, fmt.Errorf("%w: %s", ErrNoEndpoint, id)
+	}
+	return len(made), nil
 }
 
 // RotationOverlap is how long the secret before a rotation still signs.

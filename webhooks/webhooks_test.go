@@ -388,6 +388,68 @@ func TestA410DisablesTheEndpoint(t *testing.T) {
 	}
 }
 
+func TestEnablingAnEndpointSendsItWhatItMissed(t *testing.T) {
+	b := newBook(t)
+	r := newReceiver(t, 410, 200)
+	e, secret := b.add(r.URL, nil, "A1")
+	b.finalize("A1", "5.00")
+	b.finalize("A1", "6.00")
+	ids := b.fanOut()
+	b.deliver(ids[0], 1) // 410: disabled
+	b.deliver(ids[1], 1) // stopped before any attempt
+	b.finalize("A1", "7.00")
+	b.finalize("A2", "8.00") // another account's: not its
+	if n := len(b.fanOut()); n != 0 {
+		t.Fatalf("a disabled endpoint was handed %d events", n)
+	}
+
+	ctx := context.Background()
+	made, err := b.s.Enable(ctx, e.ID)
+	if err != nil || made != 2 {
+		t.Fatalf("enable: %d deliveries, %v; want 2 (the stopped one and the event handed on meanwhile)", made, err)
+	}
+	got, err := b.s.Get(ctx, e.ID)
+	if err != nil || got.Status != "enabled" || got.DisabledReason != "" {
+		t.Fatalf("endpoint after enable: %+v %v", got, err)
+	}
+	for _, id := range b.fanOut() {
+		if res := b.deliver(id, 1); res.Outcome != webhooks.OutcomeDelivered {
+			t.Fatalf("delivery %d after enable: %+v", id, res)
+		}
+	}
+	var sent []string
+	for _, req := range r.requests()[1:] {
+		sent = append(sent, verify(t, req, secret, b.now).ID)
+	}
+	if want := []string{"evt_0000000000000002", "evt_0000000000000003"}; !slices.Equal(sent, want) {
+		t.Fatalf("sent after enable %v, want %v", sent, want)
+	}
+	// The 410's delivery stays failed (replay sends it); every event the
+	// endpoint takes has its delivery, so §12.8 holds.
+	if s := b.query(`SELECT string_agg(event_seq || ' ' || status, ', ' ORDER BY event_seq) FROM webhook_deliveries`); s != "1 failed, 2 delivered, 3 delivered" {
+		t.Fatalf("deliveries: %s", s)
+	}
+	snap, err := store.OpenSnapshot(ctx, store.New(b.db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	for _, c := range store.Checks {
+		if c.Guarantee != "12.8" {
+			continue // the book's invoices are written by hand
+		}
+		if breaches, err := snap.Breaches(ctx, c); err != nil || len(breaches) > 0 {
+			t.Fatalf("§%s %s: %v %v", c.Guarantee, c.Name, breaches, err)
+		}
+	}
+	if made, err := b.s.Enable(ctx, e.ID); err != nil || made != 0 {
+		t.Fatalf("enabling again: %d deliveries, %v", made, err)
+	}
+	if _, err := b.s.Enable(ctx, "we_missing"); !errors.Is(err, webhooks.ErrNoEndpoint) {
+		t.Fatalf("enabling an unknown endpoint: %v", err)
+	}
+}
+
 func TestAnEndpointFailingForFiveDaysIsDisabledAndTheOperatorsTold(t *testing.T) {
 	b := newBook(t)
 	r := newReceiver(t, 500)

@@ -122,8 +122,8 @@ func init() {
 				fs.String("role", "", "create: a staff token, finance or operator")
 				fs.String("label", "", "create: who or what the token is for")
 			}},
-		{name: "webhooks", args: "add|list|remove|rotate-secret|test|replay|deliveries",
-			summary: "webhook endpoints (§14): add one (its secret shown once), list, remove, rotate its secret, test, replay events, list deliveries",
+		{name: "webhooks", args: "add|list|remove|enable|rotate-secret|test|replay|deliveries",
+			summary: "webhook endpoints (§14): add one (its secret shown once), list, remove, enable a disabled one, rotate its secret, test, replay events, list deliveries",
 			run:     runWebhooks,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("url", "", "add: the endpoint's https:// address")

@@ -75,10 +75,10 @@ func (a *app) sendWebhooks(ctx context.Context, db *store.DB, pay *payments.Serv
 	}, nil
 }
 
-// runWebhooks is "billing webhooks add|list|remove|rotate-secret|test|replay|deliveries" (§14).
+// runWebhooks is "billing webhooks add|list|remove|enable|rotate-secret|test|replay|deliveries" (§14).
 func runWebhooks(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if len(args) == 0 {
-		return usageError{errors.New("usage: billing webhooks add|list|remove|rotate-secret|test|replay|deliveries ...")}
+		return usageError{errors.New("usage: billing webhooks add|list|remove|enable|rotate-secret|test|replay|deliveries ...")}
 	}
 	verb, rest := args[0], args[1:]
 	asJSON := fs.Lookup("json").Value.String() == "true"
@@ -156,6 +156,17 @@ func runWebhooks(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 			return err
 		}
 		fmt.Fprintf(a.stdout, "removed %s\n", id)
+		return nil
+	case "enable":
+		id, err := needID()
+		if err != nil {
+			return err
+		}
+		made, err := s.Enable(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "enabled %s; %d deliveries of what it missed queued\n", id, made)
 		return nil
 	case "rotate-secret":
 		id, err := needID()
