@@ -6,10 +6,12 @@ cd "$(dirname "$0")/.."
 
 # Everything the tests run: PostgreSQL, poppler, Debian's Chromium for the
 # portal's browser tests and npm for the accessibility rules they audit each
-# page with (scripts/packages.txt; they fail, never skip, without them).
+# page with and the Standard Webhooks library the webhook tests verify
+# deliveries with (scripts/packages.txt; they fail, never skip, without them).
 scripts/need.sh given database tests browser npm
 BILLING_AXE=$(scripts/axe.sh)
-export BILLING_AXE
+BILLING_STANDARDWEBHOOKS=$(scripts/standardwebhooks.sh)
+export BILLING_AXE BILLING_STANDARDWEBHOOKS
 
 dir=$(mktemp -d /tmp/billing-test-pg.XXXXXX)
 cleanup() { scripts/postgres.sh stop "$dir"; rm -rf "$dir"; }

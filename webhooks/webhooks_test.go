@@ -1,6 +1,7 @@
 package webhooks_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -12,6 +13,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	osexec "os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -588,5 +591,81 @@ func TestEndpointsAreCheckedWhenAdded(t *testing.T) {
 	}
 	if s := b.query(`SELECT count(*)::text FROM webhook_endpoints`); s != "0" {
 		t.Fatalf("%s endpoints stored", s)
+	}
+}
+
+// standardWebhooks verifies requests with the Standard Webhooks reference
+// library for JavaScript, as a receiver written with it does: one line per
+// request, "ok" and the event's id, or "refused" and the library's reason.
+func standardWebhooks(t *testing.T, secret string, reqs []received) []string {
+	t.Helper()
+	lib := os.Getenv("BILLING_STANDARDWEBHOOKS")
+	if lib == "" {
+		t.Fatal("no Standard Webhooks library: set BILLING_STANDARDWEBHOOKS to npm standardwebhooks' dist/index.js (make test does: BILLING_STANDARDWEBHOOKS=$(scripts/standardwebhooks.sh))")
+	}
+	node, err := osexec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed: apt-get install -y nodejs (make test installs it)")
+	}
+	type request struct {
+		Secret, ID, Timestamp, Signature, Body string
+	}
+	var in []request
+	for _, r := range reqs {
+		in = append(in, request{secret, r.ID, r.Timestamp, r.Signature, string(r.Body)})
+	}
+	stdin, _ := json.Marshal(in)
+	const script = `
+const { Webhook } = require(process.argv[1]);
+const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+for (const r of input) {
+  try {
+    const event = new Webhook(r.Secret).verify(r.Body, {
+      "webhook-id": r.ID, "webhook-timestamp": r.Timestamp, "webhook-signature": r.Signature });
+    console.log("ok " + event.id);
+  } catch (e) {
+    console.log("refused " + e.message);
+  }
+}`
+	cmd := osexec.Command(node, "-e", script, lib)
+	cmd.Stdin = bytes.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
+
+func TestTheStandardWebhooksLibraryVerifiesDeliveries(t *testing.T) {
+	b := newBook(t)
+	b.now = time.Now().UTC() // the library accepts timestamps within five minutes of its clock
+	r := newReceiver(t, 200)
+	e, first := b.add(r.URL, nil, "")
+	b.finalize("A1", "5.00")
+	b.finalize("A2", "6.00")
+	for _, id := range b.fanOut() {
+		b.deliver(id, 1)
+	}
+	second, err := b.s.RotateSecret(context.Background(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.finalize("A1", "7.00")
+	for _, id := range b.fanOut() {
+		b.deliver(id, 1)
+	}
+	reqs := r.requests()
+	tampered := reqs[0]
+	tampered.Body = bytes.Replace(tampered.Body, []byte(`"5.00"`), []byte(`"0.05"`), 1)
+	got := standardWebhooks(t, first, append(reqs, tampered))
+	want := []string{"ok evt_0000000000000001", "ok evt_0000000000000002", "ok evt_0000000000000003", "refused No matching signature found"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("verified with the first secret:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// After the rotation the new secret verifies the new deliveries only.
+	got = standardWebhooks(t, second, reqs)
+	want = []string{"refused No matching signature found", "refused No matching signature found", "ok evt_0000000000000003"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("verified with the second secret:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
