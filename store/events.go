@@ -224,6 +224,7 @@ type WebhookDelivery struct {
 	Attempts       int        `db:"attempts"`
 	URL            string     `db:"url"`
 	EndpointStatus string     `db:"endpoint_status"`
+	EndpointGone   bool       `db:"endpoint_removed"`
 	Event          Event      `db:"-"`
 	EventSeq       int64      `db:"event_seq"`
 	EventType      string     `db:"event_type"`

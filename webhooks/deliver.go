@@ -51,8 +51,9 @@ type Result struct {
 
 // Deliver makes attempt number attempt (1 is the first) of a delivery, and
 // records it: the delivery delivered, pending a retry, or failed. A
-// delivery already finished, or whose endpoint is disabled or removed, is
-// not attempted.
+// delivery already finished, or whose endpoint is removed, or disabled
+// (but for a test, so that a receiver can be checked before its endpoint
+// is enabled again), is not attempted.
 func (s *Service) Deliver(ctx context.Context, id int64, attempt int) (Result, error) {
 	d, found, err := store.GetWebhookDelivery(ctx, s.DB, id)
 	switch {
@@ -60,7 +61,9 @@ func (s *Service) Deliver(ctx context.Context, id int64, attempt int) (Result, e
 		return Result{}, fmt.Errorf("reading delivery %d: %w", id, err)
 	case !found || d.Status != "pending":
 		return Result{Outcome: d.Status}, nil
-	case d.EndpointStatus != "enabled":
+	case d.EndpointGone:
+		return Result{Outcome: OutcomeFailed}, store.FailWebhookDelivery(ctx, s.DB, id, "the endpoint is removed", s.now())
+	case d.EndpointStatus != "enabled" && d.Reason != "test":
 		return Result{Outcome: OutcomeFailed}, store.FailWebhookDelivery(ctx, s.DB, id, "the endpoint is disabled", s.now())
 	}
 	eventID, body, err := payload(d)

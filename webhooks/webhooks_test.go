@@ -406,7 +406,19 @@ func TestEnablingAnEndpointSendsItWhatItMissed(t *testing.T) {
 		t.Fatalf("a disabled endpoint was handed %d events", n)
 	}
 
+	// A test reaches the disabled endpoint, to check its receiver first.
 	ctx := context.Background()
+	test, err := b.s.Test(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := b.deliver(test, 1); res.Outcome != webhooks.OutcomeDelivered {
+		t.Fatalf("a test to a disabled endpoint: %+v", res)
+	}
+	if got := verify(t, r.requests()[1], secret, b.now); got.Type != events.WebhookTest {
+		t.Fatalf("a test sent %s", got.Type)
+	}
+
 	made, err := b.s.Enable(ctx, e.ID)
 	if err != nil || made != 2 {
 		t.Fatalf("enable: %d deliveries, %v; want 2 (the stopped one and the event handed on meanwhile)", made, err)
@@ -421,7 +433,7 @@ func TestEnablingAnEndpointSendsItWhatItMissed(t *testing.T) {
 		}
 	}
 	var sent []string
-	for _, req := range r.requests()[1:] {
+	for _, req := range r.requests()[2:] {
 		sent = append(sent, verify(t, req, secret, b.now).ID)
 	}
 	if want := []string{"evt_0000000000000002", "evt_0000000000000003"}; !slices.Equal(sent, want) {

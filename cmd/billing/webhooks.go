@@ -239,7 +239,7 @@ func runWebhooks(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		}
 		return tw.Flush()
 	}
-	return usageError{fmt.Errorf("webhooks: unknown action %q (add, list, remove, rotate-secret, test, replay, deliveries)", verb)}
+	return usageError{fmt.Errorf("webhooks: unknown action %q (add, list, remove, enable, rotate-secret, test, replay, deliveries)", verb)}
 }
 
 // runEvents is "billing events [--account ID] [--type T] [--after EVT] [--json]" (§14).
