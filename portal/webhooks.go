@@ -13,7 +13,8 @@ import (
 )
 
 // Operators manage webhook endpoints (§11, §14): each endpoint with its
-// latest deliveries, a test event, and a replay of any event, audited.
+// latest deliveries, a test event, a replay of any event, and enabling a
+// disabled endpoint again, each audited.
 
 // deliveriesShown is how many of an endpoint's deliveries its page lists.
 const deliveriesShown = 20
@@ -53,13 +54,15 @@ func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request, v *viewer)
 		notice = fmt.Sprintf("Event %s is queued for %s again.", q.Get("event"), q.Get("endpoint"))
 	case "test":
 		notice = fmt.Sprintf("A webhook.test event is queued for %s.", q.Get("endpoint"))
+	case "enable":
+		notice = fmt.Sprintf("%s is enabled; %s deliveries of what it missed are queued.", q.Get("endpoint"), q.Get("made"))
 	}
 	s.render(w, r, http.StatusOK, "webhooks", view{Title: "Webhooks", Viewer: v, Section: "webhooks", Notice: notice,
 		Data: map[string]any{"Endpoints": views}})
 }
 
-// webhookAction replays an event to the endpoint in the path, or sends it
-// a test event.
+// webhookAction replays an event to the endpoint in the path, sends it a
+// test event, or enables it again.
 func (s *Server) webhookAction(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if !v.operator() || s.Webhooks == nil {
 		s.notFound(w, r, v)
@@ -67,7 +70,7 @@ func (s *Server) webhookAction(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	id, action := r.PathValue("id"), r.PathValue("action")
 	var err error
-	object := id
+	object, made := id, ""
 	switch action {
 	case "replay":
 		event := strings.TrimSpace(r.PostFormValue("event"))
@@ -79,6 +82,11 @@ func (s *Server) webhookAction(w http.ResponseWriter, r *http.Request, v *viewer
 	case "test":
 		_, err = s.Webhooks.Test(r.Context(), id)
 		action = "webhook_test"
+	case "enable":
+		var n int
+		n, err = s.Webhooks.Enable(r.Context(), id)
+		made = strconv.Itoa(n)
+		action = "webhook_enable"
 	default:
 		s.notFound(w, r, v)
 		return
@@ -94,7 +102,7 @@ func (s *Server) webhookAction(w http.ResponseWriter, r *http.Request, v *viewer
 		return
 	}
 	s.audit(r, v, action, object, "ok")
-	done := url.Values{"done": {strings.TrimPrefix(action, "webhook_")}, "endpoint": {id}, "event": {r.PostFormValue("event")}}
+	done := url.Values{"done": {strings.TrimPrefix(action, "webhook_")}, "endpoint": {id}, "event": {r.PostFormValue("event")}, "made": {made}}
 	http.Redirect(w, r, "/webhook-endpoints?"+done.Encode(), http.StatusSeeOther)
 }
 

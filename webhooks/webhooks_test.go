@@ -258,6 +258,56 @@ func TestEachChangeWritesItsEventWithTheObjectAsTheAPIShowsIt(t *testing.T) {
 	}
 }
 
+// insertInvoice writes an invoice in tx without committing it.
+func (b *book) insertInvoice(tx *sqlx.Tx, account, total string) string {
+	b.t.Helper()
+	b.seq++
+	number := fmt.Sprintf("INV-2026-%06d", b.seq)
+	if _, err := tx.Exec(`INSERT INTO invoices (number, series, seq, account_id, type, billing, currency, window_start, window_end, issue_date, subtotal, tax, total)
+		VALUES ($1, 'INV-2026', $2::int, $3, 'recurring', 'anniversary', 'USD', date '2020-01-01' + 40 * $2::int, date '2020-01-31' + 40 * $2::int, date '2020-02-01' + 40 * $2::int, $4, 0, $4)`,
+		number, b.seq, account, total); err != nil {
+		b.t.Fatal(err)
+	}
+	return number
+}
+
+// An event's number is given as its transaction commits: a transaction
+// that wrote first but commits last has the later number, so a reader
+// that has seen an event never finds an earlier one appear after it.
+func TestEventsAreNumberedInCommitOrder(t *testing.T) {
+	b := newBook(t)
+	ctx := context.Background()
+	first := b.db.MustBegin()
+	defer first.Rollback() //nolint:errcheck // committed below
+	early := b.insertInvoice(first, "A1", "5.00")
+	second := b.db.MustBegin()
+	late := b.insertInvoice(second, "A2", "6.00")
+	if err := second.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A reader now sees the second transaction's event alone: the first's
+	// is not committed, so it has no number yet.
+	seen, err := events.List(ctx, store.New(b.db), events.Filter{Limit: 100})
+	if err != nil || len(seen) != 1 || !strings.Contains(string(seen[0].Data), late) {
+		t.Fatalf("before the first commits: %v %v", seen, err)
+	}
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := events.List(ctx, store.New(b.db), events.Filter{After: seen[0].ID, Limit: 100})
+	if err != nil || len(after) != 1 || !strings.Contains(string(after[0].Data), early) {
+		t.Fatalf("after %s once the first commits: %v %v", seen[0].ID, after, err)
+	}
+	if seen[0].ID != "evt_0000000000000001" || after[0].ID != "evt_0000000000000002" {
+		t.Fatalf("numbers %s (committed first) and %s (committed last)", seen[0].ID, after[0].ID)
+	}
+	// It was written first all the same.
+	if s := b.query(`SELECT string_agg(object_id, ' ' ORDER BY local_no) || ' / ' || string_agg(object_id, ' ' ORDER BY seq) FROM events`); s != early+" "+late+" / "+late+" "+early {
+		t.Fatalf("written / numbered: %s", s)
+	}
+}
+
 func TestAnEndpointIsSentOnlyTheEventsItTakesAndNoOtherAccounts(t *testing.T) {
 	b := newBook(t)
 	b.finalize("A1", "1.00") // before any endpoint: none gets it

@@ -330,6 +330,38 @@ func TestPortalInABrowser(t *testing.T) {
 	b.run(chromedp.Navigate(p.base+"/accounts/P1/invoices/"+p1Invoice), chromedp.WaitVisible(chromedp.ID("download-invoice")))
 	b.audit("operator's invoice")
 
+	// The operators' webhooks page: an endpoint disabled by a 410 is sent
+	// a test event, then enabled again; an event is replayed; each audited.
+	endpoint := strings.SplitN(p.billing("webhooks", "add", "--url", "https://erp.example.com/billing"), "\n", 2)[0]
+	p.db.MustExec(`UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'the endpoint answered 410 Gone' WHERE endpoint_id = $1`, endpoint)
+	b.run(chromedp.Navigate(p.base+"/webhook-endpoints"), chromedp.WaitVisible(chromedp.ID("ep-"+endpoint)))
+	b.screenshot("webhooks")
+	notice := func(want string) { // the next page's notice, within 10 s
+		t.Helper()
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.Search(`//p[@class="notice" and text()="`+want+`"]`))); err != nil {
+			t.Fatalf("notice %q, want %q (%v)", b.text("p.notice"), want, err)
+		}
+	}
+	b.run(chromedp.Click(chromedp.CSS(`form[action="/webhook-endpoints/` + endpoint + `/test"] button`)))
+	notice("A webhook.test event is queued for " + endpoint + ".")
+	b.run(chromedp.Click(chromedp.CSS(`form[action="/webhook-endpoints/` + endpoint + `/enable"] button`)))
+	notice(endpoint + " is enabled; 0 deliveries of what it missed are queued.")
+	if got := b.text("#ep-" + endpoint + " .status"); got != "enabled" {
+		t.Errorf("the endpoint is %q after Enable again", got)
+	}
+	b.run(chromedp.SendKeys(chromedp.ID("replay-"+endpoint), "evt_0000000000000001"), chromedp.Submit(chromedp.ID("replay-"+endpoint)))
+	notice("Event evt_0000000000000001 is queued for " + endpoint + " again.")
+	b.audit("webhooks after a replay")
+	var audited string
+	if err := p.db.Get(&audited, `SELECT string_agg(action || ' ' || object || ' ' || outcome, ', ' ORDER BY entry_id) FROM audit_log WHERE action LIKE 'webhook%'`); err != nil {
+		t.Fatal(err)
+	}
+	if want := "webhook_test " + endpoint + " ok, webhook_enable " + endpoint + " ok, webhook_replay evt_0000000000000001 to " + endpoint + " ok"; audited != want {
+		t.Errorf("audited %q, want %q", audited, want)
+	}
+
 	// The API holds the same line for the account holder.
 	token := p.token("--account", "P1")
 	if status, body, raw := p.api(token, "GET", "/api/v1/invoices/"+u1Invoice, nil); status != http.StatusNotFound || body["error"].(map[string]any)["code"] != "not_found" {
