@@ -7,7 +7,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -22,7 +21,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,6 +30,7 @@ import (
 	_ "github.com/lib/pq" // the PostgreSQL driver
 
 	"github.com/openbilling/billing/internal/synthetic"
+	"github.com/openbilling/billing/internal/testkit/benchmem"
 	"github.com/openbilling/billing/internal/testkit/throwaway"
 )
 
@@ -364,17 +363,6 @@ func (r *rssSampler) sample(d time.Duration) {
 func (r *rssSampler) wait() { r.done.Wait() }
 
 func rssMiB(pid int) float64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
+	b, _ := benchmem.RSS(pid)
+	return float64(b) / (1 << 20)
 }

@@ -18,8 +18,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -27,6 +25,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
 
+	"github.com/openbilling/billing/internal/testkit/benchmem"
 	"github.com/openbilling/billing/internal/testkit/throwaway"
 	"github.com/openbilling/billing/store"
 )
@@ -193,16 +192,8 @@ func run(n, workers int) (Result, error) {
 func rss(procs []*exec.Cmd) []int {
 	out := make([]int, len(procs))
 	for i, p := range procs {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Process.Pid))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-				kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-				out[i] = kb >> 10
-			}
-		}
+		b, _ := benchmem.RSS(p.Process.Pid)
+		out[i] = int(b >> 20)
 	}
 	return out
 }

@@ -31,13 +31,19 @@ func SamplePeakHeap(peak *uint64) (stop func()) {
 }
 
 // PeakRSS reads the process's peak resident set size in bytes (Linux).
-func PeakRSS() (int64, bool) {
-	data, err := os.ReadFile("/proc/self/status")
+func PeakRSS() (int64, bool) { return statusBytes("self", "VmHWM:") }
+
+// RSS reads another process's resident set size now, in bytes (Linux).
+func RSS(pid int) (int64, bool) { return statusBytes(strconv.Itoa(pid), "VmRSS:") }
+
+// statusBytes reads a field in kB of /proc/PID/status, in bytes.
+func statusBytes(pid, field string) (int64, bool) {
+	data, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0, false
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return kb << 10, err == nil
 		}
