@@ -33,6 +33,14 @@ type Config struct {
 	// Payments (§9).
 	RetrySchedule string `yaml:"retry_schedule"` // days after the first attempt a soft-declined auto-charge is retried: "3d,5d,7d"
 
+	// Payment providers (§9.1).
+	PaymentGateway      string `yaml:"payment_gateway"`       // sandbox or stripe
+	StripeSecretKey     string `yaml:"stripe_secret_key"`     // masked whenever printed
+	StripeWebhookSecret string `yaml:"stripe_webhook_secret"` // verifies POST /webhooks/stripe
+	StripeAPIURL        string `yaml:"stripe_api_url"`        // empty: Stripe's own
+	GatewayConcurrency  int    `yaml:"gateway_concurrency"`   // calls in flight to a real provider
+	GatewayRateLimit    int    `yaml:"gateway_rate_limit"`    // requests per second to a real provider
+
 	// Due dates and reminders (§13).
 	PaymentTermsDays int `yaml:"payment_terms_days"` // days from issue to due date, for an account without terms of its own
 	DueReminderDays  int `yaml:"due_reminder_days"`  // days before the due date of the invoice_due_soon e-mail; -1 (off) sends none
@@ -104,6 +112,32 @@ func boolSetting(key, env, flag, help string, field func(*Config) *bool) Setting
 		},
 		format: func(c Config) string { return strconv.FormatBool(*field(&c)) },
 		check:  func(Config) string { return "" }}
+}
+
+// intSetting is a whole number from lo to hi.
+func intSetting(key, env, flag, def, help string, field func(*Config) *int, lo, hi int) Setting {
+	return Setting{Key: key, Env: env, Flag: flag, Default: def, Help: help,
+		parse: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number", v)
+			}
+			*field(c) = n
+			return nil
+		},
+		format: func(c Config) string { return strconv.Itoa(*field(&c)) },
+		check: func(c Config) string {
+			if n := *field(&c); n < lo || n > hi {
+				return fmt.Sprintf("%s %d is outside %d..%d", key, n, lo, hi)
+			}
+			return ""
+		}}
+}
+
+// secret is a setting masked whenever printed.
+func secret(s Setting) Setting {
+	s.Secret = true
+	return s
 }
 
 func textSetting(key, env, flag, def, help string, field func(*Config) *string, check func(string) string) Setting {
@@ -249,12 +283,8 @@ var Settings = []Setting{
 		}),
 	textSetting("smtp_username", "BILLING_SMTP_USERNAME", "smtp-username", "", "user name for SMTP authentication; empty sends without it",
 		func(c *Config) *string { return &c.SMTPUsername }, nil),
-	func() Setting {
-		s := textSetting("smtp_password", "BILLING_SMTP_PASSWORD", "smtp-password", "", "password for SMTP authentication",
-			func(c *Config) *string { return &c.SMTPPassword }, nil)
-		s.Secret = true
-		return s
-	}(),
+	secret(textSetting("smtp_password", "BILLING_SMTP_PASSWORD", "smtp-password", "", "password for SMTP authentication",
+		func(c *Config) *string { return &c.SMTPPassword }, nil)),
 	textSetting("log_level", "BILLING_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
 		func(c *Config) *string { return &c.LogLevel }, oneOf("log_level", "debug", "info", "warn", "error")),
 	textSetting("log_format", "BILLING_LOG_FORMAT", "log-format", "text", "text or json",
@@ -299,6 +329,26 @@ var Settings = []Setting{
 		"true when the portal is reached through a reverse proxy that appends the client's address to X-Forwarded-For",
 		func(c *Config) *bool { return &c.BehindProxy }),
 
+	// Payment providers (§9.1).
+	textSetting("payment_gateway", "BILLING_PAYMENT_GATEWAY", "payment-gateway", "sandbox",
+		"the payment provider: sandbox (test cards, its hosted page on billing serve) or stripe",
+		func(c *Config) *string { return &c.PaymentGateway }, oneOf("payment_gateway", "sandbox", "stripe")),
+	secret(textSetting("stripe_secret_key", "BILLING_STRIPE_SECRET_KEY", "stripe-secret-key", "",
+		"Stripe's secret API key (sk_live_... or sk_test_...), for payment_gateway stripe",
+		func(c *Config) *string { return &c.StripeSecretKey }, nil)),
+	secret(textSetting("stripe_webhook_secret", "BILLING_STRIPE_WEBHOOK_SECRET", "stripe-webhook-secret", "",
+		"the signing secret (whsec_...) of the Stripe webhook endpoint that sends events to POST /webhooks/stripe",
+		func(c *Config) *string { return &c.StripeWebhookSecret }, nil)),
+	textSetting("stripe_api_url", "BILLING_STRIPE_API_URL", "stripe-api-url", "",
+		"Stripe's API address; empty is Stripe's own (tests give stripe-mock's)",
+		func(c *Config) *string { return &c.StripeAPIURL }, nil),
+	intSetting("gateway_concurrency", "BILLING_GATEWAY_CONCURRENCY", "gateway-concurrency", "20",
+		"how many calls to a real payment provider this process has in flight at once",
+		func(c *Config) *int { return &c.GatewayConcurrency }, 1, 1000),
+	intSetting("gateway_rate_limit", "BILLING_GATEWAY_RATE_LIMIT", "gateway-rate-limit", "90",
+		"requests per second this process sends a real payment provider at most (Stripe's default live limit is 100)",
+		func(c *Config) *int { return &c.GatewayRateLimit }, 1, 10000),
+
 	// Webhooks (§14).
 	textSetting("operator_email", "BILLING_OPERATOR_EMAIL", "operator-email", "",
 		"the operators' e-mail addresses, separated by commas: told when a webhook endpoint is disabled",
@@ -316,44 +366,15 @@ var Settings = []Setting{
 	boolSetting("webhook_allow_private", "BILLING_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private",
 		"true lets webhooks be delivered to loopback, private and link-local addresses",
 		func(c *Config) *bool { return &c.WebhookAllowPrivate }),
-	{Key: "webhook_workers", Env: "BILLING_WEBHOOK_WORKERS", Flag: "webhook-workers", Default: "50",
-		Help: "how many webhook deliveries this process attempts at once",
-		parse: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("%q is not a whole number", v)
-			}
-			c.WebhookWorkers = n
-			return nil
-		},
-		format: func(c Config) string { return strconv.Itoa(c.WebhookWorkers) },
-		check: func(c Config) string {
-			if c.WebhookWorkers < 1 || c.WebhookWorkers > 1000 {
-				return fmt.Sprintf("webhook_workers %d is outside 1..1000", c.WebhookWorkers)
-			}
-			return ""
-		}},
+	intSetting("webhook_workers", "BILLING_WEBHOOK_WORKERS", "webhook-workers", "50",
+		"how many webhook deliveries this process attempts at once", func(c *Config) *int { return &c.WebhookWorkers }, 1, 1000),
 	durationSetting("shutdown_timeout", "BILLING_SHUTDOWN_TIMEOUT", "shutdown-timeout", "30s",
 		"how long a stopping daemon lets the work at hand finish, such as 30s", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 
 	// Scale-out (docs/SCALING.md).
-	{Key: "unit_workers", Env: "BILLING_UNIT_WORKERS", Flag: "unit-workers", Default: "2",
-		Help: "how many units of a run's work (batches of accounts, windows, files or charges) this process works at once",
-		parse: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("%q is not a whole number", v)
-			}
-			c.UnitWorkers = n
-			return nil
-		},
-		format: func(c Config) string { return strconv.Itoa(c.UnitWorkers) },
-		check: func(c Config) string {
-			if c.UnitWorkers < 1 || c.UnitWorkers > 256 {
-				return fmt.Sprintf("unit_workers %d is outside 1..256", c.UnitWorkers)
-			}
-			return ""
-		}},
+	intSetting("unit_workers", "BILLING_UNIT_WORKERS", "unit-workers", "2",
+		"how many units of a run's work (batches of accounts, windows, files or charges) this process works at once",
+		func(c *Config) *int { return &c.UnitWorkers }, 1, 256),
 	durationSetting("unit_patience", "BILLING_UNIT_PATIENCE", "unit-patience", "30s",
 		"how long a run waits for a unit of its work, queued for the workers, before doing it itself, such as 30s", func(c *Config) *time.Duration { return &c.UnitPatience }),
 }
@@ -477,8 +498,13 @@ func (c Config) Value(key string) string {
 	switch {
 	case !ok:
 		return ""
+	case s.Secret && s.Key == "database_url":
+		return MaskDatabaseURL(s.format(c)) // where it is, not who may connect
 	case s.Secret:
-		return MaskDatabaseURL(s.format(c))
+		if s.format(c) == "" {
+			return ""
+		}
+		return "*****"
 	default:
 		return s.format(c)
 	}

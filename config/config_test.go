@@ -136,3 +136,17 @@ func TestEachSettingIsDeclaredOnce(t *testing.T) {
 		}
 	}
 }
+
+// A secret other than the database URL is masked whole, whatever it looks like.
+func TestSecretsAreMaskedWhole(t *testing.T) {
+	c := config.Default()
+	c.StripeSecretKey, c.StripeWebhookSecret, c.SMTPPassword = "sk_live_abc123", "whsec_xyz", "hunter2"
+	for _, key := range []string{"stripe_secret_key", "stripe_webhook_secret", "smtp_password"} {
+		if got := c.Value(key); got != "*****" {
+			t.Errorf("%s shows %q, want *****", key, got)
+		}
+	}
+	if got := config.Default().Value("stripe_secret_key"); got != "" {
+		t.Errorf("an unset secret shows %q", got)
+	}
+}

@@ -153,6 +153,8 @@ type paymentFacts struct {
 	PaidAt           time.Time `json:"paid_at"`
 	PaidInvoices     string    `json:"paid_invoices"`
 	Refunded         string    `json:"refunded"`
+	Disputed         string    `json:"disputed"` // absent from events written before disputes existed
+	Disputes         string    `json:"disputes"`
 }
 
 // Run is a run as run.completed shows it: what it did, its report's counts.
@@ -191,7 +193,7 @@ func renderData(typ string, facts json.RawMessage) (json.RawMessage, error) {
 		if err := json.Unmarshal(facts, &f); err != nil {
 			return nil, err
 		}
-		rec := payments.Record{PaidInvoices: f.PaidInvoices}
+		rec := payments.Record{PaidInvoices: f.PaidInvoices, Disputes: f.Disputes}
 		rec.PaymentID, rec.AccountID, rec.Currency, rec.Method = f.PaymentID, f.AccountID, f.Currency, f.Method
 		rec.MethodLabel, rec.GatewayReference, rec.PaidAt = f.MethodLabel, f.GatewayReference, f.PaidAt
 		if err := rec.Amount.UnmarshalText([]byte(f.Amount)); err != nil {
@@ -199,6 +201,11 @@ func renderData(typ string, facts json.RawMessage) (json.RawMessage, error) {
 		}
 		if err := rec.Refunded.UnmarshalText([]byte(f.Refunded)); err != nil {
 			return nil, err
+		}
+		if f.Disputed != "" {
+			if err := rec.Disputed.UnmarshalText([]byte(f.Disputed)); err != nil {
+				return nil, err
+			}
 		}
 		view = payments.ViewOf(rec)
 	case typ == RunCompleted:

@@ -152,6 +152,15 @@ func (s *Service) dueCandidates(ctx context.Context, asOf time.Time, numbers []s
 	var due []store.CollectCandidate
 	for _, c := range candidates {
 		switch {
+		case c.Disputed:
+			continue // the dispute may yet return the money (§9.1)
+		case c.LostAt != nil:
+			// Reopened by a dispute lost: charged again on the retry
+			// schedule, counted from the loss.
+			if c.HardSince || c.LastStatus == "pending" || c.LastStatus == "unknown" || c.AttemptsSince >= len(schedule) ||
+				asOf.Before(c.LostAt.Add(schedule[c.AttemptsSince])) {
+				continue
+			}
 		case c.Hard, c.LastStatus == "pending", c.LastStatus == "unknown":
 			continue
 		case c.Attempts > len(schedule):
@@ -175,11 +184,20 @@ func (r *CollectReport) Add(o CollectReport) {
 }
 
 // CollectBatch is how many invoices the collect stage charges at once, and
-// collectCalls how many gateway calls it has in flight.
+// collectCalls how many gateway calls a batch has in flight unless the
+// service's Concurrency says otherwise (a real provider's
+// gateway_concurrency, which its gateway.Limited enforces too).
 const (
 	CollectBatch = 500
 	collectCalls = 16
 )
+
+func (s *Service) collectCalls() int {
+	if s.Concurrency > 0 {
+		return s.Concurrency
+	}
+	return collectCalls
+}
 
 // collectBatch charges invoices of distinct accounts under the accounts'
 // payment locks: what is due is read once the locks are held, the attempts
@@ -205,7 +223,8 @@ func (s *Service) collectBatch(ctx context.Context, batch []store.CollectCandida
 		byNumber[d.Number] = d
 	}
 	var attempts []store.Attempt
-	tokens := map[string]string{} // by idempotency key: the card each charge goes to
+	tokens := map[string]string{}    // by idempotency key: the card each charge goes to
+	customers := map[string]string{} // and the provider's customer it belongs to
 	for _, c := range batch {
 		d := byNumber[c.Number]
 		amount := decimal.Min(d.Due, d.Balance.Sub(d.InFlight))
@@ -219,6 +238,7 @@ func (s *Service) collectBatch(ctx context.Context, batch []store.CollectCandida
 			PaymentMethodID: &method, Method: "card_on_file", MethodLabel: fmt.Sprintf("%s ending %s", c.Brand, c.Last4),
 			AttemptNo: no, AttemptedAt: asOf})
 		tokens[attempts[len(attempts)-1].Key] = c.Token
+		customers[attempts[len(attempts)-1].Key] = c.Customer
 	}
 	if len(attempts) == 0 {
 		return nil
@@ -237,10 +257,10 @@ func (s *Service) collectBatch(ctx context.Context, batch []store.CollectCandida
 	results := make([]gateway.Result, len(made))
 	failed := make([]error, len(made))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(collectCalls)
+	g.SetLimit(s.collectCalls())
 	for i, a := range made {
 		g.Go(func() error {
-			results[i], failed[i] = s.Gateway.Charge(gctx, gateway.Charge{Key: a.Key, Token: tokens[a.Key], Amount: a.Amount, Currency: money.Currency(a.Currency)})
+			results[i], failed[i] = s.Gateway.Charge(gctx, gateway.Charge{Key: a.Key, Customer: customers[a.Key], Token: tokens[a.Key], Amount: a.Amount, Currency: money.Currency(a.Currency)})
 			return nil
 		})
 	}
@@ -287,7 +307,7 @@ func (s *Service) record(ctx context.Context, answered []store.Attempt, asOf tim
 				accounts = append(accounts, a.AccountID)
 				mail = append(mail, receipt(*a))
 			case a.Status == string(gateway.Declined) && a.Hard:
-				mail = append(mail, chargeFailed(*a))
+				mail = append(mail, s.chargeFailed(*a))
 			}
 		}
 		if err := store.InsertPayments(ctx, tx, paid, asOf); err != nil {

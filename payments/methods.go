@@ -18,6 +18,9 @@ func (s *Service) AddCard(ctx context.Context, accountID string, card gateway.Ca
 	if _, err := s.contact(ctx, accountID); err != nil {
 		return store.PaymentMethod{}, err
 	}
+	if err := s.directDetails(); err != nil {
+		return store.PaymentMethod{}, err
+	}
 	if err := card.Check(); err != nil {
 		return store.PaymentMethod{}, err
 	}

@@ -77,7 +77,13 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 		}
 		onFile = m
 		method, label = "card_on_file", fmt.Sprintf("%s ending %s", m.Brand, m.Last4)
-	case req.Card != nil:
+	case req.Card != nil || req.PayPal != "":
+		if err := s.directDetails(); err != nil {
+			return Result{}, err
+		}
+		if req.Card == nil {
+			break
+		}
 		if err := req.Card.Check(); err != nil {
 			return Result{}, invalid(err)
 		}
@@ -128,6 +134,11 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 		}
 	}
 	charge := gateway.Charge{Key: key, PayPal: req.PayPal, Token: onFile.Token, Amount: amount, Currency: req.Currency}
+	if req.MethodID != 0 {
+		if charge.Customer, _, err = store.GatewayCustomer(ctx, s.DB, req.AccountID, s.provider()); err != nil {
+			return Result{}, err
+		}
+	}
 	if req.Card != nil {
 		tok, err := s.Gateway.Tokenize(ctx, *req.Card)
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -35,6 +37,29 @@ type Service struct {
 	// in the same transaction; optional: without it e-mail waits in the
 	// outbox for the daemon's mail job or billing outbox send.
 	Mail Enqueuer
+	// Events queues the processing of the provider's events (§9.1); nil
+	// processes each as it is received.
+	Events EventQueue
+	// Concurrency is how many gateway calls a collect batch has in flight
+	// (16 when 0).
+	Concurrency int
+	// Operators are the operators' addresses, told of disputes.
+	Operators []string
+	// PortalURL is where holders reach the portal, for the links e-mails give.
+	PortalURL string
+	// Provider names the gateway ("sandbox" when empty, or "stripe"), for
+	// the records of its customers and hosted pages (§9.1).
+	Provider string
+}
+
+// directDetails refuses card details or a PayPal address given to the
+// product itself unless the gateway is the sandbox (§9.1: elsewhere they
+// go to the provider's hosted page only).
+func (s *Service) directDetails() error {
+	if s.provider() != "sandbox" {
+		return invalid(gateway.ErrHostedOnly)
+	}
+	return nil
 }
 
 // Enqueuer queues the sending of e-mails just written to the outbox, in
@@ -255,7 +280,7 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 			}
 		}
 		if res.Outcome == gateway.Declined && res.Hard && a.Purpose == "auto_charge" {
-			if err := s.outbox(ctx, tx, chargeFailed(a)); err != nil {
+			if err := s.outbox(ctx, tx, s.chargeFailed(a)); err != nil {
 				return err
 			}
 		}
@@ -285,8 +310,16 @@ func receipt(a store.Attempt) store.Message {
 		fmt.Sprintf("We received your payment of %s %s by %s (reference %s). Thank you.", amount, a.Currency, a.MethodLabel, a.PaymentID))
 }
 
-// chargeFailed is the e-mail of an auto-charge declined for good.
-func chargeFailed(a store.Attempt) store.Message {
+// chargeFailed is the e-mail of an auto-charge declined for good. A bank
+// that wants the holder present (authentication_required, §9.1) gets a
+// link to pay in the portal instead.
+func (s *Service) chargeFailed(a store.Attempt) store.Message {
+	if a.DeclineCode == "authentication_required" {
+		return message(a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "Please confirm your payment for invoice "+a.InvoiceNumber,
+			fmt.Sprintf("Your bank asks you to confirm the payment of %s %s for invoice %s to %s yourself, so it was not taken and will not be tried again automatically. Pay it in the portal: %s",
+				money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.InvoiceNumber, a.MethodLabel,
+				strings.TrimSuffix(s.PortalURL, "/")+"/accounts/"+url.PathEscape(a.AccountID)+"/pay"))
+	}
 	return message(a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "Payment failed for invoice "+a.InvoiceNumber,
 		fmt.Sprintf("We could not charge %s %s for invoice %s to %s: the card was declined (%s). It will not be tried again; please update your card or pay the invoice.",
 			money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.InvoiceNumber, a.MethodLabel, a.DeclineCode))
@@ -322,6 +355,13 @@ func (s *Service) settleOne(ctx context.Context, a store.Attempt, asOf time.Time
 	if err != nil || !found || (now.Status != "pending" && now.Status != "unknown") {
 		return false, err // settled by another process meanwhile
 	}
+	if page, found, err := hostedCheckout(ctx, s.DB, now); err != nil || found {
+		if err != nil {
+			return false, err
+		}
+		out, err := s.completeLocked(ctx, page, asOf)
+		return err == nil && out.Status != "open", err
+	}
 	res, err := s.Gateway.Lookup(ctx, a.Key)
 	if errors.Is(err, gateway.ErrNotFound) && a.Purpose == "payback" {
 		// A payback the gateway never received is sent now: its key makes
@@ -337,7 +377,11 @@ func (s *Service) settleOne(ctx context.Context, a store.Attempt, asOf time.Time
 			return false, tokErr
 		}
 		if found {
-			res, err = s.Gateway.Charge(ctx, gateway.Charge{Key: now.Key, Token: token, Amount: now.Amount, Currency: money.Currency(now.Currency)})
+			customer, _, cusErr := store.GatewayCustomer(ctx, s.DB, now.AccountID, s.provider())
+			if cusErr != nil {
+				return false, cusErr
+			}
+			res, err = s.Gateway.Charge(ctx, gateway.Charge{Key: now.Key, Customer: customer, Token: token, Amount: now.Amount, Currency: money.Currency(now.Currency)})
 		}
 	}
 	if errors.Is(err, gateway.ErrNotFound) {
@@ -365,7 +409,7 @@ func amountDue(ctx context.Context, q store.Queryer, accountID string, c money.C
 	due := decimal.Zero
 	for _, b := range balances {
 		if b.Currency == string(c) {
-			due = b.Invoiced.Sub(b.Paid).Add(b.PaidBack)
+			due = b.Invoiced.Sub(b.Paid).Add(b.PaidBack).Add(b.Disputed)
 		}
 	}
 	inFlight, err := store.InFlight(ctx, q, accountID, string(c))

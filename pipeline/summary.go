@@ -29,7 +29,7 @@ type Summary struct {
 
 // Balance is an account's position in one currency, from its ledger
 // (§9): its finalized invoices' totals (credits negative) minus its payments
-// plus money paid back; what its invoices still owe and the credit no
+// plus money paid back and money disputed (§9.1); what its invoices still owe and the credit no
 // invoice has taken yet; and the estimated next balance, which adds the open
 // windows' charges so far, before tax.
 type Balance struct {
@@ -37,6 +37,7 @@ type Balance struct {
 	Invoiced      string         `json:"invoiced"`
 	Paid          string         `json:"paid"`
 	PaidBack      string         `json:"paid_back"`
+	Disputed      string         `json:"disputed"`
 	Balance       string         `json:"balance"`
 	Due           string         `json:"amount_due"`
 	Credit        string         `json:"unallocated_credit"`
@@ -92,9 +93,9 @@ func AccountSummary(ctx context.Context, db store.Queryer, accountID string, asO
 	}
 	for _, r := range sums {
 		c := money.Currency(r.Currency)
-		balance := r.Invoiced.Sub(r.Paid).Add(r.PaidBack)
+		balance := r.Invoiced.Sub(r.Paid).Add(r.PaidBack).Add(r.Disputed)
 		s.Balances = append(s.Balances, Balance{Currency: c, Invoiced: money.Format(r.Invoiced, c), Paid: money.Format(r.Paid, c),
-			PaidBack: money.Format(r.PaidBack, c), Balance: money.Format(balance, c), Due: money.Format(r.Due, c),
+			PaidBack: money.Format(r.PaidBack, c), Disputed: money.Format(r.Disputed, c), Balance: money.Format(balance, c), Due: money.Format(r.Due, c),
 			Credit: money.Format(r.Due.Sub(balance), c), Unbilled: money.Format(r.Unbilled, c), EstimatedNext: money.Format(balance.Add(r.Unbilled), c)})
 	}
 	owing, err := store.OpenInvoicesOf(ctx, db, []string{a.ID})

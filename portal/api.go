@@ -215,6 +215,20 @@ type paymentResult struct {
 	Amount string `json:"amount"`
 }
 
+// idempotencyKey reads the client's Idempotency-Key, a fresh one when it
+// gives none; ok is false when it was refused (answered).
+func (s *Server) idempotencyKey(w http.ResponseWriter, r *http.Request, v *viewer) (string, bool) {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 200 || strings.ContainsFunc(key, func(c rune) bool { return c < '!' || c > '~' }) {
+		s.fail(w, r, v, http.StatusBadRequest, "bad_idempotency_key", "Idempotency-Key is up to 200 printable ASCII characters")
+		return "", false
+	}
+	if key == "" {
+		key = payments.NewKey("")
+	}
+	return key, true
+}
+
 // apiPay is POST /api/v1/payments (§11): the same Idempotency-Key
 // replays the first answer; with other parameters it is refused with 422.
 func (s *Server) apiPay(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -229,18 +243,15 @@ func (s *Server) apiPay(w http.ResponseWriter, r *http.Request, v *viewer) {
 		Card     *apiCard `json:"card"`
 		PayPal   string   `json:"paypal"`
 		MethodID int64    `json:"payment_method_id"`
+		Hosted   string   `json:"hosted"` // card or paypal: on the provider's page (§9.1)
 	}
 	if err := decodeBody(r, &body); err != nil {
 		s.fail(w, r, v, http.StatusBadRequest, "bad_body", err.Error())
 		return
 	}
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 200 || strings.ContainsFunc(key, func(c rune) bool { return c < '!' || c > '~' }) {
-		s.fail(w, r, v, http.StatusBadRequest, "bad_idempotency_key", "Idempotency-Key is up to 200 printable ASCII characters")
+	key, ok := s.idempotencyKey(w, r, v)
+	if !ok {
 		return
-	}
-	if key == "" {
-		key = payments.NewKey("")
 	}
 	req := payments.PayRequest{AccountID: account, Currency: money.Currency(body.Currency), All: body.All, Card: body.Card.card(),
 		PayPal: body.PayPal, MethodID: body.MethodID, AsOf: s.now(),
@@ -259,6 +270,15 @@ func (s *Server) apiPay(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	if req.MethodID != 0 && !s.ownsMethod(r, account, req.MethodID) {
 		s.notFound(w, r, v)
+		return
+	}
+	if body.Card == nil && body.PayPal == "" && body.MethodID == 0 {
+		if body.Hosted != "" && body.Hosted != "card" && body.Hosted != "paypal" {
+			s.fail(w, r, v, http.StatusUnprocessableEntity, "invalid_request", `"hosted" is "card" or "paypal"`)
+			return
+		}
+		s.apiHosted(w, r, v, payments.HostedRequest{AccountID: account, Mode: gateway.ModePayment, Currency: req.Currency,
+			Amount: req.Amount, All: req.All, PayPal: body.Hosted == "paypal", IdempotencyKey: req.IdempotencyKey, AsOf: req.AsOf}, key)
 		return
 	}
 	res, err := s.Payments.Pay(r.Context(), req)
@@ -313,7 +333,12 @@ func (s *Server) apiAddMethod(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	if body.Card == nil {
-		s.fail(w, r, v, http.StatusUnprocessableEntity, "invalid_request", `give the card: {"card": {"number", "exp_month", "exp_year", "cvc", "name"}}`)
+		key, ok := s.idempotencyKey(w, r, v)
+		if !ok {
+			return
+		}
+		s.apiHosted(w, r, v, payments.HostedRequest{AccountID: account, Mode: gateway.ModeSetup, MakeDefault: body.Default,
+			IdempotencyKey: "api_card_" + account + "_" + key, AsOf: s.now()}, key)
 		return
 	}
 	m, err := s.Payments.AddCard(r.Context(), account, *body.Card.card(), body.Default, s.now())

@@ -252,43 +252,10 @@ func (s *Server) renderMethods(w http.ResponseWriter, r *http.Request, v *viewer
 		return
 	}
 	notice := map[string]string{"added": "The card was added.", "default": "The default card was changed.",
-		"removed": "The card was removed."}[r.URL.Query().Get("done")]
+		"removed": "The card was removed.", "page-expired": "No card was added: the provider's page was left.",
+		"page-open": "The provider has not confirmed the card yet; it appears here once it does."}[r.URL.Query().Get("done")]
 	s.render(w, r, status, "methods", view{Title: "Payment methods", Viewer: v, Account: account, Section: "methods",
 		Notice: notice, Error: problem, Data: list})
-}
-
-// cardOf reads a card from a form; nil when no number was given.
-func cardOf(r *http.Request) (*gateway.Card, error) {
-	number := strings.TrimSpace(r.PostFormValue("number"))
-	if number == "" {
-		return nil, nil
-	}
-	month, year, err := gateway.ParseExpiry(strings.TrimSpace(r.PostFormValue("exp")))
-	if err != nil {
-		return nil, fmt.Errorf("expiry: %w", err)
-	}
-	card := &gateway.Card{Number: number, ExpMonth: month, ExpYear: year, CVC: strings.TrimSpace(r.PostFormValue("cvc")),
-		Name: strings.TrimSpace(r.PostFormValue("name"))}
-	return card, card.Check()
-}
-
-func (s *Server) addMethod(w http.ResponseWriter, r *http.Request, v *viewer) {
-	account := r.PathValue("account")
-	card, err := cardOf(r)
-	if err == nil && card == nil {
-		err = errors.New("enter the card's number")
-	}
-	if err == nil {
-		var m payments.Method
-		m, err = s.Payments.AddCard(r.Context(), account, *card, r.PostFormValue("default") == "on", s.now())
-		if err == nil {
-			s.audit(r, v, "card_added", fmt.Sprintf("%s ending %s (id %d, %s)", m.Brand, m.Last4, m.ID, m.Status), "ok")
-			http.Redirect(w, r, "/accounts/"+pathEscape(account)+"/payment-methods?done=added", http.StatusSeeOther)
-			return
-		}
-	}
-	s.audit(r, v, "card_added", "", "refused")
-	s.renderMethods(w, r, v, http.StatusUnprocessableEntity, "The card was not added: "+err.Error()+".")
 }
 
 // methodID reads the card id in the path; 0 when it is not a number.
@@ -364,7 +331,8 @@ func (s *Server) renderPay(w http.ResponseWriter, r *http.Request, v *viewer, st
 			usable = append(usable, m)
 		}
 	}
-	s.render(w, r, status, "pay", view{Title: "Pay", Viewer: v, Account: account, Section: "pay", Error: problem,
+	notice := map[string]string{"page-expired": "Nothing was paid: the payment provider's page was left."}[r.URL.Query().Get("done")]
+	s.render(w, r, status, "pay", view{Title: "Pay", Viewer: v, Account: account, Section: "pay", Error: problem, Notice: notice,
 		Data: map[string]any{"Summary": summary, "Methods": usable, "Key": key}})
 }
 
@@ -376,6 +344,10 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request, v *viewer) {
 		key = payments.NewKey("web_")
 	}
 	req, err := s.payRequest(r, account, key)
+	if method := r.PostFormValue("method"); err == nil && (method == "card" || method == "paypal") {
+		s.payHosted(w, r, v, req, method == "paypal")
+		return
+	}
 	if err == nil {
 		var res payments.Result
 		res, err = s.Payments.Pay(r.Context(), req)
@@ -406,20 +378,7 @@ func (s *Server) payRequest(r *http.Request, account, key string) (payments.PayR
 		req.Amount = d
 	}
 	switch method := r.PostFormValue("method"); method {
-	case "paypal":
-		req.PayPal = strings.TrimSpace(r.PostFormValue("paypal"))
-		if req.PayPal == "" {
-			return req, errors.New("enter the PayPal e-mail address")
-		}
-	case "card":
-		card, err := cardOf(r)
-		if err == nil && card == nil {
-			err = errors.New("enter the card's number")
-		}
-		if err != nil {
-			return req, err
-		}
-		req.Card = card
+	case "paypal", "card": // on the provider's page
 	default:
 		id, err := strconv.ParseInt(strings.TrimPrefix(method, "on_file_"), 10, 64)
 		if err != nil || !strings.HasPrefix(method, "on_file_") || !s.ownsMethod(r, account, id) {

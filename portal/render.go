@@ -100,13 +100,18 @@ type apiError struct {
 	} `json:"error"`
 }
 
+// errorBody is an error as the API answers it.
+func errorBody(code, message string) apiError {
+	var e apiError
+	e.Error.Code, e.Error.Message = code, message
+	return e
+}
+
 // fail answers an error: JSON with a stable code for the API, a page
 // otherwise.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *viewer, status int, code, message string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		var e apiError
-		e.Error.Code, e.Error.Message = code, message
-		writeJSON(w, status, e)
+		writeJSON(w, status, errorBody(code, message))
 		return
 	}
 	title := http.StatusText(status)

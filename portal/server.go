@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,12 @@ type Server struct {
 	Metrics prometheus.Registerer
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Hosted serves the sandbox's hosted pages under /sandbox/checkout/
+	// (nil with a real provider, whose pages are its own, §9.1).
+	Hosted http.Handler
+	// FormTargets are the origins forms may be sent on to besides the
+	// portal's own: a real provider's hosted page (https://checkout.stripe.com).
+	FormTargets []string
 
 	signinByAddr  *limiter // sign-in attempts per client address
 	signinByEmail *limiter // sign-in links per e-mail address
@@ -98,6 +105,10 @@ func (s *Server) Handler(health http.Handler) (http.Handler, error) {
 	mux.HandleFunc("GET /accounts/{account}/payments/{key}", s.account(s.paymentResultPage))
 	mux.HandleFunc("GET /accounts/{account}/payment-methods", s.account(s.methodsPage))
 	mux.HandleFunc("POST /accounts/{account}/payment-methods", s.account(s.addMethod))
+	mux.HandleFunc("GET /accounts/{account}/payment-methods/return", s.account(s.methodReturn))
+	mux.HandleFunc("GET /accounts/{account}/payment-methods/cancel", s.account(s.methodCancel))
+	mux.HandleFunc("GET /accounts/{account}/pay/return", s.account(s.payReturn))
+	mux.HandleFunc("GET /accounts/{account}/pay/cancel", s.account(s.payCancel))
 	mux.HandleFunc("POST /accounts/{account}/payment-methods/{id}/default", s.account(s.defaultMethod))
 	mux.HandleFunc("POST /accounts/{account}/payment-methods/{id}/remove", s.account(s.removeMethod))
 	mux.HandleFunc("GET /accounts/{account}/pay", s.account(s.payPage))
@@ -109,6 +120,13 @@ func (s *Server) Handler(health http.Handler) (http.Handler, error) {
 	mux.HandleFunc("GET /webhook-endpoints", s.page(s.webhooksPage))
 	mux.HandleFunc("POST /webhook-endpoints/{id}/{action}", s.page(s.webhookAction))
 
+	if s.Hosted != nil {
+		mux.Handle("/sandbox/checkout/", s.Hosted)
+	}
+	if s.Payments.TakesEvents() {
+		mux.HandleFunc("POST /webhooks/stripe", s.providerEvents)
+	}
+
 	s.apiRoutes(mux)
 	mux.HandleFunc("/", s.public(func(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.notFound(w, r, v)
@@ -119,11 +137,12 @@ func (s *Server) Handler(health http.Handler) (http.Handler, error) {
 	// header; API clients send neither and authenticate by bearer token,
 	// which a browser never adds on its own.
 	csrf := http.NewCrossOriginProtection()
+	csrf.AddInsecureBypassPattern("POST /webhooks/stripe") // the provider's servers, signed (§9.1)
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.audit(r, nil, "cross_origin_refused", r.URL.Path, "refused")
 		s.fail(w, r, nil, http.StatusForbidden, "cross_origin", "This request came from another site and was refused.")
 	}))
-	return s.observe(securityHeaders(s.wellFormed(csrf.Handler(mux)))), nil
+	return s.observe(securityHeaders(s.FormTargets, s.wellFormed(csrf.Handler(mux)))), nil
 }
 
 // wellFormed refuses a request whose path, query or form holds text no
@@ -188,11 +207,14 @@ func (s *Server) prepare() error {
 
 // securityHeaders sets the headers every answer carries: a
 // Content-Security-Policy that allows the portal's own stylesheet and
-// nothing else (no script at all), and the usual guards.
-func securityHeaders(next http.Handler) http.Handler {
+// nothing else (no script at all), forms sent to the portal or on to the
+// provider's hosted page, and the usual guards.
+func securityHeaders(formTargets []string, next http.Handler) http.Handler {
+	policy := "default-src 'none'; style-src 'self'; img-src 'self'; form-action " + strings.Join(append([]string{"'self'"}, formTargets...), " ") +
+		"; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Content-Security-Policy", policy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")

@@ -62,6 +62,22 @@ type ValidateCards struct{}
 // Kind names the job.
 func (ValidateCards) Kind() string { return "validate_cards" }
 
+// ProcessProviderEvent acts on one payment provider's event (§9.1), kept
+// in the transaction that queued this job.
+type ProcessProviderEvent struct {
+	Provider string `json:"provider"`
+	EventID  string `json:"event_id"`
+}
+
+// Kind names the job.
+func (ProcessProviderEvent) Kind() string { return "process_provider_event" }
+
+// InsertOpts tries an event again for a day (a dispute of a payment whose
+// own event is still on its way waits for it), once per event.
+func (ProcessProviderEvent) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 20, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
 // Inserter queues jobs, in the caller's transaction; it runs none.
 type Inserter struct{ client *river.Client[store.DriverTx] }
 
@@ -82,6 +98,15 @@ func (q *Inserter) SendTx(ctx context.Context, tx *store.Tx, messageIDs []string
 	}
 	if _, err := q.client.InsertManyTx(ctx, tx.Driver(), params); err != nil {
 		return fmt.Errorf("queueing %d e-mails: %w", len(messageIDs), err)
+	}
+	return nil
+}
+
+// ProcessEventTx queues the processing of a provider's event kept in tx
+// (payments.EventQueue).
+func (q *Inserter) ProcessEventTx(ctx context.Context, tx *store.Tx, provider, eventID string) error {
+	if _, err := q.client.InsertTx(ctx, tx.Driver(), ProcessProviderEvent{Provider: provider, EventID: eventID}, nil); err != nil {
+		return fmt.Errorf("queueing event %s: %w", eventID, err)
 	}
 	return nil
 }
@@ -117,6 +142,10 @@ func NewWorker(cfg Config) (*Worker, error) {
 	}))
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[CollectDue]) error {
 		_, err := cfg.Payments.Collect(ctx, time.Now())
+		return err
+	}))
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[ProcessProviderEvent]) error {
+		_, err := cfg.Payments.ProcessEvent(ctx, job.Args.EventID, time.Now())
 		return err
 	}))
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[ValidateCards]) error {

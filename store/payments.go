@@ -236,12 +236,19 @@ type CollectCandidate struct {
 	Due             decimal.Decimal `db:"due"`
 	PaymentMethodID int64           `db:"payment_method_id"`
 	Token           string          `db:"gateway_token"`
+	Customer        string          `db:"customer_id"` // the provider's customer of the account, where it has them
 	Brand           string          `db:"brand"`
 	Last4           string          `db:"last4"`
 	Attempts        int             `db:"attempts"`
 	FirstAttempt    *time.Time      `db:"first_at"`
 	LastStatus      string          `db:"last_status"`
 	Hard            bool            `db:"hard"`
+	// A dispute reopened it (§9.1): still open, or lost at LostAt with
+	// AttemptsSince auto-charges since (HardSince: one declined hard).
+	Disputed      bool       `db:"disputed"`
+	LostAt        *time.Time `db:"lost_at"`
+	AttemptsSince int        `db:"attempts_since"`
+	HardSince     bool       `db:"hard_since"`
 }
 
 // CollectCandidates lists the invoices with something due on accounts
@@ -257,6 +264,8 @@ type PaymentRecord struct {
 	Payment
 	PaidInvoices string          `db:"paid_invoices"` // "NUMBER AMOUNT, ..."
 	Refunded     decimal.Decimal `db:"refunded"`      // paid back to the card
+	Disputed     decimal.Decimal `db:"disputed"`      // taken back by disputes, less disputes won
+	Disputes     string          `db:"disputes"`      // "ID STATUS AMOUNT, ..."
 }
 
 // Payments lists payments received, newest first, of an account or all.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -104,4 +105,82 @@ func InSandboxTx(ctx context.Context, db *DB, fn func(*Tx) error) error {
 		}
 		return fn(tx)
 	})
+}
+
+var (
+	sandboxCheckoutInsert   = billingsql.Query("sandbox_checkout_insert")
+	sandboxCheckoutGet      = billingsql.Query("sandbox_checkout_get")
+	sandboxCheckoutTry      = billingsql.Query("sandbox_checkout_try")
+	sandboxCheckoutComplete = billingsql.Query("sandbox_checkout_complete")
+	sandboxCheckoutExpire   = billingsql.Query("sandbox_checkout_expire")
+)
+
+// SandboxCheckout is a hosted page of the sandbox.
+type SandboxCheckout struct {
+	ID        string          `db:"checkout_id"`
+	Key       string          `db:"idempotency_key"`
+	Request   string          `db:"request"`
+	Mode      string          `db:"mode"`
+	Customer  string          `db:"customer"`
+	Amount    decimal.Decimal `db:"amount"`
+	Currency  string          `db:"currency"`
+	PayPal    bool            `db:"paypal"`
+	ReturnURL string          `db:"return_url"`
+	CancelURL string          `db:"cancel_url"`
+	Status    string          `db:"status"`
+	Tries     int             `db:"tries"`
+	Token     string          `db:"token"`
+	Brand     string          `db:"brand"`
+	Last4     string          `db:"last4"`
+	ExpMonth  int             `db:"expiry_month"`
+	ExpYear   int             `db:"expiry_year"`
+	Holder    string          `db:"holder_name"`
+	ChargeKey string          `db:"charge_key"`
+	Label     string          `db:"label"`
+	CreatedAt time.Time       `db:"created_at"`
+}
+
+// InsertSandboxCheckout records a hosted page; inserted is false when its
+// key opened one before.
+func InsertSandboxCheckout(ctx context.Context, q Queryer, c SandboxCheckout) (inserted bool, err error) {
+	amount := ""
+	if c.Currency != "" {
+		amount = c.Amount.String()
+	}
+	res, err := q.ext().ExecContext(ctx, sandboxCheckoutInsert, c.ID, c.Key, c.Request, c.Mode, c.Customer, amount, c.Currency, c.PayPal,
+		c.ReturnURL, c.CancelURL)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SandboxCheckoutByID returns a hosted page by id, or (id empty) by key.
+func SandboxCheckoutByID(ctx context.Context, q Queryer, id, key string) (SandboxCheckout, bool, error) {
+	return getOne[SandboxCheckout](ctx, q.ext(), sandboxCheckoutGet, id, key)
+}
+
+// TrySandboxCheckout counts a try on an open page; found is false when
+// the page is not open.
+func TrySandboxCheckout(ctx context.Context, q Queryer, id string) (tries int, found bool, err error) {
+	return getOne[int](ctx, q.ext(), sandboxCheckoutTry, id)
+}
+
+// CompleteSandboxCheckout records what an open page saved or charged;
+// done is false when the page was no longer open.
+func CompleteSandboxCheckout(ctx context.Context, q Queryer, c SandboxCheckout) (done bool, err error) {
+	res, err := q.ext().ExecContext(ctx, sandboxCheckoutComplete, c.ID, c.Token, c.Brand, c.Last4, c.ExpMonth, c.ExpYear, c.Holder,
+		c.ChargeKey, c.Label)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ExpireSandboxCheckout closes an open page.
+func ExpireSandboxCheckout(ctx context.Context, q Queryer, id string) error {
+	_, err := q.ext().ExecContext(ctx, sandboxCheckoutExpire, id)
+	return err
 }

@@ -20,7 +20,8 @@ type AccountBalance struct {
 	Invoiced decimal.Decimal `db:"invoiced"`
 	Paid     decimal.Decimal `db:"paid"`
 	PaidBack decimal.Decimal `db:"paid_back"`
-	Due      decimal.Decimal `db:"due"` // what the invoices still owe
+	Disputed decimal.Decimal `db:"disputed"` // taken back by disputes, less disputes won (§9.1)
+	Due      decimal.Decimal `db:"due"`      // what the invoices still owe
 	Unbilled decimal.Decimal `db:"unbilled"`
 }
 

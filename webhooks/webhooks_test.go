@@ -241,7 +241,7 @@ func TestEachChangeWritesItsEventWithTheObjectAsTheAPIShowsIt(t *testing.T) {
 	if want := `"amount_due":"12.50","payment_status":"open"`; !strings.Contains(string(list[0].Data), want) {
 		t.Fatalf("invoice.finalized data %s lacks %s", list[0].Data, want)
 	}
-	if want := `{"payment_id":"pay_1","paid_at":"2026-07-01 10:00 UTC","amount":"12.50","currency":"USD","method":"card","method_label":"","gateway_reference":"ref","paid_invoices":[],"refunded":"0.00"}`; string(list[1].Data) != want {
+	if want := `{"payment_id":"pay_1","paid_at":"2026-07-01 10:00 UTC","amount":"12.50","currency":"USD","method":"card","method_label":"","gateway_reference":"ref","paid_invoices":[],"refunded":"0.00","disputed":"0.00","disputes":[]}`; string(list[1].Data) != want {
 		t.Fatalf("payment.succeeded data %s, want %s", list[1].Data, want)
 	}
 	// One account's, after a cursor, of a type.

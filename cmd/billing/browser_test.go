@@ -146,6 +146,7 @@ func (b *browserSession) audit(page string) {
 func (b *browserSession) screenshot(name string) {
 	b.t.Helper()
 	b.audit(name)
+	b.noCardFields(name)
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatal(err)
@@ -153,6 +154,38 @@ func (b *browserSession) screenshot(name string) {
 	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
+}
+
+// noCardFields fails the test when a page of the portal has a field for a
+// card's number or security code (§9.1: they are entered on the provider's
+// hosted page only); the sandbox's own hosted page is not the portal's.
+func (b *browserSession) noCardFields(page string) {
+	b.t.Helper()
+	if path := eval[string](b, `location.pathname`); strings.HasPrefix(path, "/sandbox/") {
+		return
+	}
+	fields := eval[[]string](b, `[...document.querySelectorAll("input, select, textarea")]
+		.filter(e => /cc-(number|csc)/.test(e.autocomplete) || /^(number|cvc|card|card_number|security_code)$/i.test(e.name))
+		.map(e => e.outerHTML)`)
+	for _, f := range fields {
+		b.t.Errorf("the %s page of the portal has a card field: %s", page, f)
+	}
+}
+
+// onHostedPage fills the sandbox's hosted page the portal sent the browser
+// to, as a holder does, and submits it.
+func (b *browserSession) onHostedPage(base string, fields map[string]string) {
+	b.t.Helper()
+	b.run(chromedp.WaitVisible(chromedp.ID("submit")))
+	if path := eval[string](b, `location.href`); !strings.HasPrefix(path, base+"/sandbox/checkout/cs_sbx_") {
+		b.t.Fatalf("not on the sandbox's hosted page: %s", path)
+	}
+	for _, id := range []string{"number", "exp", "cvc", "name", "paypal"} {
+		if v, ok := fields[id]; ok {
+			b.run(chromedp.SendKeys(chromedp.ID(id), v))
+		}
+	}
+	b.run(chromedp.Click(chromedp.ID("submit")))
 }
 
 // An account holder, in a real Chromium, signs in with the link e-mailed to
@@ -247,14 +280,18 @@ func TestPortalInABrowser(t *testing.T) {
 		t.Errorf("another account's file: %q", got)
 	}
 
-	// Add a card.
-	b.run(chromedp.Navigate(p.base+"/accounts/P1/payment-methods"),
-		chromedp.SendKeys(chromedp.ID("add-number"), "4242 4242 4242 4242"),
-		chromedp.SendKeys(chromedp.ID("add-exp"), "12/30"),
-		chromedp.SendKeys(chromedp.ID("add-cvc"), "123"),
-		chromedp.SendKeys(chromedp.ID("add-name"), "Pat Pine"),
-		chromedp.Click(chromedp.ID("add-card")),
-		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	// Add a card, on the sandbox's hosted page.
+	b.run(chromedp.Navigate(p.base+"/accounts/P1/payment-methods"), chromedp.WaitVisible(chromedp.ID("add-card")))
+	b.noCardFields("cards")
+	b.run(chromedp.Click(chromedp.ID("add-card")))
+	b.onHostedPage(p.base, map[string]string{"number": "4000 0000 0000 9987", "exp": "12/30", "cvc": "123"})
+	b.run(chromedp.WaitVisible(chromedp.CSS(".problem")))
+	if got := b.text(".problem"); got != "The card was declined (lost_card). Try another card." {
+		t.Fatalf("a lost card on the hosted page: %q", got)
+	}
+	b.screenshot("hosted-card")
+	b.onHostedPage(p.base, map[string]string{"number": "4242 4242 4242 4242", "exp": "12/30", "cvc": "123", "name": "Pat Pine"})
+	b.run(chromedp.WaitVisible(chromedp.CSS(".notice")))
 	if got := b.text(".notice"); got != "The card was added." {
 		t.Fatalf("adding a card: %q", got)
 	}
@@ -279,18 +316,47 @@ func TestPortalInABrowser(t *testing.T) {
 	if !before.Sub(after).Equal(decimal.RequireFromString("12.34")) || !before.Equal(decimal.RequireFromString("48.00")) {
 		t.Errorf("balance %s → %s, want a drop of exactly 12.34 from 48.00", before, after)
 	}
+
+	// Pay part of it once by another card and once by PayPal, each on the
+	// sandbox's hosted page.
+	for _, c := range []struct {
+		method, amount string
+		page           map[string]string
+		balance        string
+	}{
+		{"card", "5.00", map[string]string{"number": "5555 5555 5555 4444", "exp": "11/31", "cvc": "321", "name": "Pat Pine"}, "30.66"},
+		{"paypal", "0.66", map[string]string{"paypal": "buyer@example.com"}, "30.00"},
+	} {
+		b.run(chromedp.Navigate(p.base+"/accounts/P1/pay"), chromedp.WaitVisible(chromedp.ID("pay")),
+			chromedp.Click(chromedp.ID("what-part")), chromedp.SendKeys(chromedp.ID("amount"), c.amount),
+			chromedp.Click(chromedp.CSS(`input[name="method"][value="`+c.method+`"]`)), chromedp.Click(chromedp.ID("pay")))
+		if c.method == "paypal" {
+			b.run(chromedp.WaitVisible(chromedp.ID("paypal")))
+			b.screenshot("hosted-pay")
+		}
+		b.onHostedPage(p.base, c.page)
+		b.run(chromedp.WaitVisible(chromedp.ID("paid-amount")))
+		if got := b.text("#paid-amount"); got != c.amount+" USD" {
+			t.Errorf("paid by %s on the hosted page: %q, want %s USD", c.method, got, c.amount)
+		}
+		if got := b.text(".balance-USD"); got != c.balance {
+			t.Errorf("the balance after paying %s by %s: %q, want %s", c.amount, c.method, got, c.balance)
+		}
+	}
 	b.run(chromedp.Navigate(p.base+"/accounts/P1/summary"), chromedp.WaitVisible(chromedp.CSS("main table")))
 	b.screenshot("summary")
 	b.run(chromedp.Navigate(p.base+"/accounts/P1/payments"), chromedp.WaitVisible(chromedp.CSS("main table")))
-	if got := b.text("main tbody tr"); !strings.Contains(got, "12.34") || !strings.Contains(got, "INV-2026-000001 12.34") {
-		t.Errorf("payments page: %q", got)
+	payments := eval[[]string](b, `[...document.querySelectorAll("main tbody tr")].map(r => r.innerText.replace(/\s+/g, " ").trim())`)
+	if len(payments) != 3 || !strings.Contains(payments[0], "0.66 USD PayPal buyer@example.com") ||
+		!strings.Contains(payments[1], "5.00 USD mastercard ending 4444") || !strings.Contains(payments[2], "INV-2026-000001 12.34") {
+		t.Errorf("payments page: %q", payments)
 	}
 	b.screenshot("payments")
 
 	// The receipt goes out with the outbox.
 	p.billing("outbox", "send", "--smtp-addr", p.inbox.Addr)
 	mails = p.inbox.Received()
-	if got := mails[len(mails)-1].Header.Get("Subject"); got != "Payment received: 12.34 USD" {
+	if got := mails[len(mails)-1].Header.Get("Subject"); got != "Payment received: 0.66 USD" {
 		t.Errorf("last e-mail: %q", got)
 	}
 
@@ -424,13 +490,17 @@ func TestThePortalWorksWithAKeyboardAlone(t *testing.T) {
 	if !eval[bool](b, `document.querySelector("#what-part").checked`) {
 		t.Fatal("ArrowDown did not choose to pay part of the balance")
 	}
+	b.tabTo("#amount")
+	b.run(chromedp.KeyEvent("12.34"))
+	b.tabTo("#pay")
+	b.run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("submit"))) // another card: the hosted page
 	for _, field := range []struct{ id, keys string }{
-		{"#amount", "12.34"}, {"#pay-number", "4242 4242 4242 4242"}, {"#pay-exp", "12/30"}, {"#pay-cvc", "123"}, {"#pay-name", "Pat Pine"},
+		{"#number", "4242 4242 4242 4242"}, {"#exp", "12/30"}, {"#cvc", "123"}, {"#name", "Pat Pine"},
 	} {
 		b.tabTo(field.id)
 		b.run(chromedp.KeyEvent(field.keys))
 	}
-	b.tabTo("#pay")
+	b.tabTo("#submit")
 	b.run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("paid-amount")))
 	if got := b.text("#paid-amount"); got != "12.34 USD" {
 		t.Errorf("paid %q by keyboard, want 12.34 USD", got)

@@ -20,7 +20,9 @@ import (
 	"github.com/openbilling/billing/store"
 )
 
-// payments is the payments service over db, through the sandbox gateway.
+// payments is the payments service over db, through the configured
+// gateway (§9.1): the sandbox, or Stripe limited to gateway_concurrency
+// calls at once and gateway_rate_limit a second.
 func (a *app) payments(db *store.DB) (*payments.Service, error) {
 	schedule, err := config.ParseRetrySchedule(a.cfg.RetrySchedule)
 	if err != nil {
@@ -30,7 +32,25 @@ func (a *app) payments(db *store.DB) (*payments.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}, RetrySchedule: schedule, Mail: inserter}, nil
+	public := a.cfg.PublicURL
+	if public == "" {
+		public = "http://" + a.cfg.Listen
+	}
+	s := &payments.Service{DB: db, RetrySchedule: schedule, Mail: inserter, Events: inserter, Provider: a.cfg.PaymentGateway,
+		PortalURL: public, Operators: a.operatorEmails()}
+	switch a.cfg.PaymentGateway {
+	case "stripe":
+		if a.cfg.StripeSecretKey == "" {
+			return nil, errors.New("payment_gateway is stripe but stripe_secret_key is not set")
+		}
+		stripe := gateway.NewStripe(a.cfg.StripeSecretKey, a.cfg.StripeAPIURL, nil)
+		stripe.WebhookSecret = a.cfg.StripeWebhookSecret
+		s.Gateway = gateway.NewLimited(stripe, a.cfg.GatewayConcurrency, float64(a.cfg.GatewayRateLimit))
+		s.Concurrency = a.cfg.GatewayConcurrency
+	default:
+		s.Gateway = &gateway.Sandbox{DB: db, PublicURL: public}
+	}
+	return s, nil
 }
 
 // withPayments opens the database and runs fn with the payments service.
@@ -233,19 +253,22 @@ func runPayments(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 			Reference string    `json:"gateway_reference"`
 			PaidAt    time.Time `json:"paid_at"`
 			Paid      string    `json:"paid_invoices"`
+			Disputed  string    `json:"disputed"`
+			Disputes  string    `json:"disputes"` // "ID STATUS AMOUNT, ..."
 		}
 		out := []payment{}
 		for _, p := range list {
-			out = append(out, payment{p.PaymentID, p.AccountID, p.Currency, money.Format(p.Amount, money.Currency(p.Currency)), p.Method, p.MethodLabel,
-				p.GatewayReference, p.PaidAt.UTC(), p.PaidInvoices})
+			c := money.Currency(p.Currency)
+			out = append(out, payment{p.PaymentID, p.AccountID, p.Currency, money.Format(p.Amount, c), p.Method, p.MethodLabel,
+				p.GatewayReference, p.PaidAt.UTC(), p.PaidInvoices, money.Format(p.Disputed, c), p.Disputes})
 		}
 		return writeJSON(a.stdout, out)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PAYMENT\tACCOUNT\tPAID AT\tAMOUNT\tCURRENCY\tMETHOD\tPAID INVOICES")
+	fmt.Fprintln(tw, "PAYMENT\tACCOUNT\tPAID AT\tAMOUNT\tCURRENCY\tMETHOD\tPAID INVOICES\tDISPUTES")
 	for _, p := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.PaymentID, p.AccountID, p.PaidAt.UTC().Format("2006-01-02 15:04"),
-			money.Format(p.Amount, money.Currency(p.Currency)), p.Currency, p.MethodLabel, p.PaidInvoices)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.PaymentID, p.AccountID, p.PaidAt.UTC().Format("2006-01-02 15:04"),
+			money.Format(p.Amount, money.Currency(p.Currency)), p.Currency, p.MethodLabel, p.PaidInvoices, p.Disputes)
 	}
 	return tw.Flush()
 }

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -8,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/internal/testkit/stripemock"
 )
 
 // A card on file pays each new invoice in the run's collect stage; a refund
@@ -87,7 +92,9 @@ func TestARefundPaysBackOnlyWhatTheCardPaid(t *testing.T) {
 }
 
 // A card's number and security code reach no table, no log line and no
-// error: the whole database is dumped and searched for them (§9).
+// error, whether given to the sandbox directly or on its hosted page, and
+// the Stripe secret key reaches none either: the whole database is dumped
+// and searched for them (§9, §9.1).
 func TestACardNumberIsNeverStoredLoggedOrEchoed(t *testing.T) {
 	t.Parallel()
 	o := newOperator(t)
@@ -114,6 +121,46 @@ func TestACardNumberIsNeverStoredLoggedOrEchoed(t *testing.T) {
 		t.Fatalf("a number failing the Luhn check: %d %q", code, errOut)
 	}
 
+	// The hosted pages: a card saved and a payment made on the sandbox's page.
+	p := startPortal(t, o, "--log-level", "debug")
+	holder := p.token("--account", "U1")
+	form := func(page string, fields url.Values) {
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).PostForm(page, fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the hosted page %s answered %d", page, resp.StatusCode)
+		}
+	}
+	for _, c := range []struct{ path, body string }{
+		{"/api/v1/payment-methods", `{"default": true}`}, {"/api/v1/payments", `{"currency": "USD", "amount": "2.00"}`},
+	} {
+		status, page, raw := p.api(holder, "POST", c.path, json.RawMessage(c.body))
+		if status != 201 {
+			t.Fatalf("POST %s: %d %s", c.path, status, raw)
+		}
+		form(page["redirect_url"].(string), url.Values{"number": {"4242 4242 4242 4242"}, "exp": {"12/30"}, "cvc": {cvc}, "name": {"Una Umber"}})
+	}
+	logs.WriteString(p.stop())
+
+	// Stripe: its secret key appears nowhere, and card details given to
+	// billing itself are refused.
+	const stripeKey = "sk_test_51NeverShownAnywhere0123456789"
+	stripe := []string{"--payment-gateway", "stripe", "--stripe-secret-key", stripeKey, "--stripe-api-url", stripemock.Start(t)}
+	code, out, errOut = billing(t, append([]string{"pay", "--account", "U1", "--currency", "USD", "--amount", "1.00", "--card", number, "--exp", "12/30",
+		"--cvc", cvc, "--database-url", o.url, "--log-level", "debug"}, stripe...)...)
+	logs.WriteString(out + errOut)
+	if code != 1 || !strings.Contains(errOut, "takes card details only on its hosted page") {
+		t.Fatalf("pay --card with Stripe: %d %q", code, errOut)
+	}
+	run(append([]string{"config", "check"}, stripe...)...)
+	if !strings.Contains(logs.String(), "stripe_secret_key") {
+		t.Fatal("config check did not list stripe_secret_key")
+	}
+	run(append([]string{"run", "--as-of", "2026-09-08T00:00:00Z", "--stage", "collect"}, stripe...)...)
+
 	pgDump, err := exec.LookPath("pg_dump")
 	if err != nil {
 		t.Fatalf("pg_dump is needed to search the database for card numbers (apt-get install -y postgresql-client): %v", err)
@@ -126,7 +173,7 @@ func TestACardNumberIsNeverStoredLoggedOrEchoed(t *testing.T) {
 		t.Fatal("the dump holds no card token: it is not the database the cards were added to")
 	}
 	// The gateway's random tokens and references could hold any four digits.
-	text := regexp.MustCompile(`(tok|ch|re)_sbx_[0-9a-f]+`).ReplaceAllString(string(dump), "")
+	text := regexp.MustCompile(`(tok|ch|re|cs)_sbx_[0-9a-f]+`).ReplaceAllString(string(dump), "")
 	// Timestamps, the runs' timings and the ids of the processes that worked
 	// their units are digits too: they go, and the security code is looked
 	// for as a number of its own, never inside a longer run of digits.
@@ -138,7 +185,10 @@ func TestACardNumberIsNeverStoredLoggedOrEchoed(t *testing.T) {
 		text = regexp.MustCompile(random).ReplaceAllString(text, "")
 	}
 	alone := regexp.MustCompile(`(^|[^0-9])` + cvc + `([^0-9]|$)`)
-	for _, secret := range []string{number, spaced, "0000000000000002", cvc, "4000000000000003"} {
+	if strings.Contains(text, stripeKey) || strings.Contains(logs.String(), stripeKey) || strings.Contains(logs.String(), "NeverShownAnywhere") {
+		t.Error("the Stripe secret key is in the database, the output or the logs")
+	}
+	for _, secret := range []string{number, spaced, "0000000000000002", cvc, "4000000000000003", "4242424242424242", "4242 4242 4242 4242"} {
 		if secret == cvc && alone.MatchString(text) || secret != cvc && strings.Contains(text, secret) {
 			t.Errorf("the database holds %q", secret)
 		}

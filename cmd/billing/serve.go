@@ -14,6 +14,7 @@ import (
 
 	"github.com/openbilling/billing/access"
 	"github.com/openbilling/billing/jobs"
+	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/portal"
 )
 
@@ -48,13 +49,22 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	if public == "" {
 		public = "http://" + ln.Addr().String()
 	}
+	p.Payments.PortalURL = public
+	var hosted http.Handler
+	var formTargets []string
+	if sandbox, ok := p.Payments.Gateway.(*gateway.Sandbox); ok {
+		sandbox.PublicURL = public // its hosted pages are served here
+		hosted = sandbox.CheckoutHandler()
+	} else {
+		formTargets = []string{"https://checkout.stripe.com"}
+	}
 	metrics := jobs.NewMetrics()
 	hooks, err := a.webhooks(db, p.Payments)
 	if err != nil {
 		return err
 	}
 	s := &portal.Server{DB: db, Payments: p.Payments, Files: files, Pipeline: p, Webhooks: hooks,
-		PublicURL: public, BehindProxy: a.cfg.BehindProxy, Log: a.log, Metrics: metrics.Registerer()}
+		PublicURL: public, BehindProxy: a.cfg.BehindProxy, Log: a.log, Metrics: metrics.Registerer(), Hosted: hosted, FormTargets: formTargets}
 	if a.cfg.SMTPAddr != "" {
 		s.Mail = a.mailer(db)
 	} else {

@@ -43,9 +43,9 @@ func runSummary(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 		fmt.Fprintln(w, "No invoices, payments or charges yet.")
 	} else {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "currency\tinvoiced\tpaid\tpaid back\tbalance\tdue\toverdue\tcredit\tcharges so far\testimated next balance\t")
+		fmt.Fprintln(tw, "currency\tinvoiced\tpaid\tpaid back\tdisputed\tbalance\tdue\toverdue\tcredit\tcharges so far\testimated next balance\t")
 		for _, b := range s.Balances {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", b.Currency, b.Invoiced, b.Paid, b.PaidBack, b.Balance, b.Due, b.Overdue,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", b.Currency, b.Invoiced, b.Paid, b.PaidBack, b.Disputed, b.Balance, b.Due, b.Overdue,
 				b.Credit, b.Unbilled, b.EstimatedNext)
 		}
 		tw.Flush()

@@ -33,6 +33,80 @@ type Gateway interface {
 	// Lookup returns what became of an earlier request; ErrNotFound when
 	// the processor never received it.
 	Lookup(ctx context.Context, key string) (Result, error)
+
+	// Customer returns the processor's customer for an account, made the
+	// first time it is asked for (§9.1); asking again returns the same.
+	Customer(ctx context.Context, c CustomerRequest) (string, error)
+	// StartCheckout opens the processor's hosted page, where the holder
+	// enters a card to keep on file or pays once (§9.1).
+	StartCheckout(ctx context.Context, req CheckoutRequest) (Checkout, error)
+	// CheckoutOutcome tells what became of a hosted page.
+	CheckoutOutcome(ctx context.Context, id string) (CheckoutOutcome, error)
+	// ExpireCheckout closes a hosted page the holder left: nothing can be
+	// paid or saved on it any more. A page already complete stays so.
+	ExpireCheckout(ctx context.Context, id string) error
+}
+
+// ErrHostedOnly is a card's details given to a processor that takes them
+// only on its hosted page (§9.1: the CLI's --card and the API's card
+// object are the sandbox's).
+var ErrHostedOnly = errors.New("this payment gateway takes card details only on its hosted page; use the portal or the API's redirect_url")
+
+// CustomerRequest names the account a processor's customer stands for.
+type CustomerRequest struct {
+	AccountID string
+	Name      string
+	Email     string
+}
+
+// The modes of a hosted page.
+const (
+	ModeSetup   = "setup"   // a card to keep on file
+	ModePayment = "payment" // a one-time payment
+)
+
+// ReturnPlaceholder in a CheckoutRequest's URLs is replaced by the hosted
+// page's id when the holder is sent back (Stripe's own placeholder).
+const ReturnPlaceholder = "{CHECKOUT_SESSION_ID}"
+
+// CheckoutRequest opens a hosted page. Key makes opening it twice open one.
+type CheckoutRequest struct {
+	Key       string
+	Mode      string // ModeSetup or ModePayment
+	Customer  string
+	AccountID string
+	Amount    decimal.Decimal // ModePayment
+	Currency  money.Currency  // ModePayment
+	PayPal    bool            // ModePayment: by PayPal rather than by card
+	ReturnURL string          // where a completed page sends the holder, with ReturnPlaceholder
+	CancelURL string          // where a page left sends the holder, with ReturnPlaceholder
+}
+
+// Checkout is an opened hosted page.
+type Checkout struct {
+	ID  string
+	URL string
+}
+
+// The states of a hosted page.
+const (
+	CheckoutOpen     = "open"
+	CheckoutComplete = "complete"
+	CheckoutExpired  = "expired"
+)
+
+// CheckoutOutcome is what became of a hosted page: once complete, the card
+// saved (ModeSetup) or the payment's result (ModePayment).
+type CheckoutOutcome struct {
+	ID         string
+	Status     string // CheckoutOpen, CheckoutComplete or CheckoutExpired
+	Mode       string
+	Key        string // the request's idempotency key
+	Card       Token  // ModeSetup, complete
+	HolderName string // ModeSetup, complete
+	Result     Result // ModePayment, complete
+	Amount     decimal.Decimal
+	Currency   money.Currency
 }
 
 // ErrKeyReused is a request that reuses an idempotency key for other parameters.
@@ -157,6 +231,7 @@ type Validation struct {
 // Charge is a request to take money. Exactly one of Token and PayPal is set.
 type Charge struct {
 	Key      string
+	Customer string // the processor's customer the token belongs to, where it has them
 	Token    string
 	PayPal   string // the payer's PayPal e-mail
 	Amount   decimal.Decimal
@@ -187,6 +262,7 @@ type Result struct {
 	DeclineCode string // generic_decline, insufficient_funds, processing_error, lost_card, stolen_card, expired_card, ...
 	Hard        bool   // a hard decline: retrying cannot succeed
 	Reference   string // the processor's reference of the charge or refund
+	Label       string // how the holder paid, where a hosted page tells it ("visa ending 4242")
 }
 
 // Request is a request's parameters as one text, to tell a replay (the

@@ -20,6 +20,9 @@ import (
 type Sandbox struct {
 	DB  *store.DB
 	Now func() time.Time // the sandbox's clock, for card expiry; time.Now when nil
+	// PublicURL is where billing serve is reached, which serves the
+	// sandbox's hosted pages (CheckoutHandler).
+	PublicURL string
 }
 
 // The sandbox's behaviours, by card number (§9).

@@ -14,7 +14,7 @@ SELECT i.number, i.account_id, i.currency, i.due::text AS due, b.balance::text A
 FROM inv i
 JOIN (
     SELECT p.account_id, p.currency,
-           (SELECT coalesce(sum(CASE e.kind WHEN 'payment' THEN -e.amount ELSE e.amount END), 0) FROM ledger_entries e
+           (SELECT coalesce(sum(CASE WHEN e.kind IN ('payment', 'dispute_reversal') THEN -e.amount ELSE e.amount END), 0) FROM ledger_entries e
             WHERE e.account_id = p.account_id AND e.currency = p.currency AND e.kind <> 'allocation') AS balance
     FROM pair p
 ) b ON (b.account_id, b.currency) = (i.account_id, i.currency)

@@ -11,7 +11,7 @@ WITH source AS (
     WHERE t.kind IN ('payment', 'credit') AND t.account_id = ANY($1)
 ), left_over AS (
     SELECT s.*, s.value - CASE WHEN s.payment_id IS NOT NULL THEN
-            (SELECT coalesce(sum(u.amount), 0) FROM ledger_entries u WHERE u.kind = 'allocation' AND u.payment_id = s.payment_id)
+            ledger_payment_used(s.payment_id)
         ELSE
             (SELECT coalesce(sum(u.amount), 0) FROM ledger_entries u
              WHERE (u.kind = 'allocation' AND u.credit_number = s.credit_number) OR (u.kind = 'payback' AND u.invoice_number = s.credit_number))

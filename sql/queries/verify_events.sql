@@ -1,15 +1,19 @@
 -- §12.8: every change of §14's list has exactly one event, and no event
 -- lacks its change. Each kind of change is counted per object against the
--- events of its type: an invoice finalized, paid (its open item gone),
+-- events of its type: an invoice finalized, paid (its open item gone, once
+-- more for each time a dispute reopened it),
 -- charged and declined, found overdue, given a late fee; a payment received
--- and paid back; a run ended; a card on file (at least its addition).
+-- and paid back, or disputed; a run ended; a card on file (at least its addition).
 WITH counts AS (
     SELECT type, object_id, count(*) AS n FROM events GROUP BY type, object_id
 ), changes (type, object_id, n) AS (
     SELECT 'invoice.finalized', number, 1 FROM invoices
     UNION ALL
-    SELECT 'invoice.paid', i.number, 1 FROM invoices i JOIN ledger_entries e ON e.kind = 'invoice' AND e.invoice_number = i.number
-    WHERE i.total > 0 AND NOT EXISTS (SELECT 1 FROM ledger_open_items o WHERE o.kind = 'invoice' AND o.key = i.number)
+    SELECT 'invoice.paid', i.number,
+           (NOT EXISTS (SELECT 1 FROM ledger_open_items o WHERE o.kind = 'invoice' AND o.key = i.number))::int
+           + (SELECT count(*) FROM ledger_reopened_items r WHERE r.entry_id = e.entry_id)
+    FROM invoices i JOIN ledger_entries e ON e.kind = 'invoice' AND e.invoice_number = i.number
+    WHERE i.total > 0
     UNION ALL
     SELECT 'invoice.payment_failed', invoice_number, count(*) FROM gateway_attempts
     WHERE purpose = 'auto_charge' AND status = 'declined' GROUP BY invoice_number
@@ -21,6 +25,8 @@ WITH counts AS (
     SELECT 'payment.succeeded', payment_id, 1 FROM payments
     UNION ALL
     SELECT 'payment.refunded', payment_id, count(*) FROM ledger_entries WHERE kind = 'payback' GROUP BY payment_id
+    UNION ALL
+    SELECT 'payment.disputed', payment_id, count(*) FROM ledger_entries WHERE kind = 'dispute' GROUP BY payment_id
     UNION ALL
     SELECT 'run.completed', run_id::text, 1 FROM pipeline_runs WHERE status <> 'running'
 )

@@ -1,0 +1,85 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openbilling/billing/internal/testkit/stripemock"
+	"github.com/openbilling/billing/money"
+	"github.com/openbilling/billing/payments/gateway"
+)
+
+// TestStripeRequestsAreAcceptedByStripesMock sends every kind of request
+// the Stripe gateway makes to stripe-mock, which checks each against
+// Stripe's OpenAPI description (an unknown parameter, a missing one or a
+// wrong type is a 400) and answers with Stripe's fixtures.
+func TestStripeRequestsAreAcceptedByStripesMock(t *testing.T) {
+	s := gateway.NewStripe("sk_test_123", stripemock.Start(t), nil)
+	s.Retries = 0 // a refusal shows at once
+	ctx := context.Background()
+
+	customer, err := s.Customer(ctx, gateway.CustomerRequest{AccountID: "A1", Name: "Acme", Email: "ap@acme.example"})
+	if err != nil || !strings.HasPrefix(customer, "cus_") {
+		t.Fatalf("customer: %q, %v", customer, err)
+	}
+	for _, req := range []gateway.CheckoutRequest{
+		{Key: "k-setup", Mode: gateway.ModeSetup, Customer: customer, AccountID: "A1",
+			ReturnURL: "https://billing.example/return?session=" + gateway.ReturnPlaceholder, CancelURL: "https://billing.example/cancel"},
+		{Key: "k-pay-card", Mode: gateway.ModePayment, Customer: customer, AccountID: "A1", Amount: decimal.RequireFromString("12.50"), Currency: "USD",
+			ReturnURL: "https://billing.example/return", CancelURL: "https://billing.example/cancel"},
+		{Key: "k-pay-paypal", Mode: gateway.ModePayment, Customer: customer, AccountID: "A1", Amount: decimal.RequireFromString("1200"), Currency: "JPY",
+			PayPal: true, ReturnURL: "https://billing.example/return", CancelURL: "https://billing.example/cancel"},
+	} {
+		c, err := s.StartCheckout(ctx, req)
+		if err != nil || !strings.HasPrefix(c.ID, "cs_") || !strings.HasPrefix(c.URL, "https://") {
+			t.Fatalf("checkout %s: %+v, %v", req.Key, c, err)
+		}
+		out, err := s.CheckoutOutcome(ctx, c.ID)
+		if err != nil || out.ID == "" {
+			t.Fatalf("checkout outcome %s: %+v, %v", c.ID, out, err)
+		}
+		if err := s.ExpireCheckout(ctx, c.ID); err != nil {
+			t.Fatalf("expire %s: %v", c.ID, err)
+		}
+	}
+	res, err := s.Charge(ctx, gateway.Charge{Key: "inv-1-attempt-1", Customer: customer, Token: "pm_123",
+		Amount: decimal.RequireFromString("7.87"), Currency: "USD"})
+	if err != nil || !strings.HasPrefix(res.Reference, "pi_") {
+		t.Fatalf("charge: %+v, %v", res, err)
+	}
+	back, err := s.Refund(ctx, gateway.Refund{Key: "refund-1", Reference: res.Reference, Amount: decimal.RequireFromString("2.00"), Currency: "USD"})
+	if err != nil || !strings.HasPrefix(back.Reference, "re_") || back.Outcome != gateway.Succeeded {
+		t.Fatalf("refund: %+v, %v", back, err)
+	}
+	if _, err := s.Lookup(ctx, "inv-1-attempt-1"); err != nil && !errors.Is(err, gateway.ErrNotFound) {
+		t.Fatalf("lookup: %v", err)
+	}
+	if _, err := s.Validate(ctx, "pm_123"); err != nil {
+		t.Fatalf("validate: %v", err)
+	}
+	if _, err := s.Tokenize(ctx, gateway.Card{Number: "4242424242424242"}); !errors.Is(err, gateway.ErrHostedOnly) {
+		t.Fatalf("tokenize: %v, want ErrHostedOnly", err)
+	}
+}
+
+// TestStripeAmountsInMinorUnits: zero-decimal currencies in whole units,
+// three-decimal ones only in multiples of 10 minor units (§9.1).
+func TestStripeAmountsInMinorUnits(t *testing.T) {
+	for _, c := range []struct {
+		amount, currency string
+		want             int64
+		refused          bool
+	}{
+		{"12.50", "USD", 1250, false}, {"1200", "JPY", 1200, false}, {"1200", "KRW", 1200, false},
+		{"1.230", "KWD", 1230, false}, {"1.234", "KWD", 0, true}, {"0.01", "USD", 1, false},
+	} {
+		got, err := gateway.MinorUnits(decimal.RequireFromString(c.amount), money.Currency(c.currency))
+		if (err != nil) != c.refused || got != c.want {
+			t.Errorf("%s %s: %d, %v; want %d (refused %t)", c.amount, c.currency, got, err, c.want, c.refused)
+		}
+	}
+}
