@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -78,7 +80,11 @@ func retry[T any](ctx context.Context, s *Stripe, what string, call func() (T, e
 func retriable(err error) bool {
 	var se *stripe.Error
 	if !errors.As(err, &se) {
-		return true // no answer: the connection failed
+		// No answer: the connection failed or was cut. An answer that came
+		// but could not be read is not sent again here; the caller keeps
+		// the outcome unknown and asks later.
+		var ne net.Error
+		return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 	}
 	return se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode == http.StatusConflict || se.HTTPStatusCode >= 500
 }

@@ -64,8 +64,19 @@ type Result struct {
 	CollectPerS         float64            `json:"collect_invoices_per_s"` // invoices charged per second
 	CollectShare        float64            `json:"collect_share"`          // collect ÷ the other stages
 	DunningSeconds      float64            `json:"dunning_seconds"`        // the dunning stage: late fees and reminders (§13)
-	VerifySeconds       float64            `json:"verify_seconds"`
-	VerifyFullSeconds   float64            `json:"verify_files_full_seconds"`
+	// With --provider-latency: collect charged through billing's Stripe
+	// gateway against the bench's provider, which answers after that
+	// latency; the ceiling is gateway_concurrency ÷ latency, or the rate
+	// limit when lower (§9.1).
+	ProviderLatencyMS  float64 `json:"provider_latency_ms,omitempty"`
+	GatewayConcurrency int     `json:"gateway_concurrency,omitempty"`
+	GatewayRateLimit   int     `json:"gateway_rate_limit,omitempty"`
+	CollectCeilingPerS float64 `json:"collect_ceiling_per_s,omitempty"`
+	CollectOfCeiling   float64 `json:"collect_of_ceiling,omitempty"`
+	ProviderRequests   int64   `json:"provider_requests,omitempty"`
+	ProviderMaxFlight  int     `json:"provider_max_in_flight,omitempty"`
+	VerifySeconds      float64 `json:"verify_seconds"`
+	VerifyFullSeconds  float64 `json:"verify_files_full_seconds"`
 	// With --months N above 1: each month's figures, and the last month's
 	// seconds ÷ the second month's, for the whole run and per stage. The
 	// figures above are then the last month's, and the limits are left out
@@ -110,6 +121,9 @@ func run() error {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each billing run stage to FILE.STAGE (FILE.MONTH.STAGE with --months)")
 	memprofile := flag.String("memprofile", "", "write a heap profile of each billing run stage to FILE.STAGE")
 	workers := flag.Int("workers", 0, "billing worker processes sharing each run's units with the run (docs/SCALING.md)")
+	latency := flag.Duration("provider-latency", 0, "charge through billing's Stripe gateway against a provider of the bench answering after this latency, such as 200ms (0: the sandbox gateway)")
+	concurrency := flag.Int("gateway-concurrency", 20, "with --provider-latency: billing's gateway_concurrency")
+	rateLimit := flag.Int("gateway-rate-limit", 90, "with --provider-latency: billing's gateway_rate_limit")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -122,6 +136,19 @@ func run() error {
 	b := &bench{binary: *binary, url: url, outDir: filepath.Join(work, "out"), progress: !*asJSON}
 	res := &Result{Scale: *scale, Workers: *workers, Seed: *seed, Date: time.Now().UTC().Format(time.DateOnly), ImportSeconds: map[string]float64{},
 		StageSeconds: map[string]float64{}, Machine: fmt.Sprintf("%s/%s, %d cores", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}
+
+	var collectArgs []string
+	var prov *provider
+	if *latency > 0 {
+		if prov, err = startProvider(*latency); err != nil {
+			return err
+		}
+		defer prov.stop()
+		collectArgs = []string{"--payment-gateway", "stripe", "--stripe-secret-key", "sk_test_bench", "--stripe-api-url", prov.url,
+			"--gateway-concurrency", fmt.Sprint(*concurrency), "--gateway-rate-limit", fmt.Sprint(*rateLimit)}
+		res.ProviderLatencyMS, res.GatewayConcurrency, res.GatewayRateLimit = float64(*latency)/float64(time.Millisecond), *concurrency, *rateLimit
+		res.CollectCeilingPerS = min(float64(*concurrency)/latency.Seconds(), float64(*rateLimit))
+	}
 
 	data := filepath.Join(work, "data")
 	began := time.Now()
@@ -188,6 +215,9 @@ func run() error {
 			}
 			if *memprofile != "" {
 				args = append(args, "--memprofile", *memprofile+profile)
+			}
+			if stage == "collect" {
+				args = append(args, collectArgs...)
 			}
 			busy := machineCPU()
 			d, err := b.billing(args...)
@@ -277,6 +307,10 @@ func run() error {
 		return fmt.Errorf("collect left %d invoices with something due unpaid", unpaid)
 	}
 	res.CollectPerS = float64(last.Charged) / res.CollectSeconds
+	if prov != nil {
+		res.CollectOfCeiling = res.CollectPerS / res.CollectCeilingPerS
+		res.ProviderRequests, res.ProviderMaxFlight = prov.requests.Load(), prov.maxInFlight()
+	}
 	res.PeakRSSMiB = float64(b.peakRSS) / (1 << 20)
 	if *months > 1 {
 		return b.print(res, *asJSON)
@@ -510,6 +544,10 @@ func printTable(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(tw, "whole run\t%.1f s: %d invoices, %d lines, %d files in all\n", r.CloseSeconds, r.Invoices, r.Lines, r.Files)
 	fmt.Fprintf(tw, "collect\t%.1f s: %.0f invoices/s charged, %.0f%% of the run above\n", r.CollectSeconds, r.CollectPerS, 100*r.CollectShare)
+	if r.ProviderLatencyMS > 0 {
+		fmt.Fprintf(tw, "provider\t%.0f ms a call, gateway_concurrency %d, gateway_rate_limit %d/s: ceiling %.0f invoices/s, reached %.0f%% (%d requests, at most %d in flight)\n",
+			r.ProviderLatencyMS, r.GatewayConcurrency, r.GatewayRateLimit, r.CollectCeilingPerS, 100*r.CollectOfCeiling, r.ProviderRequests, r.ProviderMaxFlight)
+	}
 	fmt.Fprintf(tw, "dunning\t%.1f s (every invoice paid by its card: no fee, no reminder)\n", r.DunningSeconds)
 	if r.RawCopyRowsPerS > 0 {
 		fmt.Fprintf(tw, "limits\taggregate %.1f s + xlsx %.1f s + COPY of the lines %.1f s\n", r.RawAggregateSeconds, r.RawXLSXSeconds, r.RawCopyLinesSeconds)
