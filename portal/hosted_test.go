@@ -6,12 +6,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/openbilling/billing/access"
@@ -44,7 +47,7 @@ func serve(t *testing.T, pay func(*store.DB) (*payments.Service, http.Handler)) 
 	files := &emit.FileEmitter{OutputDir: t.TempDir(), Log: quiet}
 	svc, hosted := pay(db)
 	s := &portal.Server{DB: db, Payments: svc, Files: files, Pipeline: &pipeline.Pipeline{DB: db, Log: quiet, Emitter: files, Payments: svc},
-		Log: quiet, Hosted: hosted, Now: func() time.Time { return time.Date(2026, 8, 8, 0, 0, 0, 0, time.UTC) }}
+		Log: quiet, Hosted: hosted}
 	srv := httptest.NewUnstartedServer(nil)
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -175,5 +178,60 @@ func TestTheStripeEventRouteTakesOnlySignedEventsOnce(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("with the sandbox: %d, want 404", resp.StatusCode)
+	}
+}
+
+// A payment's disputes show in the API and on the payments page (§9.1).
+func TestAPaymentsDisputesAreShown(t *testing.T) {
+	t.Parallel()
+	var db *store.DB
+	base, holder := serve(t, func(d *store.DB) (*payments.Service, http.Handler) {
+		db = d
+		return sandboxService(d)
+	})
+	ctx := context.Background()
+	pay := &payments.Service{DB: db, Gateway: &gateway.Sandbox{DB: db}}
+	res, err := pay.Pay(ctx, payments.PayRequest{AccountID: "P1", Currency: "USD", Amount: decimal.RequireFromString("10.00"),
+		Card: &gateway.Card{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123"}, AsOf: time.Now()})
+	if err != nil || res.Status != "succeeded" {
+		t.Fatalf("pay: %+v, %v", res, err)
+	}
+	var ref string
+	if err := db.DriverDB().QueryRow(`SELECT gateway_reference FROM payments WHERE payment_id = $1`, res.PaymentID).Scan(&ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pay.RecordDispute(ctx, gateway.Dispute{ID: "dp_shown", Reference: ref, Amount: decimal.RequireFromString("4.00"),
+		Currency: "USD", Reason: "fraudulent", Status: gateway.DisputeOpen}); err != nil {
+		t.Fatal(err)
+	}
+	var list []struct {
+		Disputed string `json:"disputed"`
+		Disputes []struct{ ID, Status, Amount string }
+		Paid     []struct{ Number, Amount string } `json:"paid_invoices"`
+	}
+	if code := call(t, "GET", base+"/api/v1/payments", holder, "", &list); code != 200 || len(list) != 1 {
+		t.Fatalf("payments: %d %+v", code, list)
+	}
+	if p := list[0]; p.Disputed != "4.00" || len(p.Disputes) != 1 || p.Disputes[0] != (struct{ ID, Status, Amount string }{"dp_shown", "open", "4.00"}) ||
+		len(p.Paid) != 1 || p.Paid[0].Amount != "6.00" {
+		t.Fatalf("the disputed payment: %+v", p)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.PostForm(base+"/signin/token", url.Values{"token": {holder}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = client.Get(base + "/accounts/P1/payments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := strings.Join(strings.Fields(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(string(page), " ")), " ")
+	if want := "INV-2026-000001 6.00 open 4.00 (dp_shown)"; resp.StatusCode != 200 || !strings.Contains(text, want) {
+		t.Fatalf("payments page %d lacks %q:\n%s", resp.StatusCode, want, text)
 	}
 }
