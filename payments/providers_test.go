@@ -345,3 +345,70 @@ func TestCardDetailsGivenToBillingAreRefusedWithARealProvider(t *testing.T) {
 		t.Fatalf("pay by PayPal: %v", err)
 	}
 }
+
+// billing verify finds a dispute whose money does not match its state (§12.9).
+func TestVerifyFindsADisputeWhoseMoneyDoesNotMatchItsState(t *testing.T) {
+	t.Parallel()
+	b := newBook(t)
+	b.addCard("4242424242424242")
+	b.finalize("2026-07-15", "24.00")
+	b.collect("2026-07-15T01:00:00Z", payments.CollectReport{Charged: 1, Succeeded: 1})
+	b.send(b.stripeEvents(), disputeEvent("evt_1", "charge.dispute.created", "dp_1", "needs_response", 2400, b.reference()))
+	breaches := func() []string {
+		snap, err := store.OpenSnapshot(context.Background(), b.svc.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		for _, c := range store.Checks {
+			if c.Guarantee == "12.9" {
+				found, err := snap.Breaches(context.Background(), c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return found
+			}
+		}
+		t.Fatal("no check of §12.9")
+		return nil
+	}
+	if got := breaches(); len(got) != 0 {
+		t.Fatalf("breaches of a recorded dispute: %v", got)
+	}
+	exec(t, b.db, `UPDATE disputes SET status = 'won'`) // won, but nothing returned
+	if got := strings.Join(breaches(), "; "); got != "dispute dp_1 (won) has 1 dispute entries and 0 reversals" {
+		t.Fatalf("breaches: %q", got)
+	}
+}
+
+// A bank that wants the holder present (authentication_required) is not
+// retried; the holder is e-mailed a link to pay in the portal (§9.1).
+func TestAuthenticationRequiredIsNotRetriedAndEmailsALinkToPay(t *testing.T) {
+	t.Parallel()
+	b := newBook(t)
+	b.addCard("4242424242424242")
+	number := b.finalize("2026-07-15", "24.00")
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusPaymentRequired)
+		_, _ = w.Write([]byte(`{"error": {"type": "card_error", "code": "authentication_required", "decline_code": "authentication_required",
+			"message": "This payment requires authentication", "payment_intent": {"id": "pi_auth", "object": "payment_intent", "status": "requires_action"}}}`))
+	}))
+	defer srv.Close()
+	b.svc.Gateway, b.svc.Provider, b.svc.PortalURL = gateway.NewStripe("sk_test_x", srv.URL, nil), "stripe", "https://billing.example.com"
+	b.collect("2026-07-15T01:00:00Z", payments.CollectReport{Charged: 1, HardDeclined: 1})
+	b.collect("2026-07-25T01:00:00Z", payments.CollectReport{})
+	if calls != 1 {
+		t.Fatalf("%d charges, want 1", calls)
+	}
+	var body string
+	if err := b.db.Get(&body, `SELECT subject || ': ' || body FROM outbox WHERE subject LIKE 'Please confirm%'`); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Please confirm your payment for invoice " + number + ": Your bank asks you to confirm the payment of 24.00 USD for invoice " + number +
+		" to visa ending 4242 yourself, so it was not taken and will not be tried again automatically. Pay it in the portal: https://billing.example.com/accounts/A1/pay"; body != want {
+		t.Fatalf("e-mail:\n%s\nwant:\n%s", body, want)
+	}
+}

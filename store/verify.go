@@ -34,6 +34,7 @@ var Checks = []Check{
 	{"12.7", "late fees", billingsql.Query("verify_late_fees")},
 	{"12.8", "events", billingsql.Query("verify_events")},
 	{"12.8", "webhook deliveries", billingsql.Query("verify_webhook_deliveries")},
+	{"12.9", "provider events and disputes", billingsql.Query("verify_providers")},
 }
 
 var verifyLateFeeAmounts = billingsql.Query("verify_late_fee_amounts")

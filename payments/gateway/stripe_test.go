@@ -3,8 +3,11 @@ package gateway_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -80,6 +83,51 @@ func TestStripeAmountsInMinorUnits(t *testing.T) {
 		got, err := gateway.MinorUnits(decimal.RequireFromString(c.amount), money.Currency(c.currency))
 		if (err != nil) != c.refused || got != c.want {
 			t.Errorf("%s %s: %d, %v; want %d (refused %t)", c.amount, c.currency, got, err, c.want, c.refused)
+		}
+	}
+}
+
+// A 429 is sent again, after a backoff, under the same idempotency key.
+func TestStripeSendsARateLimitedRequestAgainUnderTheSameKey(t *testing.T) {
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		w.Header().Set("Content-Type", "application/json")
+		if len(keys) == 1 {
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"error": {"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests"}}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"id": "pi_1", "object": "payment_intent", "status": "succeeded", "amount": 787, "currency": "usd"}`))
+	}))
+	defer srv.Close()
+	s := gateway.NewStripe("sk_test_123", srv.URL, nil)
+	s.Backoff = time.Millisecond
+	res, err := s.Charge(context.Background(), gateway.Charge{Key: "inv-9-attempt-1", Token: "pm_1", Amount: decimal.RequireFromString("7.87"), Currency: "USD"})
+	if err != nil || res.Outcome != gateway.Succeeded || res.Reference != "pi_1" {
+		t.Fatalf("charge: %+v, %v", res, err)
+	}
+	if strings.Join(keys, " ") != "inv-9-attempt-1 inv-9-attempt-1" {
+		t.Fatalf("requests' keys: %q", keys)
+	}
+}
+
+// A card declined off-session maps to §9's soft and hard declines, and
+// authentication_required is hard (not retried, the holder e-mailed).
+func TestStripeDeclinesMapToSoftAndHard(t *testing.T) {
+	for code, hard := range map[string]bool{"insufficient_funds": false, "generic_decline": false, "lost_card": true,
+		"expired_card": true, "authentication_required": true} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusPaymentRequired)
+			_, _ = w.Write([]byte(`{"error": {"type": "card_error", "code": "card_declined", "decline_code": "` + code + `", "message": "declined",
+				"payment_intent": {"id": "pi_d", "object": "payment_intent", "status": "requires_payment_method"}}}`))
+		}))
+		s := gateway.NewStripe("sk_test_123", srv.URL, nil)
+		res, err := s.Charge(context.Background(), gateway.Charge{Key: "k", Token: "pm_1", Amount: decimal.RequireFromString("1.00"), Currency: "USD"})
+		srv.Close()
+		if err != nil || res.Outcome != gateway.Declined || res.DeclineCode != code || res.Hard != hard || res.Reference != "pi_d" {
+			t.Errorf("%s: %+v, %v; want declined, hard %t", code, res, err, hard)
 		}
 	}
 }

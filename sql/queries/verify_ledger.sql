@@ -2,8 +2,7 @@
 -- allocated more than its total, no payment more than its amount, no credit
 -- more than its value; no payment is paid back more than it was; each
 -- payment comes from one succeeded gateway call; the open items are exactly
--- what the ledger's sums leave open; each dispute took its amount once
--- and, won, returned it once (§12.9); the ledger's triggers are on.
+-- what the ledger's sums leave open; the ledger's triggers are on.
 SELECT 'invoice ' || i.number || ' of ' || i.total || ' ' || i.currency || ' has ' || count(e.entry_id) || ' ledger entries'
        || coalesce(' of ' || string_agg(e.amount::text, ', '), '')
 FROM invoices i
@@ -28,15 +27,6 @@ UNION ALL
 SELECT 'invoice ' || a.invoice_number || ' has allocations reversed below zero (' || sum(a.amount) || ')'
 FROM ledger_entries a WHERE a.kind = 'allocation'
 GROUP BY a.invoice_number HAVING sum(a.amount) < 0
-UNION ALL
-SELECT 'dispute ' || d.dispute_id || ' (' || d.status || ') has ' || count(e.entry_id) FILTER (WHERE e.kind = 'dispute') || ' dispute entries and '
-       || count(e.entry_id) FILTER (WHERE e.kind = 'dispute_reversal') || ' reversals'
-FROM disputes d
-LEFT JOIN ledger_entries e ON e.dispute_id = d.dispute_id AND e.kind IN ('dispute', 'dispute_reversal')
-GROUP BY d.dispute_id, d.status
-HAVING count(e.entry_id) FILTER (WHERE e.kind = 'dispute') <> 1
-    OR count(e.entry_id) FILTER (WHERE e.kind = 'dispute_reversal') <> CASE WHEN d.status = 'won' THEN 1 ELSE 0 END
-    OR bool_or(e.kind = 'dispute' AND e.amount <> d.amount)
 UNION ALL
 SELECT 'payment ' || p.payment_id || ' of ' || p.amount || ' ' || p.currency || ' is paid back ' || sum(a.amount)
 FROM payments p
