@@ -61,7 +61,7 @@ func TestCardOnFileRefundAndCreditThroughTheCommandLine(t *testing.T) {
 	} else if want := decimal.RequireFromString(inv.Total).Sub(decimal.NewFromInt(10)).StringFixed(2); inv.AmountDue != want {
 		t.Fatalf("INV-2026-000002 due %s, want %s", inv.AmountDue, want)
 	}
-	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "15 checks, 24 files (full), 0 breaches") {
+	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "16 checks, 24 files (full), 0 breaches") {
 		t.Fatalf("verify: %s", out)
 	}
 }
