@@ -89,11 +89,14 @@ CREATE UNIQUE INDEX ledger_one_entry_per_dispute ON ledger_entries (dispute_id, 
 CREATE INDEX ledger_entries_disputed ON ledger_entries (payment_id) WHERE kind IN ('dispute', 'dispute_reversal');
 
 -- What of a payment is used: allocated (net of reversals) and disputed
--- (net of disputes won).
+-- (net of disputes won). Two sums, each within one partial index
+-- (ledger_entries_payment, ledger_entries_disputed): the triggers call it
+-- for every allocation a close or a collect writes.
 -- +goose StatementBegin
 CREATE FUNCTION ledger_payment_used(payment text) RETURNS numeric LANGUAGE sql STABLE AS $$
-    SELECT coalesce(sum(CASE WHEN kind = 'dispute_reversal' THEN -amount ELSE amount END), 0)
-    FROM ledger_entries WHERE payment_id = payment AND kind IN ('allocation', 'dispute', 'dispute_reversal')
+    SELECT (SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'allocation' AND payment_id = payment)
+         + (SELECT coalesce(sum(CASE WHEN kind = 'dispute' THEN amount ELSE -amount END), 0) FROM ledger_entries
+            WHERE kind IN ('dispute', 'dispute_reversal') AND payment_id = payment)
 $$;
 -- +goose StatementEnd
 
@@ -220,9 +223,12 @@ BEGIN
             AND (SELECT sum(a.amount) FROM ledger_entries a WHERE a.kind = 'allocation' AND a.invoice_number = NEW.invoice_number)
                 >= (SELECT e.amount FROM ledger_entries e WHERE e.entry_id = o.entry_id);
     END IF;
-    IF NEW.payment_id IS NOT NULL AND NEW.kind <> 'payback' THEN
+    -- A payment's item goes when an allocation or a dispute uses it up, and
+    -- comes back when a reversal or a dispute won gives it room.
+    IF NEW.payment_id IS NOT NULL AND (NEW.kind = 'dispute' OR (NEW.kind = 'allocation' AND NEW.amount > 0)) THEN
         DELETE FROM ledger_open_items o WHERE o.kind = 'payment' AND o.key = NEW.payment_id
             AND ledger_payment_used(NEW.payment_id) >= (SELECT e.amount FROM ledger_entries e WHERE e.entry_id = o.entry_id);
+    ELSIF NEW.payment_id IS NOT NULL AND NEW.kind IN ('allocation', 'dispute_reversal') THEN
         INSERT INTO ledger_open_items
         SELECT e.entry_id, e.account_id, e.currency, 'payment', e.payment_id FROM ledger_entries e
         WHERE e.kind = 'payment' AND e.payment_id = NEW.payment_id AND ledger_payment_used(NEW.payment_id) < e.amount
