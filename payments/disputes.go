@@ -101,44 +101,32 @@ func (s *Service) takeBack(ctx context.Context, tx *store.Tx, p store.Payment, d
 	if err != nil {
 		return err
 	}
-	if d.Amount.GreaterThan(p.Amount.Sub(used).Add(allocatedOf(ctx, tx, p.PaymentID))) || !d.Amount.IsPositive() {
+	paid, err := store.PaymentAllocations(ctx, tx, p.PaymentID)
+	if err != nil {
+		return err
+	}
+	allocated := decimal.Zero
+	for _, inv := range paid {
+		allocated = allocated.Add(inv.Allocated)
+	}
+	// What other disputes hold of the payment is used - allocated.
+	if !d.Amount.IsPositive() || d.Amount.GreaterThan(p.Amount.Sub(used.Sub(allocated))) {
 		return fmt.Errorf("dispute %s of %s %s exceeds what is left of payment %s", d.ID, d.Amount, d.Currency, p.PaymentID)
 	}
 	need := d.Amount.Sub(p.Amount.Sub(used)) // beyond the unallocated part
 	var entries []store.DisputeEntry
-	if need.IsPositive() {
-		paid, err := store.PaymentAllocations(ctx, tx, p.PaymentID)
-		if err != nil {
-			return err
+	for _, inv := range paid {
+		if !need.IsPositive() {
+			break
 		}
-		for _, inv := range paid {
-			if !need.IsPositive() {
-				break
-			}
-			back := decimal.Min(need, inv.Allocated)
-			entries = append(entries, store.DisputeEntry{AccountID: p.AccountID, Currency: p.Currency, Kind: "allocation",
-				Amount: back.Neg(), InvoiceNumber: inv.Number, PaymentID: p.PaymentID, Reverses: inv.Newest, DisputeID: d.ID})
-			need = need.Sub(back)
-		}
+		back := decimal.Min(need, inv.Allocated)
+		entries = append(entries, store.DisputeEntry{AccountID: p.AccountID, Currency: p.Currency, Kind: "allocation",
+			Amount: back.Neg(), InvoiceNumber: inv.Number, PaymentID: p.PaymentID, Reverses: inv.Newest, DisputeID: d.ID})
+		need = need.Sub(back)
 	}
 	entries = append(entries, store.DisputeEntry{AccountID: p.AccountID, Currency: p.Currency, Kind: "dispute", Amount: d.Amount,
 		PaymentID: p.PaymentID, DisputeID: d.ID})
 	return store.InsertDisputeEntries(ctx, tx, entries)
-}
-
-// allocatedOf is what a payment has allocated now; the ledger's trigger
-// refuses anything beyond it, so a read error here only loosens the
-// message's check, never the books.
-func allocatedOf(ctx context.Context, q store.Queryer, paymentID string) decimal.Decimal {
-	paid, err := store.PaymentAllocations(ctx, q, paymentID)
-	if err != nil {
-		return decimal.Zero
-	}
-	sum := decimal.Zero
-	for _, p := range paid {
-		sum = sum.Add(p.Allocated)
-	}
-	return sum
 }
 
 // disputeMail tells the account's contact and the operators of a dispute's

@@ -8,7 +8,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openbilling/billing/ledger"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/store"
@@ -118,6 +117,14 @@ func (s *Service) StartHosted(ctx context.Context, req HostedRequest) (Hosted, e
 		return Hosted{}, fmt.Errorf("the payment provider's customer of account %s: %w", req.AccountID, err)
 	}
 	page, err := s.Gateway.StartCheckout(ctx, gwReq)
+	if errors.Is(err, gateway.ErrAmountNotSupported) && a.ID != 0 {
+		// The provider cannot take the amount: the attempt fails with the
+		// reason, having charged nothing (§9.1).
+		if _, settleErr := s.settle(ctx, a, gateway.Result{Outcome: gateway.Declined, DeclineCode: "amount_not_supported", Hard: true}, req.AsOf); settleErr != nil {
+			return Hosted{}, settleErr
+		}
+		return Hosted{}, invalid(err)
+	}
 	if err != nil {
 		return Hosted{}, fmt.Errorf("opening the provider's page: %w", err)
 	}
@@ -151,13 +158,8 @@ func (s *Service) replayHosted(ctx context.Context, key string, err error) (Host
 // payment lock. An attempt already made with the key returns ID 0 (the
 // caller replays its page), or ErrKeyReused for other parameters.
 func (s *Service) hostedAttempt(ctx context.Context, req HostedRequest, key string) (store.Attempt, error) {
-	if _, err := money.ParseCurrency(string(req.Currency)); err != nil {
-		return store.Attempt{}, invalid(fmt.Errorf("currency %q: %w", req.Currency, err))
-	}
-	if !req.All {
-		if err := ledger.CheckAmount(req.Amount, req.Currency); err != nil {
-			return store.Attempt{}, invalid(err)
-		}
+	if err := checkPayment(req.Currency, req.Amount, req.All); err != nil {
+		return store.Attempt{}, err
 	}
 	method, label, amountText := "card", "card on the provider's page", "all"
 	if req.PayPal {
@@ -181,17 +183,9 @@ func (s *Service) hostedAttempt(ctx context.Context, req HostedRequest, key stri
 		}
 		return store.Attempt{}, nil
 	}
-	amount := req.Amount
-	if req.All {
-		if amount, err = amountDue(ctx, s.DB, req.AccountID, req.Currency); err != nil {
-			return store.Attempt{}, fmt.Errorf("reading the balance of account %s: %w", req.AccountID, err)
-		}
-		if !amount.IsPositive() {
-			return store.Attempt{}, fmt.Errorf("%w in %s on account %s", ErrNothingDue, req.Currency, req.AccountID)
-		}
-	}
-	if _, err := gateway.MinorUnits(amount, req.Currency); err != nil && s.provider() == "stripe" {
-		return store.Attempt{}, invalid(err)
+	amount, err := s.toPay(ctx, req.AccountID, req.Currency, req.Amount, req.All)
+	if err != nil {
+		return store.Attempt{}, err
 	}
 	a := store.Attempt{Key: key, Request: request, Purpose: "payment", AccountID: req.AccountID, Currency: string(req.Currency),
 		Amount: amount, Method: method, MethodLabel: label, AttemptNo: 1, AttemptedAt: req.AsOf}

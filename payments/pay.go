@@ -54,13 +54,8 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 	if _, err := s.contact(ctx, req.AccountID); err != nil {
 		return Result{}, err
 	}
-	if _, err := money.ParseCurrency(string(req.Currency)); err != nil {
-		return Result{}, invalid(fmt.Errorf("currency %q: %w", req.Currency, err))
-	}
-	if !req.All {
-		if err := ledger.CheckAmount(req.Amount, req.Currency); err != nil {
-			return Result{}, invalid(err)
-		}
+	if err := checkPayment(req.Currency, req.Amount, req.All); err != nil {
+		return Result{}, err
 	}
 	method, label, amountText := "paypal", "PayPal "+req.PayPal, "all"
 	var onFile store.PaymentMethod
@@ -124,14 +119,9 @@ func (s *Service) Pay(ctx context.Context, req PayRequest) (Result, error) {
 		return resultOf(earlier, true), nil
 	}
 
-	amount := req.Amount
-	if req.All {
-		if amount, err = amountDue(ctx, s.DB, req.AccountID, req.Currency); err != nil {
-			return Result{}, fmt.Errorf("reading the balance of account %s: %w", req.AccountID, err)
-		}
-		if !amount.IsPositive() {
-			return Result{}, fmt.Errorf("%w in %s on account %s", ErrNothingDue, req.Currency, req.AccountID)
-		}
+	amount, err := s.toPay(ctx, req.AccountID, req.Currency, req.Amount, req.All)
+	if err != nil {
+		return Result{}, err
 	}
 	charge := gateway.Charge{Key: key, PayPal: req.PayPal, Token: onFile.Token, Amount: amount, Currency: req.Currency}
 	if req.MethodID != 0 {
@@ -163,4 +153,35 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// checkPayment refuses a currency that is not one, or an amount that is
+// not a positive whole number of its minor units (§9), before any gateway call.
+func checkPayment(c money.Currency, amount decimal.Decimal, all bool) error {
+	if _, err := money.ParseCurrency(string(c)); err != nil {
+		return invalid(fmt.Errorf("currency %q: %w", c, err))
+	}
+	if !all {
+		if err := ledger.CheckAmount(amount, c); err != nil {
+			return invalid(err)
+		}
+	}
+	return nil
+}
+
+// toPay is what a payment takes: its amount, or with all the account's
+// amount due in the currency now (ErrNothingDue when none is). The caller
+// holds the account's payment lock.
+func (s *Service) toPay(ctx context.Context, accountID string, c money.Currency, amount decimal.Decimal, all bool) (decimal.Decimal, error) {
+	if !all {
+		return amount, nil
+	}
+	due, err := amountDue(ctx, s.DB, accountID, c)
+	if err != nil {
+		return due, fmt.Errorf("reading the balance of account %s: %w", accountID, err)
+	}
+	if !due.IsPositive() {
+		return due, fmt.Errorf("%w in %s on account %s", ErrNothingDue, c, accountID)
+	}
+	return due, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stripe/stripe-go/v82/webhook"
 
+	"github.com/openbilling/billing/internal/testkit/stripemock"
 	"github.com/openbilling/billing/payments"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/store"
@@ -54,7 +55,27 @@ func (b *book) send(s *payments.Service, payload string) (kept bool) {
 	return kept
 }
 
-// paidByCard is the reference of the one payment of A1.
+// paidByCard issues an invoice of 24.00 to A1 and collects it from a card
+// on file (PAY-1); it returns the invoice's number.
+func (b *book) paidByCard() string {
+	b.t.Helper()
+	b.addCard("4242424242424242")
+	number := b.finalize("2026-07-15", "24.00")
+	b.collect("2026-07-15T01:00:00Z", payments.CollectReport{Charged: 1, Succeeded: 1})
+	return number
+}
+
+// disputeLedger is a dispute's ledger entries, in order.
+func (b *book) disputeLedger(id string) string {
+	b.t.Helper()
+	var entries string
+	if err := b.db.Get(&entries, `SELECT string_agg(kind || ' ' || amount::text, ', ' ORDER BY entry_id) FROM ledger_entries WHERE dispute_id = $1`, id); err != nil {
+		b.t.Fatal(err)
+	}
+	return entries
+}
+
+// reference is the gateway reference of the one payment of A1.
 func (b *book) reference() string {
 	b.t.Helper()
 	var ref string
@@ -112,9 +133,7 @@ func TestEventsWithABadOrStaleSignatureAreRefused(t *testing.T) {
 func TestADisputeOpenedThenWonReturnsTheAccountToItsBalance(t *testing.T) {
 	t.Parallel()
 	b := newBook(t)
-	b.addCard("4242424242424242")
-	first := b.finalize("2026-07-15", "24.00")
-	b.collect("2026-07-15T01:00:00Z", payments.CollectReport{Charged: 1, Succeeded: 1})
+	first := b.paidByCard()
 	s, ref := b.stripeEvents(), b.reference()
 	if got := b.balance(); got != "balance 0.00 disputed 0.00" {
 		t.Fatalf("before: %s", got)
@@ -143,12 +162,8 @@ func TestADisputeOpenedThenWonReturnsTheAccountToItsBalance(t *testing.T) {
 		t.Fatalf("due after won: %s", got)
 	}
 	b.expectOpen("after won", "")
-	var entries string
-	if err := b.db.Get(&entries, `SELECT string_agg(kind || ' ' || amount::text, ', ' ORDER BY entry_id) FROM ledger_entries WHERE dispute_id = 'dp_1'`); err != nil {
-		t.Fatal(err)
-	}
-	if entries != "allocation -24.00, dispute 24.00, dispute_reversal 24.00" {
-		t.Fatalf("ledger of the dispute: %s", entries)
+	if got := b.disputeLedger("dp_1"); got != "allocation -24.00, dispute 24.00, dispute_reversal 24.00" {
+		t.Fatalf("ledger of the dispute: %s", got)
 	}
 	var events string
 	if err := b.db.Get(&events, `SELECT string_agg(type, ', ' ORDER BY seq) FROM events WHERE type IN ('payment.disputed', 'invoice.paid')`); err != nil {
@@ -166,18 +181,12 @@ func TestADisputeOpenedThenWonReturnsTheAccountToItsBalance(t *testing.T) {
 func TestADisputeArrivingClosedFirstMovesTheMoneyOnce(t *testing.T) {
 	t.Parallel()
 	b := newBook(t)
-	b.addCard("4242424242424242")
-	b.finalize("2026-07-15", "24.00")
-	b.collect("2026-07-15T01:00:00Z", payments.CollectReport{Charged: 1, Succeeded: 1})
+	b.paidByCard()
 	s, ref := b.stripeEvents(), b.reference()
 	b.send(s, disputeEvent("evt_9", "charge.dispute.closed", "dp_9", "won", 1000, ref))
 	b.send(s, disputeEvent("evt_8", "charge.dispute.created", "dp_9", "needs_response", 1000, ref))
-	var entries string
-	if err := b.db.Get(&entries, `SELECT string_agg(kind || ' ' || amount::text, ', ' ORDER BY entry_id) FROM ledger_entries WHERE dispute_id = 'dp_9'`); err != nil {
-		t.Fatal(err)
-	}
-	if entries != "allocation -10.00, dispute 10.00, dispute_reversal 10.00" {
-		t.Fatalf("ledger of the dispute: %s", entries)
+	if got := b.disputeLedger("dp_9"); got != "allocation -10.00, dispute 10.00, dispute_reversal 10.00" {
+		t.Fatalf("ledger of the dispute: %s", got)
 	}
 	if got := b.balance(); got != "balance 0.00 disputed 0.00" {
 		t.Fatalf("balance: %s", got)
@@ -187,9 +196,7 @@ func TestADisputeArrivingClosedFirstMovesTheMoneyOnce(t *testing.T) {
 func TestADisputeLostLeavesTheInvoiceOpenAndChargedAgainOnTheRetrySchedule(t *testing.T) {
 	t.Parallel()
 	b := newBook(t)
-	b.addCard("4242424242424242")
-	first := b.finalize("2026-07-15", "24.00")
-	b.collect("2026-07-15T01:00:00Z", payments.CollectReport{Charged: 1, Succeeded: 1})
+	first := b.paidByCard()
 	s, ref := b.stripeEvents(), b.reference()
 	b.send(s, disputeEvent("evt_1", "charge.dispute.created", "dp_1", "needs_response", 2400, ref))
 	b.send(s, disputeEvent("evt_2", "charge.dispute.closed", "dp_1", "lost", 2400, ref))
@@ -350,9 +357,7 @@ func TestCardDetailsGivenToBillingAreRefusedWithARealProvider(t *testing.T) {
 func TestVerifyFindsADisputeWhoseMoneyDoesNotMatchItsState(t *testing.T) {
 	t.Parallel()
 	b := newBook(t)
-	b.addCard("4242424242424242")
-	b.finalize("2026-07-15", "24.00")
-	b.collect("2026-07-15T01:00:00Z", payments.CollectReport{Charged: 1, Succeeded: 1})
+	b.paidByCard()
 	b.send(b.stripeEvents(), disputeEvent("evt_1", "charge.dispute.created", "dp_1", "needs_response", 2400, b.reference()))
 	breaches := func() []string {
 		snap, err := store.OpenSnapshot(context.Background(), b.svc.DB)
@@ -410,5 +415,27 @@ func TestAuthenticationRequiredIsNotRetriedAndEmailsALinkToPay(t *testing.T) {
 	if want := "Please confirm your payment for invoice " + number + ": Your bank asks you to confirm the payment of 24.00 USD for invoice " + number +
 		" to visa ending 4242 yourself, so it was not taken and will not be tried again automatically. Pay it in the portal: https://billing.example.com/accounts/A1/pay"; body != want {
 		t.Fatalf("e-mail:\n%s\nwant:\n%s", body, want)
+	}
+}
+
+// An amount the provider cannot take (Stripe: a three-decimal currency in
+// other than tens of minor units) fails its attempt with the reason and
+// charges nothing (§9.1).
+func TestAnAmountTheProviderCannotTakeFailsItsAttempt(t *testing.T) {
+	t.Parallel()
+	b := newBook(t)
+	b.svc.Gateway, b.svc.Provider = gateway.NewStripe("sk_test_x", stripemock.Start(t), nil), "stripe"
+	_, err := b.svc.StartHosted(context.Background(), payments.HostedRequest{AccountID: "A1", Mode: gateway.ModePayment, Currency: "KWD",
+		Amount: dec("1.234"), IdempotencyKey: "web_kwd", ReturnURL: "https://portal.example/r", CancelURL: "https://portal.example/c", AsOf: time.Now()})
+	if !errors.Is(err, payments.ErrInvalidRequest) || !errors.Is(err, gateway.ErrAmountNotSupported) {
+		t.Fatalf("start: %v", err)
+	}
+	a, found, err := b.svc.AttemptByKey(context.Background(), "web_kwd")
+	if err != nil || !found || a.Status != "declined" || a.DeclineCode != "amount_not_supported" || a.PaymentID != "" {
+		t.Fatalf("the attempt: %+v (found %t, %v)", a, found, err)
+	}
+	var pages int
+	if err := b.db.Get(&pages, `SELECT count(*) FROM checkouts`); err != nil || pages != 0 {
+		t.Fatalf("%d hosted pages (%v), want none", pages, err)
 	}
 }

@@ -285,22 +285,14 @@ func (s *Server) apiPay(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if res.Key != "" {
 		s.audit(r, v, "payment", fmt.Sprintf("%s %s %s by %s", res.Key, res.Amount, res.Currency, res.Method), res.Status)
 	}
-	switch {
-	case errors.Is(err, gateway.ErrKeyReused):
-		s.fail(w, r, v, http.StatusUnprocessableEntity, "idempotency_key_reused", "this Idempotency-Key was used with other parameters")
-	case errors.Is(err, payments.ErrNothingDue):
-		s.fail(w, r, v, http.StatusUnprocessableEntity, "nothing_due", err.Error())
-	case errors.Is(err, payments.ErrInvalidRequest):
-		s.fail(w, r, v, http.StatusUnprocessableEntity, "invalid_request", err.Error())
-	case err != nil:
-		s.internal(w, r, v, err)
-	default:
-		status := http.StatusCreated
-		if res.Replayed {
-			status = http.StatusOK
-		}
-		writeJSON(w, status, paymentResult{Result: res, Key: key, Amount: money.Format(res.Amount, money.Currency(res.Currency))})
+	if s.apiPayFailed(w, r, v, err) {
+		return
 	}
+	status := http.StatusCreated
+	if res.Replayed {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, paymentResult{Result: res, Key: key, Amount: money.Format(res.Amount, money.Currency(res.Currency))})
 }
 
 func (s *Server) apiMethods(w http.ResponseWriter, r *http.Request, v *viewer) {

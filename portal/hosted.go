@@ -118,7 +118,7 @@ func (s *Server) payHosted(w http.ResponseWriter, r *http.Request, v *viewer, re
 	case err == nil:
 		s.audit(r, v, "payment_page_opened", page.Key+" "+page.CheckoutID, "ok")
 		http.Redirect(w, r, page.RedirectURL, http.StatusSeeOther)
-	case errors.Is(err, payments.ErrInvalidRequest), errors.Is(err, payments.ErrNothingDue), errors.Is(err, gateway.ErrKeyReused):
+	case refused(err):
 		s.renderPay(w, r, v, http.StatusUnprocessableEntity, "Nothing was paid: "+err.Error()+".", payments.NewKey("web_"))
 	default:
 		s.internal(w, r, v, err)
@@ -140,19 +140,35 @@ func (s *Server) apiHosted(w http.ResponseWriter, r *http.Request, v *viewer, re
 	}
 	req.ReturnURL, req.CancelURL = s.returnURLs(req.AccountID, flow)
 	page, err := s.Payments.StartHosted(r.Context(), req)
+	if s.apiPayFailed(w, r, v, err) {
+		return
+	}
+	s.audit(r, v, req.Mode+"_page_opened", page.CheckoutID, "ok")
+	writeJSON(w, http.StatusCreated, hostedAnswer{RedirectURL: page.RedirectURL, CheckoutID: page.CheckoutID, Key: clientKey})
+}
+
+// apiPayFailed answers a payment's or a hosted page's error, if any: 422
+// with a stable code for what the request asks, 500 for the system's.
+func (s *Server) apiPayFailed(w http.ResponseWriter, r *http.Request, v *viewer, err error) bool {
 	switch {
+	case err == nil:
+		return false
 	case errors.Is(err, gateway.ErrKeyReused):
 		s.fail(w, r, v, http.StatusUnprocessableEntity, "idempotency_key_reused", "this Idempotency-Key was used with other parameters")
 	case errors.Is(err, payments.ErrNothingDue):
 		s.fail(w, r, v, http.StatusUnprocessableEntity, "nothing_due", err.Error())
 	case errors.Is(err, payments.ErrInvalidRequest):
 		s.fail(w, r, v, http.StatusUnprocessableEntity, "invalid_request", err.Error())
-	case err != nil:
-		s.internal(w, r, v, err)
 	default:
-		s.audit(r, v, req.Mode+"_page_opened", page.CheckoutID, "ok")
-		writeJSON(w, http.StatusCreated, hostedAnswer{RedirectURL: page.RedirectURL, CheckoutID: page.CheckoutID, Key: clientKey})
+		s.internal(w, r, v, err)
 	}
+	return true
+}
+
+// refused says whether a payment was refused for what the form asks (the
+// holder's to correct), not for the system's failure.
+func refused(err error) bool {
+	return errors.Is(err, payments.ErrInvalidRequest) || errors.Is(err, payments.ErrNothingDue) || errors.Is(err, gateway.ErrKeyReused)
 }
 
 // providerEvents is POST /webhooks/stripe (§9.1): no session or token, only

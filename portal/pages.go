@@ -17,7 +17,6 @@ import (
 	"github.com/openbilling/billing/invoices"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments"
-	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/pipeline"
 )
 
@@ -358,7 +357,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request, v *viewer) {
 		case err == nil:
 			http.Redirect(w, r, "/accounts/"+pathEscape(account)+"/payments/"+pathEscape(res.Key), http.StatusSeeOther)
 			return
-		case !errors.Is(err, payments.ErrInvalidRequest) && !errors.Is(err, payments.ErrNothingDue) && !errors.Is(err, gateway.ErrKeyReused):
+		case !refused(err):
 			s.internal(w, r, v, err) // the system's failure, not the form's
 			return
 		}

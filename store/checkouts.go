@@ -53,10 +53,5 @@ func CheckoutByID(ctx context.Context, q Queryer, id, key string) (Checkout, boo
 
 // CloseCheckout records a page's end; closed is false when it had ended.
 func CloseCheckout(ctx context.Context, q Queryer, id, status string, methodID *int64) (closed bool, err error) {
-	res, err := q.ext().ExecContext(ctx, checkoutClose, id, status, methodID)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return affected(q.ext().ExecContext(ctx, checkoutClose, id, status, methodID))
 }

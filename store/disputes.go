@@ -139,12 +139,7 @@ type ProviderEvent struct {
 
 // InsertProviderEvent keeps an event once; inserted is false when it was kept before.
 func InsertProviderEvent(ctx context.Context, tx *Tx, gateway, id, typ string, payload []byte) (inserted bool, err error) {
-	res, err := tx.x.ExecContext(ctx, providerEventInsert, gateway, id, typ, string(payload))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return affected(tx.x.ExecContext(ctx, providerEventInsert, gateway, id, typ, string(payload)))
 }
 
 // ProviderEventByID returns an event kept.

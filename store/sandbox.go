@@ -72,13 +72,8 @@ func SandboxRequestByKey(ctx context.Context, q Queryer, key, reference string) 
 // InsertSandboxRequest records a request; inserted is false when its key
 // was already taken.
 func InsertSandboxRequest(ctx context.Context, q Queryer, r SandboxRequest) (inserted bool, err error) {
-	res, err := q.ext().ExecContext(ctx, sandboxRequestInsert, r.Key, r.Request, r.Kind, money.Format(r.Amount, money.Currency(r.Currency)), r.Currency,
-		r.Status, r.DeclineCode, r.Hard, r.Reference, r.Answered)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return affected(q.ext().ExecContext(ctx, sandboxRequestInsert, r.Key, r.Request, r.Kind, money.Format(r.Amount, money.Currency(r.Currency)), r.Currency,
+		r.Status, r.DeclineCode, r.Hard, r.Reference, r.Answered))
 }
 
 // AnswerSandboxRequest marks a request answered.
@@ -147,13 +142,8 @@ func InsertSandboxCheckout(ctx context.Context, q Queryer, c SandboxCheckout) (i
 	if c.Currency != "" {
 		amount = c.Amount.String()
 	}
-	res, err := q.ext().ExecContext(ctx, sandboxCheckoutInsert, c.ID, c.Key, c.Request, c.Mode, c.Customer, amount, c.Currency, c.PayPal,
-		c.ReturnURL, c.CancelURL)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return affected(q.ext().ExecContext(ctx, sandboxCheckoutInsert, c.ID, c.Key, c.Request, c.Mode, c.Customer, amount, c.Currency, c.PayPal,
+		c.ReturnURL, c.CancelURL))
 }
 
 // SandboxCheckoutByID returns a hosted page by id, or (id empty) by key.
@@ -170,13 +160,8 @@ func TrySandboxCheckout(ctx context.Context, q Queryer, id string) (tries int, f
 // CompleteSandboxCheckout records what an open page saved or charged;
 // done is false when the page was no longer open.
 func CompleteSandboxCheckout(ctx context.Context, q Queryer, c SandboxCheckout) (done bool, err error) {
-	res, err := q.ext().ExecContext(ctx, sandboxCheckoutComplete, c.ID, c.Token, c.Brand, c.Last4, c.ExpMonth, c.ExpYear, c.Holder,
-		c.ChargeKey, c.Label)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return affected(q.ext().ExecContext(ctx, sandboxCheckoutComplete, c.ID, c.Token, c.Brand, c.Last4, c.ExpMonth, c.ExpYear, c.Holder,
+		c.ChargeKey, c.Label))
 }
 
 // ExpireSandboxCheckout closes an open page.

@@ -27,10 +27,10 @@ type Event struct {
 	Card     *CardUpdate
 }
 
-// Settled is an outcome learned from an event, by the request's key.
+// Settled is an outcome learned from an event, by the request's key (a
+// charge's or a payback's).
 type Settled struct {
 	Key    string
-	Refund bool
 	Result Result
 }
 
@@ -109,7 +109,7 @@ func ParseStripeEvent(payload []byte) (Event, error) {
 	case "refund.created", "refund.updated", "refund.failed", "charge.refund.updated":
 		var re stripe.Refund
 		if err = json.Unmarshal(raw, &re); err == nil && re.Metadata[keyMetadata] != "" {
-			out.Charge = &Settled{Key: re.Metadata[keyMetadata], Refund: true, Result: RefundResult(&re)}
+			out.Charge = &Settled{Key: re.Metadata[keyMetadata], Result: RefundResult(&re)}
 		}
 	case "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_withdrawn",
 		"charge.dispute.funds_reinstated":

@@ -52,6 +52,10 @@ type Gateway interface {
 // object are the sandbox's).
 var ErrHostedOnly = errors.New("this payment gateway takes card details only on its hosted page; use the portal or the API's redirect_url")
 
+// ErrAmountNotSupported is an amount the provider cannot take (§9.1): the
+// attempt fails with it and charges nothing.
+var ErrAmountNotSupported = errors.New("amount_not_supported")
+
 // CustomerRequest names the account a processor's customer stands for.
 type CustomerRequest struct {
 	AccountID string
@@ -105,8 +109,6 @@ type CheckoutOutcome struct {
 	Card       Token  // ModeSetup, complete
 	HolderName string // ModeSetup, complete
 	Result     Result // ModePayment, complete
-	Amount     decimal.Decimal
-	Currency   money.Currency
 }
 
 // ErrKeyReused is a request that reuses an idempotency key for other parameters.

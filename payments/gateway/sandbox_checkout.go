@@ -78,7 +78,7 @@ func (s *Sandbox) CheckoutOutcome(ctx context.Context, id string) (CheckoutOutco
 		}
 		c.Status = CheckoutExpired
 	}
-	out := CheckoutOutcome{ID: c.ID, Status: c.Status, Mode: c.Mode, Key: c.Key, Amount: c.Amount, Currency: money.Currency(c.Currency)}
+	out := CheckoutOutcome{ID: c.ID, Status: c.Status, Mode: c.Mode, Key: c.Key}
 	if c.Status != CheckoutComplete {
 		return out, nil
 	}

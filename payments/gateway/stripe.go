@@ -110,7 +110,7 @@ func MinorUnits(amount decimal.Decimal, c money.Currency) (int64, error) {
 	}
 	n := minor.IntPart()
 	if units == 3 && n%10 != 0 {
-		return 0, fmt.Errorf("%s %s: the provider takes this currency only in multiples of 0.010", amount, c)
+		return 0, fmt.Errorf("%s %s: %w: the provider takes this currency only in multiples of 0.010", amount, c, ErrAmountNotSupported)
 	}
 	return n, nil
 }
