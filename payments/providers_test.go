@@ -439,3 +439,37 @@ func TestAnAmountTheProviderCannotTakeFailsItsAttempt(t *testing.T) {
 		t.Fatalf("%d hosted pages (%v), want none", pages, err)
 	}
 }
+
+func TestACardTheNetworksUpdateStaysOnFileWithItsNewDetails(t *testing.T) {
+	t.Parallel()
+	b := newBook(t)
+	b.addCard("4242424242424242")
+	var token string
+	if err := b.db.Get(&token, `SELECT gateway_token FROM payment_methods`); err != nil {
+		t.Fatal(err)
+	}
+	// Stripe as the card is validated again after its update: on file, not expired.
+	stripe := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprintf(w, `{"id": %q, "object": "payment_method", "customer": "cus_1", "card": {"brand": "visa", "last4": "1881", "exp_month": 3, "exp_year": 2033}}`, token)
+	}))
+	defer stripe.Close()
+	s := b.stripeEvents()
+	g := gateway.NewStripe("sk_test_x", stripe.URL, nil)
+	g.WebhookSecret = webhookSecret
+	s.Gateway = g
+	b.send(s, fmt.Sprintf(`{"id": "evt_card", "object": "event", "type": "payment_method.automatically_updated",
+		"api_version": "2025-08-27.basil", "data": {"object": {"id": %q, "object": "payment_method", "type": "card",
+		"card": {"brand": "visa", "last4": "1881", "exp_month": 3, "exp_year": 2033}}}}`, token))
+	methods, err := b.svc.Methods(context.Background(), "A1")
+	if err != nil || len(methods) != 1 {
+		t.Fatalf("methods %v, %v", methods, err)
+	}
+	if m := methods[0]; m.Last4 != "1881" || m.ExpMonth != 3 || m.ExpYear != 2033 || m.Status != "valid" || !m.IsDefault || m.RemovedAt != nil {
+		t.Fatalf("the updated card: %+v", m)
+	}
+	var events int
+	if err := b.db.Get(&events, `SELECT count(*) FROM events WHERE type = 'payment_method.updated'`); err != nil || events != 3 {
+		t.Fatalf("%d payment_method.updated events (%v), want 3: added, validated, updated", events, err)
+	}
+}
