@@ -28,6 +28,7 @@ type Issued struct {
 	DueDate     *calendar.Date // when it is to be paid (§13); nil for a total of zero or below
 	LineCount   int
 	Allocated   decimal.Decimal // what payments and credits have paid of it (§9)
+	Locale      string          // the language of its documents, kept when it was finalized; "" is English
 }
 
 // IssuedLine is one line of a finalized invoice as stored, with the names

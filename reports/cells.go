@@ -48,8 +48,8 @@ func font(bold bool) *excelize.Font {
 }
 
 // newStyles adds a workbook's cell styles, money showing the currency's
-// places decimals.
-func newStyles(f *excelize.File, places int) (styles, error) {
+// places decimals and dates as dateFmt writes them.
+func newStyles(f *excelize.File, places int, dateFmt string) (styles, error) {
 	s := styles{places: places}
 	moneyFmt := "#,##0"
 	if places > 0 {
@@ -71,7 +71,7 @@ func newStyles(f *excelize.File, places int) (styles, error) {
 	fill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}
 	add(&s.header, &excelize.Style{Font: font(true), Fill: fill})
 	add(&s.headerNum, &excelize.Style{Font: font(true), Fill: fill, Alignment: &excelize.Alignment{Horizontal: "right"}})
-	add(&s.date, &excelize.Style{CustomNumFmt: strPtr("yyyy-mm-dd")})
+	add(&s.date, &excelize.Style{CustomNumFmt: &dateFmt})
 	add(&s.money, &excelize.Style{CustomNumFmt: &moneyFmt})
 	add(&s.price, &excelize.Style{CustomNumFmt: &priceFmt})
 	add(&s.priceFrac, &excelize.Style{CustomNumFmt: &fracFmt})

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/internal/xlsxstream"
+	"github.com/openbilling/billing/locale"
 )
 
 // chargeColumns are the columns of the invoice document's Charges sheet.
@@ -56,6 +57,7 @@ func (ps productTotals) sorted() []*productTotal {
 // TotalLine is how a document ends: what the account holder owes, or for a
 // credit (a negative total) what the account is credited with, as a
 // positive amount (§6).
+// The label is in English; TotalLabel gives it in the document's language.
 func TotalLine(total decimal.Decimal) (label string, amount decimal.Decimal) {
 	if total.IsNegative() {
 		return "Credit to your account", total.Neg()
@@ -63,10 +65,17 @@ func TotalLine(total decimal.Decimal) (label string, amount decimal.Decimal) {
 	return "Total due", total
 }
 
-func documentLayout(sheets int) []sheetLayout {
-	layout := []sheetLayout{{name: "Invoice", widths: []float64{18, 28, 16, 24, 16, 14, 16}}}
+// totalLine is TotalLine in p's language.
+func totalLine(p *locale.Printer, total decimal.Decimal) (string, decimal.Decimal) {
+	label, amount := TotalLine(total)
+	return p.T(label), amount
+}
+
+// documentLayout is the invoice document's sheets, named in its language.
+func documentLayout(p *locale.Printer, sheets int) []sheetLayout {
+	layout := []sheetLayout{{name: p.T("Invoice"), widths: []float64{18, 28, 16, 24, 16, 14, 16}}}
 	for k := 1; k <= sheets; k++ {
-		layout = append(layout, sheetLayout{name: lineSheetName("Charges", k), widths: chargeWidths, freeze: true})
+		layout = append(layout, sheetLayout{name: lineSheetName(p.T("Charges"), k), widths: chargeWidths, freeze: true})
 	}
 	return layout
 }
@@ -76,16 +85,17 @@ func documentLayout(sheets int) []sheetLayout {
 // charge, and a Charges sheet with every line (continued past Excel's row
 // limit on Charges (2), ...).
 func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	title := documentTitle(inv) + " " + inv.Number
-	b, st, sheets, err := openWorkbook(w, "invoice", documentLayout, inv, title, opts)
+	p := locale.For(inv.Locale)
+	title := documentTitle(p, inv) + " " + inv.Number
+	b, st, sheets, err := openWorkbook(w, "invoice", documentLayout, inv, p, title, opts)
 	if err != nil {
 		return err
 	}
 	products := productTotals{}
-	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, chargeColumns) }
+	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, p, chargeColumns) }
 	ended := func(int, int) error { return nil }
 	err = writeLineSheets(b, 1, sheets, len(chargeColumns), opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
-		if err := chargeRow(s, st, l); err != nil {
+		if err := chargeRow(s, st, p, l); err != nil {
 			return fmt.Errorf("invoice %s: %w", inv.Number, err)
 		}
 		products.add(l)
@@ -94,16 +104,16 @@ func WriteDocument(w io.Writer, inv Invoice, lines Lines, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSheet(b, 0, documentFrontRows(st, inv, products)); err != nil {
+	if err := writeSheet(b, 0, documentFrontRows(st, p, inv, products)); err != nil {
 		return err
 	}
 	return b.Close(title, inv.IssueDate.Time())
 }
 
-func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
+func chargeRow(s *xlsxstream.Sheet, st styles, p *locale.Printer, l *Line) error {
 	s.StartRow()
 	s.Date(st.date, l.ActivityDate)
-	if err := s.Texts(l.CustomerID, l.CustomerName, l.ProductName, string(l.ChargeType)); err != nil {
+	if err := s.Texts(l.CustomerID, l.CustomerName, l.ProductName, chargeName(p, string(l.ChargeType))); err != nil {
 		return err
 	}
 	s.Date(st.date, l.ChargeStart)
@@ -119,10 +129,10 @@ func chargeRow(s *xlsxstream.Sheet, st styles, l *Line) error {
 	return nil
 }
 
-func documentFrontRows(st styles, inv Invoice, products productTotals) [][]cellFn {
-	label := func(name string) cellFn { return txt(st.bold, name) }
+func documentFrontRows(st styles, p *locale.Printer, inv Invoice, products productTotals) [][]cellFn {
+	label := func(name string) cellFn { return txt(st.bold, p.T(name)) }
 	rows := [][]cellFn{
-		{label(documentTitle(inv)), txt(0, inv.Number)},
+		{txt(st.bold, documentTitle(p, inv)), txt(0, inv.Number)},
 		{},
 		{label("Billed to"), txt(0, inv.AccountName)},
 		{label("Account"), txt(0, inv.AccountID)},
@@ -137,19 +147,30 @@ func documentFrontRows(st styles, inv Invoice, products productTotals) [][]cellF
 	if inv.Adjusts != "" {
 		rows = append(rows, []cellFn{label("Adjusts invoice"), txt(0, inv.Adjusts)})
 	}
-	rows = append(rows, []cellFn{}, headerCells(st, "Product", "Product name", "Charge", "Lines", "Amount", "Tax", "Total"))
-	for _, p := range products.sorted() {
-		rows = append(rows, []cellFn{txt(0, p.sku), txt(0, p.name), txt(0, p.charge), count(p.lines),
-			num(st.money, p.amount), num(st.money, p.tax), num(st.money, p.total)})
+	rows = append(rows, []cellFn{}, headerCells(st, p, "Product", "Product name", "Charge", "Lines", "Amount", "Tax", "Total"))
+	for _, pt := range products.sorted() {
+		rows = append(rows, []cellFn{txt(0, pt.sku), txt(0, pt.name), txt(0, chargeName(p, pt.charge)), count(pt.lines),
+			num(st.money, pt.amount), num(st.money, pt.tax), num(st.money, pt.total)})
 	}
 	rows = append(rows, []cellFn{})
-	last, total := TotalLine(inv.Total)
+	last, total := totalLine(p, inv.Total)
 	for _, t := range []struct {
 		label string
 		v     decimal.Decimal
 		style int
-	}{{"Subtotal", inv.Subtotal, st.money}, {fmt.Sprintf("Tax (%s%%)", inv.TaxRate.Mul(decimal.NewFromInt(100)).String()), inv.Tax, st.money}, {last, total, st.boldMoney}} {
-		rows = append(rows, []cellFn{blank, blank, blank, label(t.label), num(t.style, t.v)})
+	}{{p.T("Subtotal"), inv.Subtotal, st.money}, {taxLabel(p, inv), inv.Tax, st.money}, {last, total, st.boldMoney}} {
+		rows = append(rows, []cellFn{blank, blank, blank, txt(st.bold, t.label), num(t.style, t.v)})
 	}
 	return rows
+}
+
+// taxLabel is the tax's label with its rate: "Tax (20%)".
+func taxLabel(p *locale.Printer, inv Invoice) string {
+	return p.T("Tax ({{.Rate}})", "Rate", inv.TaxRate.Mul(decimal.NewFromInt(100)).String()+"%")
+}
+
+// chargeName is a charge type as the account holder reads it: its code in
+// English, its name in other languages.
+func chargeName(p *locale.Printer, code string) string {
+	return p.Code("charge.", code)
 }

@@ -13,14 +13,20 @@ import (
 	"github.com/signintech/gopdf"
 
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/money"
 )
 
 // The PDF invoice's fonts, embedded in the binary and, subset to the
 // characters used, in every document: DejaVu Sans for Latin, Greek and
-// Cyrillic text and the product's own labels, IPAex Gothic for Japanese
-// and the other CJK text a name may hold (licences beside them).
+// Cyrillic text and the product's English labels, NanumSquare for Korean
+// (the labels of a Korean invoice, and Hangul in a name), IPAex Gothic for
+// Japanese and the other CJK text a name may hold (licences beside them).
 var (
+	//go:embed fonts/NanumSquareR.ttf
+	nanumSquare []byte
+	//go:embed fonts/NanumSquareB.ttf
+	nanumSquareBold []byte
 	//go:embed fonts/DejaVuSans.ttf
 	dejaVuSans []byte
 	//go:embed fonts/DejaVuSans-Bold.ttf
@@ -38,7 +44,8 @@ type PDFOptions struct {
 // embeds the subset of the characters it uses.
 var pdfFonts = sync.OnceValues(func() (*gopdf.FontContainer, error) {
 	c := &gopdf.FontContainer{}
-	for family, data := range map[string][]byte{"text": dejaVuSans, "bold": dejaVuSansBold, "cjk": ipaexGothic} {
+	for family, data := range map[string][]byte{"text": dejaVuSans, "bold": dejaVuSansBold, "cjk": ipaexGothic,
+		"hangul": nanumSquare, "hangulBold": nanumSquareBold} {
 		if err := c.AddTTFFontData(family, data); err != nil {
 			return nil, fmt.Errorf("reading the PDF font %s: %w", family, err)
 		}
@@ -50,9 +57,10 @@ var pdfFonts = sync.OnceValues(func() (*gopdf.FontContainer, error) {
 type pdfDoc struct {
 	*gopdf.GoPdf
 	inv     Invoice
+	p       *locale.Printer // the document's language
 	fonts   *gopdf.FontContainer
-	hasCJK  bool  // the CJK font is in the document
-	err     error // the first error of drawing
+	added   map[string]bool // the fonts added to the document beyond text and bold
+	err     error           // the first error of drawing
 	footers int
 }
 
@@ -86,9 +94,10 @@ func WritePDF(w io.Writer, inv Invoice, lines Lines, opts PDFOptions) error {
 	gp := &gopdf.GoPdf{}
 	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
 	gp.SetCompressLevel(1) // fast: most of a PDF's cost is compressing it
-	gp.SetInfo(gopdf.PdfInfo{Title: documentTitle(inv) + " " + inv.Number, Author: opts.Issuer, Creator: "billing", Producer: "billing",
+	p := locale.For(inv.Locale)
+	gp.SetInfo(gopdf.PdfInfo{Title: documentTitle(p, inv) + " " + inv.Number, Author: opts.Issuer, Creator: "billing", Producer: "billing",
 		CreationDate: inv.IssueDate.Time()})
-	d := &pdfDoc{GoPdf: gp, inv: inv, fonts: fonts}
+	d := &pdfDoc{GoPdf: gp, inv: inv, p: p, fonts: fonts, added: map[string]bool{}}
 	for _, family := range []string{"text", "bold"} {
 		if err := gp.AddTTFFontFromFontContainer(family, fonts); err != nil {
 			return err
@@ -130,41 +139,62 @@ func (d *pdfDoc) footer() {
 	d.footers++
 	d.SetTextColor(110, 110, 110)
 	d.SetXY(pdfMargin+0.5, pdfHeight-pdfMargin-3)
-	d.setFont(false, false, 8)
-	if err := d.Cell(nil, documentTitle(d.inv)+" "+d.inv.Number); err != nil && d.err == nil {
-		d.err = err
-	}
-	label := fmt.Sprintf("Page %d of ", d.footers)
-	d.setFont(false, false, 8)
-	w, _ := d.MeasureTextWidth(label)
+	d.cells(documentTitle(d.p, d.inv)+" "+d.inv.Number, 8)
+	// "Page 2 of ", then the place holder of the pages, filled in at the end.
+	label, _, _ := strings.Cut(d.p.T("Page {{.Page}} of {{.Pages}}", "Page", d.footers, "Pages", "\x00"), "\x00")
+	w := d.width(label, false, 8)
 	y := pdfHeight - pdfMargin - 3
 	d.SetXY(pdfMargin+pdfWidth-w-8, y)
-	if err := d.Cell(nil, label); err != nil && d.err == nil {
-		d.err = err
-	}
+	d.cells(label, 8)
 	d.SetXY(pdfMargin+pdfWidth-8, y+2.1) // a place holder is set from its baseline, a cell from its top
+	d.setFont(latin, false, 8)
 	if err := d.PlaceHolderText("pages", 8); err != nil && d.err == nil {
 		d.err = err
 	}
 	d.SetTextColor(0, 0, 0)
 }
 
-func documentTitle(inv Invoice) string {
-	if inv.Type == "credit" || inv.Total.IsNegative() {
-		return "Credit note"
+// cells writes s at the current position, run by run in their fonts.
+func (d *pdfDoc) cells(s string, size float64) {
+	for _, r := range scriptRuns(s) {
+		d.setFont(r.script, false, size)
+		if err := d.Cell(nil, r.s); err != nil && d.err == nil {
+			d.err = err
+		}
 	}
-	return "Invoice"
+}
+
+// documentTitle is what the document is, in p's language.
+func documentTitle(p *locale.Printer, inv Invoice) string {
+	if inv.Type == "credit" || inv.Total.IsNegative() {
+		return p.T("Credit note")
+	}
+	return p.T("Invoice")
+}
+
+// width is the width of s in its fonts.
+func (d *pdfDoc) width(s string, bold bool, size float64) float64 {
+	total := 0.0
+	for _, r := range scriptRuns(s) {
+		d.setFont(r.script, bold, size)
+		n, err := d.MeasureTextWidth(r.s)
+		if err != nil && d.err == nil {
+			d.err = err
+		}
+		total += n
+	}
+	return total
 }
 
 // text writes s in a cell of width w at the current position and moves
-// right by w, switching to the CJK font for the characters DejaVu Sans
-// lacks, cut with an ellipsis to fit.
+// right by w, switching to the Korean or the CJK font for the characters
+// DejaVu Sans lacks, cut with an ellipsis to fit.
 func (d *pdfDoc) text(w, h float64, s, align string, bold bool, size float64) {
 	runs := scriptRuns(s)
 	width := func(rs []run) float64 {
 		total := 0.0
 		for _, r := range rs {
-			d.setFont(r.cjk, bold, size)
+			d.setFont(r.script, bold, size)
 			n, err := d.MeasureTextWidth(r.s)
 			if err != nil && d.err == nil {
 				d.err = err
@@ -193,7 +223,7 @@ func (d *pdfDoc) text(w, h float64, s, align string, bold bool, size float64) {
 	}
 	d.SetXY(start, y)
 	for _, r := range runs {
-		d.setFont(r.cjk, bold, size)
+		d.setFont(r.script, bold, size)
 		n, _ := d.MeasureTextWidth(r.s)
 		if err := d.CellWithOption(&gopdf.Rect{W: n, H: h}, r.s, gopdf.CellOption{Align: gopdf.Left | gopdf.Middle}); err != nil && d.err == nil {
 			d.err = err
@@ -202,21 +232,26 @@ func (d *pdfDoc) text(w, h float64, s, align string, bold bool, size float64) {
 	d.SetXY(x+w, y)
 }
 
-// setFont chooses the font of a run; the CJK font joins the document the
-// first time a run needs it.
-func (d *pdfDoc) setFont(cjk, bold bool, size float64) {
+// setFont chooses the font of a run; the Korean and the CJK fonts join the
+// document the first time a run needs them, so a document without their
+// characters is the same as before they existed.
+func (d *pdfDoc) setFont(s script, bold bool, size float64) {
 	family := "text"
 	switch {
-	case cjk:
+	case s == cjk:
 		family = "cjk" // IPAex Gothic has no bold face
-		if !d.hasCJK {
-			if err := d.AddTTFFontFromFontContainer("cjk", d.fonts); err != nil && d.err == nil {
-				d.err = err
-			}
-			d.hasCJK = true
-		}
+	case s == hangul && bold:
+		family = "hangulBold"
+	case s == hangul:
+		family = "hangul"
 	case bold:
 		family = "bold"
+	}
+	if s != latin && !d.added[family] {
+		if err := d.AddTTFFontFromFontContainer(family, d.fonts); err != nil && d.err == nil {
+			d.err = err
+		}
+		d.added[family] = true
 	}
 	if err := d.SetFont(family, "", size); err != nil && d.err == nil {
 		d.err = err
@@ -226,22 +261,37 @@ func (d *pdfDoc) setFont(cjk, bold bool, size float64) {
 // ln moves to the start of the line h below.
 func (d *pdfDoc) ln(h float64) { d.SetXY(pdfMargin, d.GetY()+h) }
 
+// script is which of the fonts sets a character.
+type script int
+
+const (
+	latin  script = iota // DejaVu Sans: Latin, Greek, Cyrillic, digits and punctuation
+	hangul               // NanumSquare: Korean
+	cjk                  // IPAex Gothic: Japanese and CJK ideographs
+)
+
 // run is a stretch of text in one font.
 type run struct {
-	s   string
-	cjk bool
+	s      string
+	script script
 }
 
-// scriptRuns splits a text into runs of CJK characters and the rest.
+// scriptRuns splits a text into runs of one script each.
 func scriptRuns(s string) []run {
 	var out []run
 	for _, r := range s {
-		cjk := isCJK(r)
-		if n := len(out); n > 0 && out[n-1].cjk == cjk {
+		sc := latin
+		switch {
+		case unicode.Is(unicode.Hangul, r):
+			sc = hangul
+		case isCJK(r):
+			sc = cjk
+		}
+		if n := len(out); n > 0 && out[n-1].script == sc {
 			out[n-1].s += string(r)
 			continue
 		}
-		out = append(out, run{s: string(r), cjk: cjk})
+		out = append(out, run{s: string(r), script: sc})
 	}
 	return out
 }
@@ -262,19 +312,19 @@ func (d *pdfDoc) amount(v decimal.Decimal) string {
 func (d *pdfDoc) header(issuer string) {
 	inv := d.inv
 	d.text(pdfWidth/2, 9, issuer, "L", true, 16)
-	d.text(pdfWidth/2, 9, documentTitle(inv), "R", true, 16)
+	d.text(pdfWidth/2, 9, documentTitle(d.p, inv), "R", true, 16)
 	d.ln(10)
 	facts := [][2]string{
 		{"Number", inv.Number},
-		{"Issue date", inv.IssueDate.String()},
+		{"Issue date", d.p.Date(inv.IssueDate)},
 	}
 	if inv.DueDate != nil {
-		facts = append(facts, [2]string{"Due date", inv.DueDate.String()})
+		facts = append(facts, [2]string{"Due date", d.p.Date(*inv.DueDate)})
 	}
 	facts = append(facts, [][2]string{
 		{"Billed to", inv.AccountName},
 		{"Account", inv.AccountID},
-		{"Billing period", inv.WindowStart.String() + " – " + inv.WindowEnd.String() + " (" + inv.Billing + ")"},
+		{"Billing period", d.period(inv.WindowStart, inv.WindowEnd) + " (" + d.p.Code("billing.", inv.Billing) + ")"},
 		{"Currency", string(inv.Currency)},
 	}...)
 	if inv.Adjusts != "" {
@@ -282,7 +332,7 @@ func (d *pdfDoc) header(issuer string) {
 	}
 	for _, f := range facts {
 		d.SetTextColor(90, 90, 90)
-		d.text(35, pdfLine, f[0], "L", false, 9)
+		d.text(35, pdfLine, d.p.T(f[0]), "L", false, 9)
 		d.SetTextColor(0, 0, 0)
 		d.text(pdfWidth-35, pdfLine, f[1], "L", false, 9)
 		d.ln(pdfLine)
@@ -295,7 +345,7 @@ func (d *pdfDoc) tableHeader(widths []float64, names []string, aligns string) {
 	d.SetFillColor(221, 235, 247)
 	d.RectFromUpperLeftWithStyle(pdfMargin, d.GetY(), pdfWidth, pdfLine+1, "F")
 	for i, n := range names {
-		d.text(widths[i], pdfLine+1, n, aligns[i:i+1], true, 8)
+		d.text(widths[i], pdfLine+1, d.p.T(n), aligns[i:i+1], true, 8)
 	}
 	d.ln(pdfLine + 1)
 }
@@ -306,11 +356,11 @@ var (
 )
 
 func (d *pdfDoc) summary(products productTotals) {
-	d.text(pdfWidth, 7, "Summary", "L", true, 11)
+	d.text(pdfWidth, 7, d.p.T("Summary"), "L", true, 11)
 	d.ln(8)
 	d.tableHeader(summaryWidths, summaryNames, "LLLRRRR")
 	for _, p := range products.sorted() {
-		cells := []string{p.sku, p.name, p.charge, fmt.Sprint(p.lines), d.amount(p.amount), d.amount(p.tax), d.amount(p.total)}
+		cells := []string{p.sku, p.name, chargeName(d.p, p.charge), fmt.Sprint(p.lines), d.amount(p.amount), d.amount(p.tax), d.amount(p.total)}
 		for i, c := range cells {
 			d.text(summaryWidths[i], pdfLine, c, "LLLRRRR"[i:i+1], false, 8)
 		}
@@ -318,14 +368,13 @@ func (d *pdfDoc) summary(products productTotals) {
 	}
 	d.ln(2)
 	inv := d.inv
-	last, total := TotalLine(inv.Total)
-	rate := inv.TaxRate.Mul(decimal.NewFromInt(100)).String() + "%"
+	last, total := totalLine(d.p, inv.Total)
 	for _, t := range []struct {
 		label, value string
 		bold         bool
 	}{
-		{"Subtotal", d.amount(inv.Subtotal), false},
-		{"Tax (" + rate + ")", d.amount(inv.Tax), false},
+		{d.p.T("Subtotal"), d.amount(inv.Subtotal), false},
+		{taxLabel(d.p, inv), d.amount(inv.Tax), false},
 		{last, d.amount(total) + " " + string(inv.Currency), true},
 	} {
 		d.SetX(pdfMargin + pdfWidth - 90)
@@ -335,7 +384,7 @@ func (d *pdfDoc) summary(products productTotals) {
 	}
 	d.SetTextColor(90, 90, 90)
 	d.ln(1)
-	d.text(pdfWidth, 4, "Payments received after the issue date, and the amount still due, are shown in the billing portal.", "L", false, 8)
+	d.text(pdfWidth, 4, d.p.T("pdf.payments_note"), "L", false, 8)
 	d.SetTextColor(0, 0, 0)
 	d.ln(8)
 }
@@ -348,7 +397,7 @@ var (
 // detail writes every line (up to MaxPDFLines), a row each, with its tier
 // breakdown below it.
 func (d *pdfDoc) detail(lines Lines, count int) error {
-	d.text(pdfWidth, 7, "Every charge", "L", true, 11)
+	d.text(pdfWidth, 7, d.p.T("Every charge"), "L", true, 11)
 	d.ln(8)
 	d.tableHeader(detailWidths, detailNames, "LLLLRRR")
 	written := 0
@@ -374,7 +423,7 @@ func (d *pdfDoc) detail(lines Lines, count int) error {
 		if l.CustomerName != "" {
 			customer += " " + l.CustomerName
 		}
-		cells := []string{customer, l.ProductName, string(l.ChargeType), period(l.ChargeStart, l.ChargeEnd), days,
+		cells := []string{customer, l.ProductName, chargeName(d.p, string(l.ChargeType)), d.period(l.ChargeStart, l.ChargeEnd), days,
 			l.Quantity.String(), d.amount(l.Amount)}
 		for i, c := range cells {
 			d.text(detailWidths[i], pdfLine, c, "LLLLRRR"[i:i+1], false, 7.5)
@@ -383,7 +432,7 @@ func (d *pdfDoc) detail(lines Lines, count int) error {
 		if l.Detail != "" {
 			d.SetTextColor(90, 90, 90)
 			d.SetX(pdfMargin + 4)
-			d.text(pdfWidth-4, 4, "Tiers: "+l.Detail, "L", false, 7)
+			d.text(pdfWidth-4, 4, d.p.T("Tiers: {{.Tiers}}", "Tiers", l.Detail), "L", false, 7)
 			d.SetTextColor(0, 0, 0)
 			d.ln(4)
 		}
@@ -391,7 +440,7 @@ func (d *pdfDoc) detail(lines Lines, count int) error {
 	})
 	if errors.Is(err, errEnough) {
 		d.ln(2)
-		d.text(pdfWidth, pdfLine, fmt.Sprintf("%d more charges are itemised in the invoice spreadsheet, which holds all %d.", count-written, count), "L", true, 8)
+		d.text(pdfWidth, pdfLine, d.p.T("pdf.more_charges", "More", count-written, "Count", count), "L", true, 8)
 		err = nil
 	}
 	return err
@@ -400,4 +449,8 @@ func (d *pdfDoc) detail(lines Lines, count int) error {
 // errEnough stops reading lines past the PDF's itemised detail.
 var errEnough = errors.New("the PDF itemises no more lines")
 
-func period(from, to calendar.Date) string { return from.String() + " – " + to.String() }
+// period is a service period or a window, its two dates in the document's
+// language.
+func (d *pdfDoc) period(from, to calendar.Date) string {
+	return d.p.Date(from) + " – " + d.p.Date(to)
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openbilling/billing/internal/xlsxstream"
 	"github.com/openbilling/billing/invoicing"
+	"github.com/openbilling/billing/locale"
 )
 
 // Invoice is a finalized invoice's header as the documents show it.
@@ -62,10 +63,10 @@ func lineSheets(lines int, opts Options) int {
 // of that kind for the invoice's currency decimals and the number of sheets
 // its lines take (returned), with the styles its cells use. Its parts are
 // dated the invoice's issue date, and its printed pages' footer names title.
-func openWorkbook(w io.Writer, kind string, layout func(sheets int) []sheetLayout, inv Invoice, title string, opts Options) (*xlsxstream.Workbook, styles, int, error) {
+func openWorkbook(w io.Writer, kind string, layout func(p *locale.Printer, sheets int) []sheetLayout, inv Invoice, p *locale.Printer, title string, opts Options) (*xlsxstream.Workbook, styles, int, error) {
 	sheets := lineSheets(inv.LineCount, opts)
 	places := int(inv.Currency.MinorUnits())
-	tpl, err := templateFor(fmt.Sprintf("%s/%d/%d", kind, places, sheets), places, func() []sheetLayout { return layout(sheets) })
+	tpl, err := templateFor(fmt.Sprintf("%s/%s/%d/%d", kind, p.Locale, places, sheets), places, p, func() []sheetLayout { return layout(p, sheets) })
 	if err != nil {
 		return nil, styles{}, 0, err
 	}
@@ -80,7 +81,10 @@ func lineSheetName(base string, k int) string {
 	return fmt.Sprintf("%s (%d)", base, k)
 }
 
-func reconciliationLayout(sheets int) []sheetLayout {
+// reconciliationLayout is the reconciliation's sheets, which keep the names
+// §8 gives them in every language, as its Line items columns do: finance's
+// tools read them by name.
+func reconciliationLayout(_ *locale.Printer, sheets int) []sheetLayout {
 	layout := []sheetLayout{{name: "Summary", widths: []float64{18, 28, 18, 16, 16, 16}}}
 	for k := 1; k <= sheets; k++ {
 		layout = append(layout, sheetLayout{name: lineSheetName("Line items", k), widths: lineItemWidths, freeze: true, table: LineItemColumns, tableN: k})
@@ -90,15 +94,18 @@ func reconciliationLayout(sheets int) []sheetLayout {
 
 // WriteReconciliation writes the reconciliation workbook of an invoice
 // (§8): Summary, Line items (continued on Line items (2), ... past
-// Excel's row limit) and Control.
+// Excel's row limit) and Control. Its labels are in the invoice's language;
+// its sheet and column names and its codes (type, billing, charge) are
+// those of §8 in every language.
 func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) error {
-	title := "Reconciliation " + inv.Number
-	b, st, sheets, err := openWorkbook(w, "reconciliation", reconciliationLayout, inv, title, opts)
+	p := locale.For(inv.Locale)
+	title := p.T("Reconciliation") + " " + inv.Number
+	b, st, sheets, err := openWorkbook(w, "reconciliation", reconciliationLayout, inv, p, title, opts)
 	if err != nil {
 		return err
 	}
 	sums := &lineSums{subtotal: decimal.Zero, tax: decimal.Zero, total: decimal.Zero, customers: map[string]*customerTotal{}}
-	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, LineItemColumns) }
+	header := func(s *xlsxstream.Sheet) error { return writeHeader(s, st, nil, LineItemColumns) }
 	ended := func(k, rows int) error { return b.Table(k, len(LineItemColumns), rows) }
 	err = writeLineSheets(b, 1, sheets, len(LineItemColumns), opts, inv, lines, header, ended, func(s *xlsxstream.Sheet, l *Line) error {
 		if err := lineRow(s, st, inv, l); err != nil {
@@ -110,10 +117,10 @@ func WriteReconciliation(w io.Writer, inv Invoice, lines Lines, opts Options) er
 	if err != nil {
 		return err
 	}
-	if err := writeSheet(b, 0, summaryRows(st, inv, sums)); err != nil {
+	if err := writeSheet(b, 0, summaryRows(st, p, inv, sums)); err != nil {
 		return err
 	}
-	if err := writeSheet(b, sheets+1, controlRows(st, inv, sums)); err != nil {
+	if err := writeSheet(b, sheets+1, controlRows(st, p, inv, sums)); err != nil {
 		return err
 	}
 	return b.Close(title, inv.IssueDate.Time())
@@ -255,8 +262,8 @@ func dueDay(st styles, inv Invoice) cellFn {
 	return day(st.date, *inv.DueDate)
 }
 
-func summaryRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
-	label := func(name string) cellFn { return txt(st.bold, name) }
+func summaryRows(st styles, p *locale.Printer, inv Invoice, sums *lineSums) [][]cellFn {
+	label := func(name string) cellFn { return txt(st.bold, p.T(name)) }
 	rows := [][]cellFn{
 		{label("Invoice"), txt(0, inv.Number)},
 		{label("Type"), txt(0, inv.Type)},
@@ -274,7 +281,7 @@ func summaryRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
 		{label("Adjusts"), txt(0, inv.Adjusts)},
 		{label("Due date"), dueDay(st, inv)},
 		{},
-		headerCells(st, "CustomerId", "CustomerName", "CustomerCountry", "Subtotal", "TaxTotal", "Total"),
+		headerCells(st, nil, "CustomerId", "CustomerName", "CustomerCountry", "Subtotal", "TaxTotal", "Total"),
 	}
 	customers := make([]*customerTotal, 0, len(sums.customers))
 	for _, c := range sums.customers {
@@ -289,16 +296,16 @@ func summaryRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
 }
 
 // writeControl ties the sum of the lines to the invoice's header (§8).
-func controlRows(st styles, inv Invoice, sums *lineSums) [][]cellFn {
-	rows := [][]cellFn{headerCells(st, "Measure", "Sum of lines", "Invoice", "Difference")}
+func controlRows(st styles, p *locale.Printer, inv Invoice, sums *lineSums) [][]cellFn {
+	rows := [][]cellFn{headerCells(st, p, "Measure", "Sum of lines", "Invoice", "Difference")}
 	for _, m := range []struct {
 		name          string
 		lines, header decimal.Decimal
 	}{
 		{"Subtotal", sums.subtotal, inv.Subtotal}, {"Tax", sums.tax, inv.Tax}, {"Total", sums.total, inv.Total},
 	} {
-		rows = append(rows, []cellFn{txt(0, m.name), num(st.money, m.lines), num(st.money, m.header), num(st.money, m.lines.Sub(m.header))})
+		rows = append(rows, []cellFn{txt(0, p.T(m.name)), num(st.money, m.lines), num(st.money, m.header), num(st.money, m.lines.Sub(m.header))})
 	}
-	rows = append(rows, []cellFn{txt(0, "Lines"), count(sums.lines), count(inv.LineCount), count(sums.lines - inv.LineCount)})
+	rows = append(rows, []cellFn{txt(0, p.T("Lines")), count(sums.lines), count(inv.LineCount), count(sums.lines - inv.LineCount)})
 	return rows
 }

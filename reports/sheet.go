@@ -5,6 +5,7 @@ import (
 
 	"github.com/openbilling/billing/calendar"
 	"github.com/openbilling/billing/internal/xlsxstream"
+	"github.com/openbilling/billing/locale"
 )
 
 // cellFn writes one cell of a small sheet's row (the fronts, Summary and
@@ -35,11 +36,16 @@ func count(n int) cellFn {
 // blank leaves a cell empty.
 func blank(s *xlsxstream.Sheet) error { s.Skip(); return nil }
 
-// headerCells is a row of column headers.
-func headerCells(st styles, names ...string) []cellFn {
+// headerCells is a row of column headers, in p's language (nil: the names
+// as they are, for the columns §8 names).
+func headerCells(st styles, p *locale.Printer, names ...string) []cellFn {
 	row := make([]cellFn, len(names))
 	for i, n := range names {
-		row[i] = txt(st.headerStyle(n), n)
+		text := n
+		if p != nil {
+			text = p.T(n)
+		}
+		row[i] = txt(st.headerStyle(n), text)
 	}
 	return row
 }
@@ -62,8 +68,8 @@ func (s styles) headerStyle(name string) int {
 }
 
 // writeHeader writes a sheet's header row.
-func writeHeader(s *xlsxstream.Sheet, st styles, names []string) error {
-	return writeRows(s, [][]cellFn{headerCells(st, names...)})
+func writeHeader(s *xlsxstream.Sheet, st styles, p *locale.Printer, names []string) error {
+	return writeRows(s, [][]cellFn{headerCells(st, p, names...)})
 }
 
 // width is the most cells of any of the rows.

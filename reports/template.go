@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/openbilling/billing/internal/xlsxstream"
+	"github.com/openbilling/billing/locale"
 )
 
 // A workbook here is built in two halves. excelize builds, once per kind of
@@ -29,12 +30,26 @@ type sheetLayout struct {
 }
 
 // footer is every printed page's footer: the document and its invoice
-// number on the left (each workbook's own), the page of pages on the right.
-const footer = "&L" + xlsxstream.PlaceholderFooter + "&RPage &P of &N"
+// number on the left (each workbook's own), the page of pages on the right
+// ("&P" the page, "&N" their number), in the workbook's language.
+func footer(p *locale.Printer) string {
+	return "&L" + xlsxstream.PlaceholderFooter + "&R" + footerText(p.T("Page {{.Page}} of {{.Pages}}", "Page", "\x00P", "Pages", "\x00N"))
+}
 
 // footerText is a text as a footer shows it: "&" starts a footer code, so a
 // literal one is doubled.
-func footerText(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+func footerText(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "&", "&&"), "\x00", "&")
+}
+
+// dateFormat is how a workbook in p's language shows its dates: ISO 8601
+// in English, 2026. 6. 30. in Korean (as locale.Printer.Date writes them).
+func dateFormat(p *locale.Printer) string {
+	if p.Locale == locale.Korean {
+		return `yyyy". "m". "d"."`
+	}
+	return "yyyy-mm-dd"
+}
 
 // workbookTemplate is what a kind of workbook shares: its parts, ready to
 // copy, and the cell styles its rows use.
@@ -50,13 +65,13 @@ var (
 
 // templateFor returns the template of a kind of workbook, building it on
 // first use. The key names everything the layouts and styles depend on.
-func templateFor(key string, places int, layouts func() []sheetLayout) (*workbookTemplate, error) {
+func templateFor(key string, places int, p *locale.Printer, layouts func() []sheetLayout) (*workbookTemplate, error) {
 	templatesMu.Lock()
 	defer templatesMu.Unlock()
 	if t, ok := templates[key]; ok {
 		return t, nil
 	}
-	t, err := buildTemplate(places, layouts())
+	t, err := buildTemplate(places, footer(p), dateFormat(p), layouts())
 	if err != nil {
 		return nil, fmt.Errorf("building the %s workbook template: %w", key, err)
 	}
@@ -64,13 +79,13 @@ func templateFor(key string, places int, layouts func() []sheetLayout) (*workboo
 	return t, nil
 }
 
-func buildTemplate(places int, layouts []sheetLayout) (*workbookTemplate, error) {
+func buildTemplate(places int, footer, dateFmt string, layouts []sheetLayout) (*workbookTemplate, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", layouts[0].name); err != nil {
 		return nil, err
 	}
-	st, err := newStyles(f, places)
+	st, err := newStyles(f, places, dateFmt)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +95,7 @@ func buildTemplate(places int, layouts []sheetLayout) (*workbookTemplate, error)
 				return nil, err
 			}
 		}
-		if err := layoutSheet(f, st, l); err != nil {
+		if err := layoutSheet(f, st, l, footer); err != nil {
 			return nil, fmt.Errorf("sheet %s: %w", l.name, err)
 		}
 	}
@@ -96,7 +111,7 @@ func buildTemplate(places int, layouts []sheetLayout) (*workbookTemplate, error)
 // here and dropped from the template with every other row. Printed, a
 // sheet is landscape and one page wide, however many pages long, with its
 // header row on every page and the footer.
-func layoutSheet(f *excelize.File, st styles, l sheetLayout) error {
+func layoutSheet(f *excelize.File, st styles, l sheetLayout, footer string) error {
 	fit, landscape, wide, tall := true, "landscape", 1, 0
 	if err := f.SetSheetProps(l.name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err

@@ -16,6 +16,7 @@ var importTables = map[string]*ImportTable{
 			{Name: "billing_day", Required: true, SQLType: "smallint"},
 			{Name: "email", SQLType: "text"},
 			{Name: "payment_terms_days", SQLType: "smallint"},
+			{Name: "locale", SQLType: "text"},
 		},
 	},
 	"customers": {Table: "customers", Key: []string{"customer_id"}, Conflict: "(customer_id)",

@@ -6,21 +6,27 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/pipeline"
 	"github.com/openbilling/billing/store"
 )
 
 // runAccount is "billing account set-billing-day --account ID --day D"
-// (§7) and "billing account set-payment-terms --account ID --days N" (§13).
+// (§7), "billing account set-payment-terms --account ID --days N" (§13)
+// and "billing account set-locale --account ID --locale en|ko".
 func runAccount(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	account := fs.Lookup("account").Value.String()
 	if len(args) == 1 && args[0] == "set-payment-terms" {
 		return setPaymentTerms(ctx, a, account, fs.Lookup("days").Value.String())
 	}
+	if len(args) == 1 && args[0] == "set-locale" {
+		return setLocale(ctx, a, account, fs.Lookup("locale").Value.String())
+	}
 	day, dayErr := strconv.Atoi(fs.Lookup("day").Value.String())
 	if len(args) != 1 || args[0] != "set-billing-day" || account == "" || dayErr != nil {
-		return usageError{fmt.Errorf("usage: billing account set-billing-day --account ID --day D | set-payment-terms --account ID --days N")}
+		return usageError{fmt.Errorf("usage: billing account set-billing-day --account ID --day D | set-payment-terms --account ID --days N | set-locale --account ID --locale L")}
 	}
 	db, err := a.openDB(ctx)
 	if err != nil {
@@ -70,5 +76,32 @@ func setPaymentTerms(ctx context.Context, a *app, account, value string) error {
 		return fmt.Errorf("no account %s", account)
 	}
 	fmt.Fprintf(a.stdout, "account %s: payment terms %d days, for the invoices issued from now on\n", account, days)
+	return nil
+}
+
+// setLocale sets the language an account is written to: its e-mails from
+// now on, the documents of the invoices finalized from now on (those
+// finalized before keep theirs, §6), and its holder's pages.
+func setLocale(ctx context.Context, a *app, account, value string) error {
+	l, ok := locale.Parse(value)
+	switch {
+	case account == "" || value == "":
+		return usageError{fmt.Errorf("usage: billing account set-locale --account ID --locale %s", strings.Join(locale.Supported, "|"))}
+	case !ok:
+		return usageError{fmt.Errorf("--locale %q is not one of %s", value, strings.Join(locale.Supported, ", "))}
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	found, err := store.SetLocale(ctx, db, account, l)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return fmt.Errorf("no account %s", account)
+	}
+	fmt.Fprintf(a.stdout, "account %s: locale %s, for its e-mails and pages now and the invoices finalized from now on\n", account, l)
 	return nil
 }

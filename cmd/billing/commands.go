@@ -102,12 +102,13 @@ func init() {
 			}},
 		{name: "outbox", args: "list|send", summary: "the e-mails written for account holders: list them, or send those due now", run: runOutbox,
 			flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") }},
-		{name: "account", args: "set-billing-day --account ID --day D | set-payment-terms --account ID --days N",
-			summary: "change an account's billing day after its last closed window, or its payment terms for invoices issued from now on", run: runAccount,
+		{name: "account", args: "set-billing-day --account ID --day D | set-payment-terms --account ID --days N | set-locale --account ID --locale en|ko",
+			summary: "change an account's billing day after its last closed window, its payment terms for invoices issued from now on, or its language", run: runAccount,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("account", "", "account id")
 				fs.String("day", "", "set-billing-day: the new billing day, 1 to 31")
 				fs.String("days", "", "set-payment-terms: days from an invoice's issue date to its due date, 0 to 120")
+				fs.String("locale", "", "set-locale: en or ko, for the account's e-mails, documents and pages")
 			}},
 		{name: "verify", summary: "check the guarantees of §12 on the database and the files; exit 1 on any breach", run: runVerify,
 			flags: func(fs *flag.FlagSet) {

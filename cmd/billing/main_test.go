@@ -31,7 +31,7 @@ func TestMigrateCreatesThenIsANoOp(t *testing.T) {
 	t.Parallel()
 	_, url := pgtest.NewEmptyDB(t)
 	code, out, errOut := billing(t, "migrate", "--database-url", url)
-	if code != 0 || out != "schema migrated to version 19 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)\n"+
+	if code != 0 || out != "schema migrated to version 20 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)\n"+
 		"sandbox gateway's books migrated to version 2 (applied 1, 2)\n"+
 		"job queue (public) migrated to River version 8 (applied 1, 2, 3, 4, 5, 6, 7, 8)\n"+
 		"job queue (river_units) migrated to River version 8 (applied 1, 2, 3, 4, 5, 6, 7, 8)\n"+
@@ -39,7 +39,7 @@ func TestMigrateCreatesThenIsANoOp(t *testing.T) {
 		t.Fatalf("first migrate: %d %q %q", code, out, errOut)
 	}
 	code, out, errOut = billing(t, "migrate", "--database-url", url)
-	if code != 0 || out != "schema is current (version 19)\n" {
+	if code != 0 || out != "schema is current (version 20)\n" {
 		t.Fatalf("second migrate: %d %q %q", code, out, errOut)
 	}
 }

@@ -34,17 +34,17 @@ func TestAnInstallationOnRiver025IsUpgradedByMigrateAndWorksItsQueuedJobs(t *tes
 	const asOf = "2026-09-08T00:00:00Z"
 
 	code, _, errOut := billing(t, "run", "--as-of", asOf, "--database-url", url, "--output-dir", o.dir+"/out")
-	if want := "the database schema is at version 15 and this billing needs 19: run billing migrate"; code != 1 || !strings.Contains(errOut, want) {
+	if want := "the database schema is at version 15 and this billing needs 20: run billing migrate"; code != 1 || !strings.Contains(errOut, want) {
 		t.Fatalf("run before migrate: exit %d, %q; want exit 1 and %q", code, errOut, want)
 	}
-	if got, want := o.billing("migrate"), "schema migrated to version 19 (applied 16, 17, 18, 19)\n"+
+	if got, want := o.billing("migrate"), "schema migrated to version 20 (applied 16, 17, 18, 19, 20)\n"+
 		"sandbox gateway's books migrated to version 2 (applied 1, 2)\n"+
 		"job queue (public) migrated to River version 8 (applied 7, 8)\n"+
 		"job queue (river_units) migrated to River version 8 (applied 7, 8)\n"+
 		"job queue (river_webhooks) migrated to River version 8 (applied 1, 2, 3, 4, 5, 6, 7, 8)\n"; got != want {
 		t.Fatalf("migrate printed %q, want %q", got, want)
 	}
-	if got := o.billing("migrate"); got != "schema is current (version 19)\n" {
+	if got := o.billing("migrate"); got != "schema is current (version 20)\n" {
 		t.Fatalf("a second migrate printed %q", got)
 	}
 	// What was done before events existed has its events (§12.8).

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/country"
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/store"
 )
@@ -84,6 +85,7 @@ var accounts = &Kind{
 		{Name: "billing_day", Required: true, Check: checkBillingDay},
 		{Name: "email", Check: checkEmail},
 		{Name: "payment_terms_days", Check: checkWhole("payment terms", 0, 120)},
+		{Name: "locale", Check: checkOneOf(locale.Supported...)},
 	},
 }
 

@@ -50,6 +50,7 @@ var folderImports = []string{
 	"pipeline -> emit",
 	"pipeline -> internal/runstop",
 	"pipeline -> invoices",
+	"pipeline -> locale",
 	"pipeline -> payments",
 	"pipeline -> store",
 	"portal -> access",
@@ -67,6 +68,7 @@ var folderImports = []string{
 	"queue -> store",
 	"queue -> webhooks",
 	"reports -> internal/xlsxstream",
+	"reports -> locale",
 	"store -> sql",
 	"webhooks -> events",
 	"webhooks -> store",
@@ -81,7 +83,7 @@ var databaseImporters = []string{"store"}
 // layer in no cycle (TestNoCycleBetweenFolders).
 var layers = map[string]int{
 	"money": 0, "calendar": 0, "country": 0, "rating": 0, "invoicing": 0, "ledger": 0, // the rules
-	"sql": 0, "internal/xlsxstream": 0, "internal/synthetic": 0, "internal/runstop": 0, // the schema's text, a file format, sample data, a run's stop
+	"sql": 0, "internal/xlsxstream": 0, "internal/synthetic": 0, "internal/runstop": 0, "locale": 0, // the schema's text, a file format, sample data, a run's stop, the languages
 	"store": 1, "reports": 1, // the database; the documents
 	"mail": 2, "payments": 2, "invoices": 2, "access": 2, "emit": 2, "pipeline": 2, "config": 2, "events": 2, "webhooks": 2, // the domain's services
 	"portal": 3, "queue": 3, "jobs": 3, // what serves and schedules them
