@@ -137,9 +137,23 @@ func For(l string) *Printer {
 	return p
 }
 
+// Money is an amount in its currency, as a placeholder's value: T writes
+// it as Amount does.
+type Money struct {
+	Amount   decimal.Decimal
+	Currency money.Currency
+}
+
+// Code is a code of the product as a placeholder's value: T writes it as
+// Code does (its name in the catalog under Prefix, or the code itself).
+type Code struct {
+	Prefix, Value string
+}
+
 // T is the sentence id of the catalog in the printer's locale, its
-// placeholders filled from the pairs of names and values kv; a value named
-// Count also chooses the plural form. A sentence no catalog has is shown
+// placeholders filled from the pairs of names and values kv (a
+// calendar.Date written as Date does, a Money as Amount does); a value
+// named Count also chooses the plural form. A sentence no catalog has is shown
 // as its id (the catalogs' test fails on it first).
 func (p *Printer) T(id string, kv ...any) string {
 	if p.err != nil {
@@ -156,7 +170,18 @@ func (p *Printer) T(id string, kv ...any) string {
 		data = make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
 			name := fmt.Sprint(kv[i])
-			data[name] = kv[i+1]
+			switch v := kv[i+1].(type) {
+			case calendar.Date:
+				data[name] = p.Date(v)
+			case *calendar.Date:
+				data[name] = p.Date(*v)
+			case Money:
+				data[name] = p.Amount(v.Amount, v.Currency)
+			case Code:
+				data[name] = p.Code(v.Prefix, v.Value)
+			default:
+				data[name] = v
+			}
 			if name == "Count" {
 				count = kv[i+1]
 			}

@@ -296,7 +296,7 @@ func (s *Service) record(ctx context.Context, answered []store.Attempt, asOf tim
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var paid []store.Payment
 		var accounts []string
-		var mail []store.Message
+		var mail []Letter
 		for i := range answered {
 			a := &answered[i]
 			switch {

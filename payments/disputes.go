@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/store"
@@ -132,20 +133,20 @@ func (s *Service) takeBack(ctx context.Context, tx *store.Tx, p store.Payment, d
 // disputeMail tells the account's contact and the operators of a dispute's
 // new state.
 func (s *Service) disputeMail(ctx context.Context, tx *store.Tx, p store.Payment, d gateway.Dispute, status string) error {
-	amount := money.Format(d.Amount, money.Currency(p.Currency)) + " " + p.Currency
-	subject, body := "Payment "+p.PaymentID+" is disputed",
-		fmt.Sprintf("A dispute (%s, reason %q) of %s was opened on payment %s; the amount is taken back and the invoices it paid are open again until the dispute ends.",
-			d.ID, d.Reason, amount, p.PaymentID)
+	kind := "opened"
 	switch status {
 	case gateway.DisputeWon:
-		subject, body = "Dispute of payment "+p.PaymentID+" won", fmt.Sprintf("The dispute %s of %s on payment %s was won: the amount is returned and pays the account's open invoices.", d.ID, amount, p.PaymentID)
+		kind = "won"
 	case gateway.DisputeLost:
-		subject, body = "Dispute of payment "+p.PaymentID+" lost", fmt.Sprintf("The dispute %s of %s on payment %s was lost: the invoices it paid stay open and are charged again on the retry schedule.", d.ID, amount, p.PaymentID)
+		kind = "lost"
 	}
-	if err := s.notify(ctx, tx, p.AccountID, "dispute-"+d.ID+"-"+status, subject, body); err != nil {
+	l := letter(p.AccountID, "dispute-"+d.ID+"-"+status, "mail.dispute_"+kind+".subject", "mail.dispute_"+kind+".body",
+		"Dispute", d.ID, "Reason", fmt.Sprintf("%q", d.Reason), "Amount", locale.Money{Amount: d.Amount, Currency: money.Currency(p.Currency)}, "Payment", p.PaymentID)
+	if err := s.outbox(ctx, tx, l); err != nil {
 		return err
 	}
-	return s.NotifyOperators(ctx, tx, s.Operators, "dispute-"+d.ID+"-"+status, "[billing] "+subject+" (account "+p.AccountID+")", body)
+	en := l.in(locale.For(locale.English)) // the operators read English
+	return s.NotifyOperators(ctx, tx, s.Operators, "dispute-"+d.ID+"-"+status, "[billing] "+en.Subject+" (account "+p.AccountID+")", en.Body)
 }
 
 // UpdateCard records a card's new details from the networks (§9.1); the

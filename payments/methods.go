@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/store"
 )
@@ -130,9 +131,9 @@ func (s *Service) Validate(ctx context.Context, accountID string, asOf time.Time
 			if err != nil || !changed {
 				return err
 			}
-			return s.notify(ctx, tx, m.AccountID, fmt.Sprintf("card-%d-%s-%d", m.ID, status, asOf.Unix()),
-				fmt.Sprintf("Your %s ending %s is now %s", m.Brand, m.Last4, status),
-				fmt.Sprintf("The %s ending %s on file for account %s changed from %s to %s%s.", m.Brand, m.Last4, m.AccountID, from, status, Because(reason)))
+			return s.outbox(ctx, tx, letter(m.AccountID, fmt.Sprintf("card-%d-%s-%d", m.ID, status, asOf.Unix()),
+				"mail.card_status.subject", "mail.card_status.body", "Brand", m.Brand, "Last4", m.Last4, "Account", m.AccountID,
+				"From", locale.Code{Prefix: "card.", Value: m.Status}, "To", locale.Code{Prefix: "card.", Value: status}, "Because", Because(reason)))
 		})
 		if err != nil {
 			return changes, fmt.Errorf("recording the status of card %d: %w", m.ID, err)

@@ -19,6 +19,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/ledger"
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/payments/gateway"
 	"github.com/openbilling/billing/store"
@@ -69,14 +70,22 @@ type Enqueuer interface {
 }
 
 // outbox writes e-mails to accounts' contacts and queues their sending, in tx.
-func (s *Service) outbox(ctx context.Context, tx *store.Tx, messages ...store.Message) error {
+func (s *Service) outbox(ctx context.Context, tx *store.Tx, messages ...Letter) error {
 	_, err := s.write(ctx, tx, messages)
 	return err
 }
 
 // write is outbox, returning the ids of the e-mails written: those of
-// accounts with a contact address, not written before.
-func (s *Service) write(ctx context.Context, tx *store.Tx, messages []store.Message) ([]string, error) {
+// accounts with a contact address, not written before, each in its
+// account's language.
+func (s *Service) write(ctx context.Context, tx *store.Tx, letters []Letter) ([]string, error) {
+	if len(letters) == 0 {
+		return nil, nil
+	}
+	messages, err := written(ctx, tx, letters)
+	if err != nil {
+		return nil, err
+	}
 	written, err := store.InsertMessagesForAccounts(ctx, tx, messages)
 	if err != nil || len(written) == 0 || s.Mail == nil {
 		return written, err
@@ -292,37 +301,24 @@ func (s *Service) settle(ctx context.Context, a store.Attempt, res gateway.Resul
 	return a, nil
 }
 
-// notify puts an e-mail to the account's contact in the outbox, in tx; an
-// account without an e-mail address is not written to.
-func (s *Service) notify(ctx context.Context, tx *store.Tx, accountID, id, subject, body string) error {
-	return s.outbox(ctx, tx, message(accountID, id, subject, body))
-}
-
-// message is an e-mail to an account's contact with a stable Message-ID.
-func message(accountID, id, subject, body string) store.Message {
-	return store.Message{ID: "<" + id + "@billing>", AccountID: accountID, Subject: subject, Body: body}
-}
-
 // receipt is the e-mail of a payment received.
-func receipt(a store.Attempt) store.Message {
-	amount := money.Format(a.Amount, money.Currency(a.Currency))
-	return message(a.AccountID, "payment-"+a.PaymentID, fmt.Sprintf("Payment received: %s %s", amount, a.Currency),
-		fmt.Sprintf("We received your payment of %s %s by %s (reference %s). Thank you.", amount, a.Currency, a.MethodLabel, a.PaymentID))
+func receipt(a store.Attempt) Letter {
+	return letter(a.AccountID, "payment-"+a.PaymentID, "mail.receipt.subject", "mail.receipt.body",
+		"Amount", locale.Money{Amount: a.Amount, Currency: money.Currency(a.Currency)}, "Method", a.MethodLabel, "Payment", a.PaymentID)
 }
 
 // chargeFailed is the e-mail of an auto-charge declined for good. A bank
 // that wants the holder present (authentication_required, §9.1) gets a
 // link to pay in the portal instead.
-func (s *Service) chargeFailed(a store.Attempt) store.Message {
+func (s *Service) chargeFailed(a store.Attempt) Letter {
+	amount := locale.Money{Amount: a.Amount, Currency: money.Currency(a.Currency)}
 	if a.DeclineCode == "authentication_required" {
-		return message(a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "Please confirm your payment for invoice "+a.InvoiceNumber,
-			fmt.Sprintf("Your bank asks you to confirm the payment of %s %s for invoice %s to %s yourself, so it was not taken and will not be tried again automatically. Pay it in the portal: %s",
-				money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.InvoiceNumber, a.MethodLabel,
-				strings.TrimSuffix(s.PortalURL, "/")+"/accounts/"+url.PathEscape(a.AccountID)+"/pay"))
+		return letter(a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "mail.confirm_payment.subject", "mail.confirm_payment.body",
+			"Invoice", a.InvoiceNumber, "Amount", amount, "Method", a.MethodLabel,
+			"Link", strings.TrimSuffix(s.PortalURL, "/")+"/accounts/"+url.PathEscape(a.AccountID)+"/pay")
 	}
-	return message(a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "Payment failed for invoice "+a.InvoiceNumber,
-		fmt.Sprintf("We could not charge %s %s for invoice %s to %s: the card was declined (%s). It will not be tried again; please update your card or pay the invoice.",
-			money.Format(a.Amount, money.Currency(a.Currency)), a.Currency, a.InvoiceNumber, a.MethodLabel, a.DeclineCode))
+	return letter(a.AccountID, fmt.Sprintf("charge-failed-%d", a.ID), "mail.charge_failed.subject", "mail.charge_failed.body",
+		"Invoice", a.InvoiceNumber, "Amount", amount, "Method", a.MethodLabel, "Decline", a.DeclineCode)
 }
 
 // SettleUnknown asks the gateway about every charge of an account (or all,

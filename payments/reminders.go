@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/store"
 )
@@ -46,19 +47,19 @@ func (s *Service) Remind(ctx context.Context, asOf time.Time, dueSoonDays int) (
 	if err != nil {
 		return rep, fmt.Errorf("reading expiring cards: %w", err)
 	}
-	var messages []store.Message
+	var messages []Letter
 	kinds := map[string]*int{}
 	for _, r := range soon {
 		messages = append(messages, dueSoonMessage(r))
-		kinds[messages[len(messages)-1].ID] = &rep.DueSoon
+		kinds["<"+messages[len(messages)-1].ID+"@billing>"] = &rep.DueSoon
 	}
 	for _, r := range overdue {
 		messages = append(messages, overdueMessage(r, d))
-		kinds[messages[len(messages)-1].ID] = &rep.Overdue
+		kinds["<"+messages[len(messages)-1].ID+"@billing>"] = &rep.Overdue
 	}
 	for _, r := range cards {
 		messages = append(messages, expiringMessage(r))
-		kinds[messages[len(messages)-1].ID] = &rep.CardExpiring
+		kinds["<"+messages[len(messages)-1].ID+"@billing>"] = &rep.CardExpiring
 	}
 	if len(messages) == 0 {
 		return rep, nil
@@ -79,39 +80,31 @@ func (s *Service) Remind(ctx context.Context, asOf time.Time, dueSoonDays int) (
 
 // Notify writes e-mails to accounts' contacts in tx and queues their
 // sending: the way other services' e-mails reach the outbox.
-func (s *Service) Notify(ctx context.Context, tx *store.Tx, messages ...store.Message) error {
+func (s *Service) Notify(ctx context.Context, tx *store.Tx, messages ...Letter) error {
 	return s.outbox(ctx, tx, messages...)
 }
 
-func amountOf(d decimal.Decimal, c money.Currency) string {
-	return money.Format(d, c) + " " + string(c)
+func dueSoonMessage(r store.Reminder) Letter {
+	return letter(r.AccountID, "invoice_due_soon-"+r.Subject, "mail.due_soon.subject", "mail.due_soon.body",
+		"Invoice", r.Subject, "Due", r.DueDate, "Amount", locale.Money{Amount: r.AmountDue, Currency: r.Currency})
 }
 
-func dueSoonMessage(r store.Reminder) store.Message {
-	return message(r.AccountID, "invoice_due_soon-"+r.Subject, fmt.Sprintf("Invoice %s is due on %s", r.Subject, r.DueDate),
-		fmt.Sprintf("Invoice %s is due on %s, with %s to pay. You can pay it in the billing portal.",
-			r.Subject, r.DueDate, amountOf(r.AmountDue, r.Currency)))
-}
-
-func overdueMessage(r store.Reminder, d calendar.Date) store.Message {
-	fee := ""
+func overdueMessage(r store.Reminder, d calendar.Date) Letter {
+	body := "mail.overdue.body"
 	if r.LateFeePolicy {
-		fee = "; a late fee may be charged"
+		body = "mail.overdue.body_fee"
 	}
-	return message(r.AccountID, "invoice_overdue-"+r.Subject, fmt.Sprintf("Invoice %s is overdue", r.Subject),
-		fmt.Sprintf("Invoice %s was due on %s and %s of it is still to pay (as of %s). Please pay it in the billing portal%s.",
-			r.Subject, r.DueDate, amountOf(r.AmountDue, r.Currency), d, fee))
+	return letter(r.AccountID, "invoice_overdue-"+r.Subject, "mail.overdue.subject", body,
+		"Invoice", r.Subject, "Due", r.DueDate, "Amount", locale.Money{Amount: r.AmountDue, Currency: r.Currency}, "AsOf", d)
 }
 
-func expiringMessage(r store.Reminder) store.Message {
-	return message(r.AccountID, "card_expiring-"+r.Subject, fmt.Sprintf("Your %s card ending %s expires at the end of %02d/%d", r.Brand, r.Last4, r.ExpMonth, r.ExpYear),
-		fmt.Sprintf("The %s card ending %s on file for your account expires at the end of %02d/%d. Add a new card in the billing portal so that your invoices are paid on time.",
-			r.Brand, r.Last4, r.ExpMonth, r.ExpYear))
+func expiringMessage(r store.Reminder) Letter {
+	return letter(r.AccountID, "card_expiring-"+r.Subject, "mail.card_expiring.subject", "mail.card_expiring.body",
+		"Brand", r.Brand, "Last4", r.Last4, "Expiry", fmt.Sprintf("%02d/%d", r.ExpMonth, r.ExpYear))
 }
 
 // LateFeeMessage is the late_fee_assessed e-mail of a fee on an overdue invoice.
-func LateFeeMessage(accountID, overdue, feeInvoice string, fee decimal.Decimal, c money.Currency, due calendar.Date) store.Message {
-	return message(accountID, "late_fee_assessed-"+overdue, fmt.Sprintf("A late fee of %s on invoice %s", amountOf(fee, c), overdue),
-		fmt.Sprintf("Invoice %s was due on %s and is still unpaid, so a late fee of %s has been charged on invoice %s. Paying both in the billing portal settles your account.",
-			overdue, due, amountOf(fee, c), feeInvoice))
+func LateFeeMessage(accountID, overdue, feeInvoice string, fee decimal.Decimal, c money.Currency, due calendar.Date) Letter {
+	return letter(accountID, "late_fee_assessed-"+overdue, "mail.late_fee.subject", "mail.late_fee.body",
+		"Invoice", overdue, "Due", due, "Fee", locale.Money{Amount: fee, Currency: c}, "FeeInvoice", feeInvoice)
 }

@@ -76,7 +76,7 @@ func (p *Pipeline) dunning(ctx context.Context, run *runState, rep *Report) erro
 			return fmt.Errorf("issuing late fees: %w", err)
 		}
 		feeInvoice := make(map[string]string, len(numbers)) // by overdue invoice
-		mail := make([]store.Message, len(numbers))
+		mail := make([]payments.Letter, len(numbers))
 		for i, o := range onFee {
 			feeInvoice[o.Number] = numbers[i]
 			mail[i] = payments.LateFeeMessage(o.AccountID, o.Number, numbers[i], issued[i].Total, o.Currency, o.DueDate)

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"io"
+	"mime"
+	"mime/quotedprintable"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/openbilling/billing/internal/testkit/smtptest"
 )
 
 // An account's locale, from the accounts file or set-locale, writes its
@@ -74,5 +80,43 @@ func TestAKoreanAccountsInvoicesKeepTheirLanguage(t *testing.T) {
 	var locales string
 	if err := o.db.Get(&locales, `SELECT string_agg(account_id || '=' || coalesce(locale, '-'), ',' ORDER BY account_id) FROM accounts WHERE account_id IN ('K1', 'K3')`); err != nil || locales != "K1=ko,K3=-" {
 		t.Errorf("locales %q (%v)", locales, err)
+	}
+}
+
+// A Korean account's contact is written to in Korean, over SMTP: the
+// reminder's subject and body from the Korean catalog, with dates as Korean
+// writes them; an English account's reminder of the same run stays English.
+func TestAKoreanAccountsEmailsAreInKorean(t *testing.T) {
+	t.Parallel()
+	o := newOperator(t)
+	o.loadExamples()
+	o.billing("account", "set-locale", "--account", "U1", "--locale", "ko")
+	o.billing("run", "--as-of", "2026-08-28T00:00:00Z")
+	box := smtptest.Start(t)
+	o.billing("outbox", "send", "--smtp-addr", box.Addr)
+	var got []string
+	for _, m := range box.Received() {
+		if !strings.HasPrefix(m.Header.Get("Message-ID"), "<invoice_due_soon-") && !strings.HasPrefix(m.Header.Get("Message-ID"), "<invoice_overdue-INV-2026-000001") {
+			continue
+		}
+		subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(quotedprintable.NewReader(m.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m.Header.Get("To")+": "+subject+"\n"+strings.TrimSpace(string(body)))
+	}
+	slices.Sort(got)
+	want := []string{
+		"billing@pinewood.example: Invoice INV-2026-000001 is overdue\n" +
+			"Invoice INV-2026-000001 was due on 2026-07-15 and 24.00 USD of it is still to pay (as of 2026-08-28). Please pay it in the billing portal.",
+		"finance@upstream.example: 청구서 INV-2026-000007의 납부 기한은 2026. 8. 31.입니다\n" +
+			"청구서 INV-2026-000007의 납부 기한은 2026. 8. 31.이며, 납부하실 금액은 0.75 USD입니다. 청구 포털에서 납부하실 수 있습니다.",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("received\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
