@@ -155,3 +155,9 @@ func hash(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
 }
+
+// AccountLocale is the locale chosen for an account, or "" when none was.
+func AccountLocale(ctx context.Context, db store.Queryer, accountID string) (string, error) {
+	locales, err := store.AccountLocales(ctx, db, []string{accountID})
+	return locales[accountID], err
+}

@@ -192,7 +192,7 @@ func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *viewer) 
 		s.internal(w, r, v, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "invoice", view{Title: "Invoice " + inv.Number, Viewer: v, Account: inv.AccountID, Section: "invoices",
+	s.render(w, r, http.StatusOK, "invoice", view{Title: "Invoice {{.Number}}", Args: []any{"Number", inv.Number}, Viewer: v, Account: inv.AccountID, Section: "invoices",
 		Data: map[string]any{"Invoice": inv, "Lines": lines, "First": from, "Page": page, "Pages": pages,
 			"Prev": pageLink(page-1, pages), "Next": pageLink(page+1, pages)}})
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/openbilling/billing/calendar"
+	"github.com/openbilling/billing/locale"
 )
 
 // pages holds each page's template: the layout with the page's content.
@@ -29,21 +30,7 @@ func parseTemplates() error {
 			return
 		}
 		pages = map[string]*template.Template{}
-		funcs := template.FuncMap{
-			"query": func(kv ...string) template.URL { // ?k=v&... with the empty values left out
-				q := url.Values{}
-				for i := 0; i+1 < len(kv); i += 2 {
-					if kv[i+1] != "" {
-						q.Set(kv[i], kv[i+1])
-					}
-				}
-				if len(q) == 0 {
-					return ""
-				}
-				return template.URL("?" + q.Encode())
-			},
-			"label": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-		}
+		funcs := template.FuncMap{"query": queryOf}
 		for _, name := range names {
 			if name == "templates/layout.html" {
 				continue
@@ -59,7 +46,23 @@ func parseTemplates() error {
 	return pagesErr
 }
 
-// view is what every page's template gets.
+// queryOf is ?k=v&... with the empty values left out.
+func queryOf(kv ...string) template.URL {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return template.URL("?" + q.Encode())
+}
+
+// view is what every page's template gets. Title, Notice and Error are
+// ids of the catalogs (or text shown as it is when no catalog has them),
+// written in the page's language with Args.
 type view struct {
 	Title   string
 	Viewer  *viewer
@@ -69,6 +72,9 @@ type view struct {
 	Error   string
 	Data    any
 	Today   calendar.Date // the server's date, against which invoices are overdue (§13)
+	Args    []any         // the placeholders of Title, Notice and Error, in pairs
+	P       *locale.Printer
+	Path    string // the page's own path and query, for the language chooser
 }
 
 // Staff and Operator let templates ask about the viewer.
@@ -80,6 +86,11 @@ func (v view) Operator() bool { return v.Viewer.operator() }
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	var b bytes.Buffer
 	v.Today = calendar.DateOf(s.now())
+	v.P = locale.For(s.localeOf(r, v.Viewer, v.Account))
+	if status < 400 {
+		v.Path = r.URL.RequestURI() // an error page is the same wherever it is met: its chooser goes to the start
+	}
+	v.Title, v.Notice, v.Error = v.text(v.Title), v.text(v.Notice), v.text(v.Error)
 	if err := pages[name].Execute(&b, v); err != nil {
 		s.Log.Error("portal_render_failed", "page", name, "error", err.Error())
 		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
@@ -87,9 +98,19 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", v.P.Locale)
 	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
+}
+
+// text is a title, notice or error in the page's language.
+func (v view) text(id string) string {
+	if id == "" {
+		return ""
+	}
+	return v.P.T(id, v.Args...)
 }
 
 // apiError is the API's error body (§11).
@@ -114,8 +135,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *viewer, status 
 		writeJSON(w, status, errorBody(code, message))
 		return
 	}
-	title := http.StatusText(status)
-	s.render(w, r, status, "error", view{Title: title, Viewer: v, Error: message})
+	// A page names the error in its language when the catalogs know its
+	// code; the API's messages are English, for developers.
+	if locale.For(locale.English).Has("error." + code) {
+		message = "error." + code
+	}
+	s.render(w, r, status, "error", view{Title: "status." + fmt.Sprint(status), Viewer: v, Error: message})
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, v *viewer) {

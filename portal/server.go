@@ -90,6 +90,7 @@ func (s *Server) Handler(health http.Handler) (http.Handler, error) {
 
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /signin", s.public(s.signinPage))
+	mux.HandleFunc("GET /locale", s.public(s.setLocale))
 	mux.HandleFunc("POST /signin/email", s.public(s.signinEmail))
 	mux.HandleFunc("GET /signin/link", s.public(s.signinLinkPage))
 	mux.HandleFunc("POST /signin/link", s.public(s.signinLink))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openbilling/billing/access"
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/mail"
 )
 
@@ -78,19 +79,19 @@ func (s *Server) signinEmail(w http.ResponseWriter, r *http.Request, v *viewer) 
 func (s *Server) sendLinks(r *http.Request, email string, accounts []access.Account) error {
 	now := s.now()
 	expires := now.Add(linkLifetime)
+	p := locale.For(s.localeOf(r, nil, "")) // the language of the page it was asked from
 	var body strings.Builder
-	fmt.Fprintf(&body, "Someone, hopefully you, asked to sign in to the billing portal.\n\n")
+	fmt.Fprintf(&body, "%s\n\n", p.T("signin.mail_intro"))
 	for _, a := range accounts {
 		secret, err := access.NewSignInLink(r.Context(), s.DB, a.AccountID, email, expires)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&body, "Account %s (%s):\n%s/signin/link?t=%s\n\n", a.AccountID, a.Name, strings.TrimRight(s.PublicURL, "/"), secret)
+		fmt.Fprintf(&body, "%s\n%s/signin/link?t=%s\n\n", p.T("signin.mail_account", "Account", a.AccountID, "Name", a.Name), strings.TrimRight(s.PublicURL, "/"), secret)
 	}
-	fmt.Fprintf(&body, "Each link works once, until %s UTC. If you did not ask for it, ignore this e-mail.\n",
-		expires.UTC().Format("2006-01-02 15:04"))
+	fmt.Fprintf(&body, "%s\n", p.T("signin.mail_end", "Until", expires.UTC().Format("2006-01-02 15:04")))
 	msg := mail.Message{ID: fmt.Sprintf("<signin-%d@billing>", now.UnixNano()), AccountID: accounts[0].AccountID,
-		To: email, Subject: "Your sign-in link", Body: body.String(), CreatedAt: now}
+		To: email, Subject: p.T("Your sign-in link"), Body: body.String(), CreatedAt: now}
 	if err := s.Mail.Deliver(r.Context(), msg); err != nil {
 		s.audit(r, nil, "signin_link_sent", email, "mail_refused")
 		return fmt.Errorf("sending the sign-in link: %w", err)

@@ -48,16 +48,9 @@ func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request, v *viewer)
 		}
 	}
 	q := r.URL.Query()
-	notice := ""
-	switch q.Get("done") {
-	case "replay":
-		notice = fmt.Sprintf("Event %s is queued for %s again.", q.Get("event"), q.Get("endpoint"))
-	case "test":
-		notice = fmt.Sprintf("A webhook.test event is queued for %s.", q.Get("endpoint"))
-	case "enable":
-		notice = fmt.Sprintf("%s is enabled; %s deliveries of what it missed are queued.", q.Get("endpoint"), q.Get("made"))
-	}
+	notice := map[string]string{"replay": "webhooks.replayed", "test": "webhooks.tested", "enable": "webhooks.enabled"}[q.Get("done")]
 	s.render(w, r, http.StatusOK, "webhooks", view{Title: "Webhooks", Viewer: v, Section: "webhooks", Notice: notice,
+		Args: []any{"Event", q.Get("event"), "Endpoint", q.Get("endpoint"), "Made", q.Get("made")},
 		Data: map[string]any{"Endpoints": views}})
 }
 

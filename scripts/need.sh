@@ -19,6 +19,7 @@ die() { echo "need.sh: $*" >&2; exit 1; }
 has() {
   case "$1" in
     python3:*) /usr/bin/python3 -c "import ${1#python3:}" 2>/dev/null ;;
+    file:*) [ -e "${1#file:}" ] ;;
     *) command -v "$1" >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/$1" >/dev/null ;;
   esac
 }

@@ -85,6 +85,7 @@ func startPortal(t *testing.T, o *operator, extra ...string) *portalServer {
 		}
 		select {
 		case got := <-done:
+			done <- got // for the clean-up's stop, which waits for it
 			t.Fatalf("billing serve stopped at start: %s", got)
 		default:
 		}

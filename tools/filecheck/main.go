@@ -1,6 +1,6 @@
 // Command filecheck is make check-files: it bills the scenario data on
-// a throwaway PostgreSQL (the sample data of examples/, plus a JPY and a
-// KWD account and a credit) and opens every file the run wrote with three
+// a throwaway PostgreSQL (the sample data of examples/, plus a JPY, a KWD
+// and a Korean KRW account and a credit) and opens every file the run wrote with three
 // independent readers: LibreOffice headless (each sheet converted to CSV
 // and its values compared with the database), openpyxl in read-only mode
 // (every row present where the sheet says it ends), and poppler (the PDF's
@@ -27,6 +27,7 @@ import (
 
 	"github.com/openbilling/billing/internal/testkit/throwaway"
 	"github.com/openbilling/billing/invoices"
+	"github.com/openbilling/billing/locale"
 	"github.com/openbilling/billing/money"
 	"github.com/openbilling/billing/reports"
 )
@@ -39,16 +40,31 @@ func main() {
 }
 
 // The scenario data beyond examples/: accounts in JPY and KWD (no decimals,
-// three), with names in Japanese and with diacritics, seats bought and
-// added mid-term (prorated lines).
+// three), with names in Japanese and with diacritics, and a Korean account
+// in KRW whose documents are in Korean; seats bought and added mid-term
+// (prorated lines).
 var extra = map[string]string{
-	"accounts":  "account_id,name,country,currency,billing_day,email\nJ1,株式会社サクラ Software,JP,JPY,1,billing@sakura.example\nK1,Müller & Peña Trading,KW,KWD,1,billing@mp.example\n",
-	"customers": "customer_id,account_id,name,country,currency\nCJ1,J1,山田商店,JP,JPY\nCJ2,J1,Ōsaka Ünïon ñ,JP,JPY\nCK1,K1,Al-Noor Ü & Co,KW,KWD\n",
-	"prices":    "sku,currency,unit_price,from_quantity,effective_from\nLIC-STD,JPY,1234,,\nLIC-STD,KWD,1.250,,\n",
-	"tax-rates": "country,rate,effective_from\nJP,0.10,\nKW,0,\n",
+	"accounts": "account_id,name,country,currency,billing_day,email,locale\nJ1,株式会社サクラ Software,JP,JPY,1,billing@sakura.example,\n" +
+		"K1,Müller & Peña Trading,KW,KWD,1,billing@mp.example,\nKR1,한빛소프트 주식회사,KR,KRW,1,billing@hanbit.example,ko\n",
+	"customers": "customer_id,account_id,name,country,currency\nCJ1,J1,山田商店,JP,JPY\nCJ2,J1,Ōsaka Ünïon ñ,JP,JPY\nCK1,K1,Al-Noor Ü & Co,KW,KWD\n" +
+		"CKR1,KR1,김민수 상사,KR,KRW\n",
+	"prices":    "sku,currency,unit_price,from_quantity,effective_from\nLIC-STD,JPY,1234,,\nLIC-STD,KWD,1.250,,\nLIC-STD,KRW,15000,,\n",
+	"tax-rates": "country,rate,effective_from\nJP,0.10,\nKW,0,\nKR,0.10,\n",
 	"orders": "order_id,subscription_id,customer_id,sku,action,quantity,effective_date\n" +
 		"OJ-1,SJ1,CJ1,LIC-STD,new,3,2026-06-01\nOJ-2,SJ1,CJ1,LIC-STD,addQuantity,2,2026-06-12\nOJ-3,SJ2,CJ2,LIC-STD,new,1,2026-06-05\n" +
-		"OK-1,SK1,CK1,LIC-STD,new,2,2026-06-01\nOK-2,SK1,CK1,LIC-STD,addQuantity,1,2026-06-20\n",
+		"OK-1,SK1,CK1,LIC-STD,new,2,2026-06-01\nOK-2,SK1,CK1,LIC-STD,addQuantity,1,2026-06-20\n" +
+		"OKR-1,SKR1,CKR1,LIC-STD,new,4,2026-06-01\nOKR-2,SKR1,CKR1,LIC-STD,addQuantity,1,2026-06-16\n",
+}
+
+// korean are the scenario's accounts written to in Korean.
+var korean = map[string]bool{"KR1": true}
+
+// printer is the language of an invoice's documents.
+func printer(inv invoices.Invoice) *locale.Printer {
+	if korean[inv.AccountID] {
+		return locale.For(locale.Korean)
+	}
+	return locale.For(locale.English)
 }
 
 const asOf = "2026-08-08T00:00:00Z"
@@ -67,7 +83,7 @@ func (c *checker) problem(format string, args ...any) {
 
 func run() error {
 	binary := flag.String("billing", "bin/billing", "the billing binary")
-	shots := flag.String("screenshots", "", "also render a USD, a JPY, a KWD and a credit invoice's files as PNG into this folder")
+	shots := flag.String("screenshots", "", "also render a USD, a JPY, a KWD, a KRW (Korean) and a credit invoice's files as PNG into this folder")
 	flag.Parse()
 	pg, err := throwaway.Start("billing-files-")
 	if err != nil {
@@ -213,6 +229,7 @@ func (c *checker) libreOffice(invoices []invoices.Invoice, files []string) error
 		if err != nil {
 			return err
 		}
+		p := printer(inv)
 		c.counts["lo files"] += 2
 		// Reconciliation: every line's ids and amounts, the Summary's total,
 		// the Control's differences.
@@ -232,7 +249,7 @@ func (c *checker) libreOffice(invoices []invoices.Invoice, files []string) error
 			}
 		}
 		for _, row := range sheet(inv.Files.Reconciliation, "Summary") {
-			if len(row) > 1 && row[0] == "Total" {
+			if len(row) > 1 && row[0] == p.T("Total") {
 				c.number(inv.Number, "Summary total", row[1], decimal.RequireFromString(inv.Total))
 			}
 		}
@@ -242,7 +259,7 @@ func (c *checker) libreOffice(invoices []invoices.Invoice, files []string) error
 			}
 		}
 		// The invoice document: every charge's amount, and the total or credit.
-		charges := sheet(inv.Files.Invoice, "Charges")
+		charges := sheet(inv.Files.Invoice, p.T("Charges"))
 		if len(charges) != len(lines)+1 {
 			c.problem("%s: Charges has %d rows, want %d", inv.Number, len(charges), len(lines)+1)
 		} else {
@@ -251,10 +268,11 @@ func (c *checker) libreOffice(invoices []invoices.Invoice, files []string) error
 				c.number(inv.Number, fmt.Sprintf("Charges L%d", i+2), charges[i+1][11], l.Total)
 			}
 		}
-		front := sheet(inv.Files.Invoice, "Invoice")
+		front := sheet(inv.Files.Invoice, p.T("Invoice"))
 		if n := len(front); n > 0 {
 			last := front[n-1]
 			label, total := reports.TotalLine(decimal.RequireFromString(inv.Total))
+			label = p.T(label)
 			if len(last) < 5 || last[3] != label {
 				c.problem("%s: the invoice sheet ends %q, want %q", inv.Number, last, label)
 			} else {
@@ -348,6 +366,7 @@ func (c *checker) poppler(invoices []invoices.Invoice) error {
 			continue
 		}
 		label, total := reports.TotalLine(decimal.RequireFromString(inv.Total))
+		label = printer(inv).T(label)
 		want := money.Grouped(money.Format(total, money.Currency(inv.Currency))) + " " + inv.Currency
 		if !strings.Contains(string(text), inv.Number) || !strings.Contains(string(text), label) || !strings.Contains(string(text), want) {
 			c.problem("the PDF of %s lacks its number, %q or %q", inv.Number, label, want)
@@ -368,7 +387,7 @@ func (c *checker) poppler(invoices []invoices.Invoice) error {
 	return nil
 }
 
-// screenshots renders a USD, a JPY, a KWD and a credit invoice: each
+// screenshots renders a USD, a JPY, a KWD, a KRW (Korean) and a credit invoice: each
 // spreadsheet through LibreOffice to PDF to PNG, a picture per printed
 // page (KEY-KIND-xlsx-N.png), and the PDF invoice's first page to PNG.
 func (c *checker) screenshots(list []invoices.Invoice, dir string) error {
@@ -390,7 +409,7 @@ func (c *checker) screenshots(list []invoices.Invoice, dir string) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, key := range []string{"USD", "JPY", "KWD", "credit"} {
+	for _, key := range []string{"USD", "JPY", "KWD", "KRW", "credit"} {
 		inv, ok := picked[key]
 		if !ok {
 			return fmt.Errorf("no %s invoice to picture (have %v)", key, keys)
