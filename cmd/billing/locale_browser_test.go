@@ -10,14 +10,15 @@ import (
 )
 
 // pageTexts is every text of the page a person reads or hears: its text
-// nodes (closed details included, code left out), its labels for screen
+// nodes (closed details included; code and what the page marks
+// translate="no", the audit log's recorded words, left out), its labels for screen
 // readers, placeholders and titles, and the document's title.
 const pageTexts = `(() => {
 	const out = [document.title];
 	const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 	while (w.nextNode()) {
 		const n = w.currentNode;
-		if (n.parentElement.closest("code, script, style")) continue;
+		if (n.parentElement.closest("code, script, style, [translate=no]")) continue;
 		const s = n.textContent.trim();
 		if (s) out.push(s);
 	}
@@ -147,4 +148,16 @@ func TestThePortalInKorean(t *testing.T) {
 	b.run(chromedp.Click(chromedp.CSS(`nav.languages a[lang="ko"]`)), chromedp.WaitVisible(chromedp.Search(`//h1[text()="결제하기"]`)),
 		chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitVisible(chromedp.ID("token")))
 	check("sign-in", "로그인")
+
+	// An operator who chose Korean reads the staff pages in Korean, whatever
+	// the account's locale.
+	b.run(chromedp.SendKeys(chromedp.ID("token"), p.token("--role", "operator")), chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.CSS("form.signout")))
+	for _, page := range []struct{ path, h1 string }{
+		{"/accounts", "계정 목록"}, {"/accounts/U1/invoices", "청구서"}, {"/accounts/U1/invoices/" + u1Invoice, "청구서 " + u1Invoice},
+		{"/audit", "감사 로그"}, {"/webhook-endpoints", "웹훅 엔드포인트"},
+	} {
+		b.run(chromedp.Navigate(p.base+page.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		check("operator's "+page.path, page.h1)
+	}
 }
