@@ -174,8 +174,13 @@ func documentTitle(p *locale.Printer, inv Invoice) string {
 
 // width is the width of s in its fonts.
 func (d *pdfDoc) width(s string, bold bool, size float64) float64 {
+	return d.runsWidth(scriptRuns(s), bold, size)
+}
+
+// runsWidth is the width of runs, each in its font.
+func (d *pdfDoc) runsWidth(runs []run, bold bool, size float64) float64 {
 	total := 0.0
-	for _, r := range scriptRuns(s) {
+	for _, r := range runs {
 		d.setFont(r.script, bold, size)
 		n, err := d.MeasureTextWidth(r.s)
 		if err != nil && d.err == nil {
@@ -191,18 +196,7 @@ func (d *pdfDoc) width(s string, bold bool, size float64) float64 {
 // DejaVu Sans lacks, cut with an ellipsis to fit.
 func (d *pdfDoc) text(w, h float64, s, align string, bold bool, size float64) {
 	runs := scriptRuns(s)
-	width := func(rs []run) float64 {
-		total := 0.0
-		for _, r := range rs {
-			d.setFont(r.script, bold, size)
-			n, err := d.MeasureTextWidth(r.s)
-			if err != nil && d.err == nil {
-				d.err = err
-			}
-			total += n
-		}
-		return total
-	}
+	width := func(rs []run) float64 { return d.runsWidth(rs, bold, size) }
 	for len(runs) > 0 && width(runs) > w-1 { // cut to fit, a character at a time
 		last := &runs[len(runs)-1]
 		rs := []rune(strings.TrimSuffix(last.s, "…"))
