@@ -57,7 +57,7 @@ var bundle = sync.OnceValues(func() (*i18n.Bundle, error) {
 })
 
 // Check parses the catalogs, so that a broken one stops a process at its
-// start rather than on a page.
+// start (every billing command calls it) rather than showing ids on a page.
 func Check() error {
 	_, err := bundle()
 	return err
@@ -234,9 +234,4 @@ func (p *Printer) Date(d calendar.Date) string {
 // currency's ISO code.
 func (p *Printer) Amount(v decimal.Decimal, c money.Currency) string {
 	return money.Grouped(money.Format(v, c)) + " " + string(c)
-}
-
-// Number writes a count with thousands separators.
-func (p *Printer) Number(n int) string {
-	return money.Grouped(fmt.Sprint(n))
 }

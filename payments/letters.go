@@ -24,13 +24,16 @@ func letter(accountID, id, subject, body string, args ...any) Letter {
 	return Letter{AccountID: accountID, ID: id, Subject: subject, Body: body, Args: args}
 }
 
+// MessageID is the e-mail's stable Message-ID.
+func (l Letter) MessageID() string { return "<" + l.ID + "@billing>" }
+
 // in writes the letter in p's language.
 func (l Letter) in(p *locale.Printer) store.Message {
-	return store.Message{ID: "<" + l.ID + "@billing>", AccountID: l.AccountID, Subject: p.T(l.Subject, l.Args...), Body: p.T(l.Body, l.Args...)}
+	return store.Message{ID: l.MessageID(), AccountID: l.AccountID, Subject: p.T(l.Subject, l.Args...), Body: p.T(l.Body, l.Args...)}
 }
 
-// written writes each letter in its account's language.
-func written(ctx context.Context, tx *store.Tx, letters []Letter) ([]store.Message, error) {
+// inTheirLanguages writes each letter in its account's language.
+func inTheirLanguages(ctx context.Context, tx *store.Tx, letters []Letter) ([]store.Message, error) {
 	seen := map[string]bool{}
 	ids := make([]string, 0, len(letters))
 	for _, l := range letters {

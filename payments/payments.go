@@ -82,7 +82,7 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, letters []Letter) ([]
 	if len(letters) == 0 {
 		return nil, nil
 	}
-	messages, err := written(ctx, tx, letters)
+	messages, err := inTheirLanguages(ctx, tx, letters)
 	if err != nil {
 		return nil, err
 	}

@@ -51,15 +51,15 @@ func (s *Service) Remind(ctx context.Context, asOf time.Time, dueSoonDays int) (
 	kinds := map[string]*int{}
 	for _, r := range soon {
 		messages = append(messages, dueSoonMessage(r))
-		kinds["<"+messages[len(messages)-1].ID+"@billing>"] = &rep.DueSoon
+		kinds[messages[len(messages)-1].MessageID()] = &rep.DueSoon
 	}
 	for _, r := range overdue {
 		messages = append(messages, overdueMessage(r, d))
-		kinds["<"+messages[len(messages)-1].ID+"@billing>"] = &rep.Overdue
+		kinds[messages[len(messages)-1].MessageID()] = &rep.Overdue
 	}
 	for _, r := range cards {
 		messages = append(messages, expiringMessage(r))
-		kinds["<"+messages[len(messages)-1].ID+"@billing>"] = &rep.CardExpiring
+		kinds[messages[len(messages)-1].MessageID()] = &rep.CardExpiring
 	}
 	if len(messages) == 0 {
 		return rep, nil

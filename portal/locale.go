@@ -3,6 +3,7 @@ package portal
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,11 +50,19 @@ func (s *Server) setLocale(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: localeCookie, Value: l, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-	back := r.URL.Query().Get("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.HasPrefix(back, "/\\") {
-		back = "/"
+	http.Redirect(w, r, ownPath(r.URL.Query().Get("back")), http.StatusSeeOther)
+}
+
+// ownPath is back when it is a path of this portal, else "/": never another
+// site, however a browser would read it ("//host", "/\\host", or a tab or
+// newline a browser drops from "/<TAB>/host").
+func ownPath(back string) string {
+	u, err := url.Parse(back)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") ||
+		strings.ContainsAny(back, "\\\t\r\n") {
+		return "/"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	return back
 }
 
 // languageChoice is one entry of the pages' language chooser.
@@ -68,7 +77,7 @@ func (v view) T(id string, kv ...any) string { return v.P.T(id, kv...) }
 // Code is a code of the product (a status, a type) as the page's language
 // names it; English shows it with spaces for its underscores.
 func (v view) Code(prefix, code string) string {
-	if s := v.P.T(prefix + code); s != prefix+code {
+	if s := v.P.Code(prefix, code); s != code {
 		return s
 	}
 	return strings.ReplaceAll(code, "_", " ")

@@ -63,19 +63,26 @@ func setPaymentTerms(ctx context.Context, a *app, account, value string) error {
 	case err != nil || days < 0 || days > 120:
 		return usageError{fmt.Errorf("--days %q is not a whole number of days from 0 to 120", value)}
 	}
+	return updateAccount(ctx, a, account, func(db *store.DB) (bool, error) { return store.SetPaymentTerms(ctx, db, account, days) },
+		fmt.Sprintf("account %s: payment terms %d days, for the invoices issued from now on", account, days))
+}
+
+// updateAccount makes one change to an account and says so, or says that
+// there is no such account.
+func updateAccount(ctx context.Context, a *app, account string, change func(*store.DB) (found bool, err error), done string) error {
 	db, err := a.openDB(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	found, err := store.SetPaymentTerms(ctx, db, account, days)
+	found, err := change(db)
 	switch {
 	case err != nil:
 		return err
 	case !found:
 		return fmt.Errorf("no account %s", account)
 	}
-	fmt.Fprintf(a.stdout, "account %s: payment terms %d days, for the invoices issued from now on\n", account, days)
+	fmt.Fprintln(a.stdout, done)
 	return nil
 }
 
@@ -90,18 +97,6 @@ func setLocale(ctx context.Context, a *app, account, value string) error {
 	case !ok:
 		return usageError{fmt.Errorf("--locale %q is not one of %s", value, strings.Join(locale.Supported, ", "))}
 	}
-	db, err := a.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	found, err := store.SetLocale(ctx, db, account, l)
-	switch {
-	case err != nil:
-		return err
-	case !found:
-		return fmt.Errorf("no account %s", account)
-	}
-	fmt.Fprintf(a.stdout, "account %s: locale %s, for its e-mails and pages now and the invoices finalized from now on\n", account, l)
-	return nil
+	return updateAccount(ctx, a, account, func(db *store.DB) (bool, error) { return store.SetLocale(ctx, db, account, l) },
+		fmt.Sprintf("account %s: locale %s, for its e-mails and pages now and the invoices finalized from now on", account, l))
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/openbilling/billing/locale"
 )
 
 func main() {
@@ -23,7 +25,10 @@ func main() {
 // runMain runs one command and turns its outcome into an exit status,
 // printing a failure as one line on stderr.
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := dispatch(ctx, args, stdout, stderr)
+	err := locale.Check()
+	if err == nil {
+		err = dispatch(ctx, args, stdout, stderr)
+	}
 	var usage usageError
 	switch {
 	case err == nil:
