@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -124,9 +125,12 @@ func TestADatabaseRestartMidRunLeavesOneInvoicePerWindow(t *testing.T) {
 	if err := db.Select(&statuses, "SELECT DISTINCT status FROM pipeline_runs"); err != nil {
 		t.Fatal(err)
 	}
+	// The daemon may have begun one more run, every second, just before it
+	// was stopped: that run is stopped, which is what a shutdown does.
+	statuses = slices.DeleteFunc(statuses, func(s string) bool { return s == "stopped" })
 	sort.Strings(statuses)
 	if strings.Join(statuses, ",") != "failed,succeeded" {
-		t.Errorf("run outcomes %v: want a failed run (the restart) and succeeded ones", statuses)
+		t.Errorf("run outcomes %v (besides a run stopped with the daemon): want a failed run (the restart) and succeeded ones", statuses)
 	}
 }
 
