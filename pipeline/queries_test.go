@@ -39,7 +39,7 @@ func TestEveryQueryPreparesAgainstTheSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if stmt, err := tx.PrepareContext(t.Context(), billingsql.Query(name)); err != nil {
+		if stmt, err := tx.PrepareContext(t.Context(), billingsql.Prepared(name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		} else {
 			stmt.Close()

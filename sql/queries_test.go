@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,5 +68,39 @@ func TestEveryQueryNamedInTheCodeExists(t *testing.T) {
 		if !used[name] {
 			t.Errorf("sql/queries/%s.sql is used nowhere", name)
 		}
+	}
+}
+
+// A query of two or more parameters names them (@account_id), and the
+// store binds them from a struct by those names; only a query of one
+// takes it by position ($1). Comments and literals may hold either sign.
+func TestAQueryOfSeveralParametersNamesThem(t *testing.T) {
+	t.Parallel()
+	positional := regexp.MustCompile(`\$[0-9]+`)
+	byName := regexp.MustCompile(`(^|[^<@:])@[a-z_]+`)
+	literal := regexp.MustCompile(`'(?:[^']|'')*'`)
+	namedQueries := 0
+	for _, name := range billingsql.QueryNames() {
+		var code []string
+		for _, line := range strings.Split(billingsql.Query(name), "\n") {
+			code = append(code, strings.SplitN(line, "--", 2)[0])
+		}
+		text := literal.ReplaceAllString(strings.Join(code, "\n"), "''")
+		numbers := map[string]bool{}
+		for _, p := range positional.FindAllString(text, -1) {
+			numbers[p] = true
+		}
+		names := byName.FindAllString(text, -1)
+		switch {
+		case len(numbers) > 1:
+			t.Errorf("sql/queries/%s.sql binds %d parameters by position; name them", name, len(numbers))
+		case len(numbers) == 1 && len(names) > 0:
+			t.Errorf("sql/queries/%s.sql mixes $1 with named parameters", name)
+		case len(names) > 0:
+			namedQueries++
+		}
+	}
+	if namedQueries < 80 {
+		t.Errorf("only %d queries name their parameters", namedQueries)
 	}
 }

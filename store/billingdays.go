@@ -23,9 +23,9 @@ type BillingDayChange struct {
 // The queries of billing days, resolved at start-up.
 var (
 	billingDayChangeList          = billingsql.Query("billing_day_change_list")
-	billingDayChangeDeletePending = billingsql.Query("billing_day_change_delete_pending")
-	billingDayChangeInsert        = billingsql.Query("billing_day_change_insert")
-	accountSetBillingDay          = billingsql.Query("account_set_billing_day")
+	billingDayChangeDeletePending = named[accountFrom](billingsql.Query("billing_day_change_delete_pending"))
+	billingDayChangeInsert        = named[BillingDayChange](billingsql.Query("billing_day_change_insert"))
+	accountSetBillingDay          = named[accountDay](billingsql.Query("account_set_billing_day"))
 	closedWindowLastAnniversary   = billingsql.Query("closed_window_last_anniversary_end")
 )
 
@@ -48,15 +48,27 @@ func LastClosedAnniversaryEnd(ctx context.Context, q Queryer, accountID string) 
 // ReplacePendingBillingDayChange removes an account's changes from c.From
 // on (not yet in effect) and records c.
 func ReplacePendingBillingDayChange(ctx context.Context, q Queryer, c BillingDayChange) error {
-	if _, err := q.ext().ExecContext(ctx, billingDayChangeDeletePending, c.AccountID, c.From); err != nil {
+	if _, err := billingDayChangeDeletePending.exec(ctx, q.ext(), accountFrom{c.AccountID, c.From}); err != nil {
 		return err
 	}
-	_, err := q.ext().ExecContext(ctx, billingDayChangeInsert, c.AccountID, c.From, c.Previous, c.Day)
+	_, err := billingDayChangeInsert.exec(ctx, q.ext(), c)
 	return err
 }
 
 // SetAccountBillingDay sets the billing day an account has from now on.
 func SetAccountBillingDay(ctx context.Context, q Queryer, accountID string, day int) error {
-	_, err := q.ext().ExecContext(ctx, accountSetBillingDay, accountID, day)
+	_, err := accountSetBillingDay.exec(ctx, q.ext(), accountDay{accountID, day})
 	return err
+}
+
+// accountDay are the parameters of account_set_billing_day.
+type accountDay struct {
+	AccountID string `db:"account_id"`
+	Day       int    `db:"billing_day"`
+}
+
+// accountFrom are the parameters of billing_day_change_delete_pending.
+type accountFrom struct {
+	AccountID string        `db:"account_id"`
+	From      calendar.Date `db:"effective_from"`
 }

@@ -61,7 +61,7 @@ var (
 	priceList                 = billingsql.Query("price_list")
 	taxRateList               = billingsql.Query("tax_rate_list")
 	unbilledDeleteForAccounts = billingsql.Query("unbilled_charges_delete_for_accounts")
-	unbilledInsertMany        = billingsql.Query("unbilled_charges_insert_many")
+	unbilledInsertMany        = named[unbilledColumns](billingsql.Query("unbilled_charges_insert_many"))
 )
 
 // GetAccount returns one account; found is false when there is none.
@@ -101,15 +101,24 @@ func ReplaceUnbilledCharges(ctx context.Context, tx *Tx, accountIDs []string, ro
 	if _, err := tx.x.ExecContext(ctx, unbilledDeleteForAccounts, pq.Array(accountIDs)); err != nil {
 		return err
 	}
-	n := len(rows)
-	accounts, billings, starts, ends, currencies, subtotals := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	lines := make([]int64, n)
-	for i, r := range rows {
-		accounts[i], billings[i], currencies[i] = r.AccountID, r.Billing, r.Currency
-		starts[i], ends[i], subtotals[i] = r.WindowStart.String(), r.WindowEnd.String(), r.Subtotal.String()
-		lines[i] = r.Lines
+	p := unbilledColumns{AsOf: asOf}
+	for _, r := range rows {
+		p.Accounts, p.Billings, p.Currencies = append(p.Accounts, r.AccountID), append(p.Billings, r.Billing), append(p.Currencies, r.Currency)
+		p.Starts, p.Ends = append(p.Starts, r.WindowStart.String()), append(p.Ends, r.WindowEnd.String())
+		p.Subtotals, p.Lines = append(p.Subtotals, r.Subtotal.String()), append(p.Lines, r.Lines)
 	}
-	_, err := tx.x.ExecContext(ctx, unbilledInsertMany, pq.Array(accounts), pq.Array(billings), pq.Array(starts), pq.Array(ends),
-		pq.Array(currencies), pq.Array(lines), pq.Array(subtotals), asOf)
+	_, err := unbilledInsertMany.exec(ctx, tx.x, p)
 	return err
+}
+
+// unbilledColumns are the parameters of unbilled_charges_insert_many.
+type unbilledColumns struct {
+	Accounts   []string  `db:"accounts"`
+	Billings   []string  `db:"billings"`
+	Starts     []string  `db:"window_starts"`
+	Ends       []string  `db:"window_ends"`
+	Currencies []string  `db:"currencies"`
+	Lines      []int64   `db:"lines"`
+	Subtotals  []string  `db:"subtotals"`
+	AsOf       time.Time `db:"as_of"`
 }

@@ -54,13 +54,56 @@ type FirstActivity struct {
 
 // The queries of closing, resolved at start-up.
 var (
-	closedWindowInsert             = billingsql.Query("closed_window_insert")
+	closedWindowInsert             = named[claimWindows](billingsql.Query("closed_window_insert"))
 	closedWindowSpans              = billingsql.Query("closed_window_spans")
-	closedWindowListForAccount     = billingsql.Query("closed_window_list_for_account")
+	closedWindowListForAccount     = named[accountBilling](billingsql.Query("closed_window_list_for_account"))
 	orderFirstDates                = billingsql.Query("order_first_dates")
 	invoiceAccountsWithAnniversary = billingsql.Query("invoice_accounts_with_anniversary")
-	invoiceSeriesTake              = billingsql.Query("invoice_series_take")
-	invoiceInsertMany              = billingsql.Query("invoice_insert_many")
+	invoiceSeriesTake              = named[seriesTake](billingsql.Query("invoice_series_take"))
+	invoiceInsertMany              = named[invoiceColumns](billingsql.Query("invoice_insert_many"))
+)
+
+// The parameters of closing's queries.
+type (
+	claimWindows struct {
+		Accounts   []string `db:"accounts"`
+		Billings   []string `db:"billings"`
+		Starts     []string `db:"starts"`
+		Ends       []string `db:"ends"`
+		Closes     []string `db:"closes"`
+		RunID      int64    `db:"run_id"`
+		OrdersSeen string   `db:"orders_seen"`
+		UsageSeen  string   `db:"usage_seen"`
+	}
+	accountBilling struct {
+		AccountID string `db:"account_id"`
+		Billing   string `db:"billing"`
+	}
+	seriesTake struct {
+		Series string `db:"series"`
+		N      int64  `db:"n"`
+	}
+	// invoiceColumns are invoices by column, one per position.
+	invoiceColumns struct {
+		Numbers      []string `db:"numbers"`
+		Series       []string `db:"series"`
+		Seqs         []int64  `db:"seqs"`
+		Accounts     []string `db:"accounts"`
+		Types        []string `db:"types"`
+		Billings     []string `db:"billings"`
+		Currencies   []string `db:"currencies"`
+		WindowStarts []string `db:"window_starts"`
+		WindowEnds   []string `db:"window_ends"`
+		IssueDates   []string `db:"issue_dates"`
+		TaxRates     []string `db:"tax_rates"`
+		Subtotals    []string `db:"subtotals"`
+		Taxes        []string `db:"taxes"`
+		Totals       []string `db:"totals"`
+		Adjusts      []string `db:"adjusts"`
+		Reasons      []string `db:"reasons"`
+		RunID        int64    `db:"run_id"`
+		Terms        int      `db:"terms"`
+	}
 )
 
 // FirstActivities lists each account's first activity date per billing:
@@ -82,7 +125,7 @@ func ClosedWindowSpans(ctx context.Context, q Queryer) ([]ClosedWindowSpan, erro
 // one billing.
 func ClosedWindowStarts(ctx context.Context, q Queryer, accountID, billing string) ([]calendar.Date, error) {
 	var out []calendar.Date
-	err := sqlx.SelectContext(ctx, q.ext(), &out, closedWindowListForAccount, accountID, billing)
+	err := closedWindowListForAccount.sel(ctx, q.ext(), &out, accountBilling{accountID, billing})
 	return out, err
 }
 
@@ -90,15 +133,13 @@ func ClosedWindowStarts(ctx context.Context, q Queryer, accountID, billing strin
 // their orders and usage were read in, and returns those it claimed: a
 // window already closed is left out.
 func ClaimWindows(ctx context.Context, tx *Tx, windows []WindowClaim, ordersSeen, usageSeen string, runID int64) ([]ClaimedWindow, error) {
-	n := len(windows)
-	accounts, billings, starts, ends, closes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	for i, w := range windows {
-		accounts[i], billings[i] = w.AccountID, string(w.Billing)
-		starts[i], ends[i], closes[i] = w.Start.String(), w.End.String(), w.Closes.String()
+	p := claimWindows{RunID: runID, OrdersSeen: ordersSeen, UsageSeen: usageSeen}
+	for _, w := range windows {
+		p.Accounts, p.Billings = append(p.Accounts, w.AccountID), append(p.Billings, string(w.Billing))
+		p.Starts, p.Ends, p.Closes = append(p.Starts, w.Start.String()), append(p.Ends, w.End.String()), append(p.Closes, w.Closes.String())
 	}
 	var out []ClaimedWindow
-	err := tx.x.SelectContext(ctx, &out, closedWindowInsert, pq.Array(accounts), pq.Array(billings),
-		pq.Array(starts), pq.Array(ends), runID, ordersSeen, pq.Array(closes), usageSeen)
+	err := closedWindowInsert.sel(ctx, tx.x, &out, p)
 	return out, err
 }
 
@@ -115,7 +156,7 @@ func AccountsWithAnniversary(ctx context.Context, q Queryer, accountIDs []string
 // gives them back, so numbers stay gap-free (§6).
 func TakeInvoiceNumbers(ctx context.Context, tx *Tx, series string, n int64) (int64, error) {
 	var last int64
-	err := tx.x.GetContext(ctx, &last, invoiceSeriesTake, series, n)
+	err := invoiceSeriesTake.get(ctx, tx.x, &last, seriesTake{series, n})
 	return last, err
 }
 
@@ -128,28 +169,24 @@ func InsertInvoices(ctx context.Context, tx *Tx, invoices []NewInvoice, runID in
 	if n == 0 {
 		return nil
 	}
-	numbers, series, seqs, reasons := make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
-	cols := make([][]string, 12)
-	for i := range cols {
-		cols[i] = make([]string, n)
-	}
+	p := invoiceColumns{RunID: runID, Terms: terms}
 	lines := 0
-	for i, inv := range invoices {
-		numbers[i], series[i], seqs[i], reasons[i] = inv.Number, inv.Series, inv.Seq, inv.Reason
-		for c, v := range []string{inv.AccountID, string(inv.Type), string(inv.Billing), string(inv.Currency),
-			inv.Window.Start.String(), inv.Window.End.String(), inv.IssueDate.String(), inv.TaxRate.String(),
-			inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), inv.Adjusts} {
-			cols[c][i] = v
-		}
+	for _, inv := range invoices {
+		p.Numbers, p.Series, p.Seqs = append(p.Numbers, inv.Number), append(p.Series, inv.Series), append(p.Seqs, inv.Seq)
+		p.Accounts, p.Types = append(p.Accounts, inv.AccountID), append(p.Types, string(inv.Type))
+		p.Billings, p.Currencies = append(p.Billings, string(inv.Billing)), append(p.Currencies, string(inv.Currency))
+		p.WindowStarts, p.WindowEnds = append(p.WindowStarts, inv.Window.Start.String()), append(p.WindowEnds, inv.Window.End.String())
+		p.IssueDates, p.TaxRates = append(p.IssueDates, inv.IssueDate.String()), append(p.TaxRates, inv.TaxRate.String())
+		p.Subtotals, p.Taxes, p.Totals = append(p.Subtotals, inv.Subtotal.String()), append(p.Taxes, inv.Tax.String()), append(p.Totals, inv.Total.String())
+		p.Adjusts, p.Reasons = append(p.Adjusts, inv.Adjusts), append(p.Reasons, inv.Reason)
 		lines += len(inv.Lines)
 	}
-	if _, err := tx.x.ExecContext(ctx, invoiceInsertMany, pq.Array(numbers), pq.Array(series), pq.Array(seqs),
-		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), pq.Array(cols[5]),
-		pq.Array(cols[6]), pq.Array(cols[7]), pq.Array(cols[8]), pq.Array(cols[9]), pq.Array(cols[10]), pq.Array(cols[11]), runID, pq.Array(reasons), terms); err != nil {
-		return fmt.Errorf("storing invoices %s to %s: %w", numbers[0], numbers[n-1], err)
+	first, last := invoices[0].Number, invoices[n-1].Number
+	if _, err := invoiceInsertMany.exec(ctx, tx.x, p); err != nil {
+		return fmt.Errorf("storing invoices %s to %s: %w", first, last, err)
 	}
 	if err := insertLines(ctx, tx, invoices, lines); err != nil {
-		return fmt.Errorf("storing the lines of invoices %s to %s: %w", numbers[0], numbers[n-1], err)
+		return fmt.Errorf("storing the lines of invoices %s to %s: %w", first, last, err)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/money"
@@ -15,17 +14,17 @@ import (
 // Disputes, the providers' events and the cards the networks update (§9.1).
 var (
 	paymentByReference         = billingsql.Query("payment_by_reference")
-	disputeUpsert              = billingsql.Query("dispute_upsert")
+	disputeUpsert              = named[disputeState](billingsql.Query("dispute_upsert"))
 	disputeEntries             = billingsql.Query("dispute_entries")
 	paymentAllocationsNewest   = billingsql.Query("payment_allocations_newest")
 	paymentUsed                = billingsql.Query("payment_used")
-	ledgerDisputeInsert        = billingsql.Query("ledger_dispute_insert")
+	ledgerDisputeInsert        = named[disputeEntryColumns](billingsql.Query("ledger_dispute_insert"))
 	disputeList                = billingsql.Query("dispute_list")
-	paymentMethodUpdateDetails = billingsql.Query("payment_method_update_details")
-	providerEventInsert        = billingsql.Query("provider_event_insert")
-	providerEventGet           = billingsql.Query("provider_event_get")
-	providerEventProcessed     = billingsql.Query("provider_event_processed")
-	providerEventUnprocessed   = billingsql.Query("provider_event_unprocessed")
+	paymentMethodUpdateDetails = named[cardDetails](billingsql.Query("payment_method_update_details"))
+	providerEventInsert        = named[newProviderEvent](billingsql.Query("provider_event_insert"))
+	providerEventGet           = named[providerEventKey](billingsql.Query("provider_event_get"))
+	providerEventProcessed     = named[providerEventOutcome](billingsql.Query("provider_event_processed"))
+	providerEventUnprocessed   = named[gatewayLimit](billingsql.Query("provider_event_unprocessed"))
 )
 
 // PaymentByReference returns the payment a provider's reference names.
@@ -53,7 +52,7 @@ func UpsertDispute(ctx context.Context, tx *Tx, d Dispute) (before, after string
 		Before string `db:"before"`
 		After  string `db:"after"`
 	}
-	err = sqlx.GetContext(ctx, tx.x, &row, disputeUpsert, d.ID, d.PaymentID, d.AccountID, d.Currency, money.Format(d.Amount, money.Currency(d.Currency)), d.Reason, d.Status)
+	err = disputeUpsert.get(ctx, tx.x, &row, disputeState{d.ID, d.PaymentID, d.AccountID, d.Currency, money.Format(d.Amount, money.Currency(d.Currency)), d.Reason, d.Status})
 	return row.Before, row.After, err
 }
 
@@ -110,8 +109,7 @@ func InsertDisputeEntries(ctx context.Context, tx *Tx, entries []DisputeEntry) e
 		accounts[i], currencies[i], kinds[i], amounts[i] = e.AccountID, e.Currency, e.Kind, money.Format(e.Amount, money.Currency(e.Currency))
 		invoices[i], payments[i], reverses[i], ids[i] = e.InvoiceNumber, e.PaymentID, e.Reverses, e.DisputeID
 	}
-	_, err := tx.x.ExecContext(ctx, ledgerDisputeInsert, pq.Array(accounts), pq.Array(currencies), pq.Array(kinds), pq.Array(amounts),
-		pq.Array(invoices), pq.Array(payments), pq.Array(reverses), pq.Array(ids))
+	_, err := ledgerDisputeInsert.exec(ctx, tx.x, disputeEntryColumns{accounts, currencies, kinds, amounts, invoices, payments, reverses, ids})
 	return err
 }
 
@@ -125,7 +123,7 @@ func Disputes(ctx context.Context, q Queryer, accountID string) ([]Dispute, erro
 // UpdateCardDetails records a card's new details from the networks;
 // found is false for a token of no card on file.
 func UpdateCardDetails(ctx context.Context, q Queryer, token, brand, last4 string, month, year int) (accountID string, found bool, err error) {
-	return getOne[string](ctx, q.ext(), paymentMethodUpdateDetails, token, brand, last4, month, year)
+	return getNamed[string](ctx, q.ext(), paymentMethodUpdateDetails, cardDetails{token, brand, last4, month, year})
 }
 
 // ProviderEvent is a provider's event as kept.
@@ -139,23 +137,82 @@ type ProviderEvent struct {
 
 // InsertProviderEvent keeps an event once; inserted is false when it was kept before.
 func InsertProviderEvent(ctx context.Context, tx *Tx, gateway, id, typ string, payload []byte) (inserted bool, err error) {
-	return affected(tx.x.ExecContext(ctx, providerEventInsert, gateway, id, typ, string(payload)))
+	return affected(providerEventInsert.exec(ctx, tx.x, newProviderEvent{gateway, id, typ, string(payload)}))
 }
 
 // ProviderEventByID returns an event kept.
 func ProviderEventByID(ctx context.Context, q Queryer, gateway, id string) (ProviderEvent, bool, error) {
-	return getOne[ProviderEvent](ctx, q.ext(), providerEventGet, gateway, id)
+	return getNamed[ProviderEvent](ctx, q.ext(), providerEventGet, providerEventKey{gateway, id})
 }
 
 // MarkProviderEvent records an event processed, with what it changed.
 func MarkProviderEvent(ctx context.Context, q Queryer, gateway, id, outcome string) error {
-	_, err := q.ext().ExecContext(ctx, providerEventProcessed, gateway, id, outcome)
+	_, err := providerEventProcessed.exec(ctx, q.ext(), providerEventOutcome{gateway, id, outcome})
 	return err
 }
 
 // UnprocessedProviderEvents lists the ids of events kept but not processed, oldest first.
 func UnprocessedProviderEvents(ctx context.Context, q Queryer, gateway string, limit int) ([]string, error) {
 	var out []string
-	err := sqlx.SelectContext(ctx, q.ext(), &out, providerEventUnprocessed, gateway, limit)
+	err := providerEventUnprocessed.sel(ctx, q.ext(), &out, gatewayLimit{gateway, limit})
 	return out, err
+}
+
+// providerEventKey are the parameters of provider_event_get.
+type providerEventKey struct {
+	Gateway string `db:"gateway"`
+	ID      string `db:"event_id"`
+}
+
+// gatewayLimit are the parameters of provider_event_unprocessed.
+type gatewayLimit struct {
+	Gateway string `db:"gateway"`
+	Limit   int    `db:"limit"`
+}
+
+// providerEventOutcome are the parameters of provider_event_processed.
+type providerEventOutcome struct {
+	Gateway string `db:"gateway"`
+	ID      string `db:"event_id"`
+	Outcome string `db:"outcome"`
+}
+
+// newProviderEvent are the parameters of provider_event_insert.
+type newProviderEvent struct {
+	Gateway string `db:"gateway"`
+	ID      string `db:"event_id"`
+	Type    string `db:"type"`
+	Payload string `db:"payload"`
+}
+
+// cardDetails are the parameters of payment_method_update_details.
+type cardDetails struct {
+	Token string `db:"gateway_token"`
+	Brand string `db:"brand"`
+	Last4 string `db:"last4"`
+	Month int    `db:"expiry_month"`
+	Year  int    `db:"expiry_year"`
+}
+
+// disputeState are the parameters of dispute_upsert.
+type disputeState struct {
+	ID        string `db:"dispute_id"`
+	PaymentID string `db:"payment_id"`
+	AccountID string `db:"account_id"`
+	Currency  string `db:"currency"`
+	Amount    string `db:"amount"`
+	Reason    string `db:"reason"`
+	Status    string `db:"status"`
+}
+
+// disputeEntryColumns are the parameters of ledger_dispute_insert.
+type disputeEntryColumns struct {
+	Accounts   []string `db:"accounts"`
+	Currencies []string `db:"currencies"`
+	Kinds      []string `db:"kinds"`
+	Amounts    []string `db:"amounts"`
+	Invoices   []string `db:"invoice_numbers"`
+	Payments   []string `db:"payment_ids"`
+	Reverses   []int64  `db:"reverses"`
+	IDs        []string `db:"dispute_ids"`
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/openbilling/billing/calendar"
@@ -17,11 +16,11 @@ import (
 var (
 	lateFeePolicyList    = billingsql.Query("late_fee_policy_list")
 	lateFeeCandidates    = billingsql.Query("late_fee_candidates")
-	lateFeeInsertMany    = billingsql.Query("late_fee_insert_many")
-	reminderDueSoon      = billingsql.Query("reminder_due_soon")
+	lateFeeInsertMany    = named[lateFeeColumns](billingsql.Query("late_fee_insert_many"))
+	reminderDueSoon      = named[dueWithin](billingsql.Query("reminder_due_soon"))
 	reminderOverdue      = billingsql.Query("reminder_overdue")
 	reminderCardExpiring = billingsql.Query("reminder_card_expiring")
-	accountSetTerms      = billingsql.Query("account_set_payment_terms")
+	accountSetTerms      = named[accountTerms](billingsql.Query("account_set_payment_terms"))
 )
 
 // LateFeePolicy is a stored late-fee policy.
@@ -82,7 +81,7 @@ func InsertLateFees(ctx context.Context, tx *Tx, assessed []Assessment, d calend
 	for i, a := range assessed {
 		numbers[i], fees[i], dues[i], amounts[i] = a.Invoice, a.FeeInvoice, a.AmountDue.String(), a.Fee.String()
 	}
-	_, err := tx.x.ExecContext(ctx, lateFeeInsertMany, pq.Array(numbers), pq.Array(fees), pq.Array(dues), pq.Array(amounts), d, runID)
+	_, err := lateFeeInsertMany.exec(ctx, tx.x, lateFeeColumns{numbers, fees, dues, amounts, d, runID})
 	return err
 }
 
@@ -108,7 +107,7 @@ type Reminder struct {
 // not had their reminder.
 func DueSoon(ctx context.Context, q Queryer, d calendar.Date, days int) ([]Reminder, error) {
 	var out []Reminder
-	err := sqlx.SelectContext(ctx, q.ext(), &out, reminderDueSoon, d, days)
+	err := reminderDueSoon.sel(ctx, q.ext(), &out, dueWithin{d, days})
 	return out, err
 }
 
@@ -131,5 +130,27 @@ func CardsExpiring(ctx context.Context, q Queryer, d calendar.Date) ([]Reminder,
 // SetPaymentTerms sets an account's payment terms for the invoices it is
 // issued from now on; found is false for an unknown account.
 func SetPaymentTerms(ctx context.Context, q Queryer, accountID string, days int) (found bool, err error) {
-	return affected(q.ext().ExecContext(ctx, accountSetTerms, accountID, days))
+	return affected(accountSetTerms.exec(ctx, q.ext(), accountTerms{accountID, days}))
+}
+
+// accountTerms are the parameters of account_set_payment_terms.
+type accountTerms struct {
+	AccountID string `db:"account_id"`
+	Days      int    `db:"payment_terms_days"`
+}
+
+// dueWithin are the parameters of reminder_due_soon.
+type dueWithin struct {
+	From calendar.Date `db:"from"`
+	Days int           `db:"days"`
+}
+
+// lateFeeColumns are the parameters of late_fee_insert_many.
+type lateFeeColumns struct {
+	Invoices    []string      `db:"invoice_numbers"`
+	FeeInvoices []string      `db:"fee_invoices"`
+	AmountsDue  []string      `db:"amounts_due"`
+	Fees        []string      `db:"fees"`
+	AssessedOn  calendar.Date `db:"assessed_on"`
+	RunID       int64         `db:"run_id"`
 }

@@ -49,9 +49,9 @@ var (
 	invoiceFileListAll     = billingsql.Query("invoice_file_list_all")
 	invoiceFileListForEmit = billingsql.Query("invoice_file_list_for_emit")
 	invoiceListWithout     = billingsql.Query("invoice_list_without_files")
-	invoiceFileRestat      = billingsql.Query("invoice_file_restat")
+	invoiceFileRestat      = named[fileStat](billingsql.Query("invoice_file_restat"))
 	invoiceLineListForEmit = billingsql.Query("invoice_line_list_for_emit")
-	invoiceFileUpsert      = billingsql.Query("invoice_file_upsert")
+	invoiceFileUpsert      = named[fileColumns](billingsql.Query("invoice_file_upsert"))
 )
 
 // emitLockKey serialises emitters between processes.
@@ -114,7 +114,7 @@ func StoredFiles(ctx context.Context, q Queryer) ([]StoredFile, error) {
 
 // RestatFiles records the new size and time of files found unchanged.
 func RestatFiles(ctx context.Context, q Queryer, r FileRecords) error {
-	_, err := q.ext().ExecContext(ctx, invoiceFileRestat, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.sizes), pq.Array(r.times))
+	_, err := invoiceFileRestat.exec(ctx, q.ext(), fileStat{r.numbers, r.kinds, r.sizes, r.times})
 	return err
 }
 
@@ -137,7 +137,7 @@ func NewEmitSession(ctx context.Context, db *DB) (*EmitSession, error) {
 	s := &EmitSession{conn: conn}
 	if _, err = conn.ExecContext(ctx, `SET synchronous_commit = off`); err == nil {
 		if s.lineQuery, err = conn.PreparexContext(ctx, invoiceLineListForEmit); err == nil {
-			s.upsert, err = conn.PreparexContext(ctx, invoiceFileUpsert)
+			s.upsert, err = conn.PreparexContext(ctx, invoiceFileUpsert.text)
 		}
 	}
 	if err != nil {
@@ -163,8 +163,7 @@ func (s *EmitSession) Record(ctx context.Context, r FileRecords) error {
 	if r.Len() == 0 {
 		return nil
 	}
-	_, err := s.upsert.ExecContext(ctx, pq.Array(r.numbers), pq.Array(r.kinds), pq.Array(r.paths), pq.Array(r.sums),
-		pq.Array(r.sizes), pq.Array(r.times))
+	_, err := s.upsert.ExecContext(ctx, invoiceFileUpsert.args(fileColumns{r.numbers, r.kinds, r.paths, r.sums, r.sizes, r.times})...)
 	return err
 }
 
@@ -186,4 +185,22 @@ func (s *EmitSession) ScanLines(ctx context.Context, numbers []string, yield fun
 		}
 	}
 	return rows.Err()
+}
+
+// fileStat are the parameters of invoice_file_restat.
+type fileStat struct {
+	Numbers []string `db:"invoice_numbers"`
+	Kinds   []string `db:"kinds"`
+	Sizes   []int64  `db:"sizes"`
+	Times   []int64  `db:"modified_ns"`
+}
+
+// fileColumns are the parameters of invoice_file_upsert.
+type fileColumns struct {
+	Numbers []string `db:"invoice_numbers"`
+	Kinds   []string `db:"kinds"`
+	Paths   []string `db:"paths"`
+	Sums    []string `db:"sha256s"`
+	Sizes   []int64  `db:"sizes"`
+	Times   []int64  `db:"modified_ns"`
 }

@@ -18,26 +18,26 @@ import (
 // the database's triggers on the changes they tell of (migration 00017);
 // here they are read, handed to the endpoints and delivered.
 var (
-	eventList               = billingsql.Query("event_list")
+	eventList               = named[EventFilter](billingsql.Query("event_list"))
 	eventMarkOverdue        = billingsql.Query("event_mark_overdue")
-	webhookEndpointInsert   = billingsql.Query("webhook_endpoint_insert")
+	webhookEndpointInsert   = named[newEndpoint](billingsql.Query("webhook_endpoint_insert"))
 	webhookEndpointList     = billingsql.Query("webhook_endpoint_list")
-	webhookEndpointRemove   = billingsql.Query("webhook_endpoint_remove")
-	webhookEndpointDisable  = billingsql.Query("webhook_endpoint_disable")
-	webhookEndpointFailed   = billingsql.Query("webhook_endpoint_failed")
+	webhookEndpointRemove   = named[endpointAt](billingsql.Query("webhook_endpoint_remove"))
+	webhookEndpointDisable  = named[endpointReason](billingsql.Query("webhook_endpoint_disable"))
+	webhookEndpointFailed   = named[endpointAt](billingsql.Query("webhook_endpoint_failed"))
 	webhookEndpointSucceded = billingsql.Query("webhook_endpoint_succeeded")
-	webhookSecretRotate     = billingsql.Query("webhook_secret_rotate")
-	webhookSecretActive     = billingsql.Query("webhook_secret_active")
+	webhookSecretRotate     = named[secretRotation](billingsql.Query("webhook_secret_rotate"))
+	webhookSecretActive     = named[endpointAt](billingsql.Query("webhook_secret_active"))
 	webhookFanout           = billingsql.Query("webhook_fanout")
 	webhookFanoutLock       = billingsql.Query("webhook_fanout_lock")
 	webhookEndpointEnable   = billingsql.Query("webhook_endpoint_enable")
 	webhookEndpointCatchUp  = billingsql.Query("webhook_endpoint_catch_up")
-	webhookReplay           = billingsql.Query("webhook_replay")
-	webhookTestInsert       = billingsql.Query("webhook_test_insert")
+	webhookReplay           = named[replayChoice](billingsql.Query("webhook_replay"))
+	webhookTestInsert       = named[webhookTest](billingsql.Query("webhook_test_insert"))
 	webhookDeliveryGet      = billingsql.Query("webhook_delivery_get")
-	webhookAttemptInsert    = billingsql.Query("webhook_attempt_insert")
-	webhookDeliveryFail     = billingsql.Query("webhook_delivery_fail")
-	webhookDeliveryList     = billingsql.Query("webhook_delivery_list")
+	webhookAttemptInsert    = named[attemptRecord](billingsql.Query("webhook_attempt_insert"))
+	webhookDeliveryFail     = named[deliveryFailure](billingsql.Query("webhook_delivery_fail"))
+	webhookDeliveryList     = named[deliveryFilter](billingsql.Query("webhook_delivery_list"))
 	webhookLag              = billingsql.Query("webhook_lag")
 )
 
@@ -54,16 +54,16 @@ type Event struct {
 
 // EventFilter chooses events: after a number, of an account, of a type.
 type EventFilter struct {
-	After     int64
-	AccountID string
-	Type      string
-	Limit     int
+	After     int64  `db:"after"`
+	AccountID string `db:"account_id"`
+	Type      string `db:"type"`
+	Limit     int    `db:"limit"`
 }
 
 // Events lists the events the filter chooses, oldest first.
 func Events(ctx context.Context, q Queryer, f EventFilter) ([]Event, error) {
 	var out []Event
-	err := sqlx.SelectContext(ctx, q.ext(), &out, eventList, f.After, f.AccountID, f.Type, f.Limit)
+	err := eventList.sel(ctx, q.ext(), &out, f)
 	return out, err
 }
 
@@ -93,14 +93,14 @@ type WebhookEndpoint struct {
 // InsertWebhookEndpoint stores a new endpoint with its first secret; it
 // takes the events committed after now.
 func InsertWebhookEndpoint(ctx context.Context, tx *Tx, e WebhookEndpoint, secret string) error {
-	var types any
+	var types pq.StringArray // NULL: every type
 	if len(e.EventTypes) > 0 {
 		types = e.EventTypes
 	}
 	if err := lockFanOut(ctx, tx); err != nil {
 		return err
 	}
-	_, err := tx.x.ExecContext(ctx, webhookEndpointInsert, e.ID, e.URL, types, e.AccountID, e.Description, secret, e.CreatedAt)
+	_, err := webhookEndpointInsert.exec(ctx, tx.x, newEndpoint{e.ID, e.URL, types, e.AccountID, e.Description, secret, e.CreatedAt})
 	return err
 }
 
@@ -138,7 +138,7 @@ func WebhookEndpoints(ctx context.Context, q Queryer, id string) ([]WebhookEndpo
 // RemoveWebhookEndpoint removes an endpoint; found is false for one that
 // does not exist or was removed.
 func RemoveWebhookEndpoint(ctx context.Context, q Queryer, id string, at time.Time) (found bool, err error) {
-	res, err := q.ext().ExecContext(ctx, webhookEndpointRemove, id, at)
+	res, err := webhookEndpointRemove.exec(ctx, q.ext(), endpointAt{id, at})
 	if err != nil {
 		return false, err
 	}
@@ -149,14 +149,14 @@ func RemoveWebhookEndpoint(ctx context.Context, q Queryer, id string, at time.Ti
 // DisableWebhookEndpoint disables an enabled endpoint; disabled is false
 // when it was not enabled.
 func DisableWebhookEndpoint(ctx context.Context, q Queryer, id, reason string) (disabled bool, err error) {
-	_, disabled, err = getOne[bool](ctx, q.ext(), webhookEndpointDisable, id, reason)
+	_, disabled, err = getNamed[bool](ctx, q.ext(), webhookEndpointDisable, endpointReason{id, reason})
 	return disabled, err
 }
 
 // WebhookFailed records a failed attempt to an endpoint at at, and returns
 // since when it has been failing.
 func WebhookFailed(ctx context.Context, q Queryer, id string, at time.Time) (time.Time, error) {
-	since, _, err := getOne[time.Time](ctx, q.ext(), webhookEndpointFailed, id, at)
+	since, _, err := getNamed[time.Time](ctx, q.ext(), webhookEndpointFailed, endpointAt{id, at})
 	return since, err
 }
 
@@ -169,7 +169,7 @@ func WebhookSucceeded(ctx context.Context, q Queryer, id string) error {
 // RotateWebhookSecret adds an endpoint's new secret from at; the active
 // ones expire at expires. found is false for no such endpoint.
 func RotateWebhookSecret(ctx context.Context, tx *Tx, id, secret string, at, expires time.Time) (found bool, err error) {
-	res, err := tx.x.ExecContext(ctx, webhookSecretRotate, id, secret, at, expires)
+	res, err := webhookSecretRotate.exec(ctx, tx.x, secretRotation{id, secret, at, expires})
 	if err != nil {
 		return false, err
 	}
@@ -180,7 +180,7 @@ func RotateWebhookSecret(ctx context.Context, tx *Tx, id, secret string, at, exp
 // WebhookSecrets are an endpoint's secrets active at at, newest first.
 func WebhookSecrets(ctx context.Context, q Queryer, id string, at time.Time) ([]string, error) {
 	var out []string
-	err := sqlx.SelectContext(ctx, q.ext(), &out, webhookSecretActive, id, at)
+	err := webhookSecretActive.sel(ctx, q.ext(), &out, endpointAt{id, at})
 	return out, err
 }
 
@@ -205,14 +205,14 @@ func FanOut(ctx context.Context, tx *Tx, limit int) (deliveries []int64, through
 // takes: the event numbered seq, or when seq is 0 every one since.
 func ReplayWebhook(ctx context.Context, tx *Tx, endpoint string, seq int64, since time.Time) ([]int64, error) {
 	var out []int64
-	err := sqlx.SelectContext(ctx, tx.x, &out, webhookReplay, endpoint, seq, since)
+	err := webhookReplay.sel(ctx, tx.x, &out, replayChoice{endpoint, seq, since})
 	return out, err
 }
 
 // InsertWebhookTest makes a delivery of a test event to an endpoint; found
 // is false for no such endpoint.
 func InsertWebhookTest(ctx context.Context, tx *Tx, endpoint string, event json.RawMessage) (id int64, found bool, err error) {
-	return getOne[int64](ctx, tx.x, webhookTestInsert, endpoint, string(event))
+	return getNamed[int64](ctx, tx.x, webhookTestInsert, webhookTest{endpoint, string(event)})
 }
 
 // WebhookDelivery is a delivery with what it sends and where.
@@ -259,18 +259,18 @@ type WebhookAttempt struct {
 // RecordWebhookAttempt records an attempt of a delivery, and its state
 // after it: "pending" (to be retried), "delivered" or "failed".
 func RecordWebhookAttempt(ctx context.Context, q Queryer, delivery int64, a WebhookAttempt, status, deliveryError string) error {
-	var code any
+	var code *int // NULL: no answer came
 	if a.StatusCode != 0 {
-		code = a.StatusCode
+		code = &a.StatusCode
 	}
-	_, err := q.ext().ExecContext(ctx, webhookAttemptInsert, delivery, a.At, code, a.Duration.Milliseconds(), a.Error, a.Response,
-		deliveryError, status)
+	_, err := webhookAttemptInsert.exec(ctx, q.ext(), attemptRecord{delivery, a.At, code, a.Duration.Milliseconds(), a.Error, a.Response,
+		deliveryError, status})
 	return err
 }
 
 // FailWebhookDelivery records a pending delivery as failed, untried.
 func FailWebhookDelivery(ctx context.Context, q Queryer, delivery int64, reason string, at time.Time) error {
-	_, err := q.ext().ExecContext(ctx, webhookDeliveryFail, delivery, reason, at)
+	_, err := webhookDeliveryFail.exec(ctx, q.ext(), deliveryFailure{delivery, reason, at})
 	return err
 }
 
@@ -296,7 +296,7 @@ type WebhookDeliveryRow struct {
 // WebhookDeliveries lists an endpoint's latest deliveries, newest first.
 func WebhookDeliveries(ctx context.Context, q Queryer, endpoint string, failedOnly bool, limit int) ([]WebhookDeliveryRow, error) {
 	var out []WebhookDeliveryRow
-	err := sqlx.SelectContext(ctx, q.ext(), &out, webhookDeliveryList, endpoint, failedOnly, limit)
+	err := webhookDeliveryList.sel(ctx, q.ext(), &out, deliveryFilter{endpoint, failedOnly, limit})
 	return out, err
 }
 
@@ -308,4 +308,74 @@ func WebhookLag(ctx context.Context, q Queryer, now time.Time) (time.Duration, e
 		return 0, nil
 	}
 	return time.Duration(seconds.Float64 * float64(time.Second)), err
+}
+
+// endpointReason are the parameters of webhook_endpoint_disable.
+type endpointReason struct {
+	ID     string `db:"endpoint_id"`
+	Reason string `db:"reason"`
+}
+
+// endpointAt are the parameters of webhook_endpoint_failed.
+type endpointAt struct {
+	ID string    `db:"endpoint_id"`
+	At time.Time `db:"at"`
+}
+
+// webhookTest are the parameters of webhook_test_insert.
+type webhookTest struct {
+	Endpoint string `db:"endpoint_id"`
+	Event    string `db:"event"`
+}
+
+// deliveryFailure are the parameters of webhook_delivery_fail.
+type deliveryFailure struct {
+	Delivery int64     `db:"delivery_id"`
+	Reason   string    `db:"error"`
+	At       time.Time `db:"finished_at"`
+}
+
+// deliveryFilter are the parameters of webhook_delivery_list.
+type deliveryFilter struct {
+	Endpoint   string `db:"endpoint_id"`
+	FailedOnly bool   `db:"failed_only"`
+	Limit      int    `db:"limit"`
+}
+
+// replayChoice are the parameters of webhook_replay.
+type replayChoice struct {
+	Endpoint string    `db:"endpoint_id"`
+	Seq      int64     `db:"seq"`
+	Since    time.Time `db:"since"`
+}
+
+// secretRotation are the parameters of webhook_secret_rotate.
+type secretRotation struct {
+	ID      string    `db:"endpoint_id"`
+	Secret  string    `db:"secret"`
+	At      time.Time `db:"created_at"`
+	Expires time.Time `db:"expires_at"`
+}
+
+// newEndpoint are the parameters of webhook_endpoint_insert.
+type newEndpoint struct {
+	ID          string         `db:"endpoint_id"`
+	URL         string         `db:"url"`
+	Types       pq.StringArray `db:"event_types"`
+	AccountID   string         `db:"account_id"`
+	Description string         `db:"description"`
+	Secret      string         `db:"secret"`
+	CreatedAt   time.Time      `db:"created_at"`
+}
+
+// attemptRecord are the parameters of webhook_attempt_insert.
+type attemptRecord struct {
+	Delivery      int64     `db:"delivery_id"`
+	At            time.Time `db:"attempted_at"`
+	Code          *int      `db:"status_code"`
+	DurationMS    int64     `db:"duration_ms"`
+	Error         string    `db:"error"`
+	Response      string    `db:"response"`
+	DeliveryError string    `db:"delivery_error"`
+	Status        string    `db:"status"`
 }

@@ -45,14 +45,14 @@ type HeldUsage struct {
 // The queries of the extract stage and of the counts a run reports,
 // resolved at start-up.
 var (
-	subscriptionUpsertFromOrders = billingsql.Query("subscription_upsert_from_orders")
+	subscriptionUpsertFromOrders = named[pendingImports](billingsql.Query("subscription_upsert_from_orders"))
 	derivePendingImports         = billingsql.Query("derive_pending_imports")
 	derivedImportsInsert         = billingsql.Query("derived_imports_insert")
-	lateCounts                   = billingsql.Query("late_counts")
+	lateCounts                   = named[unseenImports](billingsql.Query("late_counts"))
 	lateUnseenImports            = billingsql.Query("late_unseen_imports")
 	heldRecentImports            = billingsql.Query("held_recent_imports")
 	backdatedCounts              = billingsql.Query("backdated_counts")
-	usageHeldCounts              = billingsql.Query("usage_held_counts")
+	usageHeldCounts              = named[heldScope](billingsql.Query("usage_held_counts"))
 )
 
 // DeriveSubscriptions derives from their orders (§2) the
@@ -65,17 +65,14 @@ func DeriveSubscriptions(ctx context.Context, conn *Conn) (int64, error) {
 		return 0, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var pending struct {
-		XIDs       pq.StringArray `db:"xids"`
-		Everything bool           `db:"everything"`
-	}
+	var pending pendingImports
 	if err := tx.GetContext(ctx, &pending, derivePendingImports); err != nil {
 		return 0, err
 	}
 	if len(pending.XIDs) == 0 && !pending.Everything {
 		return 0, nil
 	}
-	res, err := tx.ExecContext(ctx, subscriptionUpsertFromOrders, pending.XIDs, pending.Everything)
+	res, err := subscriptionUpsertFromOrders.exec(ctx, tx, pending)
 	if err != nil {
 		return 0, err
 	}
@@ -94,17 +91,12 @@ func DeriveSubscriptions(ctx context.Context, conn *Conn) (int64, error) {
 // only their records: with none, and nothing from before snapshots were
 // kept, nothing is late and no record is read.
 func LateCounts(ctx context.Context, q Queryer) ([]LateCount, error) {
-	var unseen struct {
-		Usage         pq.StringArray `db:"usage"`
-		UsageReceived pq.StringArray `db:"usage_received"`
-		Orders        pq.StringArray `db:"orders"`
-		Legacy        bool           `db:"legacy"`
-	}
+	var unseen unseenImports
 	if err := sqlx.GetContext(ctx, q.ext(), &unseen, lateUnseenImports); err != nil {
 		return nil, err
 	}
 	var out []LateCount
-	err := sqlx.SelectContext(ctx, q.ext(), &out, lateCounts, unseen.Usage, unseen.Orders, unseen.Legacy, unseen.UsageReceived)
+	err := lateCounts.sel(ctx, q.ext(), &out, unseen)
 	return out, err
 }
 
@@ -120,14 +112,40 @@ func BackdatedCounts(ctx context.Context, q Queryer, runID int64) ([]BackdatedCo
 // among the usage dated from openFrom on (the open windows') and the usage
 // imported since the run before runID began.
 func HeldUsageCounts(ctx context.Context, q Queryer, runID int64, openFrom string) ([]HeldUsage, error) {
-	var recent struct {
-		XIDs     pq.StringArray `db:"xids"`
-		Received pq.StringArray `db:"received"`
-	}
-	if err := sqlx.GetContext(ctx, q.ext(), &recent, heldRecentImports, runID); err != nil {
+	scope := heldScope{OpenFrom: openFrom}
+	if err := sqlx.GetContext(ctx, q.ext(), &scope.recentImports, heldRecentImports, runID); err != nil {
 		return nil, err
 	}
 	var out []HeldUsage
-	err := sqlx.SelectContext(ctx, q.ext(), &out, usageHeldCounts, openFrom, recent.XIDs, recent.Received)
+	err := usageHeldCounts.sel(ctx, q.ext(), &out, scope)
 	return out, err
+}
+
+// pendingImports are the imports whose orders no subscription was derived
+// from yet, or everything: the parameters of subscription_upsert_from_orders.
+type pendingImports struct {
+	XIDs       pq.StringArray `db:"xids"`
+	Everything bool           `db:"everything"`
+}
+
+// unseenImports are the imports some closed window did not see, from
+// late_unseen_imports: the parameters of late_counts.
+type unseenImports struct {
+	Usage         pq.StringArray `db:"usage"`
+	UsageReceived pq.StringArray `db:"usage_received"`
+	Orders        pq.StringArray `db:"orders"`
+	Legacy        bool           `db:"legacy"`
+}
+
+// recentImports are the imports since a run began, from held_recent_imports.
+type recentImports struct {
+	XIDs     pq.StringArray `db:"xids"`
+	Received pq.StringArray `db:"received"`
+}
+
+// heldScope is the usage held counts read: the open windows' from OpenFrom
+// on, and the recent imports'.
+type heldScope struct {
+	OpenFrom string `db:"open_from"`
+	recentImports
 }

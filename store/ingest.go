@@ -51,8 +51,8 @@ var NewLicenceWithoutSeats = ImportRule(billingsql.Query("import_rule_new_licenc
 const stageTable = "import_stage"
 
 var (
-	importRecord      = billingsql.Query("import_record")
-	ingestBatchInsert = billingsql.Query("ingest_batch_insert")
+	importRecordInsert = named[importRecord](billingsql.Query("import_record"))
+	ingestBatchInsert  = named[ingestBatch](billingsql.Query("ingest_batch_insert"))
 )
 
 // Import is one file's import: a transaction that either adds all of the
@@ -234,7 +234,7 @@ func (im *Import) Conflicts(ctx context.Context, limit int, present []string) ([
 
 // Record notes the import in the imports table.
 func (im *Import) Record(ctx context.Context, kind, file, digest string, rows, added int64) error {
-	_, err := im.tx.ExecContext(ctx, importRecord, kind, file, digest, rows, added)
+	_, err := importRecordInsert.exec(ctx, im.tx, importRecord{kind, file, digest, rows, added})
 	return err
 }
 
@@ -243,7 +243,7 @@ func (im *Import) Record(ctx context.Context, kind, file, digest string, rows, a
 // the imports a closed window did not see, and only in the windows their
 // dates reach).
 func (im *Import) RecordBatch(ctx context.Context, kind, firstActivity, lastActivity string) error {
-	_, err := im.tx.ExecContext(ctx, ingestBatchInsert, kind, firstActivity, lastActivity)
+	_, err := ingestBatchInsert.exec(ctx, im.tx, ingestBatch{kind, firstActivity, lastActivity})
 	return err
 }
 
@@ -307,4 +307,20 @@ func (t *ImportTable) keyText(alias string) string {
 		parts = append(parts, fmt.Sprintf("'%s=' || coalesce(%s.%s::text, '(none)')", k, alias, k))
 	}
 	return strings.Join(parts, " || ' ' || ")
+}
+
+// ingestBatch are the parameters of ingest_batch_insert.
+type ingestBatch struct {
+	Kind  string `db:"kind"`
+	First string `db:"first_activity"`
+	Last  string `db:"last_activity"`
+}
+
+// importRecord are the parameters of import_record.
+type importRecord struct {
+	Kind   string `db:"kind"`
+	File   string `db:"file_name"`
+	Digest string `db:"file_sha256"`
+	Rows   int64  `db:"rows_read"`
+	Added  int64  `db:"rows_added"`
 }

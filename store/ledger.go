@@ -19,8 +19,8 @@ import (
 var (
 	ledgerCredits           = billingsql.Query("ledger_credits")
 	ledgerOpenInvoicesMany  = billingsql.Query("ledger_open_invoices_many")
-	ledgerAllocationInsert  = billingsql.Query("ledger_allocation_insert_accounts")
-	ledgerPaymentInsertMany = billingsql.Query("ledger_payment_insert_many")
+	ledgerAllocationInsert  = named[allocationColumns](billingsql.Query("ledger_allocation_insert_accounts"))
+	ledgerPaymentInsertMany = named[paymentColumns](billingsql.Query("ledger_payment_insert_many"))
 )
 
 // Credit is a payment or credit of an account that still holds money to allocate.
@@ -72,8 +72,7 @@ func InsertAllocations(ctx context.Context, q Queryer, allocations []AccountAllo
 		accounts[i], currencies[i], invoices[i], payments[i], credits[i] = a.AccountID, a.Currency, a.Invoice, a.PaymentID, a.CreditNumber
 		amounts[i] = money.Format(a.Amount, money.Currency(a.Currency))
 	}
-	_, err := q.ext().ExecContext(ctx, ledgerAllocationInsert, pq.Array(accounts), pq.Array(currencies),
-		pq.Array(invoices), pq.Array(payments), pq.Array(credits), pq.Array(amounts))
+	_, err := ledgerAllocationInsert.exec(ctx, q.ext(), allocationColumns{accounts, currencies, invoices, payments, credits, amounts})
 	return err
 }
 
@@ -101,7 +100,28 @@ func InsertPayments(ctx context.Context, q Queryer, payments []Payment, paidAt t
 		ids[i], accounts[i], currencies[i], methods[i], labels[i], refs[i] = p.PaymentID, p.AccountID, p.Currency, p.Method, p.MethodLabel, p.GatewayReference
 		amounts[i] = money.Format(p.Amount, money.Currency(p.Currency))
 	}
-	_, err := q.ext().ExecContext(ctx, ledgerPaymentInsertMany, pq.Array(ids), pq.Array(accounts), pq.Array(currencies), pq.Array(amounts),
-		pq.Array(methods), pq.Array(labels), pq.Array(refs), paidAt)
+	_, err := ledgerPaymentInsertMany.exec(ctx, q.ext(), paymentColumns{ids, accounts, currencies, amounts, methods, labels, refs, paidAt})
 	return err
+}
+
+// allocationColumns are the parameters of ledger_allocation_insert_accounts.
+type allocationColumns struct {
+	Accounts   []string `db:"accounts"`
+	Currencies []string `db:"currencies"`
+	Invoices   []string `db:"invoice_numbers"`
+	Payments   []string `db:"payment_ids"`
+	Credits    []string `db:"credit_numbers"`
+	Amounts    []string `db:"amounts"`
+}
+
+// paymentColumns are the parameters of ledger_payment_insert_many.
+type paymentColumns struct {
+	IDs        []string  `db:"payment_ids"`
+	Accounts   []string  `db:"accounts"`
+	Currencies []string  `db:"currencies"`
+	Amounts    []string  `db:"amounts"`
+	Methods    []string  `db:"methods"`
+	Labels     []string  `db:"method_labels"`
+	Refs       []string  `db:"gateway_references"`
+	PaidAt     time.Time `db:"paid_at"`
 }

@@ -10,14 +10,14 @@ import (
 )
 
 var (
-	accountSetLocale  = billingsql.Query("account_set_locale")
+	accountSetLocale  = named[accountLocale](billingsql.Query("account_set_locale"))
 	accountListLocale = billingsql.Query("account_list_locale")
 )
 
 // SetLocale sets the language an account is written to; found is false for
 // an unknown account.
 func SetLocale(ctx context.Context, q Queryer, accountID, locale string) (found bool, err error) {
-	return affected(q.ext().ExecContext(ctx, accountSetLocale, accountID, locale))
+	return affected(accountSetLocale.exec(ctx, q.ext(), accountLocale{accountID, locale}))
 }
 
 // AccountLocales maps each of the accounts to the locale chosen for it;
@@ -35,4 +35,10 @@ func AccountLocales(ctx context.Context, q Queryer, accountIDs []string) (map[st
 		out[r.AccountID] = r.Locale
 	}
 	return out, nil
+}
+
+// accountLocale are the parameters of account_set_locale.
+type accountLocale struct {
+	AccountID string `db:"account_id"`
+	Locale    string `db:"locale"`
 }

@@ -17,21 +17,21 @@ import (
 // Cards on file, gateway attempts, the outbox and the locks that serialize
 // an account's payments (§9).
 var (
-	paymentMethodInsert     = billingsql.Query("payment_method_insert")
+	paymentMethodInsert     = namedRow[PaymentMethod](billingsql.Query("payment_method_insert"))
 	paymentMethodList       = billingsql.Query("payment_method_list")
-	paymentMethodSetStatus  = billingsql.Query("payment_method_set_status")
-	paymentMethodRemove     = billingsql.Query("payment_method_remove")
-	paymentMethodSetDefault = billingsql.Query("payment_method_set_default")
+	paymentMethodSetStatus  = named[methodStatus](billingsql.Query("payment_method_set_status"))
+	paymentMethodRemove     = named[accountMethod](billingsql.Query("payment_method_remove"))
+	paymentMethodSetDefault = named[accountMethod](billingsql.Query("payment_method_set_default"))
 	accountContact          = billingsql.Query("account_contact")
-	gatewayAttemptInsert    = billingsql.Query("gateway_attempt_insert")
+	gatewayAttemptInsert    = named[newAttempt](billingsql.Query("gateway_attempt_insert"))
 	gatewayAttemptGet       = billingsql.Query("gateway_attempt_get")
 	gatewayAttemptUnsettled = billingsql.Query("gateway_attempt_unsettled")
-	gatewayAttemptInFlight  = billingsql.Query("gateway_attempt_in_flight")
+	gatewayAttemptInFlight  = named[accountCurrency](billingsql.Query("gateway_attempt_in_flight"))
 	collectCandidates       = billingsql.Query("collect_candidates")
 	paymentList             = billingsql.Query("payment_list")
 	refundCardPayments      = billingsql.Query("refund_card_payments")
 	refundPaidBack          = billingsql.Query("refund_paid_back")
-	ledgerPaybackInsert     = billingsql.Query("ledger_payback_insert")
+	ledgerPaybackInsert     = named[payback](billingsql.Query("ledger_payback_insert"))
 	paymentGet              = billingsql.Query("payment_get")
 	invoiceRefunded         = billingsql.Query("invoice_refunded")
 )
@@ -77,7 +77,7 @@ func RefundedOf(ctx context.Context, q Queryer, number string) (Refunded, error)
 
 // InsertPayback records money paid back to a payment's card from a refund's credit.
 func InsertPayback(ctx context.Context, q Queryer, accountID, currency string, amount decimal.Decimal, refund, paymentID string) error {
-	_, err := q.ext().ExecContext(ctx, ledgerPaybackInsert, accountID, currency, money.Format(amount, money.Currency(currency)), refund, paymentID)
+	_, err := ledgerPaybackInsert.exec(ctx, q.ext(), payback{accountID, currency, money.Format(amount, money.Currency(currency)), refund, paymentID})
 	return err
 }
 
@@ -100,8 +100,7 @@ func LockAccountPayments(ctx context.Context, db *DB, accountID string) (unlock 
 // LockAccountsPaymentsInTx takes the accounts' payment locks, in id order,
 // until the transaction ends.
 func LockAccountsPaymentsInTx(ctx context.Context, tx *Tx, accountIDs []string) error {
-	_, err := tx.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
-		ledgerLockClass, pq.Array(accountIDs))
+	_, err := lockEachInTx.exec(ctx, tx.x, lockKeys{ledgerLockClass, accountIDs})
 	return err
 }
 
@@ -137,7 +136,7 @@ type PaymentMethod struct {
 // InsertPaymentMethod stores a tokenized card as pending and returns its id.
 func InsertPaymentMethod(ctx context.Context, q Queryer, m PaymentMethod) (int64, error) {
 	var id int64
-	err := sqlx.GetContext(ctx, q.ext(), &id, paymentMethodInsert, m.AccountID, m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear, m.HolderName)
+	err := paymentMethodInsert.get(ctx, q.ext(), &id, m)
 	return id, err
 }
 
@@ -151,17 +150,17 @@ func PaymentMethods(ctx context.Context, q Queryer, accountID string) ([]Payment
 // SetPaymentMethodStatus changes a card's status; changed is false when it
 // already had it.
 func SetPaymentMethodStatus(ctx context.Context, q Queryer, id int64, status, reason string) (changed bool, err error) {
-	return affected(q.ext().ExecContext(ctx, paymentMethodSetStatus, id, status, reason))
+	return affected(paymentMethodSetStatus.exec(ctx, q.ext(), methodStatus{id, status, reason}))
 }
 
 // RemovePaymentMethod removes a card of an account; found is false when it has no such card.
 func RemovePaymentMethod(ctx context.Context, q Queryer, accountID string, id int64) (found bool, err error) {
-	return affected(q.ext().ExecContext(ctx, paymentMethodRemove, id, accountID))
+	return affected(paymentMethodRemove.exec(ctx, q.ext(), accountMethod{id, accountID}))
 }
 
 // SetDefaultPaymentMethod makes a card its account's default.
 func SetDefaultPaymentMethod(ctx context.Context, q Queryer, accountID string, id int64) error {
-	_, err := q.ext().ExecContext(ctx, paymentMethodSetDefault, id, accountID)
+	_, err := paymentMethodSetDefault.exec(ctx, q.ext(), accountMethod{id, accountID})
 	return err
 }
 
@@ -198,8 +197,8 @@ type Attempt struct {
 // InsertAttempt records a gateway call before it is made; inserted is
 // false when its key is taken.
 func InsertAttempt(ctx context.Context, q Queryer, a Attempt) (id int64, inserted bool, err error) {
-	return getOne[int64](ctx, q.ext(), gatewayAttemptInsert, a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, money.Format(a.Amount, money.Currency(a.Currency)),
-		a.InvoiceNumber, a.PaymentMethodID, a.Method, a.MethodLabel, a.AttemptNo, a.AttemptedAt, a.PaymentID)
+	return getNamed[int64](ctx, q.ext(), gatewayAttemptInsert, newAttempt{a.Key, a.Request, a.Purpose, a.AccountID, a.Currency, money.Format(a.Amount, money.Currency(a.Currency)),
+		a.InvoiceNumber, a.PaymentMethodID, a.Method, a.MethodLabel, a.AttemptNo, a.AttemptedAt, a.PaymentID})
 }
 
 // AttemptByKey returns a gateway call by its idempotency key.
@@ -223,7 +222,7 @@ func SettleAttempt(ctx context.Context, q Queryer, a Attempt) error {
 // InFlight is what an account's unsettled charges in a currency may still collect.
 func InFlight(ctx context.Context, q Queryer, accountID, currency string) (decimal.Decimal, error) {
 	var d decimal.Decimal
-	err := sqlx.GetContext(ctx, q.ext(), &d, gatewayAttemptInFlight, accountID, currency)
+	err := gatewayAttemptInFlight.get(ctx, q.ext(), &d, accountCurrency{accountID, currency})
 	return d, err
 }
 
@@ -282,9 +281,9 @@ type Message struct {
 
 // The outbox's queries.
 var (
-	outboxDue    = billingsql.Query("outbox_due")
-	outboxSent   = billingsql.Query("outbox_sent")
-	outboxFailed = billingsql.Query("outbox_failed")
+	outboxDue    = named[dueMessages](billingsql.Query("outbox_due"))
+	outboxSent   = named[messageAt](billingsql.Query("outbox_sent"))
+	outboxFailed = named[messageFailure](billingsql.Query("outbox_failed"))
 	outboxList   = billingsql.Query("outbox_list")
 )
 
@@ -305,19 +304,19 @@ type OutboxMessage struct {
 // DueMessages lists at most limit e-mails due to be sent at now.
 func DueMessages(ctx context.Context, q Queryer, now time.Time, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := sqlx.SelectContext(ctx, q.ext(), &out, outboxDue, now, limit)
+	err := outboxDue.sel(ctx, q.ext(), &out, dueMessages{now, limit})
 	return out, err
 }
 
 // MessageSent records that the mail server accepted an e-mail.
 func MessageSent(ctx context.Context, q Queryer, id string, at time.Time) error {
-	_, err := q.ext().ExecContext(ctx, outboxSent, id, at)
+	_, err := outboxSent.exec(ctx, q.ext(), messageAt{id, at})
 	return err
 }
 
 // MessageFailed records a refused e-mail and when to try it again.
 func MessageFailed(ctx context.Context, q Queryer, id string, next time.Time, reason string) error {
-	_, err := q.ext().ExecContext(ctx, outboxFailed, id, next, reason)
+	_, err := outboxFailed.exec(ctx, q.ext(), messageFailure{id, next, reason})
 	return err
 }
 
@@ -331,10 +330,10 @@ func Outbox(ctx context.Context, q Queryer, limit int) ([]OutboxMessage, error) 
 // The collect stage's batch queries.
 var (
 	collectDue               = billingsql.Query("collect_due")
-	gatewayAttemptInsertMany = billingsql.Query("gateway_attempt_insert_many")
-	gatewayAttemptSettleMany = billingsql.Query("gateway_attempt_settle_many")
-	outboxInsertForAccounts  = billingsql.Query("outbox_insert_for_accounts")
-	outboxInsertTo           = billingsql.Query("outbox_insert_to")
+	gatewayAttemptInsertMany = named[autoChargeColumns](billingsql.Query("gateway_attempt_insert_many"))
+	gatewayAttemptSettleMany = named[outcomeColumns](billingsql.Query("gateway_attempt_settle_many"))
+	outboxInsertForAccounts  = named[accountMessages](billingsql.Query("outbox_insert_for_accounts"))
+	outboxInsertTo           = named[addressedMessages](billingsql.Query("outbox_insert_to"))
 )
 
 // LockAccountsPayments is LockAccountPayments for several accounts at once,
@@ -344,8 +343,7 @@ func LockAccountsPayments(ctx context.Context, db *DB, accountIDs []string) (unl
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
-		ledgerLockClass, pq.Array(accountIDs)); err != nil {
+	if _, err := lockEach.exec(ctx, conn, lockKeys{ledgerLockClass, accountIDs}); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -388,8 +386,7 @@ func InsertAutoCharges(ctx context.Context, q Queryer, attempts []Attempt, at ti
 		Key string `db:"idempotency_key"`
 		ID  int64  `db:"attempt_id"`
 	}
-	err := sqlx.SelectContext(ctx, q.ext(), &rows, gatewayAttemptInsertMany, pq.Array(keys), pq.Array(requests), pq.Array(accounts), pq.Array(currencies),
-		pq.Array(amounts), pq.Array(invoices), pq.Array(methods), pq.Array(labels), pq.Array(nos), at)
+	err := gatewayAttemptInsertMany.sel(ctx, q.ext(), &rows, autoChargeColumns{keys, requests, accounts, currencies, amounts, invoices, methods, labels, nos, at})
 	ids := make(map[string]int64, len(rows))
 	for _, r := range rows {
 		ids[r.Key] = r.ID
@@ -409,7 +406,7 @@ func SettleAttempts(ctx context.Context, q Queryer, attempts []Attempt) error {
 	for i, a := range attempts {
 		ids[i], statuses[i], codes[i], hard[i], refs[i], payments[i] = a.ID, a.Status, a.DeclineCode, a.Hard, a.GatewayReference, a.PaymentID
 	}
-	_, err := q.ext().ExecContext(ctx, gatewayAttemptSettleMany, pq.Array(ids), pq.Array(statuses), pq.Array(codes), pq.Array(hard), pq.Array(refs), pq.Array(payments))
+	_, err := gatewayAttemptSettleMany.exec(ctx, q.ext(), outcomeColumns{ids, statuses, codes, hard, refs, payments})
 	return err
 }
 
@@ -422,7 +419,7 @@ func InsertMessagesTo(ctx context.Context, q Queryer, messages []Message) ([]str
 		ids[i], to[i], subjects[i], bodies[i] = m.ID, m.To, m.Subject, m.Body
 	}
 	var written []string
-	err := sqlx.SelectContext(ctx, q.ext(), &written, outboxInsertTo, pq.Array(ids), pq.Array(to), pq.Array(subjects), pq.Array(bodies))
+	err := outboxInsertTo.sel(ctx, q.ext(), &written, addressedMessages{ids, to, subjects, bodies})
 	return written, err
 }
 
@@ -439,7 +436,7 @@ func InsertMessagesForAccounts(ctx context.Context, q Queryer, messages []Messag
 		ids[i], accounts[i], subjects[i], bodies[i] = m.ID, m.AccountID, m.Subject, m.Body
 	}
 	var written []string
-	err := sqlx.SelectContext(ctx, q.ext(), &written, outboxInsertForAccounts, pq.Array(ids), pq.Array(accounts), pq.Array(subjects), pq.Array(bodies))
+	err := outboxInsertForAccounts.sel(ctx, q.ext(), &written, accountMessages{ids, accounts, subjects, bodies})
 	return written, err
 }
 
@@ -455,4 +452,108 @@ var paymentMethodToken = billingsql.Query("payment_method_token")
 // PaymentMethodToken returns the gateway token of a card on file.
 func PaymentMethodToken(ctx context.Context, q Queryer, id int64) (string, bool, error) {
 	return getOne[string](ctx, q.ext(), paymentMethodToken, id)
+}
+
+// autoChargeColumns are the parameters of gateway_attempt_insert_many.
+type autoChargeColumns struct {
+	Keys       []string  `db:"idempotency_keys"`
+	Requests   []string  `db:"requests"`
+	Accounts   []string  `db:"accounts"`
+	Currencies []string  `db:"currencies"`
+	Amounts    []string  `db:"amounts"`
+	Invoices   []string  `db:"invoice_numbers"`
+	Methods    []int64   `db:"payment_method_ids"`
+	Labels     []string  `db:"method_labels"`
+	Nos        []int64   `db:"attempt_nos"`
+	At         time.Time `db:"attempted_at"`
+}
+
+// newAttempt are the parameters of gateway_attempt_insert.
+type newAttempt struct {
+	Key             string    `db:"idempotency_key"`
+	Request         string    `db:"request"`
+	Purpose         string    `db:"purpose"`
+	AccountID       string    `db:"account_id"`
+	Currency        string    `db:"currency"`
+	Amount          string    `db:"amount"`
+	InvoiceNumber   string    `db:"invoice_number"`
+	PaymentMethodID *int64    `db:"payment_method_id"`
+	Method          string    `db:"method"`
+	MethodLabel     string    `db:"method_label"`
+	AttemptNo       int       `db:"attempt_no"`
+	AttemptedAt     time.Time `db:"attempted_at"`
+	PaymentID       string    `db:"payment_id"`
+}
+
+// accountCurrency are the parameters of gateway_attempt_in_flight.
+type accountCurrency struct {
+	AccountID string `db:"account_id"`
+	Currency  string `db:"currency"`
+}
+
+// dueMessages are the parameters of outbox_due.
+type dueMessages struct {
+	Now   time.Time `db:"now"`
+	Limit int       `db:"limit"`
+}
+
+// messageAt are the parameters of outbox_sent.
+type messageAt struct {
+	ID string    `db:"message_id"`
+	At time.Time `db:"sent_at"`
+}
+
+// accountMethod are the parameters of payment_method_remove.
+type accountMethod struct {
+	ID        int64  `db:"payment_method_id"`
+	AccountID string `db:"account_id"`
+}
+
+// messageFailure are the parameters of outbox_failed.
+type messageFailure struct {
+	ID     string    `db:"message_id"`
+	Next   time.Time `db:"next_attempt_at"`
+	Reason string    `db:"last_error"`
+}
+
+// methodStatus are the parameters of payment_method_set_status.
+type methodStatus struct {
+	ID     int64  `db:"payment_method_id"`
+	Status string `db:"status"`
+	Reason string `db:"status_reason"`
+}
+
+// accountMessages are the parameters of outbox_insert_for_accounts.
+type accountMessages struct {
+	IDs      []string `db:"message_ids"`
+	Accounts []string `db:"accounts"`
+	Subjects []string `db:"subjects"`
+	Bodies   []string `db:"bodies"`
+}
+
+// addressedMessages are the parameters of outbox_insert_to.
+type addressedMessages struct {
+	IDs      []string `db:"message_ids"`
+	To       []string `db:"recipients"`
+	Subjects []string `db:"subjects"`
+	Bodies   []string `db:"bodies"`
+}
+
+// payback are the parameters of ledger_payback_insert.
+type payback struct {
+	AccountID string `db:"account_id"`
+	Currency  string `db:"currency"`
+	Amount    string `db:"amount"`
+	Refund    string `db:"invoice_number"`
+	PaymentID string `db:"payment_id"`
+}
+
+// outcomeColumns are the parameters of gateway_attempt_settle_many.
+type outcomeColumns struct {
+	IDs      []int64  `db:"attempt_ids"`
+	Statuses []string `db:"statuses"`
+	Codes    []string `db:"decline_codes"`
+	Hard     []bool   `db:"hard_declines"`
+	Refs     []string `db:"gateway_references"`
+	Payments []string `db:"payment_ids"`
 }

@@ -16,18 +16,18 @@ import (
 // The portal's reads and writes (§11): access tokens, the audit log,
 // account search and the pages' slices of invoices and lines.
 var (
-	accessTokenInsert       = billingsql.Query("access_token_insert")
-	accessTokenFind         = billingsql.Query("access_token_find")
-	accessTokenUseLink      = billingsql.Query("access_token_use_link")
+	accessTokenInsert       = named[newToken](billingsql.Query("access_token_insert"))
+	accessTokenFind         = named[secretAt](billingsql.Query("access_token_find"))
+	accessTokenUseLink      = named[secretAt](billingsql.Query("access_token_use_link"))
 	accessTokenList         = billingsql.Query("access_token_list")
-	accessTokenRevoke       = billingsql.Query("access_token_revoke")
-	auditInsert             = billingsql.Query("audit_insert")
-	auditList               = billingsql.Query("audit_list")
-	accountSearch           = billingsql.Query("account_search")
-	invoicePage             = billingsql.Query("invoice_page")
+	accessTokenRevoke       = named[tokenAt](billingsql.Query("access_token_revoke"))
+	auditInsert             = namedRow[AuditEntry](billingsql.Query("audit_insert"))
+	auditList               = named[auditPage](billingsql.Query("audit_list"))
+	accountSearch           = named[textLimit](billingsql.Query("account_search"))
+	invoicePage             = named[InvoiceFilter](billingsql.Query("invoice_page"))
 	invoiceYears            = billingsql.Query("invoice_years")
-	invoiceLinePage         = billingsql.Query("invoice_line_page")
-	invoiceFileListForMonth = billingsql.Query("invoice_file_list_for_month")
+	invoiceLinePage         = named[linePage](billingsql.Query("invoice_line_page"))
+	invoiceFileListForMonth = named[accountMonth](billingsql.Query("invoice_file_list_for_month"))
 	invoiceGetForEmit       = billingsql.Query("invoice_get_for_emit")
 	invoiceFileListStat     = billingsql.Query("invoice_file_list_stat")
 )
@@ -50,7 +50,7 @@ func InsertAccessToken(ctx context.Context, q Queryer, t NewAccessToken) (int64,
 		parent = sql.NullInt64{Int64: t.ParentID, Valid: true}
 	}
 	var id int64
-	err := sqlx.GetContext(ctx, q.ext(), &id, accessTokenInsert, t.Kind, t.SecretHash, t.Role, t.AccountID, t.Label, parent, t.ExpiresAt)
+	err := accessTokenInsert.get(ctx, q.ext(), &id, newToken{t.Kind, t.SecretHash, t.Role, t.AccountID, t.Label, parent, t.ExpiresAt})
 	return id, err
 }
 
@@ -67,12 +67,12 @@ type AccessToken struct {
 
 // FindAccessToken returns the live token with this secret hash at now.
 func FindAccessToken(ctx context.Context, q Queryer, hash []byte, now time.Time) (AccessToken, bool, error) {
-	return getOne[AccessToken](ctx, q.ext(), accessTokenFind, hash, now)
+	return getNamed[AccessToken](ctx, q.ext(), accessTokenFind, secretAt{hash, now})
 }
 
 // UseSignInLink spends a sign-in link: found once, for a live unused link.
 func UseSignInLink(ctx context.Context, q Queryer, hash []byte, now time.Time) (AccessToken, bool, error) {
-	return getOne[AccessToken](ctx, q.ext(), accessTokenUseLink, hash, now)
+	return getNamed[AccessToken](ctx, q.ext(), accessTokenUseLink, secretAt{hash, now})
 }
 
 // ListedToken is a token or live session as billing token list shows it.
@@ -93,7 +93,7 @@ func AccessTokens(ctx context.Context, q Queryer, now time.Time) ([]ListedToken,
 // RevokeAccessToken revokes a token or session; found is false when no
 // live one has that id.
 func RevokeAccessToken(ctx context.Context, q Queryer, id int64, now time.Time) (bool, error) {
-	return affected(q.ext().ExecContext(ctx, accessTokenRevoke, id, now))
+	return affected(accessTokenRevoke.exec(ctx, q.ext(), tokenAt{id, now}))
 }
 
 // AuditEntry is one line of the audit log.
@@ -111,7 +111,7 @@ type AuditEntry struct {
 
 // Audit appends an entry to the audit log.
 func Audit(ctx context.Context, q Queryer, e AuditEntry) error {
-	_, err := q.ext().ExecContext(ctx, auditInsert, e.At, e.Actor, e.Role, e.AccountID, e.RemoteAddr, e.Action, e.Object, e.Outcome)
+	_, err := auditInsert.exec(ctx, q.ext(), e)
 	return err
 }
 
@@ -119,7 +119,7 @@ func Audit(ctx context.Context, q Queryer, e AuditEntry) error {
 // newest), newest first, of one account or all.
 func AuditLog(ctx context.Context, q Queryer, before int64, accountID string, limit int) ([]AuditEntry, error) {
 	var out []AuditEntry
-	err := sqlx.SelectContext(ctx, q.ext(), &out, auditList, before, accountID, limit)
+	err := auditList.sel(ctx, q.ext(), &out, auditPage{before, accountID, limit})
 	return out, err
 }
 
@@ -134,18 +134,18 @@ type AccountRow struct {
 // SearchAccounts returns up to limit accounts whose id or name contains text.
 func SearchAccounts(ctx context.Context, q Queryer, text string, limit int) ([]AccountRow, error) {
 	var out []AccountRow
-	err := sqlx.SelectContext(ctx, q.ext(), &out, accountSearch, text, limit)
+	err := accountSearch.sel(ctx, q.ext(), &out, textLimit{text, limit})
 	return out, err
 }
 
 // InvoiceFilter selects a page of an account's invoices.
 type InvoiceFilter struct {
-	AccountID string
-	Status    string // open, partially_paid, paid, or "" for all
-	Currency  string
-	Year      int // 0 for all
-	Limit     int
-	Offset    int
+	AccountID string `db:"account_id"`
+	Status    string `db:"status"` // open, partially_paid, paid, or "" for all
+	Currency  string `db:"currency"`
+	Year      int    `db:"year"` // 0 for all
+	Limit     int    `db:"limit"`
+	Offset    int    `db:"offset"`
 }
 
 // InvoicePage returns one page of an account's invoices, newest first, and
@@ -155,7 +155,7 @@ func InvoicePage(ctx context.Context, q Queryer, f InvoiceFilter) ([]invoicing.I
 		invoicing.Issued
 		Matching int `db:"matching"`
 	}
-	if err := sqlx.SelectContext(ctx, q.ext(), &rows, invoicePage, f.AccountID, f.Status, f.Currency, f.Year, f.Limit, f.Offset); err != nil {
+	if err := invoicePage.sel(ctx, q.ext(), &rows, f); err != nil {
 		return nil, 0, err
 	}
 	out := make([]invoicing.Issued, len(rows))
@@ -182,7 +182,7 @@ func InvoiceFacets(ctx context.Context, q Queryer, accountID string) ([]InvoiceF
 // InvoiceLinePage returns lines from to through of an invoice (1 is the first).
 func InvoiceLinePage(ctx context.Context, q Queryer, number string, from, through int) ([]invoicing.IssuedLine, error) {
 	var out []invoicing.IssuedLine
-	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceLinePage, number, from, through)
+	err := invoiceLinePage.sel(ctx, q.ext(), &out, linePage{number, from, through})
 	return out, err
 }
 
@@ -190,7 +190,7 @@ func InvoiceLinePage(ctx context.Context, q Queryer, number string, from, throug
 // the month that begins on first.
 func MonthFiles(ctx context.Context, q Queryer, accountID string, first calendar.Date) ([]InvoiceFile, error) {
 	var out []InvoiceFile
-	err := sqlx.SelectContext(ctx, q.ext(), &out, invoiceFileListForMonth, accountID, first, calendar.NewDate(first.Year(), first.Month()+1, 1))
+	err := invoiceFileListForMonth.sel(ctx, q.ext(), &out, accountMonth{accountID, first, calendar.NewDate(first.Year(), first.Month()+1, 1)})
 	return out, err
 }
 
@@ -213,4 +213,54 @@ func AccountsByEmail(ctx context.Context, q Queryer, email string) ([]AccountRow
 	var out []AccountRow
 	err := sqlx.SelectContext(ctx, q.ext(), &out, accountListByEmail, email)
 	return out, err
+}
+
+// secretAt are the parameters of access_token_find.
+type secretAt struct {
+	Hash []byte    `db:"secret_hash"`
+	Now  time.Time `db:"now"`
+}
+
+// tokenAt are the parameters of access_token_revoke.
+type tokenAt struct {
+	ID  int64     `db:"token_id"`
+	Now time.Time `db:"now"`
+}
+
+// textLimit are the parameters of account_search.
+type textLimit struct {
+	Text  string `db:"text"`
+	Limit int    `db:"limit"`
+}
+
+// auditPage are the parameters of audit_list.
+type auditPage struct {
+	Before    int64  `db:"before"`
+	AccountID string `db:"account_id"`
+	Limit     int    `db:"limit"`
+}
+
+// accountMonth are the parameters of invoice_file_list_for_month.
+type accountMonth struct {
+	AccountID string        `db:"account_id"`
+	First     calendar.Date `db:"first"`
+	Next      calendar.Date `db:"next"`
+}
+
+// linePage are the parameters of invoice_line_page.
+type linePage struct {
+	Number  string `db:"invoice_number"`
+	From    int    `db:"from"`
+	Through int    `db:"through"`
+}
+
+// newToken are the parameters of access_token_insert.
+type newToken struct {
+	Kind       string        `db:"kind"`
+	SecretHash []byte        `db:"secret_hash"`
+	Role       string        `db:"role"`
+	AccountID  string        `db:"account_id"`
+	Label      string        `db:"label"`
+	Parent     sql.NullInt64 `db:"parent_id"`
+	ExpiresAt  *time.Time    `db:"expires_at"`
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -45,18 +44,18 @@ type UsageDay struct {
 
 // The queries of rating, resolved at start-up.
 var (
-	orderListForAccounts = billingsql.Query("order_list_for_accounts")
-	usageDailyForWindows = billingsql.Query("usage_daily_for_windows")
-	usageDaysForWindows  = billingsql.Query("usage_days_for_windows")
-	usageDaysCreate      = billingsql.Query("usage_days_create")
-	usageDaysStale       = billingsql.Query("usage_days_stale")
+	orderListForAccounts = named[accountBillings](billingsql.Query("order_list_for_accounts"))
+	usageDailyForWindows = named[usageWindows](billingsql.Query("usage_daily_for_windows"))
+	usageDaysForWindows  = named[usageWindows](billingsql.Query("usage_days_for_windows"))
+	usageDaysCreate      = named[usageSpan](billingsql.Query("usage_days_create"))
+	usageDaysStale       = named[staleTables](billingsql.Query("usage_days_stale"))
 )
 
 // StreamOrders streams the orders of some accounts' subscriptions of one
 // billing each, by account, billing and subscription, in the order they
 // apply (§4), to yield.
 func StreamOrders(ctx context.Context, q Queryer, accountIDs, billings []string, yield func(OrderRow) error) error {
-	rows, err := q.ext().QueryxContext(ctx, orderListForAccounts, pq.Array(accountIDs), pq.Array(billings))
+	rows, err := orderListForAccounts.rows(ctx, q.ext(), accountBillings{accountIDs, billings})
 	if err != nil {
 		return err
 	}
@@ -79,9 +78,9 @@ func StreamOrders(ctx context.Context, q Queryer, accountIDs, billings []string,
 func StreamUsageDays(ctx context.Context, q Queryer, table string, subscriptions, from, to []string, yield func(*UsageDay) error) error {
 	query := usageDailyForWindows
 	if table != "" {
-		query = strings.ReplaceAll(usageDaysForWindows, "usage_days", table)
+		query = usageDaysForWindows.on("usage_days", table)
 	}
-	rows, err := q.ext().QueryxContext(ctx, query, pq.Array(subscriptions), pq.Array(from), pq.Array(to))
+	rows, err := query.rows(ctx, q.ext(), usageWindows{subscriptions, from, to})
 	if err != nil {
 		return err
 	}
@@ -110,7 +109,7 @@ const usageDaysPrefix = "usage_days_r"
 // died are dropped first.
 func SumUsageDays(ctx context.Context, conn *Conn, runID int64, from, to time.Time) (table, seen string, err error) {
 	var stale []string
-	if err := conn.x.SelectContext(ctx, &stale, usageDaysStale, usageDaysPrefix, runID); err != nil {
+	if err := usageDaysStale.sel(ctx, conn.x, &stale, staleTables{usageDaysPrefix, runID}); err != nil {
 		return "", "", err
 	}
 	for _, t := range stale {
@@ -127,7 +126,7 @@ func SumUsageDays(ctx context.Context, conn *Conn, runID int64, from, to time.Ti
 	if seen, err = CurrentSnapshot(ctx, &Tx{x: tx}); err != nil {
 		return "", "", err
 	}
-	if _, err := tx.ExecContext(ctx, strings.ReplaceAll(usageDaysCreate, "usage_days", table), from, to); err != nil {
+	if _, err := usageDaysCreate.on("usage_days", table).exec(ctx, tx, usageSpan{from, to}); err != nil {
 		return "", "", fmt.Errorf("summing usage: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -150,4 +149,29 @@ func CurrentSnapshot(ctx context.Context, q Queryer) (string, error) {
 	var seen string
 	err := sqlx.GetContext(ctx, q.ext(), &seen, `SELECT pg_current_snapshot()::text`)
 	return seen, err
+}
+
+// accountBillings are the parameters of order_list_for_accounts.
+type accountBillings struct {
+	Accounts []string `db:"accounts"`
+	Billings []string `db:"billings"`
+}
+
+// usageSpan are the parameters of usage_days_create.
+type usageSpan struct {
+	From time.Time `db:"from"`
+	To   time.Time `db:"to"`
+}
+
+// staleTables are the parameters of usage_days_stale.
+type staleTables struct {
+	Prefix string `db:"prefix"`
+	RunID  int64  `db:"run_id"`
+}
+
+// usageWindows are the parameters of usage_daily_for_windows.
+type usageWindows struct {
+	Subscriptions []string `db:"subscriptions"`
+	From          []string `db:"from_days"`
+	To            []string `db:"to_days"`
 }

@@ -24,10 +24,10 @@ type Run struct {
 
 // The queries of the run history, resolved at start-up.
 var (
-	runInsert          = billingsql.Query("pipeline_run_insert")
+	runInsert          = named[newRun](billingsql.Query("pipeline_run_insert"))
 	runListRunning     = billingsql.Query("pipeline_run_list_running")
 	runMarkInterrupted = billingsql.Query("pipeline_run_mark_interrupted")
-	runFinish          = billingsql.Query("pipeline_run_finish")
+	runFinish          = named[runEnd](billingsql.Query("pipeline_run_finish"))
 	runList            = billingsql.Query("pipeline_run_list")
 )
 
@@ -46,11 +46,11 @@ func StartRun(ctx context.Context, conn *Conn, asOf time.Time, stage, job string
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	var id int64
-	if err := tx.GetContext(ctx, &id, runInsert, asOf, stage, job); err != nil {
+	if err := runInsert.get(ctx, tx, &id, newRun{asOf, stage, job}); err != nil {
 		return 0, err
 	}
 	// A session-level lock: taken in the transaction, it outlives its commit.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_lock($1, $2)`, runLockClass, int32(id)); err != nil {
+	if _, err := lockPair.exec(ctx, tx, lockKey{runLockClass, int32(id)}); err != nil {
 		return 0, err
 	}
 	return id, tx.Commit()
@@ -73,10 +73,10 @@ func MarkRunInterruptedIfDead(ctx context.Context, db *DB, id int64) (bool, erro
 	}
 	defer conn.Close()
 	var free bool
-	if err := conn.GetContext(ctx, &free, `SELECT pg_try_advisory_lock($1, $2)`, runLockClass, int32(id)); err != nil || !free {
+	if err := tryLockPair.get(ctx, conn, &free, lockKey{runLockClass, int32(id)}); err != nil || !free {
 		return false, err
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, runLockClass, int32(id)) //nolint:errcheck // the session is closed next
+	defer unlockPair.exec(context.WithoutCancel(ctx), conn, lockKey{runLockClass, int32(id)}) //nolint:errcheck // the session is closed next
 	res, err := conn.ExecContext(ctx, runMarkInterrupted, id)
 	if err != nil {
 		return false, err
@@ -98,7 +98,7 @@ func FinishRun(ctx context.Context, db *DB, id int64, status string, counts []by
 	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, runFinish, id, status, counts, message); err != nil {
+	if _, err := runFinish.exec(ctx, tx, runEnd{id, status, counts, message}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -133,4 +133,19 @@ func Durable(ctx context.Context, conn *Conn) error {
 func Release(conn *Conn) {
 	_, _ = conn.x.ExecContext(context.Background(), `RESET ALL; SELECT pg_advisory_unlock_all()`)
 	conn.x.Close()
+}
+
+// newRun are the parameters of pipeline_run_insert.
+type newRun struct {
+	AsOf  time.Time `db:"as_of"`
+	Stage string    `db:"stage"`
+	Job   string    `db:"job"`
+}
+
+// runEnd are the parameters of pipeline_run_finish.
+type runEnd struct {
+	ID      int64  `db:"run_id"`
+	Status  string `db:"status"`
+	Counts  []byte `db:"counts"`
+	Message string `db:"error"`
 }

@@ -14,11 +14,11 @@ import (
 // The sandbox gateway's books (its own tables, as a processor keeps them on
 // its side).
 var (
-	sandboxCardInsert     = billingsql.Query("sandbox_card_insert")
+	sandboxCardInsert     = namedRow[SandboxCard](billingsql.Query("sandbox_card_insert"))
 	sandboxCardTakeCharge = billingsql.Query("sandbox_card_take_charge")
 	sandboxCardGet        = billingsql.Query("sandbox_card_get")
-	sandboxRequestGet     = billingsql.Query("sandbox_request_get")
-	sandboxRequestInsert  = billingsql.Query("sandbox_request_insert")
+	sandboxRequestGet     = named[keyOrReference](billingsql.Query("sandbox_request_get"))
+	sandboxRequestInsert  = named[sandboxAnswer](billingsql.Query("sandbox_request_insert"))
 	sandboxRequestAnswer  = billingsql.Query("sandbox_request_answer")
 	sandboxRefunded       = billingsql.Query("sandbox_refunded")
 )
@@ -48,7 +48,7 @@ type SandboxRequest struct {
 
 // InsertSandboxCard records a tokenized card.
 func InsertSandboxCard(ctx context.Context, q Queryer, c SandboxCard) error {
-	_, err := q.ext().ExecContext(ctx, sandboxCardInsert, c.Token, c.Behaviour, c.ExpMonth, c.ExpYear)
+	_, err := sandboxCardInsert.exec(ctx, q.ext(), c)
 	return err
 }
 
@@ -66,14 +66,14 @@ func TakeSandboxCharge(ctx context.Context, q Queryer, token string) (c SandboxC
 // SandboxRequestByKey returns a request by its idempotency key, or (key
 // empty) by its reference; found is false when there is none.
 func SandboxRequestByKey(ctx context.Context, q Queryer, key, reference string) (r SandboxRequest, found bool, err error) {
-	return getOne[SandboxRequest](ctx, q.ext(), sandboxRequestGet, key, reference)
+	return getNamed[SandboxRequest](ctx, q.ext(), sandboxRequestGet, keyOrReference{key, reference})
 }
 
 // InsertSandboxRequest records a request; inserted is false when its key
 // was already taken.
 func InsertSandboxRequest(ctx context.Context, q Queryer, r SandboxRequest) (inserted bool, err error) {
-	return affected(q.ext().ExecContext(ctx, sandboxRequestInsert, r.Key, r.Request, r.Kind, money.Format(r.Amount, money.Currency(r.Currency)), r.Currency,
-		r.Status, r.DeclineCode, r.Hard, r.Reference, r.Answered))
+	return affected(sandboxRequestInsert.exec(ctx, q.ext(), sandboxAnswer{r.Key, r.Request, r.Kind, money.Format(r.Amount, money.Currency(r.Currency)), r.Currency,
+		r.Status, r.DeclineCode, r.Hard, r.Reference, r.Answered}))
 }
 
 // AnswerSandboxRequest marks a request answered.
@@ -103,10 +103,10 @@ func InSandboxTx(ctx context.Context, db *DB, fn func(*Tx) error) error {
 }
 
 var (
-	sandboxCheckoutInsert   = billingsql.Query("sandbox_checkout_insert")
-	sandboxCheckoutGet      = billingsql.Query("sandbox_checkout_get")
+	sandboxCheckoutInsert   = named[sandboxPage](billingsql.Query("sandbox_checkout_insert"))
+	sandboxCheckoutGet      = named[checkoutKey](billingsql.Query("sandbox_checkout_get"))
 	sandboxCheckoutTry      = billingsql.Query("sandbox_checkout_try")
-	sandboxCheckoutComplete = billingsql.Query("sandbox_checkout_complete")
+	sandboxCheckoutComplete = namedRow[SandboxCheckout](billingsql.Query("sandbox_checkout_complete"))
 	sandboxCheckoutExpire   = billingsql.Query("sandbox_checkout_expire")
 )
 
@@ -142,13 +142,13 @@ func InsertSandboxCheckout(ctx context.Context, q Queryer, c SandboxCheckout) (i
 	if c.Currency != "" {
 		amount = c.Amount.String()
 	}
-	return affected(q.ext().ExecContext(ctx, sandboxCheckoutInsert, c.ID, c.Key, c.Request, c.Mode, c.Customer, amount, c.Currency, c.PayPal,
-		c.ReturnURL, c.CancelURL))
+	return affected(sandboxCheckoutInsert.exec(ctx, q.ext(), sandboxPage{c.ID, c.Key, c.Request, c.Mode, c.Customer, amount, c.Currency, c.PayPal,
+		c.ReturnURL, c.CancelURL}))
 }
 
 // SandboxCheckoutByID returns a hosted page by id, or (id empty) by key.
 func SandboxCheckoutByID(ctx context.Context, q Queryer, id, key string) (SandboxCheckout, bool, error) {
-	return getOne[SandboxCheckout](ctx, q.ext(), sandboxCheckoutGet, id, key)
+	return getNamed[SandboxCheckout](ctx, q.ext(), sandboxCheckoutGet, checkoutKey{id, key})
 }
 
 // TrySandboxCheckout counts a try on an open page; found is false when
@@ -160,12 +160,45 @@ func TrySandboxCheckout(ctx context.Context, q Queryer, id string) (tries int, f
 // CompleteSandboxCheckout records what an open page saved or charged;
 // done is false when the page was no longer open.
 func CompleteSandboxCheckout(ctx context.Context, q Queryer, c SandboxCheckout) (done bool, err error) {
-	return affected(q.ext().ExecContext(ctx, sandboxCheckoutComplete, c.ID, c.Token, c.Brand, c.Last4, c.ExpMonth, c.ExpYear, c.Holder,
-		c.ChargeKey, c.Label))
+	return affected(sandboxCheckoutComplete.exec(ctx, q.ext(), c))
 }
 
 // ExpireSandboxCheckout closes an open page.
 func ExpireSandboxCheckout(ctx context.Context, q Queryer, id string) error {
 	_, err := q.ext().ExecContext(ctx, sandboxCheckoutExpire, id)
 	return err
+}
+
+// sandboxPage are the parameters of sandbox_checkout_insert.
+type sandboxPage struct {
+	ID        string `db:"checkout_id"`
+	Key       string `db:"idempotency_key"`
+	Request   string `db:"request"`
+	Mode      string `db:"mode"`
+	Customer  string `db:"customer"`
+	Amount    string `db:"amount"`
+	Currency  string `db:"currency"`
+	PayPal    bool   `db:"paypal"`
+	ReturnURL string `db:"return_url"`
+	CancelURL string `db:"cancel_url"`
+}
+
+// sandboxAnswer are the parameters of sandbox_request_insert.
+type sandboxAnswer struct {
+	Key         string `db:"idempotency_key"`
+	Request     string `db:"request"`
+	Kind        string `db:"kind"`
+	Amount      string `db:"amount"`
+	Currency    string `db:"currency"`
+	Status      string `db:"status"`
+	DeclineCode string `db:"decline_code"`
+	Hard        bool   `db:"hard_decline"`
+	Reference   string `db:"reference"`
+	Answered    bool   `db:"answered"`
+}
+
+// keyOrReference are the parameters of sandbox_request_get.
+type keyOrReference struct {
+	Key       string `db:"idempotency_key"`
+	Reference string `db:"reference"`
 }

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-
-	"github.com/lib/pq"
 )
 
 // Session control: the locks by which runs take turns, and the settings a
@@ -39,8 +37,7 @@ func LockCloseInTx(ctx context.Context, tx *Tx) error {
 // account in id order: runs rating the same accounts take turns, and never
 // wait on each other in a cycle.
 func LockAccountsForRating(ctx context.Context, tx *Tx, accountIDs []string) error {
-	_, err := tx.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(id)) FROM unnest($2::text[]) AS id ORDER BY id`,
-		rateLockClass, pq.Array(accountIDs))
+	_, err := lockEachInTx.exec(ctx, tx.x, lockKeys{rateLockClass, accountIDs})
 	return err
 }
 
@@ -69,3 +66,25 @@ func AnalyzeInvoices(ctx context.Context, conn *Conn) error {
 	_, err := conn.x.ExecContext(ctx, `ANALYZE invoices, invoice_lines, closed_windows`)
 	return err
 }
+
+// Advisory locks of two keys: a class (the first key) and a key in it, or
+// one per id of a list, taken in id order so that two sessions locking
+// the same ids never wait on each other in a cycle.
+type (
+	lockKey struct {
+		Class int32 `db:"class"`
+		Key   int32 `db:"key"`
+	}
+	lockKeys struct {
+		Class int32    `db:"class"`
+		IDs   []string `db:"ids"`
+	}
+)
+
+var (
+	lockPair     = named[lockKey](`SELECT pg_advisory_lock(@class, @key)`)
+	tryLockPair  = named[lockKey](`SELECT pg_try_advisory_lock(@class, @key)`)
+	unlockPair   = named[lockKey](`SELECT pg_advisory_unlock(@class, @key)`)
+	lockEach     = named[lockKeys](`SELECT pg_advisory_lock(@class, hashtext(id)) FROM unnest(@ids::text[]) AS id ORDER BY id`)
+	lockEachInTx = named[lockKeys](`SELECT pg_advisory_xact_lock(@class, hashtext(id)) FROM unnest(@ids::text[]) AS id ORDER BY id`)
+)

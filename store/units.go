@@ -7,16 +7,15 @@ import (
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	billingsql "github.com/openbilling/billing/sql"
 )
 
 // The units of work of runs in progress (run_units).
 var (
-	unitSave        = billingsql.Query("run_unit_save")
-	unitList        = billingsql.Query("run_unit_list")
-	unitResult      = billingsql.Query("run_unit_result")
+	unitSave        = named[unitRecord](billingsql.Query("run_unit_save"))
+	unitList        = named[unitsAsked](billingsql.Query("run_unit_list"))
+	unitResult      = named[unitKey](billingsql.Query("run_unit_result"))
 	runIsRunning    = billingsql.Query("pipeline_run_is_running")
 	unitDeleteEnded = billingsql.Query("run_unit_delete_ended")
 )
@@ -37,7 +36,7 @@ func SaveUnit(ctx context.Context, q Queryer, runID int64, stage string, seq int
 		counts = []byte("{}")
 	}
 	var got int
-	err := sqlx.GetContext(ctx, q.ext(), &got, unitSave, runID, stage, seq, result, counts, errText, worker, seconds)
+	err := unitSave.get(ctx, q.ext(), &got, unitRecord{runID, stage, seq, result, counts, errText, worker, seconds})
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -47,14 +46,14 @@ func SaveUnit(ctx context.Context, q Queryer, runID int64, stage string, seq int
 // UnitsDone lists which of the units seqs of a run's stage are done or failed.
 func UnitsDone(ctx context.Context, q Queryer, runID int64, stage string, seqs []int) ([]UnitDone, error) {
 	var out []UnitDone
-	err := sqlx.SelectContext(ctx, q.ext(), &out, unitList, runID, stage, pq.Array(seqs))
+	err := unitList.sel(ctx, q.ext(), &out, unitsAsked{runID, stage, seqs})
 	return out, err
 }
 
 // UnitResult is the result of a unit that is done.
 func UnitResult(ctx context.Context, q Queryer, runID int64, stage string, seq int) ([]byte, error) {
 	var out []byte
-	err := sqlx.GetContext(ctx, q.ext(), &out, unitResult, runID, stage, seq)
+	err := unitResult.get(ctx, q.ext(), &out, unitKey{runID, stage, seq})
 	return out, err
 }
 
@@ -75,3 +74,29 @@ func RunIsRunning(ctx context.Context, q Queryer, runID int64) (bool, error) {
 // UsageDaysTable names run runID's table of usage summed per day (see
 // SumUsageDays), which the run's units read.
 func UsageDaysTable(runID int64) string { return usageDaysPrefix + strconv.FormatInt(runID, 10) }
+
+// unitsAsked are the parameters of run_unit_list.
+type unitsAsked struct {
+	RunID int64  `db:"run_id"`
+	Stage string `db:"stage"`
+	Seqs  []int  `db:"seqs"`
+}
+
+// unitKey are the parameters of run_unit_result.
+type unitKey struct {
+	RunID int64  `db:"run_id"`
+	Stage string `db:"stage"`
+	Seq   int    `db:"seq"`
+}
+
+// unitRecord are the parameters of run_unit_save.
+type unitRecord struct {
+	RunID   int64   `db:"run_id"`
+	Stage   string  `db:"stage"`
+	Seq     int     `db:"seq"`
+	Result  []byte  `db:"result"`
+	Counts  []byte  `db:"counts"`
+	Error   string  `db:"error"`
+	Worker  string  `db:"worker"`
+	Seconds float64 `db:"seconds"`
+}

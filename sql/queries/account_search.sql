@@ -1,6 +1,6 @@
--- Accounts whose id or name contains the text, by id, at most $2.
+-- Accounts whose id or name contains the text, by id, at most @limit.
 SELECT account_id, name, coalesce(email, '') AS email, currency
 FROM accounts
-WHERE $1 = '' OR account_id ILIKE '%' || $1 || '%' OR name ILIKE '%' || $1 || '%'
+WHERE @text = '' OR account_id ILIKE '%' || @text || '%' OR name ILIKE '%' || @text || '%'
 ORDER BY account_id
-LIMIT $2
+LIMIT @limit

@@ -1,2 +1,2 @@
 -- An account's billing day from now on (its history is in billing_day_changes).
-UPDATE accounts SET billing_day = $2 WHERE account_id = $1
+UPDATE accounts SET billing_day = @billing_day WHERE account_id = @account_id

@@ -1,7 +1,7 @@
--- Audit log entries older than entry $1 (0: from the newest), newest first,
+-- Audit log entries older than entry @before (0: from the newest), newest first,
 -- optionally of one account.
 SELECT entry_id, at, actor, role, coalesce(account_id, '') AS account_id, remote_addr, action, object, outcome
 FROM audit_log
-WHERE ($1 = 0 OR entry_id < $1) AND ($2 = '' OR account_id = $2)
+WHERE (@before = 0 OR entry_id < @before) AND (@account_id = '' OR account_id = @account_id)
 ORDER BY entry_id DESC
-LIMIT $3
+LIMIT @limit

@@ -1,1 +1,1 @@
-SELECT window_start FROM closed_windows WHERE account_id = $1 AND billing = $2 ORDER BY window_start
+SELECT window_start FROM closed_windows WHERE account_id = @account_id AND billing = @billing ORDER BY window_start

@@ -2,5 +2,5 @@
 UPDATE gateway_attempts g
 SET status = x.status, decline_code = x.code, hard_decline = x.hard, gateway_reference = x.ref, payment_id = NULLIF(x.payment, ''),
     settled_at = CASE WHEN x.status IN ('succeeded', 'declined') THEN now() END
-FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[]) AS x(id, status, code, hard, ref, payment)
+FROM unnest(@attempt_ids::bigint[], @statuses::text[], @decline_codes::text[], @hard_declines::bool[], @gateway_references::text[], @payment_ids::text[]) AS x(id, status, code, hard, ref, payment)
 WHERE g.attempt_id = x.id

@@ -1,2 +1,2 @@
 -- The provider's customer of an account.
-SELECT customer_id FROM gateway_customers WHERE account_id = $1 AND gateway = $2
+SELECT customer_id FROM gateway_customers WHERE account_id = @account_id AND gateway = @gateway

@@ -1,2 +1,2 @@
 -- The currencies a window was invoiced in.
-SELECT DISTINCT currency FROM invoices WHERE account_id = $1 AND billing = $2 AND window_start = $3
+SELECT DISTINCT currency FROM invoices WHERE account_id = @account_id AND billing = @billing AND window_start = @window_start

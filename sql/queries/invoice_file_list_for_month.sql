@@ -2,5 +2,5 @@
 -- invoice number and kind.
 SELECT f.invoice_number, f.kind, f.path, f.sha256
 FROM invoice_files f JOIN invoices i ON i.number = f.invoice_number
-WHERE i.account_id = $1 AND i.issue_date >= $2 AND i.issue_date < $3
+WHERE i.account_id = @account_id AND i.issue_date >= @first AND i.issue_date < @next
 ORDER BY i.issue_date, i.series, i.seq, f.kind

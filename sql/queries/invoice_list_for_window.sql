@@ -3,6 +3,6 @@
 -- window's charges, §9, nor is a late fee, §13).
 SELECT number, tax_rate::text AS tax_rate, adjusts
 FROM invoices i
-WHERE account_id = $1 AND billing = $2 AND window_start = $3 AND currency = $4 AND reason IS NULL
+WHERE account_id = @account_id AND billing = @billing AND window_start = @window_start AND currency = @currency AND reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM late_fees f WHERE f.fee_invoice = i.number)
 ORDER BY adjusts NULLS FIRST, series, seq

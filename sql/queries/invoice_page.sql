@@ -1,5 +1,5 @@
 -- One page of an account's invoices, newest first, filtered by payment
--- status ($2, as §9 defines it), currency ($3) and issue year ($4);
+-- status (@status, as §9 defines it), currency (@currency) and issue year (@year);
 -- each row carries the count of all that match.
 WITH i AS (
     SELECT i.number, i.account_id, i.type, i.billing, i.currency, i.window_start, i.window_end, i.issue_date,
@@ -8,8 +8,8 @@ WITH i AS (
            (SELECT coalesce(sum(a.amount), 0) FROM ledger_entries a
             WHERE a.kind = 'allocation' AND a.invoice_number = i.number) AS allocated_sum, i.total AS total_sum
     FROM invoices i
-    WHERE i.account_id = $1 AND ($3 = '' OR i.currency = $3)
-      AND ($4 = 0 OR (i.issue_date >= make_date($4, 1, 1) AND i.issue_date < make_date($4 + 1, 1, 1)))
+    WHERE i.account_id = @account_id AND (@currency = '' OR i.currency = @currency)
+      AND (@year = 0 OR (i.issue_date >= make_date(@year, 1, 1) AND i.issue_date < make_date(@year + 1, 1, 1)))
 ), s AS (
     SELECT i.*, CASE WHEN total_sum - allocated_sum <= 0 THEN 'paid'
                      WHEN allocated_sum > 0 THEN 'partially_paid' ELSE 'open' END AS status
@@ -18,6 +18,6 @@ WITH i AS (
 SELECT number, account_id, type, billing, currency, window_start, window_end, issue_date, tax_rate, subtotal, tax, total,
        adjusts, due_date, line_count, allocated_sum::text AS allocated, count(*) OVER () AS matching
 FROM s
-WHERE $2 = '' OR status = $2
+WHERE @status = '' OR status = @status
 ORDER BY issue_date DESC, series DESC, seq DESC
-LIMIT $5 OFFSET $6
+LIMIT @limit OFFSET @offset

@@ -7,12 +7,12 @@
 --
 -- A close sees an import whole or not at all, so late orders and usage are
 -- looked for only in the imports some closed window did not see and whose
--- activity dates reach it ($1 usage imports, received at $4, and $2 order
+-- activity dates reach it (@usage usage imports, received at @usage_received, and @orders order
 -- imports, from late_unseen_imports): the cost follows what arrived since the windows
 -- closed, not the history kept. Windows closed before the snapshots were
 -- kept, and records written before ingest_xid existed, fall back to
 -- received_at: that reading of the whole history runs only while such
--- windows or records exist ($3).
+-- windows or records exist (@legacy).
 WITH late_orders AS (
     -- An order the close did not see is late for its own window, and for
     -- every closed window after it: those windows renewed the subscription
@@ -24,7 +24,7 @@ WITH late_orders AS (
         JOIN customers c ON c.customer_id = o.customer_id
         JOIN products p ON p.sku = o.sku
         JOIN closed_windows cw ON cw.account_id = c.account_id AND cw.billing = p.billing AND o.effective_date <= cw.window_end
-        WHERE cardinality($2::xid8[]) > 0 AND o.ingest_xid = ANY ($2::xid8[])
+        WHERE cardinality(@orders::xid8[]) > 0 AND o.ingest_xid = ANY (@orders::xid8[])
           AND cw.orders_seen IS NOT NULL AND NOT pg_visible_in_snapshot(o.ingest_xid, cw.orders_seen)
         GROUP BY 1, 2, 3
         UNION ALL
@@ -33,7 +33,7 @@ WITH late_orders AS (
         JOIN customers c ON c.account_id = cw.account_id
         JOIN orders o ON o.customer_id = c.customer_id AND o.effective_date <= cw.window_end
         JOIN products p ON p.sku = o.sku AND p.billing = cw.billing
-        WHERE $3::boolean AND (cw.orders_seen IS NULL OR o.ingest_xid IS NULL)
+        WHERE @legacy::boolean AND (cw.orders_seen IS NULL OR o.ingest_xid IS NULL)
           AND o.received_at > coalesce(cw.rerun_at, cw.closed_at) AND o.effective_date >= cw.window_start
         GROUP BY 1, 2, 3
     ) x
@@ -47,7 +47,7 @@ WITH late_orders AS (
     JOIN closed_windows cw ON cw.account_id = c.account_id AND cw.billing = p.billing
         AND u.occurred_at >= (cw.window_start::timestamp AT TIME ZONE 'UTC')
         AND u.occurred_at < ((cw.window_end + 1)::timestamp AT TIME ZONE 'UTC')
-    WHERE cardinality($1::xid8[]) > 0 AND u.received_at = ANY ($4::timestamptz[]) AND u.ingest_xid = ANY ($1::xid8[])
+    WHERE cardinality(@usage::xid8[]) > 0 AND u.received_at = ANY (@usage_received::timestamptz[]) AND u.ingest_xid = ANY (@usage::xid8[])
       AND cw.usage_seen IS NOT NULL AND NOT pg_visible_in_snapshot(u.ingest_xid, cw.usage_seen)
     GROUP BY 1, 2, 3
     UNION ALL
@@ -59,7 +59,7 @@ WITH late_orders AS (
     JOIN usage_events u ON u.subscription_id = s.subscription_id
         AND u.occurred_at >= (cw.window_start::timestamp AT TIME ZONE 'UTC')
         AND u.occurred_at < ((cw.window_end + 1)::timestamp AT TIME ZONE 'UTC')
-    WHERE $3::boolean AND (cw.usage_seen IS NULL OR u.ingest_xid IS NULL)
+    WHERE @legacy::boolean AND (cw.usage_seen IS NULL OR u.ingest_xid IS NULL)
       AND u.received_at > coalesce(cw.rerun_at, cw.closed_at)
     GROUP BY 1, 2, 3
 ), changed_subscriptions AS (

@@ -3,5 +3,5 @@
 -- what was due, the fee. An invoice assessed before refuses the statement
 -- (the primary key): at most one fee per invoice, ever (§12.7).
 INSERT INTO late_fees (invoice_number, fee_invoice, amount_due, fee, assessed_on, run_id)
-SELECT invoice_number, NULLIF(fee_invoice, ''), amount_due, fee, $5, $6
-FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[]) AS f(invoice_number, fee_invoice, amount_due, fee)
+SELECT invoice_number, NULLIF(fee_invoice, ''), amount_due, fee, @assessed_on, @run_id
+FROM unnest(@invoice_numbers::text[], @fee_invoices::text[], @amounts_due::numeric[], @fees::numeric[]) AS f(invoice_number, fee_invoice, amount_due, fee)

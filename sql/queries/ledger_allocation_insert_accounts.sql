@@ -3,5 +3,5 @@
 -- exceed an invoice's total, a payment's amount or a credit's value.
 INSERT INTO ledger_entries (account_id, currency, kind, amount, invoice_number, payment_id, credit_number)
 SELECT account_id, currency, 'allocation', amount, invoice_number, NULLIF(payment_id, ''), NULLIF(credit_number, '')
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[])
+FROM unnest(@accounts::text[], @currencies::text[], @invoice_numbers::text[], @payment_ids::text[], @credit_numbers::text[], @amounts::numeric[])
      AS a(account_id, currency, invoice_number, payment_id, credit_number, amount)

@@ -1,9 +1,9 @@
--- The orders of some accounts' subscriptions of one billing each ($1 the
--- accounts, $2 the billing of each), with what is needed to rate them, by
+-- The orders of some accounts' subscriptions of one billing each (@accounts the
+-- accounts, @billings the billing of each), with what is needed to rate them, by
 -- account, billing and subscription, in the order they apply (§4).
 SELECT c.account_id, p.billing, o.order_id, o.subscription_id, o.customer_id, o.sku, o.action,
        o.quantity::text AS quantity, o.effective_date, c.currency AS customer_currency, p.kind
-FROM unnest($1::text[], $2::text[]) AS w(account_id, billing)
+FROM unnest(@accounts::text[], @billings::text[]) AS w(account_id, billing)
 JOIN customers c ON c.account_id = w.account_id
 JOIN orders o ON o.customer_id = c.customer_id
 JOIN products p ON p.sku = o.sku AND p.billing = w.billing

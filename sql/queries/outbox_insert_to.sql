@@ -2,6 +2,6 @@
 -- the arrays, in the transaction of their cause. Returns the ids written.
 INSERT INTO outbox (message_id, recipient, subject, body)
 SELECT x.id, x.recipient, x.subject, x.body
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(id, recipient, subject, body)
+FROM unnest(@message_ids::text[], @recipients::text[], @subjects::text[], @bodies::text[]) AS x(id, recipient, subject, body)
 ON CONFLICT (message_id) DO NOTHING
 RETURNING message_id

@@ -1,2 +1,2 @@
 -- An e-mail the mail server accepted.
-UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = '' WHERE message_id = $1
+UPDATE outbox SET sent_at = @sent_at, attempts = attempts + 1, last_error = '' WHERE message_id = @message_id

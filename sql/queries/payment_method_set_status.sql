@@ -1,3 +1,3 @@
 -- A card's new status; nothing when it already has it.
-UPDATE payment_methods SET status = $2, status_reason = $3, updated_at = now()
-WHERE payment_method_id = $1 AND status <> $2 AND removed_at IS NULL
+UPDATE payment_methods SET status = @status, status_reason = @status_reason, updated_at = now()
+WHERE payment_method_id = @payment_method_id AND status <> @status AND removed_at IS NULL

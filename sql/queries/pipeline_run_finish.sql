@@ -1,2 +1,2 @@
 -- Records how a run ended, with its counts.
-UPDATE pipeline_runs SET status = $2, finished_at = now(), counts = $3, error = NULLIF($4, '') WHERE run_id = $1
+UPDATE pipeline_runs SET status = @status, finished_at = now(), counts = @counts, error = NULLIF(@error, '') WHERE run_id = @run_id

@@ -2,4 +2,4 @@
 -- their results.
 SELECT seq, counts, coalesce(error, '') AS error, worker, seconds
 FROM run_units
-WHERE run_id = $1 AND stage = $2 AND seq = ANY($3::int[])
+WHERE run_id = @run_id AND stage = @stage AND seq = ANY(@seqs::int[])

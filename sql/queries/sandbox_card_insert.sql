@@ -1,2 +1,2 @@
 -- A card the sandbox gateway tokenized: its behaviour, never its number.
-INSERT INTO sandbox.cards (token, behaviour, expiry_month, expiry_year) VALUES ($1, $2, $3, $4)
+INSERT INTO sandbox.cards (token, behaviour, expiry_month, expiry_year) VALUES (@token, @behaviour, @expiry_month, @expiry_year)

@@ -1,10 +1,10 @@
 -- Derives subscriptions from their orders (§2): the first new order
 -- gives the customer, sku and start; the first cancel on or after it, the
--- end. Only the subscriptions with orders in the imports $1 are derived, or
--- every one when $2 is true; each from all its orders. One pass over the new
+-- end. Only the subscriptions with orders in the imports @xids are derived, or
+-- every one when @everything is true; each from all its orders. One pass over the new
 -- orders joined to the cancels.
 WITH scope AS (
-    SELECT DISTINCT subscription_id FROM orders WHERE $2 OR ingest_xid = ANY($1::xid8[])
+    SELECT DISTINCT subscription_id FROM orders WHERE @everything OR ingest_xid = ANY(@xids::xid8[])
 )
 INSERT INTO subscriptions AS s (subscription_id, customer_id, sku, start_date, end_date)
 SELECT n.subscription_id, n.customer_id, n.sku, n.effective_date,

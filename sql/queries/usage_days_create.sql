@@ -5,5 +5,5 @@
 CREATE UNLOGGED TABLE usage_days AS
 SELECT subscription_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, sum(quantity) AS quantity, count(*) AS events
 FROM usage_events
-WHERE occurred_at >= $1 AND occurred_at < $2
+WHERE occurred_at >= @from AND occurred_at < @to
 GROUP BY 1, 2

@@ -1,5 +1,5 @@
--- An endpoint's latest deliveries (at most $3), newest first, each with its
--- last attempt; only those that failed when $2.
+-- An endpoint's latest deliveries (at most @limit), newest first, each with its
+-- last attempt; only those that failed when @failed_only.
 SELECT d.delivery_id, d.reason, d.status, d.attempts, d.error, d.created_at,
        coalesce(e.seq, 0) AS event_seq, coalesce(e.type, 'webhook.test') AS event_type,
        coalesce(d.test_event ->> 'id', '') AS test_event_id,
@@ -9,6 +9,6 @@ FROM webhook_deliveries d
 LEFT JOIN events e ON e.seq = d.event_seq
 LEFT JOIN LATERAL (SELECT * FROM webhook_attempts x WHERE x.delivery_id = d.delivery_id
                    ORDER BY x.attempt_no DESC LIMIT 1) a ON true
-WHERE d.endpoint_id = $1 AND (NOT $2 OR d.status = 'failed')
+WHERE d.endpoint_id = @endpoint_id AND (NOT @failed_only OR d.status = 'failed')
 ORDER BY d.delivery_id DESC
-LIMIT $3
+LIMIT @limit

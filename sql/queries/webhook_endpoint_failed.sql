@@ -1,5 +1,5 @@
--- Records a failed attempt to an endpoint at $2: the first failure since
+-- Records a failed attempt to an endpoint at @at: the first failure since
 -- its last success is when it began failing. Returns since when.
-UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, $2)
-WHERE endpoint_id = $1
+UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, @at)
+WHERE endpoint_id = @endpoint_id
 RETURNING failing_since

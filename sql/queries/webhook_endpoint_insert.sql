@@ -2,8 +2,8 @@
 -- written, and its first secret.
 WITH endpoint AS (
     INSERT INTO webhook_endpoints (endpoint_id, url, event_types, account_id, description, after_seq, created_at)
-    SELECT $1, $2, $3::text[], NULLIF($4, ''), $5, last, $7 FROM event_counter
+    SELECT @endpoint_id, @url, @event_types::text[], NULLIF(@account_id, ''), @description, last, @created_at FROM event_counter
     RETURNING endpoint_id
 )
 INSERT INTO webhook_secrets (endpoint_id, secret, created_at)
-SELECT endpoint_id, $6, $7 FROM endpoint
+SELECT endpoint_id, @secret, @created_at FROM endpoint

@@ -1,4 +1,4 @@
--- A delivery of a webhook.test event to endpoint $1.
+-- A delivery of a webhook.test event to endpoint @endpoint_id.
 INSERT INTO webhook_deliveries (endpoint_id, reason, test_event)
-SELECT endpoint_id, 'test', $2::jsonb FROM webhook_endpoints WHERE endpoint_id = $1 AND removed_at IS NULL
+SELECT endpoint_id, 'test', @event::jsonb FROM webhook_endpoints WHERE endpoint_id = @endpoint_id AND removed_at IS NULL
 RETURNING delivery_id
