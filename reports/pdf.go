@@ -55,7 +55,7 @@ var pdfFonts = sync.OnceValues(func() (*gopdf.FontContainer, error) {
 
 // pdfDoc is a PDF invoice being written.
 type pdfDoc struct {
-	*gopdf.GoPdf
+	surface
 	inv     Invoice
 	p       *locale.Printer // the document's language
 	fonts   *gopdf.FontContainer
@@ -87,6 +87,20 @@ const MaxPDFLines = 5000
 // embedded, so every name renders on any reader, and the same invoice
 // always gives the same bytes (the issue date as the document's dates).
 func WritePDF(w io.Writer, inv Invoice, lines Lines, opts PDFOptions) error {
+	p := locale.For(inv.Locale)
+	info := gopdf.PdfInfo{Title: documentTitle(p, inv) + " " + inv.Number, Author: opts.Issuer, Creator: "billing", Producer: "billing",
+		CreationDate: inv.IssueDate.Time()}
+	if p.Locale == locale.English {
+		std := newStdPDF(info)
+		err := drawPDF(std, inv, p, nil, lines, opts)
+		if err == nil {
+			_, err = std.WriteTo(w)
+			return err
+		}
+		if !errors.Is(err, errNotStandard) {
+			return err
+		}
+	}
 	fonts, err := pdfFonts()
 	if err != nil {
 		return err
@@ -94,16 +108,44 @@ func WritePDF(w io.Writer, inv Invoice, lines Lines, opts PDFOptions) error {
 	gp := &gopdf.GoPdf{}
 	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
 	gp.SetCompressLevel(1) // fast: most of a PDF's cost is compressing it
-	p := locale.For(inv.Locale)
-	gp.SetInfo(gopdf.PdfInfo{Title: documentTitle(p, inv) + " " + inv.Number, Author: opts.Issuer, Creator: "billing", Producer: "billing",
-		CreationDate: inv.IssueDate.Time()})
-	d := &pdfDoc{GoPdf: gp, inv: inv, p: p, fonts: fonts, added: map[string]bool{}}
+	gp.SetInfo(info)
 	for _, family := range []string{"text", "bold"} {
 		if err := gp.AddTTFFontFromFontContainer(family, fonts); err != nil {
 			return err
 		}
 	}
-	gp.AddFooter(d.footer)
+	if err := drawPDF(gp, inv, p, fonts, lines, opts); err != nil {
+		return err
+	}
+	_, err = gp.WriteTo(w)
+	return err
+}
+
+// surface is what a PDF invoice is drawn on: gopdf's document, with the
+// fonts embedded, or a document in the standard fonts (stdPDF).
+type surface interface {
+	AddFooter(func())
+	AddPage()
+	AddTTFFontFromFontContainer(family string, fonts *gopdf.FontContainer) error
+	Cell(r *gopdf.Rect, text string) error
+	CellWithOption(r *gopdf.Rect, text string, opt gopdf.CellOption) error
+	FillInPlaceHoldText(name, text string, align int) error
+	GetX() float64
+	GetY() float64
+	MeasureTextWidth(text string) (float64, error)
+	PlaceHolderText(name string, width float64) error
+	RectFromUpperLeftWithStyle(x, y, w, h float64, style string)
+	SetFillColor(r, g, b uint8)
+	SetFont(family, style string, size interface{}) error
+	SetTextColor(r, g, b uint8)
+	SetX(x float64)
+	SetXY(x, y float64)
+}
+
+// drawPDF draws the invoice on a surface.
+func drawPDF(s surface, inv Invoice, p *locale.Printer, fonts *gopdf.FontContainer, lines Lines, opts PDFOptions) error {
+	d := &pdfDoc{surface: s, inv: inv, p: p, fonts: fonts, added: map[string]bool{}}
+	s.AddFooter(d.footer)
 
 	// The summary needs every line; the detail follows it. Summing first
 	// reads the lines once, the detail reads them again as it draws them.
@@ -116,21 +158,23 @@ func WritePDF(w io.Writer, inv Invoice, lines Lines, opts PDFOptions) error {
 	}); err != nil {
 		return err
 	}
-	gp.AddPage()
-	gp.SetXY(pdfMargin, pdfMargin)
+	s.AddPage()
+	s.SetXY(pdfMargin, pdfMargin)
 	d.header(opts.Issuer)
 	d.summary(products)
 	if err := d.detail(lines, count); err != nil {
 		return err
 	}
 	if d.err == nil {
-		d.err = gp.FillInPlaceHoldText("pages", fmt.Sprint(d.footers), gopdf.Left)
+		d.err = s.FillInPlaceHoldText("pages", fmt.Sprint(d.footers), gopdf.Left)
+	}
+	if errors.Is(d.err, errNotStandard) {
+		return d.err
 	}
 	if d.err != nil {
 		return fmt.Errorf("writing the PDF of invoice %s: %w", inv.Number, d.err)
 	}
-	_, err = gp.WriteTo(w)
-	return err
+	return nil
 }
 
 // footer is every page's footer: the document and its number, and the page
@@ -270,10 +314,14 @@ type run struct {
 	script script
 }
 
-// scriptRuns splits a text into runs of one script each.
+// scriptRuns splits a text into runs of one script each, slices of it.
 func scriptRuns(s string) []run {
+	if isPlainLatin(s) {
+		return []run{{s: s, script: latin}}
+	}
 	var out []run
-	for _, r := range s {
+	start := 0
+	for i, r := range s {
 		sc := latin
 		switch {
 		case unicode.Is(unicode.Hangul, r):
@@ -282,12 +330,30 @@ func scriptRuns(s string) []run {
 			sc = cjk
 		}
 		if n := len(out); n > 0 && out[n-1].script == sc {
-			out[n-1].s += string(r)
 			continue
 		}
-		out = append(out, run{s: string(r), script: sc})
+		if n := len(out); n > 0 {
+			out[n-1].s = s[start:i]
+		}
+		out = append(out, run{script: sc})
+		start = i
+	}
+	if n := len(out); n > 0 {
+		out[n-1].s = s[start:]
 	}
 	return out
+}
+
+// isPlainLatin is true for a text without Korean or CJK characters, by
+// their blocks: below U+1100, and the punctuation and symbols from U+2000
+// to U+2E7F (the dash of a period): one run in the Latin font.
+func isPlainLatin(s string) bool {
+	for _, r := range s {
+		if r >= 0x1100 && (r < 0x2000 || r >= 0x2E80) {
+			return false
+		}
+	}
+	return true
 }
 
 // isCJK is true for the characters set in IPAex Gothic: Japanese kana,

@@ -79,3 +79,64 @@ func TestALargePDFSaysWhereTheRestOfTheLinesAre(t *testing.T) {
 		t.Errorf("%d lines itemised, want %d", got, reports.MaxPDFLines)
 	}
 }
+
+// A document in the standard fonts' characters embeds no font: it names
+// Helvetica and Helvetica-Bold, reads back whole, counts its pages and
+// gives the same bytes twice; a name outside them embeds its fonts.
+func TestAPDFInTheStandardFontsEmbedsNone(t *testing.T) {
+	t.Parallel()
+	inv, base := jpyInvoice()
+	inv.AccountName = "Müller & Peña (Zürich) \\ Ltd"
+	inv.LineCount = 130
+	var lines []reports.Line
+	for len(lines) < inv.LineCount {
+		lines = append(lines, base...)
+	}
+	lines = lines[:inv.LineCount]
+	lines[4].Detail = "1000 × 0.01 = 10 €"
+	var a, b bytes.Buffer
+	for _, buf := range []*bytes.Buffer{&a, &b} {
+		if err := reports.WritePDF(buf, inv, source(lines), reports.PDFOptions{Issuer: "Openbilling Ltd"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("two renders of one invoice differ")
+	}
+	path := filepath.Join(t.TempDir(), "invoice.pdf")
+	if err := os.WriteFile(path, a.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := exec.Command("pdffonts", path).Output()
+	if err != nil {
+		t.Fatalf("pdffonts (apt-get install -y poppler-utils): %v", err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(fonts)), "\n")[2:]
+	if len(rows) != 2 || !strings.HasPrefix(rows[0], "Helvetica ") || !strings.HasPrefix(rows[1], "Helvetica-Bold ") ||
+		strings.Fields(rows[0])[4] != "no" || strings.Fields(rows[1])[4] != "no" {
+		t.Errorf("fonts:\n%s", fonts)
+	}
+	text := pdfText(t, a.Bytes())
+	for _, want := range []string{"Openbilling Ltd", "Invoice", "INV-2026-000042", "Due date", "2026-07-15", "Müller & Peña (Zürich) \\ Ltd",
+		"2026-05-15 – 2026-06-14", "Total due", "3,193 JPY", "Tax (10%)", "Tiers: 1000 × 0.01 = 10 €", "+Plus & Co",
+		"Page 1 of 4", "Page 4 of 4"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "29/30"); n != 86 {
+		t.Errorf("%d prorated rows read back, want 86", n)
+	}
+	if os.Getenv("BILLING_KEEP_PDF") != "" {
+		os.WriteFile(os.Getenv("BILLING_KEEP_PDF"), a.Bytes(), 0o644)
+	}
+
+	var c bytes.Buffer
+	inv.AccountName = "Kaede 株式会社"
+	if err := reports.WritePDF(&c, inv, source(lines), reports.PDFOptions{Issuer: "Openbilling Ltd"}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(c.Bytes(), []byte("FontFile2")) || !strings.Contains(pdfText(t, c.Bytes()), "Kaede 株式会社") {
+		t.Error("a name outside the standard fonts did not embed its fonts")
+	}
+}
