@@ -229,7 +229,7 @@ var Settings = []Setting{
 			}
 			return ""
 		}),
-	textSetting("pdf_invoices", "BILLING_PDF_INVOICES", "pdf-invoices", "on-demand",
+	textSetting("pdf_invoices", "BILLING_PDF_INVOICES", "pdf-invoices", "emit",
 		"when an invoice's PDF is written: emit (by the emit stage, beside the spreadsheets) or on-demand (at its first download, then kept and healed like the others)",
 		func(c *Config) *string { return &c.PDFInvoices }, oneOf("pdf_invoices", "emit", "on-demand")),
 	daysSetting("grace_days", "BILLING_GRACE_DAYS", "grace-days", "0", "days to wait after a closing date before closing a window",

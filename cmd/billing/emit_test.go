@@ -35,7 +35,7 @@ func TestFilesOfCommittedInvoicesAreWrittenByTheNextRun(t *testing.T) {
 		t.Fatalf("files before the emit stage: %+v", inv.Files)
 	}
 	out := o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
-	if !strings.Contains(out, "files written:         10") {
+	if !strings.Contains(out, "files written:         15") {
 		t.Errorf("run report:\n%s", out)
 	}
 	inv = o.invoice("INV-2026-000001")

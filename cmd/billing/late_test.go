@@ -103,8 +103,8 @@ func TestAChargeTooLargeForACellFailsItsOwnWindowOnly(t *testing.T) {
 		(SELECT count(*) FROM closed_windows WHERE account_id = 'BIG')`).Scan(&invoices, &files, &bigClosed); err != nil {
 		t.Fatal(err)
 	}
-	if invoices != 2 || files != 4 || bigClosed != 0 {
-		t.Errorf("%d invoices, %d files, %d closed windows of BIG; want 2, 4 and 0", invoices, files, bigClosed)
+	if invoices != 2 || files != 6 || bigClosed != 0 {
+		t.Errorf("%d invoices, %d files, %d closed windows of BIG; want 2, 6 and 0", invoices, files, bigClosed)
 	}
 	o.billing("verify", "--files", "full")
 }

@@ -35,7 +35,7 @@ func TestCardOnFileRefundAndCreditThroughTheCommandLine(t *testing.T) {
 	}
 
 	out = o.billing("refund", "--invoice", "INV-2026-000001", "--line", "1", "--reason", "seat never used", "--as-of", "2026-08-10T00:00:00Z")
-	assertText(t, "refund", out, "refund INV-2026-000011 of invoice INV-2026-000001: 4.00 USD (2 files written)\n"+
+	assertText(t, "refund", out, "refund INV-2026-000011 of invoice INV-2026-000001: 4.00 USD (3 files written)\n"+
 		"  paid back to the visa ending 4242 (payment PAY-1): 4.00 USD, succeeded\n")
 	code, _, errOut := billing(t, "refund", "--invoice", "INV-2026-000001", "--amount", "20.01", "--reason", "too much", "--database-url", o.url)
 	if code != 1 || errOut != "billing: refund exceeds what is left to refund: invoice INV-2026-000001 charged 24.00 USD and 4.00 was refunded before, so at most 20.00 can be refunded; this refund is 20.01\n" {
@@ -54,14 +54,14 @@ func TestCardOnFileRefundAndCreditThroughTheCommandLine(t *testing.T) {
 	}
 
 	out = o.billing("credit", "--account", "U1", "--currency", "USD", "--amount", "10.00", "--reason", "outage", "--as-of", "2026-08-10T00:00:00Z")
-	assertText(t, "credit", out, "credit INV-2026-000012: 10.00 USD to account U1 (2 files written)\n")
+	assertText(t, "credit", out, "credit INV-2026-000012: 10.00 USD to account U1 (3 files written)\n")
 	// U1 has no card: its credit pays its oldest open invoice.
 	if inv := o.invoice("INV-2026-000002"); inv.Status != "partially_paid" {
 		t.Fatalf("INV-2026-000002 after the credit: %s due %s of %s", inv.Status, inv.AmountDue, inv.Total)
 	} else if want := decimal.RequireFromString(inv.Total).Sub(decimal.NewFromInt(10)).StringFixed(2); inv.AmountDue != want {
 		t.Fatalf("INV-2026-000002 due %s, want %s", inv.AmountDue, want)
 	}
-	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "16 checks, 24 files (full), 0 breaches") {
+	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "16 checks, 36 files (full), 0 breaches") {
 		t.Fatalf("verify: %s", out)
 	}
 }
@@ -80,7 +80,7 @@ func TestARefundPaysBackOnlyWhatTheCardPaid(t *testing.T) {
 		t.Fatalf("INV-2026-000001: %s", inv.Status)
 	}
 	out := o.billing("refund", "--invoice", "INV-2026-000001", "--all", "--reason", "cancelled", "--as-of", "2026-08-10T00:00:00Z")
-	assertText(t, "refund", out, "refund INV-2026-000011 of invoice INV-2026-000001: 24.00 USD (2 files written)\n"+
+	assertText(t, "refund", out, "refund INV-2026-000011 of invoice INV-2026-000001: 24.00 USD (3 files written)\n"+
 		"  paid back to the mastercard ending 4444 (payment PAY-1): 10.00 USD, succeeded\n")
 	if inv := o.invoice("INV-2026-000006"); inv.AmountDue != "10.00" || inv.Status != "partially_paid" {
 		t.Fatalf("INV-2026-000006 after the refund's credit: due %s, %s", inv.AmountDue, inv.Status)

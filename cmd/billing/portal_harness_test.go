@@ -38,7 +38,8 @@ func newPortal(t *testing.T, extra ...string) *portalServer {
 	t.Helper()
 	o := newOperator(t)
 	o.loadExamples()
-	o.billing("run", "--as-of", "2026-08-08T00:00:00Z")
+	// PDFs at their first download: the path of a download that writes one.
+	o.billing("run", "--as-of", "2026-08-08T00:00:00Z", "--pdf-invoices", "on-demand")
 	return startPortal(t, o, extra...)
 }
 

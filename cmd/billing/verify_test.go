@@ -13,7 +13,7 @@ func TestVerifyFindsEachBrokenGuarantee(t *testing.T) {
 	o := newOperator(t)
 	o.loadExamples()
 	o.billing("run", "--as-of", "2026-07-08T00:00:00Z")
-	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "16 checks, 10 files (full), 0 breaches, ") { // then the seconds
+	if out := o.billing("verify", "--files", "full"); !strings.HasPrefix(out, "16 checks, 15 files (full), 0 breaches, ") { // then the seconds
 		t.Errorf("clean verify: %q", out)
 	}
 	files := o.invoice("INV-2026-000005").Files

@@ -139,7 +139,7 @@ killing:
 	for _, w := range rep.Workers {
 		units += w.Units
 	}
-	if len(rep.Workers) < 3 || rep.Invoices == 0 || rep.Files != 2*rep.Invoices {
+	if len(rep.Workers) < 3 || rep.Invoices == 0 || rep.Files != 3*rep.Invoices {
 		t.Errorf("the run's report: %d processes worked its units, %d invoices, %d files", len(rep.Workers), rep.Invoices, rep.Files)
 	}
 	t.Logf("%d workers killed; %d units by %d processes, %d taken over by the run; %s", kills, units, len(rep.Workers),

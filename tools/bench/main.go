@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,11 +60,16 @@ type Result struct {
 	RawXLSXSeconds      float64            `json:"raw_xlsx_seconds"`
 	RawCopyLinesSeconds float64            `json:"raw_copy_lines_seconds"`
 	ImportVsRawCopy     float64            `json:"import_vs_raw_copy"`
-	RunVsRaw            float64            `json:"run_vs_raw"`
-	CollectSeconds      float64            `json:"collect_seconds"`        // the collect stage: every invoice charged to a sandbox card
-	CollectPerS         float64            `json:"collect_invoices_per_s"` // invoices charged per second
-	CollectShare        float64            `json:"collect_share"`          // collect ÷ the other stages
-	DunningSeconds      float64            `json:"dunning_seconds"`        // the dunning stage: late fees and reminders (§13)
+	// The same files copied by psql into tables like the product's (the
+	// same columns, keys, checks, defaults and indexes; logged), and the
+	// import's rows/s as a share of that: what the import itself costs.
+	SameTableRowsPerS map[string]float64 `json:"same_table_copy_rows_per_s"`
+	ImportVsSameTable map[string]float64 `json:"import_vs_same_table"`
+	RunVsRaw          float64            `json:"run_vs_raw"`
+	CollectSeconds    float64            `json:"collect_seconds"`        // the collect stage: every invoice charged to a sandbox card
+	CollectPerS       float64            `json:"collect_invoices_per_s"` // invoices charged per second
+	CollectShare      float64            `json:"collect_share"`          // collect ÷ the other stages
+	DunningSeconds    float64            `json:"dunning_seconds"`        // the dunning stage: late fees and reminders (§13)
 	// With --provider-latency: collect charged through billing's Stripe
 	// gateway against the bench's provider, which answers after that
 	// latency; the ceiling is gateway_concurrency ÷ latency, or the rate
@@ -323,6 +329,26 @@ func run() error {
 		return err
 	}
 	res.RawCopyRowsPerS = float64(res.UsageRows) / d.Seconds()
+	res.SameTableRowsPerS, res.ImportVsSameTable = map[string]float64{}, map[string]float64{}
+	for _, k := range []struct{ kind, table string }{{"usage", "usage_events"}, {"orders", "orders"}} {
+		file := filepath.Join(data, synthetic.File(k.kind, 1))
+		b.say("limits: COPY of %s into a table like %s", file, k.table)
+		columns, err := csvHeader(file)
+		if err != nil {
+			return err
+		}
+		d, err := b.psql(fmt.Sprintf(`CREATE TABLE same_%[1]s (LIKE %[1]s INCLUDING ALL)`, k.table),
+			fmt.Sprintf(`\copy same_%s (%s) FROM '%s' WITH (FORMAT csv, HEADER true)`, k.table, columns, file))
+		if err != nil {
+			return err
+		}
+		rows := float64(counts[synthetic.File(k.kind, 1)])
+		res.SameTableRowsPerS[k.kind] = rows / d.Seconds()
+		res.ImportVsSameTable[k.kind] = rows / res.ImportSeconds[k.kind] / res.SameTableRowsPerS[k.kind]
+		if _, err := b.psql(`DROP TABLE same_` + k.table); err != nil {
+			return err
+		}
+	}
 	b.say("limits: one GROUP BY of the month's usage")
 	if d, err = b.psql(`SELECT count(*) FROM (SELECT subscription_id, (occurred_at AT TIME ZONE 'UTC')::date, sum(quantity) FROM usage_events GROUP BY 1, 2) s`); err != nil {
 		return err
@@ -539,6 +565,11 @@ func printTable(w io.Writer, r *Result) {
 	if r.RawCopyRowsPerS > 0 {
 		fmt.Fprintf(tw, "import usage\t%.0f rows/s (bare COPY %.0f rows/s: %.2f of it)\n", r.ImportRowsPerS, r.RawCopyRowsPerS, r.ImportVsRawCopy)
 	}
+	for _, k := range []string{"usage", "orders"} {
+		if v, ok := r.SameTableRowsPerS[k]; ok {
+			fmt.Fprintf(tw, "import %s\t%.2f of a COPY into a table like the product's (%.0f rows/s)\n", k, r.ImportVsSameTable[k], v)
+		}
+	}
 	for _, s := range stages[:4] {
 		fmt.Fprintf(tw, "run stage %s\t%.1f s\n", s, r.StageSeconds[s])
 	}
@@ -556,4 +587,18 @@ func printTable(w io.Writer, r *Result) {
 	fmt.Fprintf(tw, "peak RSS\t%.0f MiB\n", r.PeakRSSMiB)
 	fmt.Fprintf(tw, "billing verify\t%.1f s (--files full %.1f s), 0 breaches\n", r.VerifySeconds, r.VerifyFullSeconds)
 	tw.Flush()
+}
+
+// csvHeader is the first line of a CSV file: its columns, comma-separated.
+func csvHeader(file string) (string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil {
+		return "", fmt.Errorf("reading the header of %s: %w", file, err)
+	}
+	return strings.TrimSpace(line), nil
 }
