@@ -56,6 +56,35 @@ func (s *Service) Collect(ctx context.Context, asOf time.Time) (CollectReport, e
 type CollectPlan struct {
 	Settled int
 	Rounds  [][]string // invoice numbers
+	// Accounts are the accounts of Rounds' invoices, position by position.
+	Accounts [][]string
+}
+
+// Groups splits the plan by account, at most n accounts a group, each
+// group its accounts' invoices in the plan's rounds. A group's rounds are
+// charged one after another, and groups side by side, with no wait
+// between them: an account's next invoice waits for its own first, not
+// for every account's (the gateway's calls stay busy while a group reads
+// and records).
+func (p CollectPlan) Groups(n int) [][][]string {
+	if len(p.Rounds) == 0 {
+		return nil
+	}
+	group := map[string]int{} // by account; every account has an invoice in the first round
+	for i, account := range p.Accounts[0] {
+		group[account] = i / n
+	}
+	out := make([][][]string, (len(p.Accounts[0])+n-1)/n)
+	for r, round := range p.Rounds {
+		for i, number := range round {
+			g := &out[group[p.Accounts[r][i]]]
+			for len(*g) <= r {
+				*g = append(*g, nil)
+			}
+			(*g)[r] = append((*g)[r], number)
+		}
+	}
+	return out
 }
 
 // PlanCollect settles the charges whose outcome is unknown and lists the
@@ -71,11 +100,11 @@ func (s *Service) PlanCollect(ctx context.Context, asOf time.Time) (CollectPlan,
 		return plan, err
 	}
 	for _, round := range rounds(due) {
-		numbers := make([]string, len(round))
+		numbers, accounts := make([]string, len(round)), make([]string, len(round))
 		for i, c := range round {
-			numbers[i] = c.Number
+			numbers[i], accounts[i] = c.Number, c.AccountID
 		}
-		plan.Rounds = append(plan.Rounds, numbers)
+		plan.Rounds, plan.Accounts = append(plan.Rounds, numbers), append(plan.Accounts, accounts)
 	}
 	return plan, nil
 }

@@ -78,7 +78,9 @@ func (p *Pipeline) emitUnit(ctx context.Context, u units.Unit) error {
 
 // collect is the collect stage (§9): the run settles the charges
 // whose outcome is unknown and lists the invoices due, and any worker
-// charges them, in units of distinct accounts, a round at a time.
+// charges them, in units of up to CollectBatch accounts, each unit its
+// accounts' invoices a round at a time: an account's second invoice is
+// charged once its first one's outcome is known.
 func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) error {
 	began := time.Now()
 	plan, err := p.Payments.PlanCollect(ctx, rep.AsOf)
@@ -87,19 +89,17 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 	if err != nil {
 		return err
 	}
-	for _, round := range plan.Rounds {
-		var todo []units.Unit
-		for start := 0; start < len(round); start += payments.CollectBatch {
-			todo = append(todo, units.Unit{RunID: run.id, Stage: string(StageCollect), AsOf: rep.AsOf, Invoices: round[start:min(start+payments.CollectBatch, len(round))]})
-		}
-		if err := p.awaitCounts(ctx, run, rep, todo, func(b []byte) error {
-			var c payments.CollectReport
-			err := json.Unmarshal(b, &c)
-			rep.Collect.Add(c)
-			return err
-		}); err != nil {
-			return err
-		}
+	var todo []units.Unit
+	for _, rounds := range plan.Groups(payments.CollectBatch) {
+		todo = append(todo, units.Unit{RunID: run.id, Stage: string(StageCollect), AsOf: rep.AsOf, Rounds: rounds})
+	}
+	if err := p.awaitCounts(ctx, run, rep, todo, func(b []byte) error {
+		var c payments.CollectReport
+		err := json.Unmarshal(b, &c)
+		rep.Collect.Add(c)
+		return err
+	}); err != nil {
+		return err
 	}
 	// A worker killed between committing its charges and recording their
 	// outcome left them pending, and the unit done again skips them: they
@@ -122,11 +122,19 @@ func (p *Pipeline) collectUnit(ctx context.Context, u units.Unit) error {
 	if p.Payments == nil {
 		return fmt.Errorf("this process has no payment gateway")
 	}
-	c, err := p.Payments.CollectInvoices(ctx, u.AsOf, u.Invoices)
-	if err != nil {
-		return err
+	rounds := u.Rounds
+	if len(u.Invoices) > 0 {
+		rounds = append([][]string{u.Invoices}, rounds...)
 	}
-	_, err = units.Save(ctx, p.DB, u, nil, c)
+	var c payments.CollectReport
+	for _, round := range rounds {
+		got, err := p.Payments.CollectInvoices(ctx, u.AsOf, round)
+		c.Add(got)
+		if err != nil {
+			return err
+		}
+	}
+	_, err := units.Save(ctx, p.DB, u, nil, c)
 	return err
 }
 

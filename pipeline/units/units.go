@@ -45,8 +45,11 @@ type Unit struct {
 	Windows []Window `json:"windows,omitempty"`
 	// emit: the invoices with the kinds of file to write.
 	Files []emit.FileTask `json:"files,omitempty"`
-	// collect: the invoices to charge, of distinct accounts.
-	Invoices []string `json:"invoices,omitempty"`
+	// collect: the invoices to charge, of distinct accounts; or, in
+	// Rounds, several rounds of them, each charged once the round before
+	// it is known (CollectPlan.Groups).
+	Invoices []string   `json:"invoices,omitempty"`
+	Rounds   [][]string `json:"rounds,omitempty"`
 	// rate and close: the version of the prices and tax rates the run
 	// began the stage with, which its units rate with.
 	Catalog string `json:"catalog,omitempty"`

@@ -70,10 +70,11 @@ type Result struct {
 	CollectPerS       float64            `json:"collect_invoices_per_s"` // invoices charged per second
 	CollectShare      float64            `json:"collect_share"`          // collect ÷ the other stages
 	DunningSeconds    float64            `json:"dunning_seconds"`        // the dunning stage: late fees and reminders (§13)
-	// With --provider-latency: collect charged through billing's Stripe
-	// gateway against the bench's provider, which answers after that
-	// latency; the ceiling is gateway_concurrency ÷ latency, or the rate
-	// limit when lower (§9.1).
+	// With --provider: collect charged through billing's Stripe gateway
+	// against the bench's provider, which answers at once or after
+	// --provider-latency; the ceiling is gateway_concurrency ÷ latency, or
+	// the rate limit when lower (§9.1).
+	Gateway            string  `json:"gateway"` // sandbox, or provider (the bench's)
 	ProviderLatencyMS  float64 `json:"provider_latency_ms,omitempty"`
 	GatewayConcurrency int     `json:"gateway_concurrency,omitempty"`
 	GatewayRateLimit   int     `json:"gateway_rate_limit,omitempty"`
@@ -127,9 +128,10 @@ func run() error {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each billing run stage to FILE.STAGE (FILE.MONTH.STAGE with --months)")
 	memprofile := flag.String("memprofile", "", "write a heap profile of each billing run stage to FILE.STAGE")
 	workers := flag.Int("workers", 0, "billing worker processes sharing each run's units with the run (docs/SCALING.md)")
-	latency := flag.Duration("provider-latency", 0, "charge through billing's Stripe gateway against a provider of the bench answering after this latency, such as 200ms (0: the sandbox gateway)")
-	concurrency := flag.Int("gateway-concurrency", 20, "with --provider-latency: billing's gateway_concurrency")
-	rateLimit := flag.Int("gateway-rate-limit", 90, "with --provider-latency: billing's gateway_rate_limit")
+	useProvider := flag.Bool("provider", false, "charge through billing's Stripe gateway against the bench's provider, which keeps nothing and answers at once (or after --provider-latency): billing's own cost of a charge, where the sandbox gateway keeps its books in the same PostgreSQL")
+	latency := flag.Duration("provider-latency", 0, "with --provider (which it implies): the provider answers after this latency, such as 200ms")
+	concurrency := flag.Int("gateway-concurrency", 20, "with --provider: billing's gateway_concurrency")
+	rateLimit := flag.Int("gateway-rate-limit", 90, "with --provider: billing's gateway_rate_limit")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -145,15 +147,19 @@ func run() error {
 
 	var collectArgs []string
 	var prov *provider
-	if *latency > 0 {
+	res.Gateway = "sandbox"
+	if *useProvider || *latency > 0 {
 		if prov, err = startProvider(*latency); err != nil {
 			return err
 		}
 		defer prov.stop()
 		collectArgs = []string{"--payment-gateway", "stripe", "--stripe-secret-key", "sk_test_bench", "--stripe-api-url", prov.url,
 			"--gateway-concurrency", fmt.Sprint(*concurrency), "--gateway-rate-limit", fmt.Sprint(*rateLimit)}
-		res.ProviderLatencyMS, res.GatewayConcurrency, res.GatewayRateLimit = float64(*latency)/float64(time.Millisecond), *concurrency, *rateLimit
-		res.CollectCeilingPerS = min(float64(*concurrency)/latency.Seconds(), float64(*rateLimit))
+		res.Gateway, res.ProviderLatencyMS, res.GatewayConcurrency, res.GatewayRateLimit = "provider", float64(*latency)/float64(time.Millisecond), *concurrency, *rateLimit
+		res.CollectCeilingPerS = float64(*rateLimit)
+		if *latency > 0 {
+			res.CollectCeilingPerS = min(float64(*concurrency)/latency.Seconds(), float64(*rateLimit))
+		}
 	}
 
 	data := filepath.Join(work, "data")
@@ -575,7 +581,7 @@ func printTable(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(tw, "whole run\t%.1f s: %d invoices, %d lines, %d files in all\n", r.CloseSeconds, r.Invoices, r.Lines, r.Files)
 	fmt.Fprintf(tw, "collect\t%.1f s: %.0f invoices/s charged, %.0f%% of the run above\n", r.CollectSeconds, r.CollectPerS, 100*r.CollectShare)
-	if r.ProviderLatencyMS > 0 {
+	if r.GatewayConcurrency > 0 {
 		fmt.Fprintf(tw, "provider\t%.0f ms a call, gateway_concurrency %d, gateway_rate_limit %d/s: ceiling %.0f invoices/s, reached %.0f%% (%d requests, at most %d in flight)\n",
 			r.ProviderLatencyMS, r.GatewayConcurrency, r.GatewayRateLimit, r.CollectCeilingPerS, 100*r.CollectOfCeiling, r.ProviderRequests, r.ProviderMaxFlight)
 	}
