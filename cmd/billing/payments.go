@@ -43,7 +43,7 @@ func (a *app) payments(db *store.DB) (*payments.Service, error) {
 		if a.cfg.StripeSecretKey == "" {
 			return nil, errors.New("payment_gateway is stripe but stripe_secret_key is not set")
 		}
-		stripe := gateway.NewStripe(a.cfg.StripeSecretKey, a.cfg.StripeAPIURL, nil)
+		stripe := gateway.NewStripe(a.cfg.StripeSecretKey, a.cfg.StripeAPIURL, gateway.StripeHTTPClient(a.cfg.GatewayConcurrency))
 		stripe.WebhookSecret = a.cfg.StripeWebhookSecret
 		s.Gateway = gateway.NewLimited(stripe, a.cfg.GatewayConcurrency, float64(a.cfg.GatewayRateLimit))
 		s.Concurrency = a.cfg.GatewayConcurrency

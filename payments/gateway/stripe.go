@@ -54,6 +54,19 @@ func NewStripe(secretKey, apiURL string, client *http.Client) *Stripe {
 		Retries: 4, Backoff: 250 * time.Millisecond}
 }
 
+// StripeHTTPClient is the HTTP client of the Stripe gateway for calls up
+// to concurrency at once: Go's default keeps two idle connections to a
+// host, so with more calls in flight every other call would open a new
+// connection, and a new TLS session to Stripe, and close it after. It
+// keeps one a call, and times a request out after Stripe's own default,
+// 80 seconds.
+func StripeHTTPClient(concurrency int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(concurrency, 2)
+	t.MaxIdleConns = max(concurrency, t.MaxIdleConns)
+	return &http.Client{Timeout: 80 * time.Second, Transport: t}
+}
+
 // retry sends a request until it is answered, under its idempotency key
 // (set by the caller in its params): Stripe replays the first answer of a
 // key, so a request sent again after a lost answer is never made twice.

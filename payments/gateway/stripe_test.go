@@ -3,9 +3,13 @@ package gateway_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,5 +133,47 @@ func TestStripeDeclinesMapToSoftAndHard(t *testing.T) {
 		if err != nil || res.Outcome != gateway.Declined || res.DeclineCode != code || res.Hard != hard || res.Reference != "pi_d" {
 			t.Errorf("%s: %+v, %v; want declined, hard %t", code, res, err, hard)
 		}
+	}
+}
+
+// The Stripe gateway's client keeps a connection for each call in flight:
+// three waves of 40 calls at once open 40 connections, not one a call
+// beyond Go's default two.
+func TestTheStripeClientKeepsAConnectionACall(t *testing.T) {
+	t.Parallel()
+	var conns atomic.Int64
+	release := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { <-release }))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	client := gateway.StripeHTTPClient(40)
+	for wave := 0; wave < 3; wave++ {
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Go(func() {
+				resp, err := client.Get(srv.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body) //nolint:errcheck // drained so that the connection is kept
+				resp.Body.Close()
+			})
+		}
+		for conns.Load() < 40 && wave == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		for range 40 {
+			release <- struct{}{}
+		}
+		wg.Wait()
+	}
+	if n := conns.Load(); n != 40 {
+		t.Errorf("%d connections for 120 calls, 40 at a time; want 40", n)
 	}
 }

@@ -74,16 +74,17 @@ type Result struct {
 	// against the bench's provider, which answers at once or after
 	// --provider-latency; the ceiling is gateway_concurrency ÷ latency, or
 	// the rate limit when lower (§9.1).
-	Gateway            string  `json:"gateway"` // sandbox, or provider (the bench's)
-	ProviderLatencyMS  float64 `json:"provider_latency_ms,omitempty"`
-	GatewayConcurrency int     `json:"gateway_concurrency,omitempty"`
-	GatewayRateLimit   int     `json:"gateway_rate_limit,omitempty"`
-	CollectCeilingPerS float64 `json:"collect_ceiling_per_s,omitempty"`
-	CollectOfCeiling   float64 `json:"collect_of_ceiling,omitempty"`
-	ProviderRequests   int64   `json:"provider_requests,omitempty"`
-	ProviderMaxFlight  int     `json:"provider_max_in_flight,omitempty"`
-	VerifySeconds      float64 `json:"verify_seconds"`
-	VerifyFullSeconds  float64 `json:"verify_files_full_seconds"`
+	Gateway             string  `json:"gateway"` // sandbox, or provider (the bench's)
+	ProviderLatencyMS   float64 `json:"provider_latency_ms,omitempty"`
+	GatewayConcurrency  int     `json:"gateway_concurrency,omitempty"`
+	GatewayRateLimit    int     `json:"gateway_rate_limit,omitempty"`
+	CollectCeilingPerS  float64 `json:"collect_ceiling_per_s,omitempty"`
+	CollectOfCeiling    float64 `json:"collect_of_ceiling,omitempty"`
+	ProviderRequests    int64   `json:"provider_requests,omitempty"`
+	ProviderMaxFlight   int     `json:"provider_max_in_flight,omitempty"`
+	ProviderConnections int64   `json:"provider_connections,omitempty"` // TCP connections billing opened to it
+	VerifySeconds       float64 `json:"verify_seconds"`
+	VerifyFullSeconds   float64 `json:"verify_files_full_seconds"`
 	// With --months N above 1: each month's figures, and the last month's
 	// seconds ÷ the second month's, for the whole run and per stage. The
 	// figures above are then the last month's, and the limits are left out
@@ -321,7 +322,7 @@ func run() error {
 	res.CollectPerS = float64(last.Charged) / res.CollectSeconds
 	if prov != nil {
 		res.CollectOfCeiling = res.CollectPerS / res.CollectCeilingPerS
-		res.ProviderRequests, res.ProviderMaxFlight = prov.requests.Load(), prov.maxInFlight()
+		res.ProviderRequests, res.ProviderMaxFlight, res.ProviderConnections = prov.requests.Load(), prov.maxInFlight(), prov.conns.Load()
 	}
 	res.PeakRSSMiB = float64(b.peakRSS) / (1 << 20)
 	if *months > 1 {

@@ -21,6 +21,7 @@ type provider struct {
 	server   *http.Server
 	url      string
 	requests atomic.Int64
+	conns    atomic.Int64 // connections opened to it
 	mu       sync.Mutex
 	inFlight int
 	peak     int // the most requests in flight at once
@@ -50,7 +51,11 @@ func startProvider(latency time.Duration) (*provider, error) {
 		defer p.end()
 		p.answer(w, map[string]any{"id": fmt.Sprintf("cus_bench_%d", n), "object": "customer"})
 	})
-	p.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	p.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			p.conns.Add(1)
+		}
+	}}
 	go func() { _ = p.server.Serve(ln) }()
 	return p, nil
 }
