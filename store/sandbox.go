@@ -183,7 +183,9 @@ type sandboxPage struct {
 	CancelURL string `db:"cancel_url"`
 }
 
-// sandboxAnswer are the parameters of sandbox_request_insert.
+// sandboxAnswer are the parameters of sandbox_request_insert: a
+// SandboxRequest with its amount written in its currency's decimals, as
+// the sandbox's books keep it.
 type sandboxAnswer struct {
 	Key         string `db:"idempotency_key"`
 	Request     string `db:"request"`
