@@ -90,16 +90,10 @@ func SandboxRefunded(ctx context.Context, q Queryer, reference string) (decimal.
 }
 
 // InSandboxTx runs fn in a transaction of the sandbox's books. Its commit
-// does not wait for the disk: the sandbox stands for a processor's books,
-// not the product's, and a request it loses in a crash is one it never
-// answered, which the product settles as not made (nothing was taken).
+// does not wait for the disk once fn has recorded a request
+// (InsertSandboxRequest turns that off for the transaction it runs in).
 func InSandboxTx(ctx context.Context, db *DB, fn func(*Tx) error) error {
-	return db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.x.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	return db.InTx(ctx, fn)
 }
 
 var (

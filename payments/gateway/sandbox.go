@@ -132,9 +132,14 @@ func (s *Sandbox) refusal(c store.SandboxCard) string {
 }
 
 // Charge answers by the card's behaviour; a repeated key replays the first answer.
+//
+// A new key, the usual case, costs one transaction of two statements: the
+// card's count and the request. A key used before is found when its
+// request is refused a second time; that transaction is rolled back (the
+// card's count with it) and the first answer replayed.
 func (s *Sandbox) Charge(ctx context.Context, req Charge) (Result, error) {
-	if r, replayed, err := s.replay(ctx, req.Key, req.Request()); replayed || err != nil {
-		return r, err
+	if req.Key == "" {
+		return Result{}, errNoKey
 	}
 	rec := store.SandboxRequest{Key: req.Key, Request: req.Request(), Kind: "charge", Amount: req.Amount, Currency: string(req.Currency),
 		Status: string(Succeeded), Reference: newReference("ch_sbx_"), Answered: true}
@@ -220,10 +225,12 @@ func (s *Sandbox) Lookup(ctx context.Context, key string) (Result, error) {
 	return resultOf(r, true), nil
 }
 
+var errNoKey = errors.New("sandbox gateway: a request needs an idempotency key")
+
 // replay returns the first answer to a key already used for the same request.
 func (s *Sandbox) replay(ctx context.Context, key, request string) (Result, bool, error) {
 	if key == "" {
-		return Result{}, false, fmt.Errorf("sandbox gateway: a request needs an idempotency key")
+		return Result{}, false, errNoKey
 	}
 	r, found, err := store.SandboxRequestByKey(ctx, s.DB, key, "")
 	switch {
