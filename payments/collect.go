@@ -37,9 +37,9 @@ func (s *Service) Collect(ctx context.Context, asOf time.Time) (CollectReport, e
 	if err != nil {
 		return r, err
 	}
-	for _, round := range plan.Rounds {
-		for start := 0; start < len(round); start += CollectBatch {
-			got, err := s.CollectInvoices(ctx, asOf, round[start:min(start+CollectBatch, len(round))])
+	for _, group := range plan.Groups {
+		for _, round := range group {
+			got, err := s.CollectInvoices(ctx, asOf, round)
 			r.Add(got)
 			if err != nil {
 				return r, err
@@ -49,42 +49,18 @@ func (s *Service) Collect(ctx context.Context, asOf time.Time) (CollectReport, e
 	return r, nil
 }
 
-// CollectPlan is what a collect stage charges: the invoices due, in rounds
-// of distinct accounts. An account's next invoice waits for the next round,
-// so that what its first one collected is known when the second is charged;
-// the invoices of one round may be charged in any order, by any process.
+// CollectPlan is what a collect stage charges: the invoices due, in
+// groups of at most CollectBatch accounts, each group its accounts'
+// invoices in rounds: an account's first invoice in the first round, its
+// second in the second, and so on. An account's next invoice waits for
+// the next round of its group, so that what its first one collected is
+// known when the second is charged; the invoices of one round may be
+// charged in any order, by any process, and groups side by side with no
+// wait between them (the gateway's calls stay busy while a group reads
+// and records).
 type CollectPlan struct {
 	Settled int
-	Rounds  [][]string // invoice numbers
-	// Accounts are the accounts of Rounds' invoices, position by position.
-	Accounts [][]string
-}
-
-// Groups splits the plan by account, at most n accounts a group, each
-// group its accounts' invoices in the plan's rounds. A group's rounds are
-// charged one after another, and groups side by side, with no wait
-// between them: an account's next invoice waits for its own first, not
-// for every account's (the gateway's calls stay busy while a group reads
-// and records).
-func (p CollectPlan) Groups(n int) [][][]string {
-	if len(p.Rounds) == 0 {
-		return nil
-	}
-	group := map[string]int{} // by account; every account has an invoice in the first round
-	for i, account := range p.Accounts[0] {
-		group[account] = i / n
-	}
-	out := make([][][]string, (len(p.Accounts[0])+n-1)/n)
-	for r, round := range p.Rounds {
-		for i, number := range round {
-			g := &out[group[p.Accounts[r][i]]]
-			for len(*g) <= r {
-				*g = append(*g, nil)
-			}
-			(*g)[r] = append((*g)[r], number)
-		}
-	}
-	return out
+	Groups  [][][]string // invoice numbers
 }
 
 // PlanCollect settles the charges whose outcome is unknown and lists the
@@ -99,36 +75,52 @@ func (s *Service) PlanCollect(ctx context.Context, asOf time.Time) (CollectPlan,
 	if err != nil {
 		return plan, err
 	}
-	for _, round := range rounds(due) {
-		numbers, accounts := make([]string, len(round)), make([]string, len(round))
-		for i, c := range round {
-			numbers[i], accounts[i] = c.Number, c.AccountID
-		}
-		plan.Rounds, plan.Accounts = append(plan.Rounds, numbers), append(plan.Accounts, accounts)
-	}
+	plan.Groups = numbersOf(groups(due, CollectBatch))
 	return plan, nil
 }
 
-// rounds splits invoices due, in the order of accounts and issue, into
-// rounds of distinct accounts: an account's first invoice in the first
-// round, its second in the second, and so on, each round in account order.
-func rounds(due []store.CollectCandidate) [][]store.CollectCandidate {
-	var out [][]store.CollectCandidate
-	nth := map[string]int{} // by account: its invoices so far
+// groups splits invoices due, in the order of accounts and issue, into
+// groups of at most n accounts, each group its accounts' invoices in
+// rounds of distinct accounts, each round in account order.
+func groups(due []store.CollectCandidate, n int) [][][]store.CollectCandidate {
+	var out [][][]store.CollectCandidate
+	group, nth := map[string]int{}, map[string]int{} // by account: its group, its invoices so far
 	for _, c := range due {
+		g, seen := group[c.AccountID]
+		if !seen {
+			g = len(group) / n
+			group[c.AccountID] = g
+			if g == len(out) {
+				out = append(out, nil)
+			}
+		}
 		round := nth[c.AccountID]
 		nth[c.AccountID]++
-		if round == len(out) {
-			out = append(out, nil)
+		if round == len(out[g]) {
+			out[g] = append(out[g], nil)
 		}
-		out[round] = append(out[round], c)
+		out[g][round] = append(out[g][round], c)
+	}
+	return out
+}
+
+// numbersOf is groups of invoices by their numbers.
+func numbersOf(groups [][][]store.CollectCandidate) [][][]string {
+	out := make([][][]string, len(groups))
+	for g, group := range groups {
+		out[g] = make([][]string, len(group))
+		for r, round := range group {
+			for _, c := range round {
+				out[g][r] = append(out[g][r], c.Number)
+			}
+		}
 	}
 	return out
 }
 
 // CollectNow charges, in this process, those of the invoices numbers that
-// are due for an auto-charge by asOf: a round of distinct accounts at a
-// time, CollectBatch at once (the dunning stage's new late fees, §13).
+// are due for an auto-charge by asOf, a group's rounds one after another
+// (the dunning stage's new late fees, §13).
 func (s *Service) CollectNow(ctx context.Context, asOf time.Time, numbers []string) (CollectReport, error) {
 	var r CollectReport
 	if len(numbers) == 0 {
@@ -138,9 +130,9 @@ func (s *Service) CollectNow(ctx context.Context, asOf time.Time, numbers []stri
 	if err != nil {
 		return r, err
 	}
-	for _, round := range rounds(due) {
-		for start := 0; start < len(round); start += CollectBatch {
-			if err := s.collectBatch(ctx, round[start:min(start+CollectBatch, len(round))], asOf, &r); err != nil {
+	for _, group := range groups(due, CollectBatch) {
+		for _, round := range group {
+			if err := s.collectBatch(ctx, round, asOf, &r); err != nil {
 				return r, err
 			}
 		}

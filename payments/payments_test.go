@@ -436,8 +436,8 @@ func TestOneAccountsInvoicesAreChargedOneRoundAtATime(t *testing.T) {
 	first, second := b.finalize("2026-06-15", "10.00"), b.finalize("2026-07-15", "20.00")
 	ctx := context.Background()
 	plan, err := b.svc.PlanCollect(ctx, at("2026-07-16T01:00:00Z"))
-	if err != nil || fmt.Sprint(plan.Rounds) != fmt.Sprintf("[[%s] [%s]]", first, second) {
-		t.Fatalf("plan: %v %v", plan.Rounds, err)
+	if err != nil || fmt.Sprint(plan.Groups) != fmt.Sprintf("[[[%s] [%s]]]", first, second) {
+		t.Fatalf("plan: %v %v", plan.Groups, err)
 	}
 	_, err = b.svc.CollectInvoices(ctx, at("2026-07-16T01:00:00Z"), []string{first, second})
 	if err == nil || err.Error() != fmt.Sprintf("invoices %s and %s of account A1 cannot be charged at once", first, second) {

@@ -90,7 +90,7 @@ func (p *Pipeline) collect(ctx context.Context, run *runState, rep *Report) erro
 		return err
 	}
 	var todo []units.Unit
-	for _, rounds := range plan.Groups(payments.CollectBatch) {
+	for _, rounds := range plan.Groups {
 		todo = append(todo, units.Unit{RunID: run.id, Stage: string(StageCollect), AsOf: rep.AsOf, Rounds: rounds})
 	}
 	if err := p.awaitCounts(ctx, run, rep, todo, func(b []byte) error {
