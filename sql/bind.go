@@ -36,7 +36,7 @@ func Bind(text string) (string, []string, error) {
 		case c == '/' && strings.HasPrefix(text[i:], "/*"):
 			j := strings.Index(text[i+2:], "*/")
 			if j < 0 {
-				return "", nil, fmt.Errorf("sql: unterminated comment in %s", firstLine(text))
+				return "", nil, fmt.Errorf("sql: unterminated comment in %s", FirstLine(text))
 			}
 			b.WriteString(text[i : i+2+j+2])
 			i += 2 + j + 2
@@ -49,7 +49,7 @@ func Bind(text string) (string, []string, error) {
 				tag := text[i : j+1]
 				end := strings.Index(text[j+1:], tag)
 				if end < 0 {
-					return "", nil, fmt.Errorf("sql: unterminated %s body in %s", tag, firstLine(text))
+					return "", nil, fmt.Errorf("sql: unterminated %s body in %s", tag, FirstLine(text))
 				}
 				end += j + 1 + len(tag)
 				b.WriteString(text[i:end])
@@ -57,7 +57,7 @@ func Bind(text string) (string, []string, error) {
 				continue
 			}
 			if j > i+1 && text[i+1] >= '0' && text[i+1] <= '9' {
-				return "", nil, fmt.Errorf("sql: positional parameter %s in a query bound by name: %s", text[i:j], firstLine(text))
+				return "", nil, fmt.Errorf("sql: positional parameter %s in a query bound by name: %s", text[i:j], FirstLine(text))
 			}
 			b.WriteByte(c)
 			i++
@@ -81,7 +81,7 @@ func Bind(text string) (string, []string, error) {
 		}
 	}
 	if len(names) == 0 {
-		return "", nil, fmt.Errorf("sql: a query bound by name names no parameter: %s", firstLine(text))
+		return "", nil, fmt.Errorf("sql: a query bound by name names no parameter: %s", FirstLine(text))
 	}
 	return b.String(), names, nil
 }
@@ -115,7 +115,8 @@ func Prepared(name string) string {
 	return text
 }
 
-func firstLine(text string) string {
+// FirstLine is a query's first line, quoted: how an error names it.
+func FirstLine(text string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
 	return strconv.Quote(line)
 }

@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -69,22 +68,17 @@ func compileNamed[P any](text string, row bool) (query[P], error) {
 	for _, n := range names {
 		idx, ok := byName[n]
 		if !ok {
-			return query[P]{}, fmt.Errorf("store: %s has no field tagged db:%q for @%s in %s", t, n, n, firstLine(text))
+			return query[P]{}, fmt.Errorf("store: %s has no field tagged db:%q for @%s in %s", t, n, n, billingsql.FirstLine(text))
 		}
 		q.fields = append(q.fields, idx)
 		used[n] = true
 	}
 	for n := range byName {
 		if !used[n] && !row {
-			return query[P]{}, fmt.Errorf("store: %s's field db:%q is not a parameter of %s", t, n, firstLine(text))
+			return query[P]{}, fmt.Errorf("store: %s's field db:%q is not a parameter of %s", t, n, billingsql.FirstLine(text))
 		}
 	}
 	return q, nil
-}
-
-func firstLine(text string) string {
-	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
-	return strconv.Quote(line)
 }
 
 // args are p's fields in the order of the query's $n. A slice goes to
