@@ -83,9 +83,11 @@ const MaxPDFLines = 5000
 // (§8): a header with the issuer and the account, the itemised
 // summary by product and charge type, the tax and the total (or the credit),
 // then the detail of every charge with its service period, the days charged
-// of the term's and its tier breakdown, and page numbers. Its fonts are
-// embedded, so every name renders on any reader, and the same invoice
-// always gives the same bytes (the issue date as the document's dates).
+// of the term's and its tier breakdown, and page numbers. An English
+// document whose characters the standard fonts show is set in them
+// (stdPDF); any other embeds its fonts, so every name renders on any
+// reader. The same invoice always gives the same bytes (the issue date as
+// the document's dates).
 func WritePDF(w io.Writer, inv Invoice, lines Lines, opts PDFOptions) error {
 	p := locale.For(inv.Locale)
 	info := gopdf.PdfInfo{Title: documentTitle(p, inv) + " " + inv.Number, Author: opts.Issuer, Creator: "billing", Producer: "billing",

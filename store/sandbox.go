@@ -70,7 +70,8 @@ func SandboxRequestByKey(ctx context.Context, q Queryer, key, reference string) 
 }
 
 // InsertSandboxRequest records a request; inserted is false when its key
-// was already taken.
+// was already taken. The transaction it runs in (its own, alone) commits
+// without waiting for the disk (sandbox_request_insert.sql).
 func InsertSandboxRequest(ctx context.Context, q Queryer, r SandboxRequest) (inserted bool, err error) {
 	return affected(sandboxRequestInsert.exec(ctx, q.ext(), sandboxAnswer{r.Key, r.Request, r.Kind, money.Format(r.Amount, money.Currency(r.Currency)), r.Currency,
 		r.Status, r.DeclineCode, r.Hard, r.Reference, r.Answered}))
@@ -89,12 +90,6 @@ func SandboxRefunded(ctx context.Context, q Queryer, reference string) (decimal.
 	return d, err
 }
 
-// InSandboxTx runs fn in a transaction of the sandbox's books. Its commit
-// does not wait for the disk once fn has recorded a request
-// (InsertSandboxRequest turns that off for the transaction it runs in).
-func InSandboxTx(ctx context.Context, db *DB, fn func(*Tx) error) error {
-	return db.InTx(ctx, fn)
-}
 
 var (
 	sandboxCheckoutInsert   = named[sandboxPage](billingsql.Query("sandbox_checkout_insert"))

@@ -146,7 +146,7 @@ func (s *Sandbox) Charge(ctx context.Context, req Charge) (Result, error) {
 	// The card's count of charges and the request are kept together.
 	// errTaken: another call took the key meanwhile; its answer is the answer.
 	errTaken := errors.New("key taken")
-	err := store.InSandboxTx(ctx, s.DB, func(tx *store.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error { // its commit does not wait for the disk (InsertSandboxRequest)
 		if req.PayPal != "" {
 			if req.PayPal != PayPalBuyer {
 				rec.Status, rec.DeclineCode, rec.Hard = string(Declined), "paypal_declined", req.PayPal != PayPalDeclined
