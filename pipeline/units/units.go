@@ -45,9 +45,10 @@ type Unit struct {
 	Windows []Window `json:"windows,omitempty"`
 	// emit: the invoices with the kinds of file to write.
 	Files []emit.FileTask `json:"files,omitempty"`
-	// collect: the invoices to charge, of distinct accounts; or, in
-	// Rounds, several rounds of them, each charged once the round before
-	// it is known (CollectPlan.Groups).
+	// collect: a group's rounds of invoices, each round of distinct
+	// accounts and charged once the round before it is known
+	// (CollectPlan.Groups); Invoices is the one round of a unit queued by
+	// a billing from before groups, worked first.
 	Invoices []string   `json:"invoices,omitempty"`
 	Rounds   [][]string `json:"rounds,omitempty"`
 	// rate and close: the version of the prices and tax rates the run
