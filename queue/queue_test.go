@@ -149,7 +149,10 @@ func TestAnEmailBeingDeliveredAtStopIsFinishedNotCancelled(t *testing.T) {
 	if err := db.Select(&outbox, `SELECT subject || ' ' || (sent_at IS NOT NULL) || ' ' || attempts FROM outbox ORDER BY created_at`); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Select(&jobs, `SELECT kind || ' ' || state || ' attempt ' || attempt FROM river_job ORDER BY id`); err != nil {
+	// The e-mail's jobs: the worker's periodic settling of charges runs at
+	// its start once its leader is elected, which may be before or after
+	// the stop, and is not what this test is about.
+	if err := db.Select(&jobs, `SELECT kind || ' ' || state || ' attempt ' || attempt FROM river_job WHERE kind = 'send_email' ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{"Your visa ending 4242 is now valid true 1"}; !slices.Equal(outbox, want) {
