@@ -90,7 +90,6 @@ func SandboxRefunded(ctx context.Context, q Queryer, reference string) (decimal.
 	return d, err
 }
 
-
 var (
 	sandboxCheckoutInsert   = named[sandboxPage](billingsql.Query("sandbox_checkout_insert"))
 	sandboxCheckoutGet      = named[checkoutKey](billingsql.Query("sandbox_checkout_get"))
